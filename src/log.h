@@ -1,0 +1,20 @@
+/* log.h — the one logging module: structured logs, one JSON object per line on
+ * stderr, with levels. Library code logs here and never exits. */
+#ifndef RW_LOG_H
+#define RW_LOG_H
+
+typedef enum { RW_LOG_DEBUG, RW_LOG_INFO, RW_LOG_WARN, RW_LOG_ERROR } rw_log_level_t;
+
+void rw_log_set_level(rw_log_level_t lvl);
+/* Parses "debug|info|warn|error"; returns -1 on an unknown name. */
+int rw_log_level_parse(const char *name, rw_log_level_t *out);
+/* msg is printf-style; the line is {"ts":…,"level":…,"module":…,"msg":…}. */
+void rw_log(rw_log_level_t lvl, const char *module, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define rw_debug(mod, ...) rw_log(RW_LOG_DEBUG, mod, __VA_ARGS__)
+#define rw_info(mod, ...) rw_log(RW_LOG_INFO, mod, __VA_ARGS__)
+#define rw_warn(mod, ...) rw_log(RW_LOG_WARN, mod, __VA_ARGS__)
+#define rw_error(mod, ...) rw_log(RW_LOG_ERROR, mod, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,227 @@
+/* util.c — buffers, number formatting, hashing, UTF-8 and base64 helpers. */
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *rw_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) abort();
+    return p;
+}
+
+void *rw_xcalloc(size_t n, size_t m)
+{
+    void *p = calloc(n ? n : 1, m ? m : 1);
+    if (!p) abort();
+    return p;
+}
+
+void *rw_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) abort();
+    return p;
+}
+
+char *rw_xstrdup(const char *s)
+{
+    return rw_xstrndup(s, strlen(s));
+}
+
+char *rw_xstrndup(const char *s, size_t n)
+{
+    char *p = rw_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+void rw_buf_init(rw_buf_t *b)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void rw_buf_free(rw_buf_t *b)
+{
+    free(b->data);
+    rw_buf_init(b);
+}
+
+void rw_buf_reset(rw_buf_t *b)
+{
+    b->len = 0;
+    if (b->data) b->data[0] = 0;
+}
+
+static void buf_reserve(rw_buf_t *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1) cap *= 2;
+    b->data = rw_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void rw_buf_append(rw_buf_t *b, const void *p, size_t n)
+{
+    buf_reserve(b, n);
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void rw_buf_puts(rw_buf_t *b, const char *s)
+{
+    rw_buf_append(b, s, strlen(s));
+}
+
+void rw_buf_putc(rw_buf_t *b, char c)
+{
+    rw_buf_append(b, &c, 1);
+}
+
+void rw_buf_vprintf(rw_buf_t *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) return;
+    buf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void rw_buf_printf(rw_buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rw_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+char *rw_buf_steal(rw_buf_t *b)
+{
+    char *p = b->data ? b->data : rw_xstrdup("");
+    rw_buf_init(b);
+    return p;
+}
+
+void rw_fmt_number(double v, char *out)
+{
+    if (isnan(v) || isinf(v)) {
+        strcpy(out, "");
+        return;
+    }
+    if (v == floor(v) && fabs(v) < 1e17) {
+        snprintf(out, 32, "%.0f", v);
+        if (strcmp(out, "-0") == 0) strcpy(out, "0");
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(out, 32, "%.*g", prec, v);
+        if (strtod(out, NULL) == v) return;
+    }
+}
+
+void rw_sha256(const void *p, size_t n, unsigned char out[32])
+{
+    unsigned int len = 32;
+    EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
+}
+
+void rw_sha256_hex(const void *p, size_t n, char *out)
+{
+    unsigned char md[32];
+    rw_sha256(p, n, md);
+    for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", md[i]);
+    out[64] = 0;
+}
+
+int rw_utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        unsigned cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            cp = c & 0x07;
+        } else
+            return 0;
+        for (size_t k = 1; k <= need; k++) {
+            if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+size_t rw_utf8_count(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) c++;
+    return c;
+}
+
+char *rw_base64(const void *p, size_t n)
+{
+    char *out = rw_xmalloc(4 * ((n + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+    return out;
+}
+
+char *rw_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    rw_buf_t b;
+    rw_buf_init(&b);
+    char chunk[65536];
+    size_t r;
+    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) rw_buf_append(&b, chunk, r);
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        rw_buf_free(&b);
+        errno = EIO;
+        return NULL;
+    }
+    if (len) *len = b.len;
+    return rw_buf_steal(&b);
+}
+
+uint64_t rw_hash64(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}

@@ -1,0 +1,57 @@
+/* util.h — small shared helpers: growable buffers, number formatting, hashing,
+ * UTF-8 and base64. Everything here is allocation-explicit: functions returning
+ * char* return malloc'ed memory the caller frees. */
+#ifndef RW_UTIL_H
+#define RW_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable byte buffer; data is always NUL-terminated. Owned by whoever inits it. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} rw_buf_t;
+
+void rw_buf_init(rw_buf_t *b);
+void rw_buf_free(rw_buf_t *b);
+void rw_buf_reset(rw_buf_t *b);
+void rw_buf_append(rw_buf_t *b, const void *p, size_t n);
+void rw_buf_puts(rw_buf_t *b, const char *s);
+void rw_buf_putc(rw_buf_t *b, char c);
+void rw_buf_printf(rw_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rw_buf_vprintf(rw_buf_t *b, const char *fmt, va_list ap);
+/* Hands the buffer's memory to the caller; the buffer is reset to empty. */
+char *rw_buf_steal(rw_buf_t *b);
+
+/* Aborts on allocation failure: out of memory is not a recoverable input error. */
+void *rw_xmalloc(size_t n);
+void *rw_xcalloc(size_t n, size_t m);
+void *rw_xrealloc(void *p, size_t n);
+char *rw_xstrdup(const char *s);
+char *rw_xstrndup(const char *s, size_t n);
+
+/* Numbers in text (rules.md): integral values print without a decimal point, others
+ * in the shortest form that reads back the same. out must hold 32 bytes. */
+void rw_fmt_number(double v, char *out);
+
+/* Lower-case hex SHA-256 of the bytes; out must hold 65 bytes. */
+void rw_sha256_hex(const void *p, size_t n, char *out);
+void rw_sha256(const void *p, size_t n, unsigned char out[32]);
+
+/* 1 when the bytes are well-formed UTF-8 (no overlongs, no surrogates). */
+int rw_utf8_valid(const char *s, size_t n);
+/* Number of code points in well-formed UTF-8. */
+size_t rw_utf8_count(const char *s, size_t n);
+
+/* Standard base64 with padding; malloc'ed, NUL-terminated. */
+char *rw_base64(const void *p, size_t n);
+
+/* Reads a whole file; malloc'ed and NUL-terminated. NULL with errno set on failure. */
+char *rw_read_file(const char *path, size_t *len);
+
+/* FNV-1a, for in-memory hash tables only (never persisted). */
+uint64_t rw_hash64(const void *p, size_t n);
+
+#endif

@@ -1,0 +1,401 @@
+/* yamldoc.c — builds position-carrying YAML trees with libyaml's event parser. */
+#include "yamldoc.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+typedef struct {
+    rw_ydoc_t *doc;
+    yaml_parser_t parser;
+    rw_diags_t *d;
+    int failed;
+} builder_t;
+
+/* libyaml marks count code points; turn a (line, column) into a byte offset. */
+static size_t mark_to_byte(const rw_ydoc_t *doc, size_t line, size_t col)
+{
+    size_t i = 0;
+    for (size_t l = 0; l < line && i < doc->len; i++)
+        if (doc->text[i] == '\n') l++;
+    for (size_t c = 0; c < col && i < doc->len; c++) {
+        i++;
+        while (i < doc->len && ((unsigned char)doc->text[i] & 0xC0) == 0x80) i++;
+    }
+    return i;
+}
+
+static rw_ynode_t *new_node(builder_t *b, rw_ykind_t kind, yaml_mark_t m)
+{
+    rw_ynode_t *n = rw_xcalloc(1, sizeof *n);
+    n->kind = kind;
+    n->line = (int)m.line + 1;
+    n->col = (int)m.column + 1;
+    n->raw_off = mark_to_byte(b->doc, m.line, m.column);
+    return n;
+}
+
+static int match(const char *re, const char *s)
+{
+    regex_t r;
+    if (regcomp(&r, re, REG_EXTENDED | REG_NOSUB)) return 0;
+    int ok = regexec(&r, s, 0, NULL, 0) == 0;
+    regfree(&r);
+    return ok;
+}
+
+/* YAML 1.2 core schema resolution of a plain scalar. */
+static void resolve_plain(rw_ynode_t *n)
+{
+    const char *s = n->str;
+    if (n->len == 0 || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+        !strcmp(s, "NULL")) {
+        n->kind = RW_Y_NULL;
+    } else if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE")) {
+        n->kind = RW_Y_BOOL;
+        n->boolean = 1;
+    } else if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")) {
+        n->kind = RW_Y_BOOL;
+        n->boolean = 0;
+    } else if (match("^[-+]?[0-9]+$", s)) {
+        n->kind = RW_Y_NUM;
+        n->is_int = 1;
+        n->num = strtod(s, NULL);
+    } else if (match("^0o[0-7]+$", s)) {
+        n->kind = RW_Y_NUM;
+        n->is_int = 1;
+        n->num = (double)strtoll(s + 2, NULL, 8);
+    } else if (match("^0x[0-9a-fA-F]+$", s)) {
+        n->kind = RW_Y_NUM;
+        n->is_int = 1;
+        n->num = (double)strtoll(s + 2, NULL, 16);
+    } else if (match("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$", s)) {
+        n->kind = RW_Y_NUM;
+        n->num = strtod(s, NULL);
+    } else if (match("^[-+]?\\.(inf|Inf|INF)$", s)) {
+        n->kind = RW_Y_NUM;
+        n->num = s[0] == '-' ? -INFINITY : INFINITY;
+    } else if (match("^\\.(nan|NaN|NAN)$", s)) {
+        n->kind = RW_Y_NUM;
+        n->num = NAN;
+    }
+}
+
+static void free_node(rw_ynode_t *n)
+{
+    if (!n) return;
+    for (size_t i = 0; i < n->n; i++) {
+        free_node(n->items[i]);
+        if (n->keys) free_node(n->keys[i]);
+    }
+    free(n->items);
+    free(n->keys);
+    free(n->str);
+    free(n);
+}
+
+static void fail(builder_t *b, yaml_mark_t m, const char *msg)
+{
+    if (!b->failed)
+        rw_diag_error(b->d, b->doc->path, (int)m.line + 1, (int)m.column + 1, "%s", msg);
+    b->failed = 1;
+}
+
+static int next_event(builder_t *b, yaml_event_t *ev)
+{
+    if (!yaml_parser_parse(&b->parser, ev)) {
+        yaml_mark_t m = b->parser.problem_mark;
+        char msg[512];
+        snprintf(msg, sizeof msg, "YAML 语法错误: %s%s%s", b->parser.problem ? b->parser.problem : "",
+                 b->parser.context ? " " : "", b->parser.context ? b->parser.context : "");
+        fail(b, m, msg);
+        return -1;
+    }
+    return 0;
+}
+
+static rw_ynode_t *build(builder_t *b, yaml_event_t *ev);
+
+static rw_ynode_t *build_scalar(builder_t *b, yaml_event_t *ev)
+{
+    rw_ynode_t *n = new_node(b, RW_Y_STR, ev->start_mark);
+    n->str = rw_xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+    n->len = ev->data.scalar.length;
+    switch (ev->data.scalar.style) {
+    case YAML_PLAIN_SCALAR_STYLE: n->style = RW_YS_PLAIN; break;
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = RW_YS_SINGLE; break;
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = RW_YS_DOUBLE; break;
+    case YAML_LITERAL_SCALAR_STYLE: n->style = RW_YS_LITERAL; break;
+    case YAML_FOLDED_SCALAR_STYLE: n->style = RW_YS_FOLDED; break;
+    default: n->style = RW_YS_OTHER;
+    }
+    const char *tag = (const char *)ev->data.scalar.tag;
+    if (tag && strcmp(tag, "tag:yaml.org,2002:str") != 0 && strcmp(tag, "!") != 0) {
+        /* explicit non-string tags: resolve as if plain */
+        resolve_plain(n);
+    } else if (!tag && n->style == RW_YS_PLAIN) {
+        resolve_plain(n);
+    }
+    if (!rw_utf8_valid(n->str, n->len)) fail(b, ev->start_mark, "文本不是有效的 UTF-8");
+    return n;
+}
+
+static rw_ynode_t *build_seq(builder_t *b, yaml_event_t *start)
+{
+    rw_ynode_t *n = new_node(b, RW_Y_SEQ, start->start_mark);
+    size_t cap = 0;
+    for (;;) {
+        yaml_event_t ev;
+        if (next_event(b, &ev)) break;
+        if (ev.type == YAML_SEQUENCE_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        rw_ynode_t *item = build(b, &ev);
+        yaml_event_delete(&ev);
+        if (!item) break;
+        if (n->n == cap) {
+            cap = cap ? cap * 2 : 4;
+            n->items = rw_xrealloc(n->items, cap * sizeof *n->items);
+        }
+        n->items[n->n++] = item;
+    }
+    return n;
+}
+
+static rw_ynode_t *build_map(builder_t *b, yaml_event_t *start)
+{
+    rw_ynode_t *n = new_node(b, RW_Y_MAP, start->start_mark);
+    size_t cap = 0;
+    for (;;) {
+        yaml_event_t ev;
+        if (next_event(b, &ev)) break;
+        if (ev.type == YAML_MAPPING_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        yaml_mark_t km = ev.start_mark;
+        rw_ynode_t *key = build(b, &ev);
+        yaml_event_delete(&ev);
+        if (!key) break;
+        if (key->kind == RW_Y_SEQ || key->kind == RW_Y_MAP) {
+            fail(b, km, "映射的键必须是标量");
+            free_node(key);
+            break;
+        }
+        if (rw_ymap_get(n, key->str)) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "重复的键 \"%s\"", key->str);
+            fail(b, km, msg);
+            free_node(key);
+            break;
+        }
+        if (next_event(b, &ev)) {
+            free_node(key);
+            break;
+        }
+        rw_ynode_t *val = build(b, &ev);
+        yaml_event_delete(&ev);
+        if (!val) {
+            free_node(key);
+            break;
+        }
+        if (n->n == cap) {
+            cap = cap ? cap * 2 : 4;
+            n->items = rw_xrealloc(n->items, cap * sizeof *n->items);
+            n->keys = rw_xrealloc(n->keys, cap * sizeof *n->keys);
+        }
+        n->keys[n->n] = key;
+        n->items[n->n++] = val;
+    }
+    return n;
+}
+
+static rw_ynode_t *build(builder_t *b, yaml_event_t *ev)
+{
+    if (b->failed) return NULL;
+    switch (ev->type) {
+    case YAML_SCALAR_EVENT:
+        if (ev->data.scalar.anchor) break;
+        return build_scalar(b, ev);
+    case YAML_SEQUENCE_START_EVENT:
+        if (ev->data.sequence_start.anchor) break;
+        return build_seq(b, ev);
+    case YAML_MAPPING_START_EVENT:
+        if (ev->data.mapping_start.anchor) break;
+        return build_map(b, ev);
+    default: break;
+    }
+    fail(b, ev->start_mark, "不支持 YAML 锚点和别名（&、*），请直接写出内容");
+    return NULL;
+}
+
+int rw_ydoc_parse(rw_ydoc_t *doc, const char *name, const char *text, size_t len, rw_diags_t *d)
+{
+    memset(doc, 0, sizeof *doc);
+    doc->path = rw_xstrdup(name);
+    doc->text = rw_xstrndup(text, len);
+    doc->len = len;
+    builder_t b = {.doc = doc, .d = d};
+    yaml_parser_initialize(&b.parser);
+    yaml_parser_set_input_string(&b.parser, (const unsigned char *)doc->text, len);
+    yaml_parser_set_encoding(&b.parser, YAML_UTF8_ENCODING);
+    int docs = 0;
+    for (;;) {
+        yaml_event_t ev;
+        if (next_event(&b, &ev)) break;
+        yaml_event_type_t t = ev.type;
+        if (t == YAML_STREAM_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
+            fail(&b, ev.start_mark, "一个文件只能有一个 YAML 文档");
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (t == YAML_SCALAR_EVENT || t == YAML_SEQUENCE_START_EVENT ||
+            t == YAML_MAPPING_START_EVENT || t == YAML_ALIAS_EVENT) {
+            doc->root = build(&b, &ev);
+        }
+        yaml_event_delete(&ev);
+        if (b.failed) break;
+    }
+    yaml_parser_delete(&b.parser);
+    if (doc->root && doc->root->kind == RW_Y_NULL) {
+        free_node(doc->root);
+        doc->root = NULL;
+    }
+    if (b.failed) {
+        free_node(doc->root);
+        doc->root = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int rw_ydoc_load(rw_ydoc_t *doc, const char *path, rw_diags_t *d)
+{
+    size_t len;
+    char *text = rw_read_file(path, &len);
+    if (!text) {
+        memset(doc, 0, sizeof *doc);
+        doc->path = rw_xstrdup(path);
+        rw_diag_error(d, path, 1, 1, "无法读取文件: %s", strerror(errno));
+        return -1;
+    }
+    int rc = rw_ydoc_parse(doc, path, text, len, d);
+    free(text);
+    return rc;
+}
+
+void rw_ydoc_free(rw_ydoc_t *doc)
+{
+    free_node(doc->root);
+    free(doc->path);
+    free(doc->text);
+    memset(doc, 0, sizeof *doc);
+}
+
+const rw_ynode_t *rw_ymap_get(const rw_ynode_t *map, const char *key)
+{
+    if (!map || map->kind != RW_Y_MAP) return NULL;
+    for (size_t i = 0; i < map->n; i++)
+        if (strcmp(map->keys[i]->str, key) == 0) return map->items[i];
+    return NULL;
+}
+
+static size_t utf8_step(const char *s, size_t i, size_t n)
+{
+    i++;
+    while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
+    return i;
+}
+
+void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int *line, int *col)
+{
+    const char *t = doc->text;
+    size_t raw = n->raw_off, end = doc->len;
+    if (n->style == RW_YS_SINGLE || n->style == RW_YS_DOUBLE) raw++;
+    if (n->style == RW_YS_LITERAL || n->style == RW_YS_FOLDED) {
+        while (raw < end && t[raw] != '\n') raw++;
+        while (raw < end && (t[raw] == '\n' || t[raw] == ' ')) raw++;
+    }
+    const char *v = n->str ? n->str : "";
+    for (size_t i = 0; i < offset && i < n->len && raw < end;) {
+        char c = v[i];
+        if (n->style == RW_YS_SINGLE && t[raw] == '\'' && raw + 1 < end && t[raw + 1] == '\'') {
+            raw += 2;
+            i++;
+        } else if (n->style == RW_YS_DOUBLE && t[raw] == '\\') {
+            char e = raw + 1 < end ? t[raw + 1] : 0;
+            raw += e == 'x' ? 4 : e == 'u' ? 6 : e == 'U' ? 10 : 2;
+            i = utf8_step(v, i, n->len);
+        } else if (t[raw] == c) {
+            raw++;
+            i++;
+        } else if ((c == ' ' || c == '\n') && (t[raw] == '\n' || t[raw] == ' ' || t[raw] == '\r')) {
+            while (raw < end && (t[raw] == '\n' || t[raw] == ' ' || t[raw] == '\r')) raw++;
+            i++;
+        } else {
+            raw++;
+            i++;
+        }
+    }
+    int l = 1, c = 1;
+    for (size_t i = 0; i < raw && i < end;) {
+        if (t[i] == '\n') {
+            l++;
+            c = 1;
+            i++;
+        } else {
+            c++;
+            i = utf8_step(t, i, end);
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+json_t *rw_ynode_to_json(const rw_ynode_t *n)
+{
+    if (!n) return json_null();
+    switch (n->kind) {
+    case RW_Y_NULL: return json_null();
+    case RW_Y_BOOL: return json_boolean(n->boolean);
+    case RW_Y_NUM:
+        if (n->is_int && fabs(n->num) < 9e15) return json_integer((json_int_t)n->num);
+        return json_real(n->num);
+    case RW_Y_STR: return json_stringn(n->str, n->len);
+    case RW_Y_SEQ: {
+        json_t *a = json_array();
+        for (size_t i = 0; i < n->n; i++) json_array_append_new(a, rw_ynode_to_json(n->items[i]));
+        return a;
+    }
+    case RW_Y_MAP: {
+        json_t *o = json_object();
+        for (size_t i = 0; i < n->n; i++)
+            json_object_set_new(o, n->keys[i]->str, rw_ynode_to_json(n->items[i]));
+        return o;
+    }
+    }
+    return json_null();
+}
+
+const char *rw_ykind_name(rw_ykind_t k)
+{
+    switch (k) {
+    case RW_Y_NULL: return "空值";
+    case RW_Y_BOOL: return "布尔值";
+    case RW_Y_NUM: return "数字";
+    case RW_Y_STR: return "字符串";
+    case RW_Y_SEQ: return "列表";
+    case RW_Y_MAP: return "映射";
+    }
+    return "?";
+}
