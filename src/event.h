@@ -41,9 +41,10 @@ typedef struct {
     json_t *profile;             /* borrowed from root; NULL when absent or null */
 } rw_event_t;
 
-/* Parses and validates one event value. key may be NULL (no message key). On
- * success returns 0 and fills ev; on failure returns -1, fills err, and ev holds
- * nothing to free. */
+/* Parses and validates one event value. key may be NULL (no message key). max_size
+ * 0 means RW_EVENT_MAX_SIZE_DEFAULT. On success returns 0 and fills ev; on failure
+ * returns -1, fills err (field is a path such as "attrs.items[2]"), and ev holds
+ * nothing to free. Optional fields written as JSON null count as absent. */
 int rw_event_parse(const char *buf, size_t len, const char *key, size_t key_len,
                    size_t max_size, rw_event_t *ev, rw_event_error_t *err);
 void rw_event_free(rw_event_t *ev);

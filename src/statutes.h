@@ -92,6 +92,9 @@ int rw_clause_ref_parse(const rw_statutes_t *s, const char *ref, rw_clause_ref_t
 const rw_law_version_t *rw_law_version_at(const rw_law_t *law, int64_t day);
 /* 1 when some version of the law has the clause (check: "resolves to nothing" otherwise). */
 int rw_clause_ref_exists(const rw_clause_ref_t *r);
+/* The clause's text in version v: an article's 款 and 项 joined by "\n" without its 第X条
+ * heading, a 款 with its 项, or a 项 as written. Malloc'ed; NULL when v lacks the clause. */
+char *rw_clause_text(const rw_clause_ref_t *r, const rw_law_version_t *v);
 
 /* The lead's clause object for a reference at the event's day D, with `changed`
  * computed against the version in force at day `now_day`:

@@ -1,7 +1,9 @@
 /* util.c — buffers, number formatting, hashing, UTF-8 and base64 helpers. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "util.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -224,4 +226,17 @@ uint64_t rw_hash64(const void *p, size_t n)
         h *= 1099511628211ULL;
     }
     return h;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+int rw_rmtree(const char *dir)
+{
+    return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

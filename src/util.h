@@ -51,6 +51,9 @@ char *rw_base64(const void *p, size_t n);
 /* Reads a whole file; malloc'ed and NUL-terminated. NULL with errno set on failure. */
 char *rw_read_file(const char *path, size_t *len);
 
+/* Removes a directory tree (throwaway state). 0 on success. */
+int rw_rmtree(const char *dir);
+
 /* FNV-1a, for in-memory hash tables only (never persisted). */
 uint64_t rw_hash64(const void *p, size_t n);
 

@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <regex.h>
 #include <stdlib.h>
@@ -398,4 +399,43 @@ const char *rw_ykind_name(rw_ykind_t k)
     case RW_Y_MAP: return "映射";
     }
     return "?";
+}
+
+void rw_ydiag(rw_diags_t *d, const rw_ydoc_t *doc, const rw_ynode_t *n, rw_severity_t sev,
+              const char *fmt, ...)
+{
+    rw_buf_t b;
+    rw_buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    rw_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    rw_diag_add(d, sev, doc->path, n ? n->line : 1, n ? n->col : 1, "%s", b.data);
+    rw_buf_free(&b);
+}
+
+const char *rw_yget_str(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key,
+                        int required, rw_diags_t *d)
+{
+    const rw_ynode_t *v = rw_ymap_get(map, key);
+    if (!v || v->kind == RW_Y_NULL) {
+        if (required) rw_ydiag(d, doc, map, RW_DIAG_ERROR, "缺少必填的键 \"%s\"", key);
+        return NULL;
+    }
+    if (v->kind == RW_Y_SEQ || v->kind == RW_Y_MAP) {
+        rw_ydiag(d, doc, v, RW_DIAG_ERROR, "\"%s\" 应该是字符串，这里是%s", key, rw_ykind_name(v->kind));
+        return NULL;
+    }
+    return v->str;
+}
+
+void rw_ycheck_keys(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *const *known,
+                    rw_diags_t *d)
+{
+    if (!map || map->kind != RW_Y_MAP) return;
+    for (size_t i = 0; i < map->n; i++) {
+        int ok = 0;
+        for (const char *const *k = known; *k && !ok; k++) ok = strcmp(*k, map->keys[i]->str) == 0;
+        if (!ok) rw_ydiag(d, doc, map->keys[i], RW_DIAG_ERROR, "未知的键 \"%s\"", map->keys[i]->str);
+    }
 }

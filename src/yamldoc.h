@@ -53,4 +53,18 @@ json_t *rw_ynode_to_json(const rw_ynode_t *n);
 /* A short Chinese name of the node's kind for messages: 字符串, 数字, 映射 … */
 const char *rw_ykind_name(rw_ykind_t k);
 
+
+
+/* Loader helpers: a diagnostic at a node's position, and typed lookups that report
+ * "missing key" / "wrong kind" errors themselves. */
+void rw_ydiag(rw_diags_t *d, const rw_ydoc_t *doc, const rw_ynode_t *n, rw_severity_t sev,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The string value of key (any scalar's text when `any_scalar`); NULL after an error
+ * when absent (only if required) or not a string. */
+const char *rw_yget_str(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key,
+                        int required, rw_diags_t *d);
+/* Reports every key of map not in the NULL-terminated list `known` as an error. */
+void rw_ycheck_keys(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *const *known,
+                    rw_diags_t *d);
+
 #endif

@@ -1,2 +1,39 @@
-/* placeholder until the CLI lands */
-int main(void) { return 0; }
+/* main.c — the regwatch command line: dispatches subcommands from a table. */
+#include "cli.h"
+
+#include "log.h"
+
+#include <stdlib.h>
+
+#include <stdio.h>
+#include <string.h>
+
+static const rw_command_t commands[] = {
+    {"check", rw_cmd_check, "检查规则、目录、法规库和模型，报告 file:line:col 错误与警告"},
+    {"test", rw_cmd_test, "运行规则测试 rules/tests/*.yaml"},
+    {"replay", rw_cmd_replay, "在 JSON Lines 事件文件上运行引擎（无需 Kafka）"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "regwatch — 互联网+监管 风险预警服务\n\n用法: regwatch <子命令> [选项]\n\n子命令:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n每个子命令的 --help 说明其选项。\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *lvl = getenv("REGWATCH_LOG_LEVEL");
+    rw_log_level_t level;
+    if (lvl && rw_log_level_parse(lvl, &level) == 0) rw_log_set_level(level);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "regwatch: 未知的子命令 \"%s\"\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,780 @@
+/* aggstate.c — time-bucketed per-entity aggregates, last-event logs, retention
+ * pruning and their binary encoding. */
+#include "aggstate.h"
+
+#include "rwtime.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- layout ---------------------------------------------------------------------- */
+
+static int series_for(rw_layout_t *l, int stream, char unit)
+{
+    for (size_t i = 0; i < l->n_series; i++)
+        if (l->series[i].stream == stream && l->series[i].unit == unit) return (int)i;
+    l->series = rw_xrealloc(l->series, (l->n_series + 1) * sizeof *l->series);
+    l->series[l->n_series] = (rw_series_def_t){.stream = stream, .unit = unit};
+    return (int)l->n_series++;
+}
+
+static int slot_for(rw_evpath_t ***arr, size_t *n, rw_evpath_t *f)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (rw_evpath_equal((*arr)[i], f)) return (int)i;
+    *arr = rw_xrealloc(*arr, (*n + 1) * sizeof **arr);
+    (*arr)[*n] = f;
+    return (int)(*n)++;
+}
+
+static int log_for(rw_layout_t *l, int stream)
+{
+    for (size_t i = 0; i < l->n_logs; i++)
+        if (l->logs[i].stream == stream) return (int)i;
+    l->logs = rw_xrealloc(l->logs, (l->n_logs + 1) * sizeof *l->logs);
+    l->logs[l->n_logs] = (rw_lastlog_def_t){.stream = stream};
+    return (int)l->n_logs++;
+}
+
+rw_layout_t *rw_layout_build(const rw_rules_t *rules)
+{
+    rw_layout_t *l = rw_xcalloc(1, sizeof *l);
+    l->rules = rules;
+    l->n_sites = rules->n_calls;
+    l->sites = rw_xcalloc(l->n_sites ? l->n_sites : 1, sizeof *l->sites);
+    for (size_t c = 0; c < rules->n_calls; c++) {
+        rw_callspec_t *spec = &rules->calls[c];
+        rw_call_site_t *site = &l->sites[c];
+        *site = (rw_call_site_t){.series = -1, .slot = -1, .lastlog = -1, .field = -1};
+        if (rw_agg_is_window(spec->kind)) {
+            site->series = series_for(l, spec->stream, spec->unit);
+            rw_series_def_t *s = &l->series[site->series];
+            if (spec->kind == RW_AGG_DISTINCT)
+                site->slot = slot_for(&s->dist, &s->n_dist, &spec->field);
+            else if (spec->kind != RW_AGG_COUNT)
+                site->slot = slot_for(&s->num, &s->n_num, &spec->field);
+        } else if (spec->kind == RW_AGG_LAST || spec->kind == RW_AGG_SINCE) {
+            site->lastlog = log_for(l, spec->stream);
+            rw_lastlog_def_t *g = &l->logs[site->lastlog];
+            if (spec->kind == RW_AGG_LAST) site->field = slot_for(&g->fields, &g->n_fields, &spec->field);
+        }
+    }
+    for (size_t r = 0; r < rules->n_rules; r++)
+        for (size_t k = 0; k < rules->rules[r].n_window_calls; k++)
+            l->series[l->sites[rules->rules[r].window_calls[k]].series].ids = 1;
+    return l;
+}
+
+void rw_layout_free(rw_layout_t *l)
+{
+    if (!l) return;
+    for (size_t i = 0; i < l->n_series; i++) {
+        free(l->series[i].num);
+        free(l->series[i].dist);
+    }
+    for (size_t i = 0; i < l->n_logs; i++) free(l->logs[i].fields);
+    free(l->series);
+    free(l->logs);
+    free(l->sites);
+    free(l);
+}
+
+/* ---- state ----------------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t n;
+    double sum, min, max;
+} numstat_t;
+
+typedef struct {
+    char **v;
+    uint32_t n;
+} strset_t;
+
+typedef struct {
+    double time;
+    uint64_t seq;
+    char *id;
+} idref_t;
+
+typedef struct {
+    int64_t key;
+    uint32_t count;
+    numstat_t *num;
+    strset_t *dist;
+    idref_t *ids;
+    uint32_t n_ids;
+} bucket_t;
+
+typedef struct {
+    bucket_t *b;
+    size_t n, cap;
+} series_t;
+
+typedef struct {
+    double time;
+    uint64_t seq;
+    rw_value_t *vals;
+} logent_t;
+
+typedef struct {
+    logent_t *e;
+    size_t n, cap;
+} log_t;
+
+struct rw_aggs {
+    const rw_layout_t *l;
+    int has_max;
+    double max_time;
+    uint64_t seq;
+    series_t *series;
+    log_t *logs;
+};
+
+rw_aggs_t *rw_aggs_new(const rw_layout_t *l)
+{
+    rw_aggs_t *a = rw_xcalloc(1, sizeof *a);
+    a->l = l;
+    a->series = rw_xcalloc(l->n_series ? l->n_series : 1, sizeof *a->series);
+    a->logs = rw_xcalloc(l->n_logs ? l->n_logs : 1, sizeof *a->logs);
+    return a;
+}
+
+static void bucket_free(const rw_series_def_t *def, bucket_t *b)
+{
+    for (size_t k = 0; k < def->n_dist; k++) {
+        for (uint32_t i = 0; i < b->dist[k].n; i++) free(b->dist[k].v[i]);
+        free(b->dist[k].v);
+    }
+    for (uint32_t i = 0; i < b->n_ids; i++) free(b->ids[i].id);
+    free(b->num);
+    free(b->dist);
+    free(b->ids);
+}
+
+static void value_drop(rw_value_t *v)
+{
+    if (v->kind == RW_V_STR) free((char *)v->s);
+}
+
+static void logent_free(const rw_lastlog_def_t *def, logent_t *e)
+{
+    for (size_t k = 0; k < def->n_fields; k++) value_drop(&e->vals[k]);
+    free(e->vals);
+}
+
+void rw_aggs_free(rw_aggs_t *a)
+{
+    if (!a) return;
+    for (size_t s = 0; s < a->l->n_series; s++) {
+        for (size_t i = 0; i < a->series[s].n; i++) bucket_free(&a->l->series[s], &a->series[s].b[i]);
+        free(a->series[s].b);
+    }
+    for (size_t g = 0; g < a->l->n_logs; g++) {
+        for (size_t i = 0; i < a->logs[g].n; i++) logent_free(&a->l->logs[g], &a->logs[g].e[i]);
+        free(a->logs[g].e);
+    }
+    free(a->series);
+    free(a->logs);
+    free(a);
+}
+
+int rw_aggs_has_max(const rw_aggs_t *a)
+{
+    return a->has_max;
+}
+
+double rw_aggs_max_time(const rw_aggs_t *a)
+{
+    return a->max_time;
+}
+
+uint64_t rw_aggs_seq(const rw_aggs_t *a)
+{
+    return a->seq;
+}
+
+/* Index of the first bucket with key >= k. */
+static size_t lower_bound(const series_t *s, int64_t k)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->b[mid].key < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bucket_t *bucket_at(const rw_series_def_t *def, series_t *s, int64_t key)
+{
+    size_t i = lower_bound(s, key);
+    if (i < s->n && s->b[i].key == key) return &s->b[i];
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 4;
+        s->b = rw_xrealloc(s->b, s->cap * sizeof *s->b);
+    }
+    memmove(&s->b[i + 1], &s->b[i], (s->n - i) * sizeof *s->b);
+    s->n++;
+    bucket_t *b = &s->b[i];
+    memset(b, 0, sizeof *b);
+    b->key = key;
+    b->num = rw_xcalloc(def->n_num ? def->n_num : 1, sizeof *b->num);
+    b->dist = rw_xcalloc(def->n_dist ? def->n_dist : 1, sizeof *b->dist);
+    return b;
+}
+
+/* Distinct values are compared as type-tagged text so 1 and "1" stay apart. */
+static char *canonical(rw_value_t v)
+{
+    rw_buf_t b;
+    rw_buf_init(&b);
+    switch (v.kind) {
+    case RW_V_STR:
+        rw_buf_putc(&b, 's');
+        rw_buf_append(&b, v.s, v.len);
+        break;
+    case RW_V_NUM: rw_buf_printf(&b, "n%.17g", v.num == 0 ? 0.0 : v.num); break;
+    case RW_V_BOOL: rw_buf_puts(&b, v.b ? "btrue" : "bfalse"); break;
+    case RW_V_NULL: break;
+    }
+    return rw_buf_steal(&b);
+}
+
+static void set_add(strset_t *set, char *s)
+{
+    for (uint32_t i = 0; i < set->n; i++)
+        if (strcmp(set->v[i], s) == 0) {
+            free(s);
+            return;
+        }
+    set->v = rw_xrealloc(set->v, (set->n + 1) * sizeof *set->v);
+    set->v[set->n++] = s;
+}
+
+static int idref_before(double t1, uint64_t s1, double t2, uint64_t s2)
+{
+    return t1 < t2 || (t1 == t2 && s1 < s2);
+}
+
+static void ids_add(bucket_t *b, double time, uint64_t seq, const char *id, size_t id_len)
+{
+    if (b->n_ids == RW_EVENTS_MAX && idref_before(time, seq, b->ids[0].time, b->ids[0].seq)) return;
+    if (b->n_ids == RW_EVENTS_MAX) { /* drop the oldest */
+        free(b->ids[0].id);
+        memmove(&b->ids[0], &b->ids[1], (--b->n_ids) * sizeof *b->ids);
+    }
+    b->ids = rw_xrealloc(b->ids, (b->n_ids + 1) * sizeof *b->ids);
+    uint32_t i = b->n_ids;
+    while (i > 0 && idref_before(time, seq, b->ids[i - 1].time, b->ids[i - 1].seq)) {
+        b->ids[i] = b->ids[i - 1];
+        i--;
+    }
+    b->ids[i] = (idref_t){.time = time, .seq = seq, .id = rw_xstrndup(id, id_len)};
+    b->n_ids++;
+}
+
+static rw_value_t value_own(rw_value_t v)
+{
+    if (v.kind == RW_V_STR) v.s = rw_xstrndup(v.s, v.len);
+    return v;
+}
+
+static int64_t cutoff_day(const rw_aggs_t *a, int tz_min)
+{
+    return rw_local_day(a->max_time, tz_min) - (RW_RETENTION_DAYS - 1);
+}
+
+static int64_t key_day(char unit, int64_t key)
+{
+    if (unit == 'd') return key;
+    return key >= 0 ? key / 24 : -((-key + 23) / 24);
+}
+
+static void prune(rw_aggs_t *a, int tz_min)
+{
+    int64_t cut = cutoff_day(a, tz_min);
+    for (size_t s = 0; s < a->l->n_series; s++) {
+        series_t *ser = &a->series[s];
+        size_t drop = 0;
+        while (drop < ser->n && key_day(a->l->series[s].unit, ser->b[drop].key) < cut)
+            bucket_free(&a->l->series[s], &ser->b[drop++]);
+        if (drop) {
+            memmove(ser->b, ser->b + drop, (ser->n - drop) * sizeof *ser->b);
+            ser->n -= drop;
+        }
+    }
+    for (size_t g = 0; g < a->l->n_logs; g++) {
+        log_t *lg = &a->logs[g];
+        size_t drop = 0;
+        while (drop < lg->n && rw_local_day(lg->e[drop].time, tz_min) < cut)
+            logent_free(&a->l->logs[g], &lg->e[drop++]);
+        if (drop) {
+            memmove(lg->e, lg->e + drop, (lg->n - drop) * sizeof *lg->e);
+            lg->n -= drop;
+        }
+    }
+}
+
+uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const unsigned char *member, int tz_min)
+{
+    uint64_t seq = ++a->seq;
+    if (!a->has_max || ev->time > a->max_time) {
+        a->max_time = ev->time;
+        a->has_max = 1;
+    }
+    int64_t day = rw_local_day(ev->time, tz_min), hour = rw_local_hour(ev->time, tz_min);
+    for (size_t s = 0; s < a->l->n_series; s++) {
+        const rw_series_def_t *def = &a->l->series[s];
+        if (!member[def->stream]) continue;
+        bucket_t *b = bucket_at(def, &a->series[s], def->unit == 'd' ? day : hour);
+        b->count++;
+        for (size_t k = 0; k < def->n_num; k++) {
+            rw_value_t v = rw_evpath_read(def->num[k], ev);
+            if (v.kind != RW_V_NUM) continue;
+            numstat_t *st = &b->num[k];
+            if (st->n == 0 || v.num < st->min) st->min = v.num;
+            if (st->n == 0 || v.num > st->max) st->max = v.num;
+            st->sum += v.num;
+            st->n++;
+        }
+        for (size_t k = 0; k < def->n_dist; k++) {
+            rw_value_t v = rw_evpath_read(def->dist[k], ev);
+            if (v.kind != RW_V_NULL) set_add(&b->dist[k], canonical(v));
+        }
+        if (def->ids) ids_add(b, ev->time, seq, ev->id, ev->id_len);
+    }
+    for (size_t g = 0; g < a->l->n_logs; g++) {
+        const rw_lastlog_def_t *def = &a->l->logs[g];
+        if (!member[def->stream]) continue;
+        log_t *lg = &a->logs[g];
+        if (lg->n == lg->cap) {
+            lg->cap = lg->cap ? lg->cap * 2 : 4;
+            lg->e = rw_xrealloc(lg->e, lg->cap * sizeof *lg->e);
+        }
+        size_t i = lg->n; /* seq is the greatest so far: after every entry of time <= t */
+        while (i > 0 && lg->e[i - 1].time > ev->time) i--;
+        memmove(&lg->e[i + 1], &lg->e[i], (lg->n - i) * sizeof *lg->e);
+        lg->n++;
+        logent_t *e = &lg->e[i];
+        e->time = ev->time;
+        e->seq = seq;
+        e->vals = rw_xcalloc(def->n_fields ? def->n_fields : 1, sizeof *e->vals);
+        for (size_t k = 0; k < def->n_fields; k++) e->vals[k] = value_own(rw_evpath_read(def->fields[k], ev));
+    }
+    prune(a, tz_min);
+    return seq;
+}
+
+/* The bucket-key range [lo, hi] a window covers at time t, clipped to retention. */
+static void window_range(const rw_aggs_t *a, const rw_callspec_t *spec, double t, int tz_min,
+                         int64_t *lo, int64_t *hi)
+{
+    int64_t cut = cutoff_day(a, tz_min);
+    if (spec->unit == 'd') {
+        *hi = rw_local_day(t, tz_min);
+        *lo = *hi - spec->window + 1;
+    } else {
+        *hi = rw_local_hour(t, tz_min);
+        *lo = *hi - spec->window + 1;
+        cut *= 24;
+    }
+    if (*lo < cut) *lo = cut;
+}
+
+static int cmp_cstr(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+rw_value_t rw_aggs_query(const rw_aggs_t *a, int call, double t, int tz_min)
+{
+    const rw_callspec_t *spec = &a->l->rules->calls[call];
+    const rw_call_site_t *site = &a->l->sites[call];
+    if (site->lastlog >= 0) {
+        const log_t *lg = &a->logs[site->lastlog];
+        int64_t cut = cutoff_day(a, tz_min);
+        size_t i = lg->n;
+        while (i > 0 && lg->e[i - 1].time > t) i--;
+        if (i == 0 || rw_local_day(lg->e[i - 1].time, tz_min) < cut) return rw_null();
+        const logent_t *e = &lg->e[i - 1];
+        return spec->kind == RW_AGG_SINCE ? rw_num(t - e->time) : e->vals[site->field];
+    }
+    const series_t *s = &a->series[site->series];
+    int64_t lo, hi;
+    window_range(a, spec, t, tz_min, &lo, &hi);
+    double count = 0, sum = 0, mn = 0, mx = 0, n = 0;
+    char **vals = NULL;
+    size_t n_vals = 0;
+    for (size_t i = lower_bound(s, lo); i < s->n && s->b[i].key <= hi; i++) {
+        const bucket_t *b = &s->b[i];
+        count += b->count;
+        if (spec->kind == RW_AGG_DISTINCT) {
+            const strset_t *set = &b->dist[site->slot];
+            vals = rw_xrealloc(vals, (n_vals + set->n + 1) * sizeof *vals);
+            for (uint32_t k = 0; k < set->n; k++) vals[n_vals++] = set->v[k];
+        } else if (site->slot >= 0) {
+            const numstat_t *st = &b->num[site->slot];
+            if (!st->n) continue;
+            if (n == 0 || st->min < mn) mn = st->min;
+            if (n == 0 || st->max > mx) mx = st->max;
+            sum += st->sum;
+            n += st->n;
+        }
+    }
+    switch (spec->kind) {
+    case RW_AGG_COUNT: return rw_num(count);
+    case RW_AGG_SUM: return rw_num(sum);
+    case RW_AGG_AVG: return n ? rw_num(sum / n) : rw_null();
+    case RW_AGG_MIN: return n ? rw_num(mn) : rw_null();
+    case RW_AGG_MAX: return n ? rw_num(mx) : rw_null();
+    case RW_AGG_DISTINCT: {
+        size_t uniq = 0;
+        if (n_vals) {
+            qsort(vals, n_vals, sizeof *vals, cmp_cstr);
+            uniq = 1;
+            for (size_t k = 1; k < n_vals; k++) uniq += strcmp(vals[k], vals[k - 1]) != 0;
+        }
+        free(vals);
+        return rw_num((double)uniq);
+    }
+    default: return rw_null();
+    }
+}
+
+static int cmp_idref(const void *x, const void *y)
+{
+    const idref_t *a = x, *b = y;
+    if (a->time != b->time) return a->time < b->time ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void rw_aggs_events(const rw_aggs_t *a, const int *calls, size_t n_calls, double t, int tz_min,
+                    json_t *arr)
+{
+    idref_t *all = NULL;
+    size_t n = 0;
+    for (size_t c = 0; c < n_calls; c++) {
+        const rw_callspec_t *spec = &a->l->rules->calls[calls[c]];
+        const series_t *s = &a->series[a->l->sites[calls[c]].series];
+        int64_t lo, hi;
+        window_range(a, spec, t, tz_min, &lo, &hi);
+        for (size_t i = lower_bound(s, lo); i < s->n && s->b[i].key <= hi; i++) {
+            all = rw_xrealloc(all, (n + s->b[i].n_ids + 1) * sizeof *all);
+            memcpy(all + n, s->b[i].ids, s->b[i].n_ids * sizeof *all);
+            n += s->b[i].n_ids;
+        }
+    }
+    if (n) qsort(all, n, sizeof *all, cmp_idref);
+    size_t uniq = 0; /* an event in several streams is listed once */
+    for (size_t i = 0; i < n; i++)
+        if (uniq == 0 || all[uniq - 1].seq != all[i].seq) all[uniq++] = all[i];
+    size_t from = uniq > RW_EVENTS_MAX ? uniq - RW_EVENTS_MAX : 0;
+    for (size_t i = from; i < uniq; i++) json_array_append_new(arr, json_string(all[i].id));
+    free(all);
+}
+
+/* ---- encoding -------------------------------------------------------------------- */
+
+#define AGGS_FORMAT 1
+
+static void put_u32(rw_buf_t *b, uint32_t v) { rw_buf_append(b, &v, 4); }
+static void put_u64(rw_buf_t *b, uint64_t v) { rw_buf_append(b, &v, 8); }
+static void put_i64(rw_buf_t *b, int64_t v) { rw_buf_append(b, &v, 8); }
+static void put_f64(rw_buf_t *b, double v) { rw_buf_append(b, &v, 8); }
+static void put_str(rw_buf_t *b, const char *s, size_t n)
+{
+    put_u32(b, (uint32_t)n);
+    rw_buf_append(b, s, n);
+}
+
+static void put_value(rw_buf_t *b, rw_value_t v)
+{
+    rw_buf_putc(b, (char)v.kind);
+    if (v.kind == RW_V_NUM) put_f64(b, v.num);
+    if (v.kind == RW_V_BOOL) rw_buf_putc(b, (char)v.b);
+    if (v.kind == RW_V_STR) put_str(b, v.s, v.len);
+}
+
+static char *path_text(const rw_evpath_t *p)
+{
+    static const char *const names[] = {"id", "type", "entity", "time", "region", "source"};
+    rw_buf_t b;
+    rw_buf_init(&b);
+    if (p->field != RW_EF_ATTR) rw_buf_puts(&b, names[p->field]);
+    else {
+        rw_buf_puts(&b, "attrs");
+        for (size_t i = 0; i < p->n_segs; i++) rw_buf_printf(&b, ".%s", p->segs[i]);
+    }
+    return rw_buf_steal(&b);
+}
+
+static void put_path(rw_buf_t *b, const rw_evpath_t *p)
+{
+    char *t = path_text(p);
+    put_str(b, t, strlen(t));
+    free(t);
+}
+
+void rw_aggs_encode(const rw_aggs_t *a, rw_buf_t *out)
+{
+    const rw_layout_t *l = a->l;
+    const rw_rules_t *r = l->rules;
+    put_u32(out, AGGS_FORMAT);
+    rw_buf_putc(out, (char)a->has_max);
+    put_f64(out, a->max_time);
+    put_u64(out, a->seq);
+    put_u32(out, (uint32_t)l->n_series);
+    for (size_t s = 0; s < l->n_series; s++) {
+        const rw_series_def_t *def = &l->series[s];
+        const series_t *ser = &a->series[s];
+        put_str(out, r->streams[def->stream].name, strlen(r->streams[def->stream].name));
+        rw_buf_putc(out, def->unit);
+        rw_buf_putc(out, (char)def->ids);
+        put_u32(out, (uint32_t)def->n_num);
+        for (size_t k = 0; k < def->n_num; k++) put_path(out, def->num[k]);
+        put_u32(out, (uint32_t)def->n_dist);
+        for (size_t k = 0; k < def->n_dist; k++) put_path(out, def->dist[k]);
+        put_u32(out, (uint32_t)ser->n);
+        for (size_t i = 0; i < ser->n; i++) {
+            const bucket_t *b = &ser->b[i];
+            put_i64(out, b->key);
+            put_u32(out, b->count);
+            for (size_t k = 0; k < def->n_num; k++) {
+                put_u32(out, b->num[k].n);
+                put_f64(out, b->num[k].sum);
+                put_f64(out, b->num[k].min);
+                put_f64(out, b->num[k].max);
+            }
+            for (size_t k = 0; k < def->n_dist; k++) {
+                put_u32(out, b->dist[k].n);
+                for (uint32_t v = 0; v < b->dist[k].n; v++) put_str(out, b->dist[k].v[v], strlen(b->dist[k].v[v]));
+            }
+            put_u32(out, def->ids ? b->n_ids : 0);
+            for (uint32_t v = 0; def->ids && v < b->n_ids; v++) {
+                put_f64(out, b->ids[v].time);
+                put_u64(out, b->ids[v].seq);
+                put_str(out, b->ids[v].id, strlen(b->ids[v].id));
+            }
+        }
+    }
+    put_u32(out, (uint32_t)l->n_logs);
+    for (size_t g = 0; g < l->n_logs; g++) {
+        const rw_lastlog_def_t *def = &l->logs[g];
+        const log_t *lg = &a->logs[g];
+        put_str(out, r->streams[def->stream].name, strlen(r->streams[def->stream].name));
+        put_u32(out, (uint32_t)def->n_fields);
+        for (size_t k = 0; k < def->n_fields; k++) put_path(out, def->fields[k]);
+        put_u32(out, (uint32_t)lg->n);
+        for (size_t i = 0; i < lg->n; i++) {
+            put_f64(out, lg->e[i].time);
+            put_u64(out, lg->e[i].seq);
+            for (size_t k = 0; k < def->n_fields; k++) put_value(out, lg->e[i].vals[k]);
+        }
+    }
+}
+
+typedef struct {
+    const char *p;
+    size_t n, pos;
+    int bad;
+} reader_t;
+
+static int take(reader_t *r, void *out, size_t n)
+{
+    if (r->bad || r->pos + n > r->n) {
+        r->bad = 1;
+        memset(out, 0, n);
+        return -1;
+    }
+    memcpy(out, r->p + r->pos, n);
+    r->pos += n;
+    return 0;
+}
+
+static uint32_t get_u32(reader_t *r) { uint32_t v; take(r, &v, 4); return v; }
+static uint64_t get_u64(reader_t *r) { uint64_t v; take(r, &v, 8); return v; }
+static int64_t get_i64(reader_t *r) { int64_t v; take(r, &v, 8); return v; }
+static double get_f64(reader_t *r) { double v; take(r, &v, 8); return v; }
+static char get_c(reader_t *r) { char c; take(r, &c, 1); return c; }
+
+/* A string view into the encoded bytes (not NUL-terminated). */
+static const char *get_str(reader_t *r, size_t *len)
+{
+    *len = get_u32(r);
+    if (r->bad || r->pos + *len > r->n) {
+        r->bad = 1;
+        *len = 0;
+        return "";
+    }
+    const char *s = r->p + r->pos;
+    r->pos += *len;
+    return s;
+}
+
+static int stream_named(const rw_rules_t *rules, const char *s, size_t len)
+{
+    for (size_t i = 0; i < rules->n_streams; i++)
+        if (strlen(rules->streams[i].name) == len && memcmp(rules->streams[i].name, s, len) == 0) return (int)i;
+    return -1;
+}
+
+/* Maps stored field names onto the layout's slots (-1 when no longer needed). */
+static int *map_fields(reader_t *r, uint32_t n, rw_evpath_t **cur, size_t n_cur)
+{
+    int *map = rw_xmalloc((n ? n : 1) * sizeof *map);
+    for (uint32_t k = 0; k < n; k++) {
+        size_t len;
+        const char *s = get_str(r, &len);
+        map[k] = -1;
+        for (size_t c = 0; c < n_cur; c++) {
+            char *t = path_text(cur[c]);
+            if (strlen(t) == len && memcmp(t, s, len) == 0) map[k] = (int)c;
+            free(t);
+        }
+    }
+    return map;
+}
+
+static rw_value_t get_value(reader_t *r)
+{
+    rw_vkind_t k = (rw_vkind_t)get_c(r);
+    switch (k) {
+    case RW_V_NUM: return rw_num(get_f64(r));
+    case RW_V_BOOL: return rw_bool(get_c(r));
+    case RW_V_STR: {
+        size_t len;
+        const char *s = get_str(r, &len);
+        return rw_str(rw_xstrndup(s, len), len);
+    }
+    case RW_V_NULL: return rw_null();
+    }
+    r->bad = 1;
+    return rw_null();
+}
+
+static void decode_series(reader_t *r, rw_aggs_t *a)
+{
+    const rw_layout_t *l = a->l;
+    size_t len;
+    const char *name = get_str(r, &len);
+    int stream = stream_named(l->rules, name, len);
+    char unit = get_c(r);
+    int had_ids = get_c(r);
+    int target = -1;
+    for (size_t s = 0; s < l->n_series && stream >= 0; s++)
+        if (l->series[s].stream == stream && l->series[s].unit == unit) target = (int)s;
+    const rw_series_def_t *def = target >= 0 ? &l->series[target] : NULL;
+    uint32_t n_num = get_u32(r);
+    int *num_map = map_fields(r, n_num, def ? def->num : NULL, def ? def->n_num : 0);
+    uint32_t n_dist = get_u32(r);
+    int *dist_map = map_fields(r, n_dist, def ? def->dist : NULL, def ? def->n_dist : 0);
+    uint32_t n_buckets = get_u32(r);
+    for (uint32_t i = 0; i < n_buckets && !r->bad; i++) {
+        int64_t key = get_i64(r);
+        bucket_t *b = def ? bucket_at(def, &a->series[target], key) : NULL;
+        uint32_t count = get_u32(r);
+        if (b) b->count = count;
+        for (uint32_t k = 0; k < n_num; k++) {
+            numstat_t st = {.n = get_u32(r)};
+            st.sum = get_f64(r);
+            st.min = get_f64(r);
+            st.max = get_f64(r);
+            if (b && num_map[k] >= 0) b->num[num_map[k]] = st;
+        }
+        for (uint32_t k = 0; k < n_dist; k++) {
+            uint32_t nv = get_u32(r);
+            for (uint32_t v = 0; v < nv && !r->bad; v++) {
+                const char *s = get_str(r, &len);
+                if (b && dist_map[k] >= 0) set_add(&b->dist[dist_map[k]], rw_xstrndup(s, len));
+            }
+        }
+        uint32_t n_ids = get_u32(r);
+        for (uint32_t v = 0; v < n_ids && !r->bad; v++) {
+            double t = get_f64(r);
+            uint64_t seq = get_u64(r);
+            const char *s = get_str(r, &len);
+            if (b && def->ids && had_ids) ids_add(b, t, seq, s, len);
+        }
+    }
+    free(num_map);
+    free(dist_map);
+}
+
+static void decode_log(reader_t *r, rw_aggs_t *a)
+{
+    const rw_layout_t *l = a->l;
+    size_t len;
+    const char *name = get_str(r, &len);
+    int stream = stream_named(l->rules, name, len);
+    int target = -1;
+    for (size_t g = 0; g < l->n_logs && stream >= 0; g++)
+        if (l->logs[g].stream == stream) target = (int)g;
+    const rw_lastlog_def_t *def = target >= 0 ? &l->logs[target] : NULL;
+    uint32_t n_fields = get_u32(r);
+    int *map = map_fields(r, n_fields, def ? def->fields : NULL, def ? def->n_fields : 0);
+    uint32_t n = get_u32(r);
+    for (uint32_t i = 0; i < n && !r->bad; i++) {
+        logent_t e = {.time = get_f64(r), .seq = get_u64(r)};
+        e.vals = rw_xcalloc(def && def->n_fields ? def->n_fields : 1, sizeof *e.vals);
+        for (uint32_t k = 0; k < n_fields; k++) {
+            rw_value_t v = get_value(r);
+            if (def && map[k] >= 0)
+                e.vals[map[k]] = v;
+            else
+                value_drop(&v);
+        }
+        if (!def) {
+            free(e.vals);
+            continue;
+        }
+        log_t *lg = &a->logs[target];
+        if (lg->n == lg->cap) {
+            lg->cap = lg->cap ? lg->cap * 2 : 4;
+            lg->e = rw_xrealloc(lg->e, lg->cap * sizeof *lg->e);
+        }
+        lg->e[lg->n++] = e;
+    }
+    free(map);
+}
+
+rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
+{
+    reader_t r = {.p = p, .n = n};
+    if (get_u32(&r) != AGGS_FORMAT) return NULL;
+    rw_aggs_t *a = rw_aggs_new(l);
+    a->has_max = get_c(&r);
+    a->max_time = get_f64(&r);
+    a->seq = get_u64(&r);
+    uint32_t n_series = get_u32(&r);
+    for (uint32_t s = 0; s < n_series && !r.bad; s++) decode_series(&r, a);
+    uint32_t n_logs = get_u32(&r);
+    for (uint32_t g = 0; g < n_logs && !r.bad; g++) decode_log(&r, a);
+    if (r.bad) {
+        rw_aggs_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+json_t *rw_aggs_describe(const rw_aggs_t *a)
+{
+    const rw_layout_t *l = a->l;
+    json_t *series = json_array();
+    for (size_t s = 0; s < l->n_series; s++) {
+        const series_t *ser = &a->series[s];
+        double total = 0;
+        for (size_t i = 0; i < ser->n; i++) total += ser->b[i].count;
+        json_array_append_new(series, json_pack("{s:s,s:s,s:I,s:f}", "stream",
+                                                l->rules->streams[l->series[s].stream].name, "unit",
+                                                l->series[s].unit == 'd' ? "day" : "hour", "buckets",
+                                                (json_int_t)ser->n, "events", total));
+    }
+    char latest[64] = "";
+    if (a->has_max) rw_time_format(a->max_time, l->rules->catalog.tz_offset_min, latest);
+    return json_pack("{s:I,s:s?,s:o}", "events_applied", (json_int_t)a->seq, "latest_event_time",
+                     a->has_max ? latest : NULL, "series", series);
+}

@@ -1,0 +1,127 @@
+/* calendar.c — holiday calendar and working-day deadlines. */
+#include "calendar.h"
+
+#include "catalog.h"
+#include "rwtime.h"
+#include "util.h"
+#include "yamldoc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void rw_calendar_default(rw_calendar_t *c)
+{
+    memset(c, 0, sizeof *c);
+    static const int accept[] = {5, 3, 2, 1}, close[] = {60, 30, 15, 7};
+    memcpy(c->accept_days, accept, sizeof accept);
+    memcpy(c->close_days, close, sizeof close);
+}
+
+static int cmp_day(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int load_days(const rw_ydoc_t *doc, const char *key, int64_t **out, size_t *n, rw_diags_t *d)
+{
+    char **list;
+    size_t count;
+    if (rw_ystr_list(doc, rw_ymap_get(doc->root, key), key, &list, &count, d)) return -1;
+    *out = rw_xmalloc((count ? count : 1) * sizeof **out);
+    *n = 0;
+    int rc = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (rw_date_parse(list[i], &(*out)[*n])) {
+            rw_ydiag(d, doc, rw_ymap_get(doc->root, key), RW_DIAG_ERROR, "%s 中的 \"%s\" 不是日期 YYYY-MM-DD", key, list[i]);
+            rc = -1;
+            continue;
+        }
+        (*n)++;
+    }
+    rw_str_list_free(list, count);
+    qsort(*out, *n, sizeof **out, cmp_day);
+    return rc;
+}
+
+static int load_deadlines(rw_calendar_t *c, const rw_ydoc_t *doc, rw_diags_t *d)
+{
+    const rw_ynode_t *dl = rw_ymap_get(doc->root, "deadlines");
+    if (!dl) return 0;
+    static const char *const levels[] = {"blue", "yellow", "orange", "red"};
+    int rc = 0;
+    for (int i = 0; i < 4; i++) {
+        const rw_ynode_t *lv = rw_ymap_get(dl, levels[i]);
+        if (!lv) continue;
+        const rw_ynode_t *a = rw_ymap_get(lv, "accept"), *cl = rw_ymap_get(lv, "close");
+        if ((a && (a->kind != RW_Y_NUM || a->num < 0)) || (cl && (cl->kind != RW_Y_NUM || cl->num < 0))) {
+            rw_ydiag(d, doc, lv, RW_DIAG_ERROR, "deadlines.%s 需要 {accept: 天数, close: 天数}", levels[i]);
+            rc = -1;
+            continue;
+        }
+        if (a) c->accept_days[i] = (int)a->num;
+        if (cl) c->close_days[i] = (int)cl->num;
+    }
+    const char *unit = rw_yget_str(doc, dl, "unit", 0, d);
+    if (unit && strcmp(unit, "working") && strcmp(unit, "calendar")) {
+        rw_ydiag(d, doc, rw_ymap_get(dl, "unit"), RW_DIAG_ERROR, "deadlines.unit 只能是 working 或 calendar");
+        rc = -1;
+    }
+    c->calendar_days = unit && strcmp(unit, "calendar") == 0;
+    return rc;
+}
+
+int rw_calendar_load(rw_calendar_t *c, const char *path, rw_diags_t *d)
+{
+    rw_calendar_default(c);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    fclose(f);
+    rw_ydoc_t doc;
+    if (rw_ydoc_load(&doc, path, d)) {
+        rw_ydoc_free(&doc);
+        return -1;
+    }
+    int rc = 0;
+    if (doc.root && doc.root->kind == RW_Y_MAP) {
+        static const char *const keys[] = {"holidays", "workdays", "deadlines", NULL};
+        rw_ycheck_keys(&doc, doc.root, keys, d);
+        if (load_days(&doc, "holidays", &c->holidays, &c->n_holidays, d) ||
+            load_days(&doc, "workdays", &c->workdays, &c->n_workdays, d) || load_deadlines(c, &doc, d))
+            rc = -1;
+    } else if (doc.root) {
+        rw_ydiag(d, &doc, doc.root, RW_DIAG_ERROR, "calendar.yaml 应该是包含 holidays、workdays 的映射");
+        rc = -1;
+    }
+    rw_ydoc_free(&doc);
+    return rc;
+}
+
+void rw_calendar_free(rw_calendar_t *c)
+{
+    free(c->holidays);
+    free(c->workdays);
+    c->holidays = c->workdays = NULL;
+}
+
+static int contains(const int64_t *days, size_t n, int64_t day)
+{
+    return n && bsearch(&day, days, n, sizeof *days, cmp_day) != NULL;
+}
+
+int rw_calendar_is_workday(const rw_calendar_t *c, int64_t day)
+{
+    if (contains(c->workdays, c->n_workdays, day)) return 1;
+    if (contains(c->holidays, c->n_holidays, day)) return 0;
+    return rw_weekday(day) < 5;
+}
+
+double rw_calendar_deadline(const rw_calendar_t *c, double from, int tz_min, int n)
+{
+    int64_t day = rw_local_day(from, tz_min);
+    for (int left = n; left > 0;) {
+        day++;
+        if (c->calendar_days || rw_calendar_is_workday(c, day)) left--;
+    }
+    return (double)(day * 86400 + 86399 - tz_min * 60);
+}

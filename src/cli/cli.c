@@ -1,0 +1,58 @@
+/* cli.c — shared option handling and rule loading for the subcommands. */
+#include "cli.h"
+
+#include "rwtime.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void rw_cli_common_init(rw_cli_common_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->rules_dir = "rules";
+    c->models_dir = "models";
+}
+
+int rw_cli_common_opt(rw_cli_common_t *c, int code, char *arg)
+{
+    switch (code) {
+    case 'R': c->rules_dir = arg; return 1;
+    case 'M': c->models_dir = arg; return 1;
+    case 'S':
+        if (c->n_sets == sizeof c->sets / sizeof *c->sets) {
+            fprintf(stderr, "regwatch: --set 太多\n");
+            return -1;
+        }
+        if (rw_param_setting_parse(arg, &c->sets[c->n_sets])) {
+            fprintf(stderr, "regwatch: --set 需要 [规则:]参数=值，如 --set min_complaints=3\n");
+            return -1;
+        }
+        c->n_sets++;
+        return 1;
+    default: return 0;
+    }
+}
+
+rw_load_opts_t rw_cli_load_opts(const rw_cli_common_t *c)
+{
+    return (rw_load_opts_t){.rules_dir = c->rules_dir, .models_dir = c->models_dir, .sets = c->sets,
+                            .n_sets = c->n_sets, .today = rw_local_day(rw_now(), 480)};
+}
+
+rw_rules_t *rw_cli_load_rules(const rw_cli_common_t *c, int warnings)
+{
+    rw_diags_t d;
+    rw_diags_init(&d);
+    rw_load_opts_t o = rw_cli_load_opts(c);
+    rw_rules_t *r = NULL;
+    int rc = rw_rules_load(&r, &o, &d);
+    for (size_t i = 0; i < d.n; i++) {
+        rw_diag_t *it = &d.items[i];
+        if (it->sev == RW_DIAG_ERROR || warnings)
+            fprintf(stderr, "%s:%d:%d: %s: %s\n", it->file, it->line, it->col,
+                    it->sev == RW_DIAG_ERROR ? "error" : "warning", it->msg);
+    }
+    if (rc) fprintf(stderr, "regwatch: 规则加载失败（%zu 个错误）\n", d.errors);
+    rw_diags_free(&d);
+    return r;
+}

@@ -1,0 +1,40 @@
+/* cli.h — what the subcommands share: the command table entry, common options
+ * (--rules, --models, --set) and loading the rules with printed diagnostics. */
+#ifndef RW_CLI_H
+#define RW_CLI_H
+
+#include "rules.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} rw_command_t;
+
+typedef struct {
+    const char *rules_dir, *models_dir;
+    rw_param_setting_t sets[64];
+    size_t n_sets;
+} rw_cli_common_t;
+
+void rw_cli_common_init(rw_cli_common_t *c);
+/* Handles --rules/--models/--set for getopt_long (codes 'R', 'M', 'S'); 1 when
+ * handled, 0 when not a common option, -1 on a bad value (message printed). */
+int rw_cli_common_opt(rw_cli_common_t *c, int code, char *arg);
+/* Loads the rules; prints diagnostics (warnings too when `warnings`) to stderr. */
+rw_rules_t *rw_cli_load_rules(const rw_cli_common_t *c, int warnings);
+rw_load_opts_t rw_cli_load_opts(const rw_cli_common_t *c);
+
+#define RW_CLI_COMMON_LONGOPTS                                                                       \
+    {"rules", required_argument, 0, 'R'}, {"models", required_argument, 0, 'M'},                    \
+        {"set", required_argument, 0, 'S'}
+
+#define RW_CLI_COMMON_HELP                                                                           \
+    "  --rules DIR        规则目录（默认 rules/）\n"                                                 \
+    "  --models DIR       模型目录（默认 models/）\n"
+
+int rw_cmd_check(int argc, char **argv);
+int rw_cmd_test(int argc, char **argv);
+int rw_cmd_replay(int argc, char **argv);
+
+#endif

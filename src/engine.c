@@ -1,0 +1,697 @@
+/* engine.c — one event at a time through validation, dedup, lateness, apply and
+ * rule evaluation; leads with evidence, clauses, suppression and escalation. */
+#include "engine.h"
+
+#include "eval.h"
+#include "log.h"
+#include "rwtime.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- entities in memory ------------------------------------------------------------ */
+
+typedef struct entity {
+    char *id;
+    size_t id_len;
+    json_t *profile;  /* object */
+    json_t *suppress; /* {rule: {"lead", "t0", "level"}} */
+    rw_aggs_t *aggs;
+    int persisted;    /* present in the store: dedup records may exist there */
+    int dirty;
+    uint64_t touched; /* commit generation of the last use */
+    struct entity *next;
+} entity_t;
+
+typedef struct {
+    entity_t **slots;
+    size_t n_slots, count;
+} entity_map_t;
+
+/* A set of byte strings (dedup keys written since the last commit). */
+typedef struct {
+    char **keys;
+    size_t *lens;
+    size_t n_slots, count;
+} keyset_t;
+
+struct rw_engine {
+    rw_engine_opts_t o;
+    const rw_rules_t *rules;
+    rw_layout_t *layout;
+    entity_map_t ents;
+    entity_t **dirty;
+    size_t n_dirty, cap_dirty;
+    keyset_t dedup;
+    json_t *leads;       /* lead id → record changed since the last commit */
+    rw_batch_t *batch;
+    uint64_t generation;
+    rw_engine_stats_t stats;
+    json_t *lead_counts;
+    /* per-event evaluation scratch */
+    unsigned char *member;
+    rw_value_t *memo;
+    unsigned char *memo_set;
+};
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+    return rw_hash64(p, n);
+}
+
+static entity_t *ent_find(entity_map_t *m, const char *id, size_t len)
+{
+    if (!m->n_slots) return NULL;
+    for (entity_t *e = m->slots[hash_bytes(id, len) & (m->n_slots - 1)]; e; e = e->next)
+        if (e->id_len == len && memcmp(e->id, id, len) == 0) return e;
+    return NULL;
+}
+
+static void ent_insert(entity_map_t *m, entity_t *e)
+{
+    if (m->count + 1 > m->n_slots * 3 / 4) {
+        size_t n = m->n_slots ? m->n_slots * 2 : 1024;
+        entity_t **slots = rw_xcalloc(n, sizeof *slots);
+        for (size_t i = 0; i < m->n_slots; i++)
+            for (entity_t *x = m->slots[i], *next; x; x = next) {
+                next = x->next;
+                size_t h = hash_bytes(x->id, x->id_len) & (n - 1);
+                x->next = slots[h];
+                slots[h] = x;
+            }
+        free(m->slots);
+        m->slots = slots;
+        m->n_slots = n;
+    }
+    size_t h = hash_bytes(e->id, e->id_len) & (m->n_slots - 1);
+    e->next = m->slots[h];
+    m->slots[h] = e;
+    m->count++;
+}
+
+static void ent_free(entity_t *e)
+{
+    free(e->id);
+    json_decref(e->profile);
+    json_decref(e->suppress);
+    rw_aggs_free(e->aggs);
+    free(e);
+}
+
+static int keyset_has(const keyset_t *s, const char *k, size_t n)
+{
+    if (!s->n_slots) return 0;
+    for (size_t i = hash_bytes(k, n) & (s->n_slots - 1);; i = (i + 1) & (s->n_slots - 1)) {
+        if (!s->keys[i]) return 0;
+        if (s->lens[i] == n && memcmp(s->keys[i], k, n) == 0) return 1;
+    }
+}
+
+static void keyset_add(keyset_t *s, const char *k, size_t n)
+{
+    if (s->count + 1 > s->n_slots / 2) {
+        keyset_t big = {.n_slots = s->n_slots ? s->n_slots * 2 : 4096};
+        big.keys = rw_xcalloc(big.n_slots, sizeof *big.keys);
+        big.lens = rw_xcalloc(big.n_slots, sizeof *big.lens);
+        for (size_t i = 0; i < s->n_slots; i++)
+            if (s->keys[i]) {
+                size_t j = hash_bytes(s->keys[i], s->lens[i]) & (big.n_slots - 1);
+                while (big.keys[j]) j = (j + 1) & (big.n_slots - 1);
+                big.keys[j] = s->keys[i];
+                big.lens[j] = s->lens[i];
+            }
+        big.count = s->count;
+        free(s->keys);
+        free(s->lens);
+        *s = big;
+    }
+    size_t j = hash_bytes(k, n) & (s->n_slots - 1);
+    while (s->keys[j]) j = (j + 1) & (s->n_slots - 1);
+    s->keys[j] = rw_xstrndup(k, n);
+    s->lens[j] = n;
+    s->count++;
+}
+
+static void keyset_clear(keyset_t *s)
+{
+    for (size_t i = 0; i < s->n_slots; i++) free(s->keys[i]);
+    free(s->keys);
+    free(s->lens);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------- */
+
+const char *rw_outcome_name(rw_outcome_t o)
+{
+    static const char *const names[] = {"applied", "duplicate", "late", "invalid", "unknown_type"};
+    return names[o];
+}
+
+static void alloc_scratch(rw_engine_t *e)
+{
+    free(e->member);
+    free(e->memo);
+    free(e->memo_set);
+    e->member = rw_xcalloc(e->rules->n_streams + 1, 1);
+    e->memo = rw_xcalloc(e->rules->n_calls + 1, sizeof *e->memo);
+    e->memo_set = rw_xcalloc(e->rules->n_calls + 1, 1);
+}
+
+rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts)
+{
+    rw_engine_t *e = rw_xcalloc(1, sizeof *e);
+    e->o = *opts;
+    if (!e->o.max_cached) e->o.max_cached = 200000;
+    if (!e->o.max_event_size) e->o.max_event_size = RW_EVENT_MAX_SIZE_DEFAULT;
+    e->rules = opts->rules;
+    e->layout = rw_layout_build(e->rules);
+    e->leads = json_object();
+    e->lead_counts = json_object();
+    e->batch = rw_batch_new();
+    alloc_scratch(e);
+    return e;
+}
+
+static void drop_all_entities(rw_engine_t *e)
+{
+    for (size_t i = 0; i < e->ents.n_slots; i++)
+        for (entity_t *x = e->ents.slots[i], *next; x; x = next) {
+            next = x->next;
+            ent_free(x);
+        }
+    free(e->ents.slots);
+    memset(&e->ents, 0, sizeof e->ents);
+}
+
+void rw_engine_free(rw_engine_t *e)
+{
+    if (!e) return;
+    drop_all_entities(e);
+    free(e->dirty);
+    keyset_clear(&e->dedup);
+    json_decref(e->leads);
+    json_decref(e->lead_counts);
+    rw_batch_free(e->batch);
+    rw_layout_free(e->layout);
+    free(e->member);
+    free(e->memo);
+    free(e->memo_set);
+    free(e);
+}
+
+const rw_engine_stats_t *rw_engine_stats(const rw_engine_t *e)
+{
+    return &e->stats;
+}
+
+const json_t *rw_engine_lead_counts(const rw_engine_t *e)
+{
+    return e->lead_counts;
+}
+
+rw_batch_t *rw_engine_batch(rw_engine_t *e)
+{
+    return e->batch;
+}
+
+/* ---- entity load ------------------------------------------------------------------- */
+
+static json_t *load_json(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen)
+{
+    size_t n;
+    char *v = rw_store_get(s, cf, key, klen, &n);
+    if (!v) return NULL;
+    json_t *j = json_loadb(v, n, 0, NULL);
+    free(v);
+    return j;
+}
+
+static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
+{
+    entity_t *x = ent_find(&e->ents, id, len);
+    if (x) return x;
+    x = rw_xcalloc(1, sizeof *x);
+    x->id = rw_xstrndup(id, len);
+    x->id_len = len;
+    size_t n;
+    char *blob = rw_store_get(e->o.store, RW_CF_AGGS, id, len, &n);
+    if (blob) {
+        x->aggs = rw_aggs_decode(e->layout, blob, n);
+        x->persisted = 1;
+        free(blob);
+        if (!x->aggs) rw_warn("engine", "实体 %s 的聚合状态无法解码，按空状态处理", x->id);
+    }
+    if (!x->aggs) x->aggs = rw_aggs_new(e->layout);
+    x->profile = load_json(e->o.store, RW_CF_PROFILE, id, len);
+    if (!x->profile) x->profile = json_object();
+    x->suppress = load_json(e->o.store, RW_CF_SUPPRESS, id, len);
+    if (!x->suppress) x->suppress = json_object();
+    ent_insert(&e->ents, x);
+    return x;
+}
+
+static void mark_dirty(rw_engine_t *e, entity_t *x)
+{
+    if (x->dirty) return;
+    x->dirty = 1;
+    if (e->n_dirty == e->cap_dirty) {
+        e->cap_dirty = e->cap_dirty ? e->cap_dirty * 2 : 1024;
+        e->dirty = rw_xrealloc(e->dirty, e->cap_dirty * sizeof *e->dirty);
+    }
+    e->dirty[e->n_dirty++] = x;
+}
+
+/* ---- evaluation -------------------------------------------------------------------- */
+
+typedef struct {
+    rw_engine_t *e;
+    entity_t *x;
+    const rw_event_t *ev;
+} eval_ud_t;
+
+static rw_value_t resolve_call(rw_eval_env_t *env, int call)
+{
+    eval_ud_t *u = env->ud;
+    rw_engine_t *e = u->e;
+    if (!e->memo_set[call]) {
+        e->memo[call] = rw_aggs_query(u->x->aggs, call, u->ev->time, e->rules->catalog.tz_offset_min);
+        e->memo_set[call] = 1;
+    }
+    return e->memo[call];
+}
+
+static const char *region_of(const rw_event_t *ev, const entity_t *x)
+{
+    if (ev->region) return ev->region;
+    const json_t *r = json_object_get(x->profile, "region");
+    return json_is_string(r) ? json_string_value(r) : NULL;
+}
+
+void rw_lead_id(const char *rule, const char *entity, size_t elen, const char *trigger, size_t tlen,
+                char *out)
+{
+    rw_buf_t b;
+    rw_buf_init(&b);
+    rw_buf_puts(&b, rule);
+    rw_buf_putc(&b, 0x1f);
+    rw_buf_append(&b, entity, elen);
+    rw_buf_putc(&b, 0x1f);
+    rw_buf_append(&b, trigger, tlen);
+    char hex[65];
+    rw_sha256_hex(b.data, b.len, hex);
+    rw_buf_free(&b);
+    out[0] = 'L';
+    memcpy(out + 1, hex, 20);
+    out[21] = 0;
+}
+
+static int rule_level(const rw_rule_t *rule, rw_eval_env_t *env)
+{
+    if (rule->fixed_level >= 0) return rule->fixed_level;
+    for (int l = RW_LEVEL_RED; l >= RW_LEVEL_BLUE; l--)
+        if (rule->level_when[l] && rw_is_true(rw_eval(rule->level_when[l], env))) return l;
+    return rule->level_default;
+}
+
+static const char *op_text(int op)
+{
+    static const char *const t[] = {"+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">="};
+    return t[op];
+}
+
+static json_t *evidence_json(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t *env)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < rule->n_evidence; i++) {
+        const rw_evidence_t *ev = &rule->evidence[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "expr", json_string(e->rules->calls[ev->call].text));
+        json_object_set_new(o, "value", rw_value_to_json(resolve_call(env, ev->call)));
+        if (ev->op >= 0) {
+            json_object_set_new(o, "compared", json_string(op_text(ev->op)));
+            json_object_set_new(o, "threshold", rw_value_to_json(rw_eval(ev->threshold, env)));
+        }
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *message_json(const rw_rule_t *rule, rw_eval_env_t *env)
+{
+    if (!rule->n_msg) return json_string(rule->title);
+    rw_buf_t b;
+    rw_buf_init(&b);
+    for (size_t i = 0; i < rule->n_msg; i++) {
+        if (rule->msg[i].text)
+            rw_buf_puts(&b, rule->msg[i].text);
+        else
+            rw_value_append_text(rw_eval(rule->msg[i].prog, env), &b);
+    }
+    json_t *j = json_stringn(b.data ? b.data : "", b.len);
+    rw_buf_free(&b);
+    return j;
+}
+
+static json_t *lead_record(rw_engine_t *e, const rw_rule_t *rule, const char *lead_id, int level,
+                           json_t *clauses, const char *escalates, entity_t *x, const rw_event_t *ev,
+                           rw_eval_env_t *env)
+{
+    const rw_rules_t *r = e->rules;
+    int tz = r->catalog.tz_offset_min;
+    double now = rw_now();
+    char created[64], accept_by[64], close_by[64];
+    rw_time_format_ms(now, tz, created);
+    rw_time_format(rw_calendar_deadline(&r->calendar, now, tz, r->calendar.accept_days[level]), tz, accept_by);
+    rw_time_format(rw_calendar_deadline(&r->calendar, now, tz, r->calendar.close_days[level]), tz, close_by);
+    const json_t *name = json_object_get(x->profile, "name");
+    const char *region = region_of(ev, x);
+    json_t *events = json_array();
+    rw_aggs_events(x->aggs, rule->window_calls, rule->n_window_calls, ev->time, tz, events);
+    json_t *item = json_null();
+    if (rule->item >= 0)
+        item = json_pack("{s:s,s:s}", "code", r->catalog.items[rule->item].code, "name",
+                         r->catalog.items[rule->item].name);
+
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(lead_id));
+    json_object_set_new(o, "revision", json_integer(1));
+    json_object_set_new(o, "rule", json_string(rule->id));
+    json_object_set_new(o, "rule_title", json_string(rule->title));
+    json_object_set_new(o, "ruleset", json_string(r->rulesets[rule->ruleset].name));
+    json_object_set_new(o, "rule_hash", json_string(rule->hash));
+    json_object_set_new(o, "mode", json_string(rule->shadow ? "shadow" : "live"));
+    json_object_set_new(o, "entity", json_stringn(ev->entity, ev->entity_len));
+    json_object_set_new(o, "entity_name", json_is_string(name) ? json_copy((json_t *)name) : json_null());
+    json_object_set_new(o, "region", region ? json_string(region) : json_null());
+    json_object_set_new(o, "department", rule->department ? json_string(rule->department) : json_null());
+    json_object_set_new(o, "level", json_string(rw_level_name(level)));
+    json_object_set_new(o, "hits", json_integer(1));
+    json_object_set_new(o, "escalates", escalates ? json_string(escalates) : json_null());
+    json_object_set_new(o, "trigger_event", json_stringn(ev->id, ev->id_len));
+    json_object_set_new(o, "event_time", json_string(ev->time_text));
+    json_object_set_new(o, "created_at", json_string(created));
+    json_object_set_new(o, "evidence", evidence_json(e, rule, env));
+    json_object_set_new(o, "events", events);
+    json_object_set_new(o, "models", json_array());
+    json_object_set_new(o, "clauses", clauses);
+    json_object_set_new(o, "item", item);
+    json_object_set_new(o, "message", message_json(rule, env));
+    json_object_set_new(o, "status", json_string("new"));
+    json_object_set_new(o, "assignee", json_null());
+    json_object_set_new(o, "due", json_pack("{s:s,s:s}", "accept_by", accept_by, "close_by", close_by));
+    json_object_set_new(o, "overdue", json_false());
+    json_object_set_new(o, "disposition", json_null());
+    return o;
+}
+
+static json_t *clauses_in_force(const rw_engine_t *e, const rw_rule_t *rule, int64_t day)
+{
+    int64_t now_day = rw_local_day(rw_now(), e->rules->catalog.tz_offset_min);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < rule->n_clauses; i++) {
+        json_t *c = rw_clause_json(&rule->clauses[i], rule->clause_text[i], day, now_day);
+        if (c) json_array_append_new(arr, c);
+    }
+    return arr;
+}
+
+static void emit(rw_engine_t *e, json_t *lead)
+{
+    json_object_set(e->leads, json_string_value(json_object_get(lead, "id")), lead);
+    e->stats.lead_revisions++;
+    if (e->o.sink) e->o.sink(e->o.sink_ud, lead);
+}
+
+static void count_lead(rw_engine_t *e, const char *rule, int level)
+{
+    json_t *per = json_object_get(e->lead_counts, rule);
+    if (!per) {
+        per = json_object();
+        json_object_set_new(e->lead_counts, rule, per);
+    }
+    json_t *n = json_object_get(per, rw_level_name(level));
+    json_object_set_new(per, rw_level_name(level), json_integer(n ? json_integer_value(n) + 1 : 1));
+}
+
+/* The current record of a lead: changed in this batch, or from the store. New ref. */
+static json_t *lead_current(rw_engine_t *e, const char *id)
+{
+    json_t *l = json_object_get(e->leads, id);
+    if (l) return json_incref(l);
+    return load_json(e->o.store, RW_CF_LEADS, id, strlen(id));
+}
+
+static int64_t distance(char unit, double t, double t0, int tz)
+{
+    int64_t a = unit == 'd' ? rw_local_day(t, tz) : rw_local_hour(t, tz);
+    int64_t b = unit == 'd' ? rw_local_day(t0, tz) : rw_local_hour(t0, tz);
+    return a > b ? a - b : b - a;
+}
+
+static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *x, const rw_event_t *ev,
+                    rw_eval_env_t *env)
+{
+    int tz = e->rules->catalog.tz_offset_min;
+    json_t *clauses = clauses_in_force(e, rule, rw_local_day(ev->time, tz));
+    if (json_array_size(clauses) == 0) { /* no legal basis in force: nothing else happens */
+        json_decref(clauses);
+        e->stats.triggers_unbacked++;
+        return;
+    }
+    json_t *ref = json_object_get(x->suppress, rule->id);
+    const char *escalates = NULL;
+    if (ref) {
+        double t0 = json_real_value(json_object_get(ref, "t0"));
+        int l0 = rw_level_parse(json_string_value(json_object_get(ref, "level")));
+        const char *prev = json_string_value(json_object_get(ref, "lead"));
+        if (distance(rule->suppress_unit, ev->time, t0, tz) < rule->suppress) {
+            if (level <= l0) {
+                json_decref(clauses);
+                e->stats.leads_suppressed++;
+                json_t *lead = lead_current(e, prev);
+                if (!lead) {
+                    rw_warn("engine", "被抑制的线索 %s 不在线索库中", prev);
+                    return;
+                }
+                json_t *copy = json_deep_copy(lead);
+                json_decref(lead);
+                json_object_set_new(copy, "hits", json_integer(json_integer_value(json_object_get(copy, "hits")) + 1));
+                json_object_set_new(copy, "revision",
+                                    json_integer(json_integer_value(json_object_get(copy, "revision")) + 1));
+                emit(e, copy);
+                json_decref(copy);
+                return;
+            }
+            escalates = prev;
+        }
+    }
+    char id[22];
+    rw_lead_id(rule->id, ev->entity, ev->entity_len, ev->id, ev->id_len, id);
+    json_t *lead = lead_record(e, rule, id, level, clauses, escalates, x, ev, env);
+    json_object_set_new(x->suppress, rule->id,
+                        json_pack("{s:s,s:f,s:s}", "lead", id, "t0", ev->time, "level", rw_level_name(level)));
+    e->stats.leads_created++;
+    count_lead(e, rule->id, level);
+    emit(e, lead);
+    json_decref(lead);
+}
+
+static void evaluate(rw_engine_t *e, entity_t *x, const rw_event_t *ev)
+{
+    const rw_rules_t *r = e->rules;
+    memset(e->memo_set, 0, r->n_calls);
+    eval_ud_t ud = {.e = e, .x = x, .ev = ev};
+    rw_eval_env_t env = {.ev = ev, .profile = x->profile, .call = resolve_call, .ud = &ud};
+    const char *region = region_of(ev, x);
+    for (size_t i = 0; i < r->n_rules; i++) {
+        const rw_rule_t *rule = &r->rules[i];
+        if (!rule->enabled || !rule->cond) continue;
+        if (rule->n_on) {
+            int match = 0;
+            for (size_t k = 0; k < rule->n_on && !match; k++) match = e->member[rule->on[k]];
+            if (!match) continue;
+        }
+        env.params = rw_rules_params(r, rule->ruleset, region);
+        if (rw_is_true(rw_eval(rule->cond, &env))) {
+            int level = rule_level(rule, &env);
+            if (level >= 0) trigger(e, rule, level, x, ev, &env);
+        }
+    }
+    rw_eval_env_reset(&env);
+    free(env.scratch);
+}
+
+/* ---- the pipeline ------------------------------------------------------------------ */
+
+static void merge_profile(entity_t *x, const json_t *profile)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)profile, k, v)
+    {
+        if (json_is_null(v))
+            json_object_del(x->profile, k);
+        else
+            json_object_set(x->profile, k, v);
+    }
+}
+
+static void membership(rw_engine_t *e, const rw_event_t *ev, entity_t *x, int type)
+{
+    const rw_rules_t *r = e->rules;
+    rw_eval_env_t env = {.ev = ev, .profile = x->profile};
+    for (size_t s = 0; s < r->n_streams; s++) {
+        const rw_stream_t *st = &r->streams[s];
+        if (!st->filter)
+            e->member[s] = st->type == type;
+        else if (st->type >= 0 && st->type != type)
+            e->member[s] = 0;
+        else
+            e->member[s] = rw_is_true(rw_eval(st->filter, &env));
+    }
+    rw_eval_env_reset(&env);
+    free(env.scratch);
+}
+
+rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, const char *key,
+                               size_t klen, rw_event_error_t *err)
+{
+    rw_event_t ev;
+    rw_event_error_t local;
+    if (!err) err = &local;
+    if (rw_event_parse(buf, len, key, klen, e->o.max_event_size, &ev, err) ||
+        (e->o.check_future && rw_event_check_future(&ev, e->o.future_now ? e->o.future_now : rw_now(), err))) {
+        if (err->code == RW_EV_FUTURE) rw_event_free(&ev);
+        e->stats.outcomes[RW_OUT_INVALID]++;
+        e->stats.invalid[err->code]++;
+        return RW_OUT_INVALID;
+    }
+    const rw_rules_t *r = e->rules;
+    int type = rw_catalog_type(&r->catalog, ev.type, ev.type_len);
+    rw_outcome_t out;
+    if (type < 0) {
+        out = RW_OUT_UNKNOWN_TYPE;
+        goto done;
+    }
+    entity_t *x = entity_get(e, ev.entity, ev.entity_len);
+    x->touched = e->generation;
+    rw_buf_t dk;
+    rw_buf_init(&dk);
+    rw_buf_append(&dk, ev.entity, ev.entity_len);
+    rw_buf_putc(&dk, 0);
+    rw_buf_append(&dk, ev.id, ev.id_len);
+    int dup = keyset_has(&e->dedup, dk.data, dk.len);
+    if (!dup && x->persisted) {
+        char *v = rw_store_get(e->o.store, RW_CF_DEDUP, dk.data, dk.len, NULL);
+        dup = v != NULL;
+        free(v);
+    }
+    int tz = r->catalog.tz_offset_min;
+    if (dup) {
+        out = RW_OUT_DUPLICATE;
+    } else if (rw_aggs_has_max(x->aggs) &&
+               rw_local_day(ev.time, tz) <= rw_local_day(rw_aggs_max_time(x->aggs), tz) - RW_RETENTION_DAYS) {
+        out = RW_OUT_LATE;
+    } else {
+        out = RW_OUT_APPLIED;
+        keyset_add(&e->dedup, dk.data, dk.len);
+        rw_batch_put(e->batch, RW_CF_DEDUP, dk.data, dk.len, "", 0);
+        if (ev.profile) merge_profile(x, ev.profile);
+        membership(e, &ev, x, type);
+        rw_aggs_apply(x->aggs, &ev, e->member, tz);
+        mark_dirty(e, x);
+        evaluate(e, x, &ev);
+    }
+    rw_buf_free(&dk);
+done:
+    e->stats.outcomes[out]++;
+    rw_event_free(&ev);
+    return out;
+}
+
+/* ---- commit ------------------------------------------------------------------------ */
+
+static void put_json(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    rw_batch_put(b, cf, key, klen, s, strlen(s));
+    free(s);
+}
+
+/* Keeps memory bounded: entities not used in the last commit interval go once
+ * the cache is over its size (they are all clean after a commit). */
+static void evict(rw_engine_t *e)
+{
+    if (e->ents.count <= e->o.max_cached) return;
+    entity_map_t *m = &e->ents;
+    for (size_t i = 0; i < m->n_slots; i++) {
+        entity_t **pp = &m->slots[i];
+        while (*pp) {
+            entity_t *x = *pp;
+            if (x->touched + 1 < e->generation || m->count > e->o.max_cached * 2) {
+                *pp = x->next;
+                ent_free(x);
+                m->count--;
+            } else
+                pp = &x->next;
+        }
+    }
+}
+
+int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
+{
+    rw_buf_t blob;
+    rw_buf_init(&blob);
+    for (size_t i = 0; i < e->n_dirty; i++) {
+        entity_t *x = e->dirty[i];
+        rw_buf_reset(&blob);
+        rw_aggs_encode(x->aggs, &blob);
+        rw_batch_put(e->batch, RW_CF_AGGS, x->id, x->id_len, blob.data, blob.len);
+        put_json(e->batch, RW_CF_PROFILE, x->id, x->id_len, x->profile);
+        put_json(e->batch, RW_CF_SUPPRESS, x->id, x->id_len, x->suppress);
+    }
+    rw_buf_free(&blob);
+    const char *id;
+    json_t *lead;
+    json_object_foreach(e->leads, id, lead) put_json(e->batch, RW_CF_LEADS, id, strlen(id), lead);
+    if (rw_store_write(e->o.store, e->batch, err, errlen)) return -1;
+    for (size_t i = 0; i < e->n_dirty; i++) {
+        e->dirty[i]->dirty = 0;
+        e->dirty[i]->persisted = 1;
+    }
+    e->n_dirty = 0;
+    json_object_clear(e->leads);
+    keyset_clear(&e->dedup);
+    e->generation++;
+    evict(e);
+    return 0;
+}
+
+int rw_engine_set_rules(rw_engine_t *e, const rw_rules_t *rules, char *err, size_t errlen)
+{
+    if (rw_engine_commit(e, err, errlen)) return -1;
+    /* cached state was encoded under the old layout: reload it under the new one */
+    drop_all_entities(e);
+    rw_layout_free(e->layout);
+    e->rules = rules;
+    e->layout = rw_layout_build(rules);
+    alloc_scratch(e);
+    return 0;
+}
+
+json_t *rw_engine_entity(rw_engine_t *e, const char *entity)
+{
+    size_t len = strlen(entity);
+    entity_t *x = ent_find(&e->ents, entity, len);
+    if (!x) {
+        char *blob = rw_store_get(e->o.store, RW_CF_AGGS, entity, len, NULL);
+        if (!blob) return NULL;
+        free(blob);
+        x = entity_get(e, entity, len);
+    }
+    return json_pack("{s:s,s:O,s:o,s:O}", "entity", entity, "profile", x->profile, "state",
+                     rw_aggs_describe(x->aggs), "suppress", x->suppress);
+}

@@ -1,0 +1,76 @@
+/* engine.h — the event pipeline of events.md: validate, dedup, lateness, apply
+ * (profile merge, stream membership, aggregates), evaluate rules, legal basis,
+ * suppression and escalation, leads. Hot entity state is kept in memory and written
+ * to the store in batches (rw_engine_commit), together with whatever the caller adds
+ * to the same batch (consumed offsets), so a crash loses or repeats nothing.
+ * The engine borrows the rules and the store; both must outlive it. One thread. */
+#ifndef RW_ENGINE_H
+#define RW_ENGINE_H
+
+#include "aggstate.h"
+#include "event.h"
+#include "rules.h"
+#include "store.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+typedef enum {
+    RW_OUT_APPLIED,
+    RW_OUT_DUPLICATE,
+    RW_OUT_LATE,
+    RW_OUT_INVALID,
+    RW_OUT_UNKNOWN_TYPE,
+    RW_OUT__COUNT
+} rw_outcome_t;
+
+const char *rw_outcome_name(rw_outcome_t o);
+
+/* Receives every lead revision in order (the record; borrowed for the call). */
+typedef void (*rw_lead_sink_fn)(void *ud, const json_t *lead);
+
+typedef struct {
+    uint64_t outcomes[RW_OUT__COUNT];
+    uint64_t invalid[RW_EV__COUNT]; /* by reason */
+    uint64_t leads_created, leads_suppressed, triggers_unbacked, lead_revisions;
+} rw_engine_stats_t;
+
+typedef struct {
+    rw_store_t *store;
+    const rw_rules_t *rules;
+    rw_lead_sink_fn sink;
+    void *sink_ud;
+    int check_future;         /* live service: events > 1 day ahead are invalid */
+    double future_now;        /* the clock for that test; 0 = wall clock */
+    size_t max_cached;        /* entities kept in memory between batches (default 200000) */
+    size_t max_event_size;    /* default RW_EVENT_MAX_SIZE_DEFAULT */
+} rw_engine_opts_t;
+
+typedef struct rw_engine rw_engine_t;
+
+rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts);
+void rw_engine_free(rw_engine_t *e);
+
+/* Processes one event value (key may be NULL). On RW_OUT_INVALID, err says why. */
+rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, const char *key,
+                               size_t klen, rw_event_error_t *err);
+/* The batch the next commit writes: callers add their own bookkeeping to it. */
+rw_batch_t *rw_engine_batch(rw_engine_t *e);
+/* Writes every change since the last commit atomically. Returns 0, or -1 with err. */
+int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen);
+/* Switches to another rule set (a reload). Commits first; cached entity state is
+ * carried over to the new layout. Returns 0, or -1 with err (old rules kept). */
+int rw_engine_set_rules(rw_engine_t *e, const rw_rules_t *rules, char *err, size_t errlen);
+const rw_engine_stats_t *rw_engine_stats(const rw_engine_t *e);
+/* Per (rule, level) lead counts since start: {"RULE": {"red": n, …}}; borrowed. */
+const json_t *rw_engine_lead_counts(const rw_engine_t *e);
+
+/* The entity's stored state for inspection: {"entity","profile","state","suppress"};
+ * NULL when unknown. New reference. */
+json_t *rw_engine_entity(rw_engine_t *e, const char *entity);
+
+/* Lead id of rules.md: "L" + 20 hex of SHA-256(rule \x1f entity \x1f trigger). out: 22 bytes. */
+void rw_lead_id(const char *rule, const char *entity, size_t elen, const char *trigger,
+                size_t tlen, char *out);
+
+#endif

@@ -1,0 +1,255 @@
+/* ruletest.c — loads rule test files, runs each case through a throwaway engine
+ * and prints what differs. */
+#include "ruletest.h"
+
+#include "engine.h"
+#include "rwtime.h"
+#include "util.h"
+#include "yamldoc.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    json_t *created; /* lead id → {rule, entity, trigger, level, escalates} */
+    json_t *hits;    /* lead id → latest hits */
+} collected_t;
+
+static void collect(void *ud, const json_t *lead)
+{
+    collected_t *c = ud;
+    const char *id = json_string_value(json_object_get(lead, "id"));
+    json_object_set(c->hits, id, json_object_get(lead, "hits"));
+    if (json_integer_value(json_object_get(lead, "revision")) != 1) return;
+    json_object_set_new(c->created, id,
+                        json_pack("{s:O,s:O,s:O,s:O,s:O}", "rule", json_object_get(lead, "rule"),
+                                  "entity", json_object_get(lead, "entity"), "trigger",
+                                  json_object_get(lead, "trigger_event"), "level",
+                                  json_object_get(lead, "level"), "escalates",
+                                  json_object_get(lead, "escalates")));
+}
+
+static const char *str_of(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static int same_lead(const json_t *want, const json_t *got)
+{
+    return !strcmp(str_of(want, "rule"), str_of(got, "rule")) &&
+           !strcmp(str_of(want, "entity"), str_of(got, "entity")) &&
+           !strcmp(str_of(want, "trigger"), str_of(got, "trigger")) &&
+           !strcmp(str_of(want, "level"), str_of(got, "level"));
+}
+
+static void describe(rw_buf_t *b, const char *what, const json_t *l)
+{
+    rw_buf_printf(b, "    %s %s entity=%s trigger=%s level=%s\n", what, str_of(l, "rule"), str_of(l, "entity"),
+                  str_of(l, "trigger"), str_of(l, "level"));
+}
+
+/* Compares the created leads with a case's expectations; appends the diff to b. */
+static int compare(const rw_ydoc_t *doc, const rw_ynode_t *kase, collected_t *c, rw_buf_t *b)
+{
+    int ok = 1;
+    const rw_ynode_t *expect = rw_ymap_get(kase, "expect");
+    json_t *want = expect ? rw_ynode_to_json(expect) : json_array();
+    json_t *rules = json_object();
+    size_t i;
+    json_t *w;
+    json_array_foreach(want, i, w) json_object_set_new(rules, str_of(w, "rule"), json_true());
+    json_t *matched = json_object();
+    json_array_foreach(want, i, w)
+    {
+        const char *id;
+        json_t *got, *hit = NULL;
+        const char *hit_id = NULL;
+        json_object_foreach(c->created, id, got) if (!json_object_get(matched, id) && same_lead(w, got))
+        {
+            hit = got;
+            hit_id = id;
+            break;
+        }
+        if (!hit) {
+            describe(b, "缺少线索 missing:", w);
+            ok = 0;
+            continue;
+        }
+        json_object_set_new(matched, hit_id, json_true());
+        const json_t *wh = json_object_get(w, "hits");
+        json_int_t hits = json_integer_value(json_object_get(c->hits, hit_id));
+        if (wh && json_integer_value(wh) != hits) {
+            rw_buf_printf(b, "    hits 不符 %s trigger=%s: 期望 %lld，实际 %lld\n", str_of(w, "rule"),
+                          str_of(w, "trigger"), (long long)json_integer_value(wh), (long long)hits);
+            ok = 0;
+        }
+        const json_t *we = json_object_get(w, "escalates");
+        if (we) {
+            const char *esc = json_string_value(json_object_get(hit, "escalates"));
+            const json_t *prev = esc ? json_object_get(c->created, esc) : NULL;
+            const char *got_trigger = prev ? str_of(prev, "trigger") : "null";
+            const char *want_trigger = json_is_string(we) ? json_string_value(we) : "null";
+            if (strcmp(got_trigger, want_trigger)) {
+                rw_buf_printf(b, "    escalates 不符 %s trigger=%s: 期望 %s，实际 %s\n", str_of(w, "rule"),
+                              str_of(w, "trigger"), want_trigger, got_trigger);
+                ok = 0;
+            }
+        }
+    }
+    const char *id;
+    json_t *got;
+    json_object_foreach(c->created, id, got) if (json_object_get(rules, str_of(got, "rule")) &&
+                                                 !json_object_get(matched, id))
+    {
+        describe(b, "多出线索 unexpected:", got);
+        ok = 0;
+    }
+    const rw_ynode_t *nf = rw_ymap_get(kase, "not_fired");
+    for (size_t k = 0; nf && nf->kind == RW_Y_SEQ && k < nf->n; k++)
+        json_object_foreach(c->created, id, got) if (!strcmp(str_of(got, "rule"), nf->items[k]->str))
+        {
+            describe(b, "不应触发 fired:", got);
+            ok = 0;
+        }
+    (void)doc;
+    json_decref(want);
+    json_decref(rules);
+    json_decref(matched);
+    return ok;
+}
+
+static int run_case(const rw_load_opts_t *base, const rw_rules_t *shared, const rw_ydoc_t *doc,
+                    const rw_ynode_t *kase, FILE *out, rw_diags_t *d)
+{
+    const char *name = rw_yget_str(doc, kase, "name", 0, d);
+    char label[512];
+    snprintf(label, sizeof label, "%s:%d %s", doc->path, kase->line, name ? name : "");
+    /* a case's `set` replaces params like replay --set: load the rules with them */
+    const rw_ynode_t *set = rw_ymap_get(kase, "set");
+    rw_rules_t *rules = (rw_rules_t *)shared;
+    rw_param_setting_t *sets = NULL;
+    if (set && set->kind == RW_Y_MAP && set->n) {
+        sets = rw_xcalloc(set->n, sizeof *sets);
+        for (size_t i = 0; i < set->n; i++)
+            sets[i] = (rw_param_setting_t){.name = set->keys[i]->str, .value = set->items[i]->str ? set->items[i]->str : "null"};
+        rw_load_opts_t o = *base;
+        o.sets = sets;
+        o.n_sets = set->n;
+        rw_diags_t sd;
+        rw_diags_init(&sd);
+        if (rw_rules_load(&rules, &o, &sd)) {
+            fprintf(out, "FAIL %s\n    set 无法应用: %s\n", label, rw_diags_first_error(&sd));
+            rw_diags_free(&sd);
+            free(sets);
+            return 0;
+        }
+        rw_diags_free(&sd);
+    }
+    const char *now = rw_yget_str(doc, kase, "now", 0, d);
+    char *saved_now = getenv("REGWATCH_NOW") ? rw_xstrdup(getenv("REGWATCH_NOW")) : NULL;
+    if (now) setenv("REGWATCH_NOW", now, 1);
+
+    collected_t c = {.created = json_object(), .hits = json_object()};
+    char err[512];
+    rw_store_t *store = NULL;
+    int ok = 0;
+    rw_buf_t diff;
+    rw_buf_init(&diff);
+    if (rw_store_open(&store, NULL, err, sizeof err) == 0) {
+        rw_engine_opts_t eo = {.store = store, .rules = rules, .sink = collect, .sink_ud = &c};
+        rw_engine_t *e = rw_engine_new(&eo);
+        const rw_ynode_t *events = rw_ymap_get(kase, "events");
+        for (size_t i = 0; events && events->kind == RW_Y_SEQ && i < events->n; i++) {
+            json_t *j = rw_ynode_to_json(events->items[i]);
+            char *s = json_dumps(j, JSON_COMPACT);
+            rw_event_error_t ee;
+            if (rw_engine_process(e, s, strlen(s), NULL, 0, &ee) == RW_OUT_INVALID)
+                rw_buf_printf(&diff, "    (事件 %zu 无效，已忽略: %s)\n", i + 1, ee.reason);
+            free(s);
+            json_decref(j);
+        }
+        if (rw_engine_commit(e, err, sizeof err) == 0) {
+            rw_buf_t cmp;
+            rw_buf_init(&cmp);
+            ok = compare(doc, kase, &c, &cmp);
+            if (!ok) rw_buf_append(&diff, cmp.data, cmp.len);
+            rw_buf_free(&cmp);
+        } else
+            rw_buf_printf(&diff, "    %s\n", err);
+        rw_engine_free(e);
+        rw_store_close(store);
+    } else
+        rw_buf_printf(&diff, "    %s\n", err);
+    fprintf(out, "%s %s\n", ok ? "PASS" : "FAIL", label);
+    if (!ok && diff.len) fputs(diff.data, out);
+    rw_buf_free(&diff);
+    json_decref(c.created);
+    json_decref(c.hits);
+    if (saved_now)
+        setenv("REGWATCH_NOW", saved_now, 1);
+    else if (now)
+        unsetenv("REGWATCH_NOW");
+    free(saved_now);
+    if (rules != shared) rw_rules_free(rules);
+    free(sets);
+    return ok;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int rw_ruletest_run(const rw_load_opts_t *opts, const char *tests_dir, FILE *out,
+                    rw_ruletest_result_t *res, rw_diags_t *d)
+{
+    memset(res, 0, sizeof *res);
+    rw_rules_t *rules;
+    if (rw_rules_load(&rules, opts, d)) return -1;
+    DIR *dp = opendir(tests_dir);
+    char **files = NULL;
+    size_t n = 0;
+    struct dirent *ent;
+    while (dp && (ent = readdir(dp))) {
+        size_t len = strlen(ent->d_name);
+        if (len > 5 && strcmp(ent->d_name + len - 5, ".yaml") == 0) {
+            files = rw_xrealloc(files, (n + 1) * sizeof *files);
+            files[n++] = rw_xstrdup(ent->d_name);
+        }
+    }
+    if (dp) closedir(dp);
+    if (n) qsort(files, n, sizeof *files, cmp_name);
+    int rc = 0;
+    for (size_t f = 0; f < n; f++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", tests_dir, files[f]);
+        rw_ydoc_t doc;
+        if (rw_ydoc_load(&doc, path, d)) {
+            rc = -1;
+            rw_ydoc_free(&doc);
+            continue;
+        }
+        const rw_ynode_t *cases = rw_ymap_get(doc.root, "cases");
+        if (!cases || cases->kind != RW_Y_SEQ) {
+            rw_ydiag(d, &doc, doc.root, RW_DIAG_ERROR, "测试文件需要 cases 列表");
+            rc = -1;
+        }
+        for (size_t i = 0; cases && cases->kind == RW_Y_SEQ && i < cases->n; i++) {
+            if (cases->items[i]->kind != RW_Y_MAP) {
+                rw_ydiag(d, &doc, cases->items[i], RW_DIAG_ERROR, "每个用例应该是映射 {name, events, expect}");
+                rc = -1;
+                continue;
+            }
+            if (run_case(opts, rules, &doc, cases->items[i], out, d))
+                res->passed++;
+            else
+                res->failed++;
+        }
+        rw_ydoc_free(&doc);
+    }
+    rw_str_list_free(files, n);
+    rw_rules_free(rules);
+    return rc;
+}

@@ -1,0 +1,47 @@
+/* store.h — RocksDB on disk, with one column family per kind of data. Writes go
+ * through batches so a poll batch's state changes, lead bookkeeping and consumed
+ * offsets land atomically. Keys and values are byte strings. */
+#ifndef RW_STORE_H
+#define RW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    RW_CF_DEFAULT,
+    RW_CF_PROFILE,  /* entity → merged profile (JSON) */
+    RW_CF_AGGS,     /* entity → aggregate state (binary, aggstate.h) */
+    RW_CF_DEDUP,    /* entity \0 event id → "" */
+    RW_CF_SUPPRESS, /* entity → {rule: {lead, t0, level}} (JSON) */
+    RW_CF_LEADS,    /* lead id → latest lead record (JSON) */
+    RW_CF_META,     /* offsets and bookkeeping */
+    RW_CF__COUNT
+} rw_cf_t;
+
+typedef struct rw_store rw_store_t;
+typedef struct rw_batch rw_batch_t;
+
+/* Opens (creating if needed) the store in dir; dir NULL opens a throwaway store in
+ * memory. Returns 0, or -1 with err. */
+int rw_store_open(rw_store_t **out, const char *dir, char *err, size_t errlen);
+void rw_store_close(rw_store_t *s);
+/* The value of key, malloc'ed (caller frees), or NULL when absent. */
+char *rw_store_get(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen, size_t *vlen);
+/* Bytes on disk per column family (estimate), for metrics. */
+uint64_t rw_store_size(rw_store_t *s, rw_cf_t cf);
+const char *rw_cf_name(rw_cf_t cf);
+
+rw_batch_t *rw_batch_new(void);
+void rw_batch_free(rw_batch_t *b);
+void rw_batch_put(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const char *val, size_t vlen);
+void rw_batch_delete(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen);
+int rw_batch_count(const rw_batch_t *b);
+/* Writes the batch atomically (and clears it). Needs the store the batch's
+ * column families belong to. Returns 0, or -1 with err. */
+int rw_store_write(rw_store_t *s, rw_batch_t *b, char *err, size_t errlen);
+
+/* Iterates keys starting with prefix in order; the callback returns non-zero to stop. */
+typedef int (*rw_store_visit_fn)(void *ud, const char *key, size_t klen, const char *val, size_t vlen);
+void rw_store_scan(rw_store_t *s, rw_cf_t cf, const char *prefix, size_t plen, rw_store_visit_fn fn, void *ud);
+
+#endif
