@@ -123,13 +123,24 @@ typedef struct {
     size_t n, cap;
 } log_t;
 
+/* Ids of applied events within retention, as 64-bit hashes with their local date:
+ * open addressing, 0 marks an empty slot. */
+typedef struct {
+    uint64_t *h;
+    int32_t *day;
+    size_t n_slots, count;
+    int32_t min_day; /* oldest date held, so pruning is free until it ages out */
+} seen_t;
+
 struct rw_aggs {
     const rw_layout_t *l;
     int has_max;
     double max_time;
     uint64_t seq;
+    int64_t pruned_at; /* retention cut-off of the last pruning */
     series_t *series;
     log_t *logs;
+    seen_t seen;
 };
 
 rw_aggs_t *rw_aggs_new(const rw_layout_t *l)
@@ -177,7 +188,56 @@ void rw_aggs_free(rw_aggs_t *a)
     }
     free(a->series);
     free(a->logs);
+    free(a->seen.h);
+    free(a->seen.day);
     free(a);
+}
+
+static uint64_t id_hash(const char *id, size_t len)
+{
+    uint64_t h = rw_hash64(id, len);
+    return h ? h : 1;
+}
+
+static void seen_insert(seen_t *s, uint64_t h, int32_t day)
+{
+    if ((s->count + 1) * 2 > s->n_slots) {
+        seen_t big = {.n_slots = s->n_slots ? s->n_slots * 2 : 16};
+        big.h = rw_xcalloc(big.n_slots, sizeof *big.h);
+        big.day = rw_xcalloc(big.n_slots, sizeof *big.day);
+        for (size_t i = 0; i < s->n_slots; i++)
+            if (s->h[i]) seen_insert(&big, s->h[i], s->day[i]);
+        free(s->h);
+        free(s->day);
+        *s = big;
+    }
+    size_t i = h & (s->n_slots - 1);
+    while (s->h[i] && s->h[i] != h) i = (i + 1) & (s->n_slots - 1);
+    if (!s->count || day < s->min_day) s->min_day = day;
+    if (!s->h[i]) s->count++;
+    s->h[i] = h;
+    s->day[i] = day;
+}
+
+int rw_aggs_seen(const rw_aggs_t *a, const char *id, size_t len)
+{
+    const seen_t *s = &a->seen;
+    if (!s->n_slots) return 0;
+    uint64_t h = id_hash(id, len);
+    for (size_t i = h & (s->n_slots - 1); s->h[i]; i = (i + 1) & (s->n_slots - 1))
+        if (s->h[i] == h) return 1;
+    return 0;
+}
+
+static void seen_prune(seen_t *s, int64_t cut)
+{
+    if (!s->count || s->min_day >= cut) return;
+    seen_t kept = {0};
+    for (size_t i = 0; i < s->n_slots; i++)
+        if (s->h[i] && s->day[i] >= cut) seen_insert(&kept, s->h[i], s->day[i]);
+    free(s->h);
+    free(s->day);
+    *s = kept;
 }
 
 int rw_aggs_has_max(const rw_aggs_t *a)
@@ -297,6 +357,9 @@ static int64_t key_day(char unit, int64_t key)
 static void prune(rw_aggs_t *a, int tz_min)
 {
     int64_t cut = cutoff_day(a, tz_min);
+    if (cut == a->pruned_at) return; /* nothing new has aged out */
+    a->pruned_at = cut;
+    seen_prune(&a->seen, cut);
     for (size_t s = 0; s < a->l->n_series; s++) {
         series_t *ser = &a->series[s];
         size_t drop = 0;
@@ -327,6 +390,7 @@ uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const unsigned char *
         a->has_max = 1;
     }
     int64_t day = rw_local_day(ev->time, tz_min), hour = rw_local_hour(ev->time, tz_min);
+    seen_insert(&a->seen, id_hash(ev->id, ev->id_len), (int32_t)day);
     for (size_t s = 0; s < a->l->n_series; s++) {
         const rw_series_def_t *def = &a->l->series[s];
         if (!member[def->stream]) continue;
@@ -479,7 +543,7 @@ void rw_aggs_events(const rw_aggs_t *a, const int *calls, size_t n_calls, double
 
 /* ---- encoding -------------------------------------------------------------------- */
 
-#define AGGS_FORMAT 1
+#define AGGS_FORMAT 2
 
 static void put_u32(rw_buf_t *b, uint32_t v) { rw_buf_append(b, &v, 4); }
 static void put_u64(rw_buf_t *b, uint64_t v) { rw_buf_append(b, &v, 8); }
@@ -527,6 +591,13 @@ void rw_aggs_encode(const rw_aggs_t *a, rw_buf_t *out)
     rw_buf_putc(out, (char)a->has_max);
     put_f64(out, a->max_time);
     put_u64(out, a->seq);
+    put_i64(out, a->pruned_at);
+    put_u32(out, (uint32_t)a->seen.count);
+    for (size_t i = 0; i < a->seen.n_slots; i++)
+        if (a->seen.h[i]) {
+            put_u64(out, a->seen.h[i]);
+            put_u32(out, (uint32_t)a->seen.day[i]);
+        }
     put_u32(out, (uint32_t)l->n_series);
     for (size_t s = 0; s < l->n_series; s++) {
         const rw_series_def_t *def = &l->series[s];
@@ -749,6 +820,12 @@ rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
     a->has_max = get_c(&r);
     a->max_time = get_f64(&r);
     a->seq = get_u64(&r);
+    a->pruned_at = get_i64(&r);
+    uint32_t n_seen = get_u32(&r);
+    for (uint32_t i = 0; i < n_seen && !r.bad; i++) {
+        uint64_t h = get_u64(&r);
+        seen_insert(&a->seen, h, (int32_t)get_u32(&r));
+    }
     uint32_t n_series = get_u32(&r);
     for (uint32_t s = 0; s < n_series && !r.bad; s++) decode_series(&r, a);
     uint32_t n_logs = get_u32(&r);

@@ -1,4 +1,6 @@
-/* aggstate.h — per-entity aggregate state, sized to what the loaded rules need:
+/* aggstate.h — per-entity event state: the latest event time (M), the processing
+ * counter, the dedup record (ids applied within retention) and the aggregates,
+ * sized to what the loaded rules need:
  * for each (stream, day|hour) a series of time buckets holding counts, numeric
  * stats and distinct-value sets of the aggregated fields and the newest 50 event
  * ids (for a lead's `events`); for each stream read by last/since a time-ordered
@@ -62,6 +64,10 @@ void rw_aggs_free(rw_aggs_t *a);
 int rw_aggs_has_max(const rw_aggs_t *a);
 double rw_aggs_max_time(const rw_aggs_t *a);
 uint64_t rw_aggs_seq(const rw_aggs_t *a);
+
+/* 1 when an event with this id was applied within the retention window (dedup on
+ * (entity, id); ids are kept as 64-bit hashes with their local date). */
+int rw_aggs_seen(const rw_aggs_t *a, const char *id, size_t len);
 
 /* Applies an event that belongs to the streams flagged in `member` (by stream
  * index). Returns the event's processing number within the entity. */

@@ -19,7 +19,6 @@ typedef struct entity {
     json_t *profile;  /* object */
     json_t *suppress; /* {rule: {"lead", "t0", "level"}} */
     rw_aggs_t *aggs;
-    int persisted;    /* present in the store: dedup records may exist there */
     int dirty;
     uint64_t touched; /* commit generation of the last use */
     struct entity *next;
@@ -30,13 +29,6 @@ typedef struct {
     size_t n_slots, count;
 } entity_map_t;
 
-/* A set of byte strings (dedup keys written since the last commit). */
-typedef struct {
-    char **keys;
-    size_t *lens;
-    size_t n_slots, count;
-} keyset_t;
-
 struct rw_engine {
     rw_engine_opts_t o;
     const rw_rules_t *rules;
@@ -44,12 +36,21 @@ struct rw_engine {
     entity_map_t ents;
     entity_t **dirty;
     size_t n_dirty, cap_dirty;
-    keyset_t dedup;
     json_t *leads;       /* lead id → record changed since the last commit */
+    json_t *lead_texts;  /* lead id → its serialised record, written at commit */
     rw_batch_t *batch;
     uint64_t generation;
     rw_engine_stats_t stats;
     json_t *lead_counts;
+    /* clause objects by (rule, clause): rebuilt only when the cited version or the
+     * processing day changes, since clause texts are large and leads frequent */
+    struct clause_cache {
+        int valid;
+        const rw_law_version_t *v;
+        int64_t now_day;
+        json_t *obj;
+    } *clause_cache;
+    size_t *clause_base;
     /* per-event evaluation scratch */
     unsigned char *member;
     rw_value_t *memo;
@@ -100,48 +101,6 @@ static void ent_free(entity_t *e)
     free(e);
 }
 
-static int keyset_has(const keyset_t *s, const char *k, size_t n)
-{
-    if (!s->n_slots) return 0;
-    for (size_t i = hash_bytes(k, n) & (s->n_slots - 1);; i = (i + 1) & (s->n_slots - 1)) {
-        if (!s->keys[i]) return 0;
-        if (s->lens[i] == n && memcmp(s->keys[i], k, n) == 0) return 1;
-    }
-}
-
-static void keyset_add(keyset_t *s, const char *k, size_t n)
-{
-    if (s->count + 1 > s->n_slots / 2) {
-        keyset_t big = {.n_slots = s->n_slots ? s->n_slots * 2 : 4096};
-        big.keys = rw_xcalloc(big.n_slots, sizeof *big.keys);
-        big.lens = rw_xcalloc(big.n_slots, sizeof *big.lens);
-        for (size_t i = 0; i < s->n_slots; i++)
-            if (s->keys[i]) {
-                size_t j = hash_bytes(s->keys[i], s->lens[i]) & (big.n_slots - 1);
-                while (big.keys[j]) j = (j + 1) & (big.n_slots - 1);
-                big.keys[j] = s->keys[i];
-                big.lens[j] = s->lens[i];
-            }
-        big.count = s->count;
-        free(s->keys);
-        free(s->lens);
-        *s = big;
-    }
-    size_t j = hash_bytes(k, n) & (s->n_slots - 1);
-    while (s->keys[j]) j = (j + 1) & (s->n_slots - 1);
-    s->keys[j] = rw_xstrndup(k, n);
-    s->lens[j] = n;
-    s->count++;
-}
-
-static void keyset_clear(keyset_t *s)
-{
-    for (size_t i = 0; i < s->n_slots; i++) free(s->keys[i]);
-    free(s->keys);
-    free(s->lens);
-    memset(s, 0, sizeof *s);
-}
-
 /* ---- lifecycle ---------------------------------------------------------------------- */
 
 const char *rw_outcome_name(rw_outcome_t o)
@@ -150,8 +109,23 @@ const char *rw_outcome_name(rw_outcome_t o)
     return names[o];
 }
 
+static void free_clause_cache(rw_engine_t *e)
+{
+    size_t n = e->rules && e->clause_base ? e->clause_base[e->rules->n_rules] : 0;
+    for (size_t i = 0; i < n; i++) json_decref(e->clause_cache[i].obj);
+    free(e->clause_cache);
+    free(e->clause_base);
+    e->clause_cache = NULL;
+    e->clause_base = NULL;
+}
+
 static void alloc_scratch(rw_engine_t *e)
 {
+    free_clause_cache(e);
+    e->clause_base = rw_xcalloc(e->rules->n_rules + 1, sizeof *e->clause_base);
+    for (size_t i = 0; i < e->rules->n_rules; i++)
+        e->clause_base[i + 1] = e->clause_base[i] + e->rules->rules[i].n_clauses;
+    e->clause_cache = rw_xcalloc(e->clause_base[e->rules->n_rules] + 1, sizeof *e->clause_cache);
     free(e->member);
     free(e->memo);
     free(e->memo_set);
@@ -169,6 +143,7 @@ rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts)
     e->rules = opts->rules;
     e->layout = rw_layout_build(e->rules);
     e->leads = json_object();
+    e->lead_texts = json_object();
     e->lead_counts = json_object();
     e->batch = rw_batch_new();
     alloc_scratch(e);
@@ -191,11 +166,12 @@ void rw_engine_free(rw_engine_t *e)
     if (!e) return;
     drop_all_entities(e);
     free(e->dirty);
-    keyset_clear(&e->dedup);
     json_decref(e->leads);
+    json_decref(e->lead_texts);
     json_decref(e->lead_counts);
     rw_batch_free(e->batch);
     rw_layout_free(e->layout);
+    free_clause_cache(e);
     free(e->member);
     free(e->memo);
     free(e->memo_set);
@@ -240,7 +216,6 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
     char *blob = rw_store_get(e->o.store, RW_CF_AGGS, id, len, &n);
     if (blob) {
         x->aggs = rw_aggs_decode(e->layout, blob, n);
-        x->persisted = 1;
         free(blob);
         if (!x->aggs) rw_warn("engine", "实体 %s 的聚合状态无法解码，按空状态处理", x->id);
     }
@@ -357,11 +332,10 @@ static json_t *message_json(const rw_rule_t *rule, rw_eval_env_t *env)
 
 static json_t *lead_record(rw_engine_t *e, const rw_rule_t *rule, const char *lead_id, int level,
                            json_t *clauses, const char *escalates, entity_t *x, const rw_event_t *ev,
-                           rw_eval_env_t *env)
+                           rw_eval_env_t *env, double now)
 {
     const rw_rules_t *r = e->rules;
     int tz = r->catalog.tz_offset_min;
-    double now = rw_now();
     char created[64], accept_by[64], close_by[64];
     rw_time_format_ms(now, tz, created);
     rw_time_format(rw_calendar_deadline(&r->calendar, now, tz, r->calendar.accept_days[level]), tz, accept_by);
@@ -407,22 +381,38 @@ static json_t *lead_record(rw_engine_t *e, const rw_rule_t *rule, const char *le
     return o;
 }
 
-static json_t *clauses_in_force(const rw_engine_t *e, const rw_rule_t *rule, int64_t day)
+static json_t *clauses_in_force(rw_engine_t *e, const rw_rule_t *rule, int64_t day, double now)
 {
-    int64_t now_day = rw_local_day(rw_now(), e->rules->catalog.tz_offset_min);
+    int64_t now_day = rw_local_day(now, e->rules->catalog.tz_offset_min);
+    struct clause_cache *cache = &e->clause_cache[e->clause_base[rule - e->rules->rules]];
     json_t *arr = json_array();
     for (size_t i = 0; i < rule->n_clauses; i++) {
-        json_t *c = rw_clause_json(&rule->clauses[i], rule->clause_text[i], day, now_day);
-        if (c) json_array_append_new(arr, c);
+        const rw_clause_ref_t *ref = &rule->clauses[i];
+        if (ref->law->repealed >= 0 && day >= ref->law->repealed) continue;
+        const rw_law_version_t *v = rw_law_version_at(ref->law, ref->pin >= 0 ? ref->pin : day);
+        if (!v) continue;
+        struct clause_cache *c = &cache[i];
+        if (!c->valid || c->v != v || c->now_day != now_day) {
+            json_decref(c->obj);
+            *c = (struct clause_cache){.valid = 1, .v = v, .now_day = now_day,
+                                       .obj = rw_clause_json(ref, rule->clause_text[i], day, now_day)};
+        }
+        if (c->obj) json_array_append(arr, c->obj);
     }
     return arr;
 }
 
+/* Serialises a revision once: the same text goes to the sink and to the store. */
 static void emit(rw_engine_t *e, json_t *lead)
 {
-    json_object_set(e->leads, json_string_value(json_object_get(lead, "id")), lead);
+    const char *id = json_string_value(json_object_get(lead, "id"));
+    char *text = json_dumps(lead, JSON_COMPACT);
+    size_t len = strlen(text);
+    json_object_set(e->leads, id, lead);
+    json_object_set_new(e->lead_texts, id, json_stringn_nocheck(text, len));
     e->stats.lead_revisions++;
-    if (e->o.sink) e->o.sink(e->o.sink_ud, lead);
+    if (e->o.sink) e->o.sink(e->o.sink_ud, lead, text, len);
+    free(text);
 }
 
 static void count_lead(rw_engine_t *e, const char *rule, int level)
@@ -455,7 +445,8 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
                     rw_eval_env_t *env)
 {
     int tz = e->rules->catalog.tz_offset_min;
-    json_t *clauses = clauses_in_force(e, rule, rw_local_day(ev->time, tz));
+    double now = rw_now();
+    json_t *clauses = clauses_in_force(e, rule, rw_local_day(ev->time, tz), now);
     if (json_array_size(clauses) == 0) { /* no legal basis in force: nothing else happens */
         json_decref(clauses);
         e->stats.triggers_unbacked++;
@@ -476,13 +467,12 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
                     rw_warn("engine", "被抑制的线索 %s 不在线索库中", prev);
                     return;
                 }
-                json_t *copy = json_deep_copy(lead);
+                /* the record is ours (this batch's or freshly loaded): update it in place */
+                json_object_set_new(lead, "hits", json_integer(json_integer_value(json_object_get(lead, "hits")) + 1));
+                json_object_set_new(lead, "revision",
+                                    json_integer(json_integer_value(json_object_get(lead, "revision")) + 1));
+                emit(e, lead);
                 json_decref(lead);
-                json_object_set_new(copy, "hits", json_integer(json_integer_value(json_object_get(copy, "hits")) + 1));
-                json_object_set_new(copy, "revision",
-                                    json_integer(json_integer_value(json_object_get(copy, "revision")) + 1));
-                emit(e, copy);
-                json_decref(copy);
                 return;
             }
             escalates = prev;
@@ -490,7 +480,7 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
     }
     char id[22];
     rw_lead_id(rule->id, ev->entity, ev->entity_len, ev->id, ev->id_len, id);
-    json_t *lead = lead_record(e, rule, id, level, clauses, escalates, x, ev, env);
+    json_t *lead = lead_record(e, rule, id, level, clauses, escalates, x, ev, env, now);
     json_object_set_new(x->suppress, rule->id,
                         json_pack("{s:s,s:f,s:s}", "lead", id, "t0", ev->time, "level", rw_level_name(level)));
     e->stats.leads_created++;
@@ -578,34 +568,20 @@ rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, cons
     }
     entity_t *x = entity_get(e, ev.entity, ev.entity_len);
     x->touched = e->generation;
-    rw_buf_t dk;
-    rw_buf_init(&dk);
-    rw_buf_append(&dk, ev.entity, ev.entity_len);
-    rw_buf_putc(&dk, 0);
-    rw_buf_append(&dk, ev.id, ev.id_len);
-    int dup = keyset_has(&e->dedup, dk.data, dk.len);
-    if (!dup && x->persisted) {
-        char *v = rw_store_get(e->o.store, RW_CF_DEDUP, dk.data, dk.len, NULL);
-        dup = v != NULL;
-        free(v);
-    }
     int tz = r->catalog.tz_offset_min;
-    if (dup) {
+    if (rw_aggs_seen(x->aggs, ev.id, ev.id_len)) {
         out = RW_OUT_DUPLICATE;
     } else if (rw_aggs_has_max(x->aggs) &&
                rw_local_day(ev.time, tz) <= rw_local_day(rw_aggs_max_time(x->aggs), tz) - RW_RETENTION_DAYS) {
         out = RW_OUT_LATE;
     } else {
         out = RW_OUT_APPLIED;
-        keyset_add(&e->dedup, dk.data, dk.len);
-        rw_batch_put(e->batch, RW_CF_DEDUP, dk.data, dk.len, "", 0);
         if (ev.profile) merge_profile(x, ev.profile);
         membership(e, &ev, x, type);
         rw_aggs_apply(x->aggs, &ev, e->member, tz);
         mark_dirty(e, x);
         evaluate(e, x, &ev);
     }
-    rw_buf_free(&dk);
 done:
     e->stats.outcomes[out]++;
     rw_event_free(&ev);
@@ -655,16 +631,14 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
     }
     rw_buf_free(&blob);
     const char *id;
-    json_t *lead;
-    json_object_foreach(e->leads, id, lead) put_json(e->batch, RW_CF_LEADS, id, strlen(id), lead);
+    json_t *text;
+    json_object_foreach(e->lead_texts, id, text)
+        rw_batch_put(e->batch, RW_CF_LEADS, id, strlen(id), json_string_value(text), json_string_length(text));
     if (rw_store_write(e->o.store, e->batch, err, errlen)) return -1;
-    for (size_t i = 0; i < e->n_dirty; i++) {
-        e->dirty[i]->dirty = 0;
-        e->dirty[i]->persisted = 1;
-    }
+    for (size_t i = 0; i < e->n_dirty; i++) e->dirty[i]->dirty = 0;
     e->n_dirty = 0;
     json_object_clear(e->leads);
-    keyset_clear(&e->dedup);
+    json_object_clear(e->lead_texts);
     e->generation++;
     evict(e);
     return 0;

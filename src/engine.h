@@ -26,8 +26,9 @@ typedef enum {
 
 const char *rw_outcome_name(rw_outcome_t o);
 
-/* Receives every lead revision in order (the record; borrowed for the call). */
-typedef void (*rw_lead_sink_fn)(void *ud, const json_t *lead);
+/* Receives every lead revision in order: the record and its compact JSON text
+ * (both borrowed for the call). */
+typedef void (*rw_lead_sink_fn)(void *ud, const json_t *lead, const char *text, size_t len);
 
 typedef struct {
     uint64_t outcomes[RW_OUT__COUNT];

@@ -49,7 +49,7 @@ int rw_replay_run(rw_engine_t *e, const rw_replay_opts_t *o, rw_replay_result_t 
     FILE *in = open_input(o->path, err, errlen, &size);
     if (!in) return -1;
     int progress = o->progress && isatty(fileno(stderr)) && size > 0;
-    size_t batch = o->batch ? o->batch : 10000;
+    size_t batch = o->batch ? o->batch : 50000;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;

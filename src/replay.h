@@ -11,7 +11,7 @@
 typedef struct {
     const char *path;  /* "-" for standard input */
     FILE *rejects;     /* may be NULL */
-    size_t batch;      /* events per state commit (default 10000) */
+    size_t batch;      /* events per state commit (default 50000) */
     int progress;      /* draw a progress bar on stderr */
 } rw_replay_opts_t;
 

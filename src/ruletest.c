@@ -16,8 +16,10 @@ typedef struct {
     json_t *hits;    /* lead id → latest hits */
 } collected_t;
 
-static void collect(void *ud, const json_t *lead)
+static void collect(void *ud, const json_t *lead, const char *text, size_t len)
 {
+    (void)text;
+    (void)len;
     collected_t *c = ud;
     const char *id = json_string_value(json_object_get(lead, "id"));
     json_object_set(c->hits, id, json_object_get(lead, "hits"));

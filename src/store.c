@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const cf_names[RW_CF__COUNT] = {"default", "profile", "aggregates", "dedup",
+static const char *const cf_names[RW_CF__COUNT] = {"default", "profile", "aggregates",
                                                    "suppress", "leads", "meta"};
 
 struct rw_store {

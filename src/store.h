@@ -10,8 +10,7 @@
 typedef enum {
     RW_CF_DEFAULT,
     RW_CF_PROFILE,  /* entity → merged profile (JSON) */
-    RW_CF_AGGS,     /* entity → aggregate state (binary, aggstate.h) */
-    RW_CF_DEDUP,    /* entity \0 event id → "" */
+    RW_CF_AGGS,     /* entity → event state: M, dedup record, aggregates (binary, aggstate.h) */
     RW_CF_SUPPRESS, /* entity → {rule: {lead, t0, level}} (JSON) */
     RW_CF_LEADS,    /* lead id → latest lead record (JSON) */
     RW_CF_META,     /* offsets and bookkeeping */

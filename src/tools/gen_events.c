@@ -48,7 +48,8 @@ static uint64_t splitmix64(uint64_t *x)
 
 static void rng_seed(rng_t *r, uint64_t seed)
 {
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&seed);
 }
 
 static inline uint64_t rotl(uint64_t x, int k)
@@ -96,7 +97,8 @@ static double rng_normal(rng_t *r)
 static int pick(rng_t *r, const uint8_t *w, int n)
 {
     unsigned total = 0;
-    for (int i = 0; i < n; i++) total += w[i];
+    for (int i = 0; i < n; i++)
+        total += w[i];
     unsigned x = rng_below(r, total);
     for (int i = 0; i < n; i++) {
         if (x < w[i]) return i;
@@ -116,43 +118,55 @@ static double round2(double v)
 /* ---- the catalogue's vocabulary (docs/catalog-types.md) ---- */
 
 enum {
-    T_COMPLAINT, T_INSPECTION, T_SAMPLING, T_PENALTY, T_LICENSE, T_REGISTRATION,
-    T_ABNORMAL, T_ANNUAL, T_TAX_ANOMALY, T_TAX_RETURN, T_AD, T_PRICE, T_EQUIPMENT,
-    T_METROLOGY, T_ONLINE, T__COUNT
+    T_COMPLAINT,
+    T_INSPECTION,
+    T_SAMPLING,
+    T_PENALTY,
+    T_LICENSE,
+    T_REGISTRATION,
+    T_ABNORMAL,
+    T_ANNUAL,
+    T_TAX_ANOMALY,
+    T_TAX_RETURN,
+    T_AD,
+    T_PRICE,
+    T_EQUIPMENT,
+    T_METROLOGY,
+    T_ONLINE,
+    T__COUNT
 };
 
 static const struct {
     const char *name, *source, *prefix;
 } TYPES[T__COUNT] = {
-    {"complaint", "12315", "12315"},
-    {"inspection", "inspection", "JC"},
-    {"sampling", "sampling", "CJ"},
-    {"penalty", "penalty", "CF"},
-    {"license_change", "license", "XK"},
-    {"registration_change", "registration", "DJ"},
-    {"abnormal_listing", "credit", "YC"},
-    {"annual_report", "annual_report", "NB"},
-    {"tax_anomaly", "tax", "SW"},
-    {"tax_return", "tax", "SB"},
-    {"ad_monitoring", "ad_monitor", "GG"},
-    {"price_monitoring", "price_monitor", "JG"},
-    {"equipment_check", "equipment", "TZ"},
-    {"metrology_check", "metrology", "JL"},
+    {"complaint", "12315", "12315"},        {"inspection", "inspection", "JC"},
+    {"sampling", "sampling", "CJ"},         {"penalty", "penalty", "CF"},
+    {"license_change", "license", "XK"},    {"registration_change", "registration", "DJ"},
+    {"abnormal_listing", "credit", "YC"},   {"annual_report", "annual_report", "NB"},
+    {"tax_anomaly", "tax", "SW"},           {"tax_return", "tax", "SB"},
+    {"ad_monitoring", "ad_monitor", "GG"},  {"price_monitoring", "price_monitor", "JG"},
+    {"equipment_check", "equipment", "TZ"}, {"metrology_check", "metrology", "JL"},
     {"online_listing", "ecommerce", "WJ"},
 };
 
-/* Per ten thousand draws (they sum to 10000). annual_report is drawn above its realised share because most
- * draws outside January–June are turned into another type (reports are due by June). */
+/* Per ten thousand draws (they sum to 10000). annual_report is drawn above its realised share
+ * because most draws outside January–June are turned into another type (reports are due by June).
+ */
 static const uint16_t TYPE_WEIGHT[T__COUNT] = {
     3000, 1500, 1200, 300, 250, 350, 100, 300, 150, 1500, 400, 400, 250, 150, 150,
 };
 
 enum { G_FOOD, G_DRUG, G_ECOM, G_MACH };
-enum { LIC_FOOD_BUSINESS, LIC_FOOD_PRODUCTION, LIC_DRUG_BUSINESS, LIC_DRUG_PRODUCTION,
-       LIC_EQUIPMENT_USE, LIC_INDUSTRIAL };
-static const char *const LICENSES[] = {"food_business", "food_production", "drug_business",
-                                       "drug_production", "equipment_use",
-                                       "industrial_product"};
+enum {
+    LIC_FOOD_BUSINESS,
+    LIC_FOOD_PRODUCTION,
+    LIC_DRUG_BUSINESS,
+    LIC_DRUG_PRODUCTION,
+    LIC_EQUIPMENT_USE,
+    LIC_INDUSTRIAL
+};
+static const char *const LICENSES[] = {"food_business",   "food_production", "drug_business",
+                                       "drug_production", "equipment_use",   "industrial_product"};
 
 enum { IND_H6210, IND_F5221, IND_C14, IND_F5251, IND_C27, IND_F5193, IND_C34 };
 static const struct {
@@ -180,8 +194,7 @@ static const struct {
     {"330102", "杭州"}, {"330106", "杭州"}, {"330110", "杭州"}, {"440304", "深圳"},
     {"440305", "深圳"}, {"440106", "广州"}, {"420106", "武汉"}, {"510107", "成都"},
 };
-static const uint8_t REGION_WEIGHT[] = {6, 6, 5, 8, 5, 5, 5, 4, 3, 3,
-                                        4, 4, 4, 5, 5, 5, 6, 6, 4, 5};
+static const uint8_t REGION_WEIGHT[] = {6, 6, 5, 8, 5, 5, 5, 4, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 4, 5};
 
 static const char *const SYLLABLES[] = {
     "瑞", "丰", "华", "盛", "鑫", "源", "德", "和", "信", "达", "恒", "泰", "嘉", "宏", "金",
@@ -193,8 +206,8 @@ static const uint16_t CAPITALS[] = {3, 5, 10, 30, 50, 100, 200, 300, 500, 1000, 
 static const uint8_t CAPITAL_WEIGHT[] = {4, 6, 14, 10, 14, 18, 10, 7, 8, 5, 3, 1};
 
 /* Inspection and penalty domains, weighted by industry group. */
-static const char *const DOMAINS[] = {"food", "drug", "product", "equipment",
-                                      "metrology", "ecommerce", "price", "ad"};
+static const char *const DOMAINS[] = {"food",      "drug",      "product", "equipment",
+                                      "metrology", "ecommerce", "price",   "ad"};
 static const uint8_t DOMAIN_WEIGHT[4][8] = {
     {70, 0, 5, 5, 7, 0, 8, 5},
     {0, 70, 0, 5, 5, 0, 10, 10},
@@ -203,7 +216,7 @@ static const uint8_t DOMAIN_WEIGHT[4][8] = {
 };
 
 enum { CAT_FOOD };
-static const char *const CATEGORIES[] = {"food", "drug", "product", "price", "ad",
+static const char *const CATEGORIES[] = {"food",      "drug",      "product",   "price",  "ad",
                                          "ecommerce", "equipment", "metrology", "service"};
 static const uint8_t CATEGORY_WEIGHT[4][9] = {
     {60, 0, 5, 10, 5, 0, 0, 5, 15},
@@ -222,19 +235,18 @@ static const uint8_t INSPECTION_KIND_WEIGHT[] = {45, 45, 10};
 enum { SD_FOOD, SD_DRUG, SD_PRODUCT };
 static const char *const SAMPLING_DOMAINS[] = {"food", "drug", "product"};
 static const char *const FOOD_PRODUCTS[] = {"大米", "食用植物油", "酱油", "蔬菜", "猪肉",
-                                            "糕点", "乳制品", "白酒", "饮料", "速冻食品"};
+                                            "糕点", "乳制品",     "白酒", "饮料", "速冻食品"};
 static const char *const DRUG_PRODUCTS[] = {"阿莫西林胶囊", "感冒灵颗粒", "维生素C片",
                                             "布洛芬缓释胶囊", "板蓝根颗粒"};
 static const char *const GOODS_PRODUCTS[] = {"电线电缆", "儿童玩具", "电动自行车",
-                                             "插座", "安全帽", "童装"};
+                                             "插座",     "安全帽",   "童装"};
 #define SAMPLING_FAIL 0.04
 enum { HZ_PESTICIDE, HZ_MICROBE, HZ_ADDITIVE, HZ_HEAVY_METAL, HZ_QUALITY, HZ_NONE };
-static const char *const HAZARDS[] = {"pesticide", "microbe", "additive",
+static const char *const HAZARDS[] = {"pesticide",   "microbe", "additive",
                                       "heavy_metal", "quality", "none"};
 static const uint8_t FOOD_HAZARD_WEIGHT[] = {30, 30, 25, 15};
 
-static const char *const PENALTY_KINDS[] = {"warning", "fine", "confiscation", "suspend",
-                                            "revoke"};
+static const char *const PENALTY_KINDS[] = {"warning", "fine", "confiscation", "suspend", "revoke"};
 static const uint8_t PENALTY_KIND_WEIGHT[] = {30, 55, 10, 4, 1};
 static const double PENALTY_MEDIAN[] = {0, 8000, 20000, 50000, 100000};
 
@@ -242,8 +254,8 @@ static const char *const LICENSE_ACTIONS[] = {"issue", "change", "expire", "revo
 static const uint8_t LICENSE_ACTION_WEIGHT[] = {15, 50, 15, 3, 17};
 
 enum { RF_ADDRESS, RF_LEGAL_REP, RF_SCOPE, RF_CAPITAL, RF_NAME, RF_STATUS };
-static const char *const REG_FIELDS[] = {"address", "legal_rep", "scope", "capital",
-                                         "name", "status"};
+static const char *const REG_FIELDS[] = {"address", "legal_rep", "scope",
+                                         "capital", "name",      "status"};
 static const uint8_t REG_FIELD_WEIGHT[] = {25, 20, 25, 20, 8, 2};
 static const char *const REG_STATUSES[] = {"deregistered", "revoked"};
 static const uint8_t REG_STATUS_WEIGHT[] = {70, 30};
@@ -251,30 +263,28 @@ static const uint8_t REG_STATUS_WEIGHT[] = {70, 30};
 enum { AB_LIST, AB_REMOVE };
 static const char *const ABNORMAL_ACTIONS[] = {"list", "remove"};
 enum { AR_NO_REPORT, AR_UNREACHABLE, AR_FALSE_INFO, AR_NO_DISCLOSURE };
-static const char *const ABNORMAL_REASONS[] = {"no_annual_report", "unreachable",
-                                               "false_info", "no_disclosure"};
+static const char *const ABNORMAL_REASONS[] = {"no_annual_report", "unreachable", "false_info",
+                                               "no_disclosure"};
 static const uint8_t ABNORMAL_REASON_WEIGHT[] = {50, 35, 5, 10};
 
 static const char *const TAX_ANOMALY_KINDS[] = {"invoice", "nonfiling", "revenue_drop"};
 static const uint8_t TAX_ANOMALY_WEIGHT[] = {50, 30, 20};
 /* Monthly revenue factor: the Spring Festival dip and the year-end peak. */
-static const double SEASON[12] = {1.05, 0.75, 0.95, 1.0, 1.0, 1.02,
-                                  0.98, 0.97, 1.0, 1.03, 1.05, 1.15};
+static const double SEASON[12] = {1.05, 0.75, 0.95, 1.0,  1.0,  1.02,
+                                  0.98, 0.97, 1.0,  1.03, 1.05, 1.15};
 
 enum { MD_TV, MD_WEB, MD_OUTDOOR, MD_PRINT, MD_LIVE };
 static const char *const MEDIA[] = {"tv", "web", "outdoor", "print", "live"};
 static const uint8_t MEDIUM_WEIGHT[] = {10, 40, 15, 5, 30};
 enum { AC_DRUG, AC_HEALTH_FOOD, AC_MEDICAL, AC_FINANCE, AC_GENERAL };
-static const char *const AD_CATEGORIES[] = {"drug", "health_food", "medical", "finance",
-                                            "general"};
+static const char *const AD_CATEGORIES[] = {"drug", "health_food", "medical", "finance", "general"};
 static const uint8_t AD_CATEGORY_WEIGHT[4][5] = {
     {0, 25, 0, 0, 75},
     {60, 20, 20, 0, 0},
     {10, 20, 0, 10, 60},
     {0, 0, 0, 5, 95},
 };
-static const char *const CLAIMS_OK[] = {"品质保证", "限时优惠", "新品上市", "会员专享",
-                                        "买一送一"};
+static const char *const CLAIMS_OK[] = {"品质保证", "限时优惠", "新品上市", "会员专享", "买一送一"};
 /* Claims that breach the Advertising Law, per ad category. */
 static const char *const CLAIMS_BAD[5][4] = {
     {"无效退款", "药到病除", "专家推荐", "无效退款"},
@@ -289,29 +299,25 @@ static const struct {
     const char *name;
     double ref; /* reference price, yuan per usual unit */
 } PRICE_ITEMS[] = {
-    {"猪肉", 15.8}, {"鸡蛋", 5.6}, {"大米", 3.2}, {"食用油", 69.9}, {"口罩", 25.0},
-    {"感冒药", 18.5}, {"矿泉水", 28.0}, {"牛奶", 59.9}, {"白糖", 4.5}, {"大白菜", 1.8},
+    {"猪肉", 15.8},   {"鸡蛋", 5.6},    {"大米", 3.2},  {"食用油", 69.9}, {"口罩", 25.0},
+    {"感冒药", 18.5}, {"矿泉水", 28.0}, {"牛奶", 59.9}, {"白糖", 4.5},    {"大白菜", 1.8},
 };
 
-static const char *const EQUIPMENT[] = {"elevator", "boiler", "pressure_vessel", "crane",
-                                        "lift"};
+static const char *const EQUIPMENT[] = {"elevator", "boiler", "pressure_vessel", "crane", "lift"};
 static const uint8_t EQUIPMENT_WEIGHT[] = {40, 12, 20, 13, 15};
 enum { EQ_ELEVATOR };
 static const char *const RESULTS2[] = {"pass", "fail"};
 
-static const char *const INSTRUMENTS[] = {"scale", "fuel_dispenser", "water_meter",
-                                          "taxi_meter"};
+static const char *const INSTRUMENTS[] = {"scale", "fuel_dispenser", "water_meter", "taxi_meter"};
 static const uint8_t INSTRUMENT_WEIGHT[4][4] = {
     {85, 0, 15, 0}, {100, 0, 0, 0}, {100, 0, 0, 0}, {40, 20, 30, 10}};
 
-static const char *const PLATFORMS[] = {"淘宝", "京东", "拼多多", "美团", "抖音",
-                                        "饿了么", "快手"};
+static const char *const PLATFORMS[] = {"淘宝", "京东", "拼多多", "美团", "抖音", "饿了么", "快手"};
 static const char *const ONLINE_ISSUES[] = {"none", "no_license_shown", "fake_sales",
                                             "false_promotion"};
 static const uint8_t ONLINE_ISSUE_WEIGHT[] = {88, 6, 3, 3};
 
-enum { P_SURGE, P_SAMPLING, P_ABNORMAL, P_REVENUE, P_PRICE, P_ELEVATOR, P_HEALTH_AD,
-       P__COUNT };
+enum { P_SURGE, P_SAMPLING, P_ABNORMAL, P_REVENUE, P_PRICE, P_ELEVATOR, P_HEALTH_AD, P__COUNT };
 static const char *const PATTERNS[P__COUNT] = {
     "complaint_surge", "sampling_failures", "abnormal_operating", "revenue_collapse",
     "price_gouging",   "elevator_overdue",  "health_food_ads",
@@ -324,17 +330,17 @@ enum { E_SEEN = 1, E_LISTED = 2, E_RISKY = 4, E_REVENUE_RISK = 8 };
 typedef struct {
     char code[19]; /* unified social credit code (GB 32100), NUL-terminated */
     uint8_t region, industry, flags, abn_reason;
-    int32_t latest_day;    /* latest local day written (late events excluded) */
+    int32_t latest_day;     /* latest local day written (late events excluded) */
     int32_t last_tax_month; /* period (year*12+month-1) of the latest tax return */
     int32_t last_report_year;
-    uint32_t capital;      /* 10k yuan */
-    float revenue;         /* monthly base revenue, yuan */
+    uint32_t capital; /* 10k yuan */
+    float revenue;    /* monthly base revenue, yuan */
 } entity_t;
 
 /* GB 32100: code characters and the check character over the first 17. */
 static const char USCC_CHARS[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-static const uint8_t USCC_WEIGHTS[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20,
-                                         29, 25, 13, 8, 24, 10, 30, 28};
+static const uint8_t USCC_WEIGHTS[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                         29, 25, 13, 8,  24, 10, 30, 28};
 
 static int uscc_value(char c)
 {
@@ -365,7 +371,8 @@ static void make_code(char *code, int individual, const char *region, uint64_t b
         body /= 31;
     }
     unsigned sum = 0;
-    for (int i = 0; i < 17; i++) sum += (unsigned)uscc_value(code[i]) * USCC_WEIGHTS[i];
+    for (int i = 0; i < 17; i++)
+        sum += (unsigned)uscc_value(code[i]) * USCC_WEIGHTS[i];
     code[17] = USCC_CHARS[(31 - sum % 31) % 31];
     code[18] = 0;
 }
@@ -389,7 +396,8 @@ static void alias_build(alias_t *a, uint32_t n, double s, double q)
     double *p = rw_xmalloc(n * sizeof *p);
     uint32_t *small = rw_xmalloc(n * sizeof *small), *large = rw_xmalloc(n * sizeof *large);
     double total = 0;
-    for (uint32_t i = 0; i < n; i++) total += p[i] = pow(i + 1 + q, -s);
+    for (uint32_t i = 0; i < n; i++)
+        total += p[i] = pow(i + 1 + q, -s);
     uint32_t ns = 0, nl = 0;
     for (uint32_t i = 0; i < n; i++) {
         p[i] = p[i] * n / total;
@@ -435,9 +443,9 @@ static inline uint32_t alias_draw(const alias_t *a, rng_t *r)
 /* ---- events ---- */
 
 enum {
-    EV_DUP = 1,        /* the line is written again a little later */
-    EV_LATE = 2,       /* dated > 400 days before the entity's latest */
-    EV_SET_ABN = 4,    /* profile change: abnormal_list */
+    EV_DUP = 1,     /* the line is written again a little later */
+    EV_LATE = 2,    /* dated > 400 days before the entity's latest */
+    EV_SET_ABN = 4, /* profile change: abnormal_list */
     EV_ABN_TRUE = 8,
     EV_SET_CAP = 16,   /* profile change: capital */
     EV_SET_REGION = 32 /* profile change: region */
@@ -556,8 +564,10 @@ static void put_u64(out_t *o, uint64_t v, int width)
         tmp[n++] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    while (n < width) tmp[n++] = '0';
-    while (n) putch(o, tmp[--n]);
+    while (n < width)
+        tmp[n++] = '0';
+    while (n)
+        putch(o, tmp[--n]);
 }
 
 /* Numbers are kept to cents: integral values print without a decimal point. */
@@ -629,7 +639,7 @@ typedef struct {
     alias_t zipf;
     rng_t rng;
     uint64_t seq;
-    evvec_t inj;   /* injected events, sorted by time */
+    evvec_t inj; /* injected events, sorted by time */
     truth_t *truth;
     size_t ntruth;
 } gen_t;
@@ -668,8 +678,8 @@ static void entity_name(const gen_t *g, uint32_t i, char *out, size_t cap)
     entity_rng(&r, g->seed, i, 2);
     const char *s1 = SYLLABLES[rng_below(&r, COUNT(SYLLABLES))];
     const char *s2 = SYLLABLES[rng_below(&r, COUNT(SYLLABLES))];
-    const char *end = e->code[1] == '2' ? INDUSTRIES[e->industry].shop
-                                         : INDUSTRIES[e->industry].firm;
+    const char *end =
+        e->code[1] == '2' ? INDUSTRIES[e->industry].shop : INDUSTRIES[e->industry].firm;
     snprintf(out, cap, "%s%s%s%s", REGIONS[e->region].city, s1, s2, end);
 }
 
@@ -743,7 +753,7 @@ static void gen_attrs(gen_t *g, ev_t *ev)
         ev->a[2] = (uint8_t)PICK(r, INSPECTION_KIND_WEIGHT);
         break;
     case T_SAMPLING: {
-        int sd = grp == G_FOOD ? SD_FOOD
+        int sd = grp == G_FOOD   ? SD_FOOD
                  : grp == G_DRUG ? SD_DRUG
                  : grp == G_ECOM ? (rng_chance(r, 0.5) ? SD_FOOD : SD_PRODUCT)
                                  : SD_PRODUCT;
@@ -753,7 +763,7 @@ static void gen_attrs(gen_t *g, ev_t *ev)
                                   : GOODS_PRODUCTS[rng_below(r, COUNT(GOODS_PRODUCTS))];
         int fail = rng_chance(r, SAMPLING_FAIL);
         ev->a[1] = (uint8_t)fail;
-        ev->a[2] = !fail ? HZ_NONE
+        ev->a[2] = !fail           ? HZ_NONE
                    : sd == SD_FOOD ? (uint8_t)PICK(r, FOOD_HAZARD_WEIGHT)
                                    : HZ_QUALITY;
         break;
@@ -762,12 +772,13 @@ static void gen_attrs(gen_t *g, ev_t *ev)
         int k = PICK(r, PENALTY_KIND_WEIGHT);
         ev->a[0] = (uint8_t)k;
         ev->a[1] = (uint8_t)PICK(r, DOMAIN_WEIGHT[grp]);
-        ev->num[0] = k == 0 ? 0 : fmax(500, round(lognormal(r, PENALTY_MEDIAN[k], 1.0) / 100) * 100);
+        ev->num[0] =
+            k == 0 ? 0 : fmax(500, round(lognormal(r, PENALTY_MEDIAN[k], 1.0) / 100) * 100);
         break;
     }
     case T_LICENSE:
-        ev->a[0] = (uint8_t)(rng_chance(r, 0.2) ? LIC_EQUIPMENT_USE
-                                                 : INDUSTRIES[e->industry].license);
+        ev->a[0] =
+            (uint8_t)(rng_chance(r, 0.2) ? LIC_EQUIPMENT_USE : INDUSTRIES[e->industry].license);
         ev->a[1] = (uint8_t)PICK(r, LICENSE_ACTION_WEIGHT);
         break;
     case T_REGISTRATION: {
@@ -836,8 +847,8 @@ static void gen_attrs(gen_t *g, ev_t *ev)
         int bad = rng_chance(r, AD_VIOLATION);
         ev->a[1] = (uint8_t)bad;
         ev->a[2] = (uint8_t)cat;
-        ev->str = bad ? CLAIMS_BAD[cat][rng_below(r, 4)]
-                      : CLAIMS_OK[rng_below(r, COUNT(CLAIMS_OK))];
+        ev->str =
+            bad ? CLAIMS_BAD[cat][rng_below(r, 4)] : CLAIMS_OK[rng_below(r, COUNT(CLAIMS_OK))];
         break;
     }
     case T_PRICE: {
@@ -880,8 +891,7 @@ static int uniform_unfiled(gen_t *g, int type, int key, uint32_t *ent)
         uint32_t c = rng_below(&g->rng, g->n_ent);
         const entity_t *e = &g->ents[c];
         if (type == T_TAX_RETURN && (e->flags & E_REVENUE_RISK)) continue;
-        if (type == T_TAX_RETURN ? e->last_tax_month == key : e->last_report_year == key)
-            continue;
+        if (type == T_TAX_RETURN ? e->last_tax_month == key : e->last_report_year == key) continue;
         *ent = c;
         return 1;
     }
@@ -980,11 +990,11 @@ static int inject(gen_t *g, uint32_t ent, int pat, truth_t *tr)
     static const uint8_t retail_ind[] = {IND_F5221, IND_F5251};
     static const uint8_t ad_ind[] = {IND_F5193, IND_F5221, IND_F5251};
 
-#define WINDOW(lo, hi)                                                       \
-    do {                                                                     \
-        span = (lo) + (int32_t)rng_below(r, (uint32_t)((hi) - (lo) + 1));    \
-        if (span > D - 1) span = D - 1;                                      \
-        s = (int32_t)rng_below(r, (uint32_t)(D - span));                     \
+#define WINDOW(lo, hi)                                                                             \
+    do {                                                                                           \
+        span = (lo) + (int32_t)rng_below(r, (uint32_t)((hi) - (lo) + 1));                          \
+        if (span > D - 1) span = D - 1;                                                            \
+        s = (int32_t)rng_below(r, (uint32_t)(D - span));                                           \
     } while (0)
 
     tr->ent = ent;
@@ -1014,8 +1024,8 @@ static int inject(gen_t *g, uint32_t ent, int pat, truth_t *tr)
         spread_days(r, days, k, s, span);
         for (int i = 0; i < k + passes; i++) {
             int fail = i < k;
-            ev_t *ev = inj_add(g, ent, fail ? days[i] : s + (int32_t)rng_below(r, (uint32_t)span + 1),
-                               T_SAMPLING);
+            ev_t *ev = inj_add(
+                g, ent, fail ? days[i] : s + (int32_t)rng_below(r, (uint32_t)span + 1), T_SAMPLING);
             ev->a[0] = SD_FOOD;
             ev->str = FOOD_PRODUCTS[rng_below(r, COUNT(FOOD_PRODUCTS))];
             ev->a[1] = (uint8_t)fail;
@@ -1071,13 +1081,14 @@ static int inject(gen_t *g, uint32_t ent, int pat, truth_t *tr)
         e->flags |= E_REVENUE_RISK;
         for (int i = 0; i < 12; i++) {
             int period = m0 + i;
-            int64_t filed = rw_days_from_civil((period + 1) / 12, (unsigned)((period + 1) % 12 + 1), 1) +
-                            rng_below(r, 15) - g->start;
+            int64_t filed =
+                rw_days_from_civil((period + 1) / 12, (unsigned)((period + 1) % 12 + 1), 1) +
+                rng_below(r, 15) - g->start;
             ev_t *ev = inj_add(g, ent, filed, T_TAX_RETURN);
             ev->num[1] = period;
-            ev->num[0] = i < 6 ? monthly_revenue(r, e, period)
-                               : round2(e->revenue * SEASON[period % 12] *
-                                        (0.03 + 0.12 * rng_u01(r)));
+            ev->num[0] =
+                i < 6 ? monthly_revenue(r, e, period)
+                      : round2(e->revenue * SEASON[period % 12] * (0.03 + 0.12 * rng_u01(r)));
             if (i == 6) tr->from = (int32_t)filed;
             if (i == 11) tr->to = (int32_t)filed;
         }
@@ -1184,7 +1195,8 @@ static void plan_risks(gen_t *g, uint64_t n_events)
         g->ents[ent].flags |= E_RISKY;
         g->truth[g->ntruth++] = tr;
     }
-    for (size_t i = 0; i < g->inj.n; i++) g->inj.v[i].seq = i;
+    for (size_t i = 0; i < g->inj.n; i++)
+        g->inj.v[i].seq = i;
     if (g->inj.n) qsort(g->inj.v, g->inj.n, sizeof *g->inj.v, inj_cmp);
     if (g->ntruth) qsort(g->truth, g->ntruth, sizeof *g->truth, truth_cmp);
 }
@@ -1513,12 +1525,14 @@ static void run(gen_t *g, out_t *o, uint64_t n_events)
         qsort(batch.v, batch.n, sizeof *batch.v, ev_cmp);
         int64_t day_end = (day + 1) * DAY;
         size_t i = 0;
-        for (; i < batch.n && batch.v[i].emit < day_end; i++) emit_event(o, g, &batch.v[i]);
+        for (; i < batch.n && batch.v[i].emit < day_end; i++)
+            emit_event(o, g, &batch.v[i]);
         /* The rest are held over to the day they are due. */
         memmove(batch.v, batch.v + i, (batch.n - i) * sizeof *batch.v);
         batch.n -= i;
     }
-    for (size_t i = 0; i < batch.n; i++) emit_event(o, g, &batch.v[i]);
+    for (size_t i = 0; i < batch.n; i++)
+        emit_event(o, g, &batch.v[i]);
     flush_dups(o, 1);
     free(batch.v);
     free(cum);
@@ -1555,8 +1569,8 @@ static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     if (!*s || *end || errno || s[0] == '-' || v > max) {
-        fprintf(stderr, "rw-gen-events: %s: expected an integer 0..%" PRIu64 ", got '%s'\n",
-                opt, max, s);
+        fprintf(stderr, "rw-gen-events: %s: expected an integer 0..%" PRIu64 ", got '%s'\n", opt,
+                max, s);
         return -1;
     }
     *out = v;
@@ -1575,7 +1589,7 @@ int main(int argc, char **argv)
             return 0;
         }
         static const char *const with_value[] = {"--events", "--entities", "--seed", "--start",
-                                                 "--days", "--format", "--out", "--truth"};
+                                                 "--days",   "--format",   "--out",  "--truth"};
         size_t k;
         for (k = 0; k < COUNT(with_value); k++) {
             size_t n = strlen(with_value[k]);
@@ -1597,14 +1611,31 @@ int main(int argc, char **argv)
         }
         int rc = 0;
         switch (k) {
-        case 0: rc = parse_u64("--events", v, 10000000000ULL, &n_events); break;
-        case 1: rc = parse_u64("--entities", v, 100000000ULL, &n_ent); have_ent = 1; break;
-        case 2: rc = parse_u64("--seed", v, UINT64_MAX, &seed); break;
-        case 3: start = v; break;
-        case 4: rc = parse_u64("--days", v, 36500, &days); break;
-        case 5: format = v; break;
-        case 6: out_path = v; break;
-        case 7: truth_path = v; break;
+        case 0:
+            rc = parse_u64("--events", v, 10000000000ULL, &n_events);
+            break;
+        case 1:
+            rc = parse_u64("--entities", v, 100000000ULL, &n_ent);
+            have_ent = 1;
+            break;
+        case 2:
+            rc = parse_u64("--seed", v, UINT64_MAX, &seed);
+            break;
+        case 3:
+            start = v;
+            break;
+        case 4:
+            rc = parse_u64("--days", v, 36500, &days);
+            break;
+        case 5:
+            format = v;
+            break;
+        case 6:
+            out_path = v;
+            break;
+        case 7:
+            truth_path = v;
+            break;
         }
         if (rc) return 2;
     }
