@@ -36,5 +36,7 @@ rw_load_opts_t rw_cli_load_opts(const rw_cli_common_t *c);
 int rw_cmd_check(int argc, char **argv);
 int rw_cmd_test(int argc, char **argv);
 int rw_cmd_replay(int argc, char **argv);
+int rw_cmd_run(int argc, char **argv);
+int rw_cmd_broker(int argc, char **argv);
 
 #endif

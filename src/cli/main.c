@@ -9,6 +9,8 @@
 #include <string.h>
 
 static const rw_command_t commands[] = {
+    {"run", rw_cmd_run, "运行流式服务（Kafka 消费组；未配置集群时使用内嵌 Kafka）"},
+    {"broker", rw_cmd_broker, "只运行内嵌 Kafka（演示与测试用）"},
     {"check", rw_cmd_check, "检查规则、目录、法规库和模型，报告 file:line:col 错误与警告"},
     {"test", rw_cmd_test, "运行规则测试 rules/tests/*.yaml"},
     {"replay", rw_cmd_replay, "在 JSON Lines 事件文件上运行引擎（无需 Kafka）"},

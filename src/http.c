@@ -1,0 +1,184 @@
+/* http.c — libmicrohttpd server with a route table and bounded request bodies. */
+#include "http.h"
+
+#include "log.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char *method, *prefix;
+    rw_http_handler_fn fn;
+    void *ud;
+} route_t;
+
+struct rw_http {
+    struct MHD_Daemon *d;
+    route_t *routes;
+    size_t n_routes;
+    size_t max_body;
+};
+
+typedef struct {
+    rw_buf_t body;
+    int too_large;
+} conn_state_t;
+
+rw_http_t *rw_http_new(void)
+{
+    return rw_xcalloc(1, sizeof(rw_http_t));
+}
+
+void rw_http_route(rw_http_t *h, const char *method, const char *prefix, rw_http_handler_fn fn, void *ud)
+{
+    h->routes = rw_xrealloc(h->routes, (h->n_routes + 1) * sizeof *h->routes);
+    h->routes[h->n_routes++] = (route_t){rw_xstrdup(method), rw_xstrdup(prefix), fn, ud};
+}
+
+void rw_http_text(rw_http_resp_t *resp, int status, const char *content_type, const char *text)
+{
+    resp->status = status;
+    resp->content_type = content_type;
+    resp->body = rw_xstrdup(text);
+    resp->len = strlen(text);
+}
+
+void rw_http_error(rw_http_resp_t *resp, int status, const char *code, const char *message)
+{
+    json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    resp->status = status;
+    resp->content_type = "application/json; charset=utf-8";
+    resp->body = s;
+    resp->len = strlen(s);
+}
+
+const char *rw_http_query(const rw_http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *rw_http_header(const rw_http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+static const route_t *find_route(const rw_http_t *h, const char *method, const char *path, int *path_known)
+{
+    *path_known = 0;
+    for (size_t i = 0; i < h->n_routes; i++) {
+        const route_t *r = &h->routes[i];
+        size_t n = strlen(r->prefix);
+        int match = r->prefix[n - 1] == '/' ? strncmp(path, r->prefix, n) == 0 : strcmp(path, r->prefix) == 0;
+        if (!match) continue;
+        *path_known = 1;
+        if (strcmp(r->method, method) == 0) return r;
+    }
+    return NULL;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, rw_http_resp_t *resp)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", resp->content_type ? resp->content_type : "text/plain; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                              const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    rw_http_t *h = cls;
+    conn_state_t *st = *con_cls;
+    if (!st) {
+        st = rw_xcalloc(1, sizeof *st);
+        *con_cls = st;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (st->body.len + *upload_size > h->max_body)
+            st->too_large = 1;
+        else
+            rw_buf_append(&st->body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    rw_http_resp_t resp = {0};
+    int known;
+    const route_t *r = find_route(h, method, url, &known);
+    if (st->too_large)
+        rw_http_error(&resp, 413, "body_too_large", "请求体超过大小限制");
+    else if (!r && known)
+        rw_http_error(&resp, 405, "method_not_allowed", "该路径不支持此方法");
+    else if (!r)
+        rw_http_error(&resp, 404, "not_found", "没有这个接口");
+    else {
+        rw_http_req_t req = {.method = method, .path = url, .body = st->body.data ? st->body.data : "",
+                             .body_len = st->body.len, .conn = c};
+        r->fn(r->ud, &req, &resp);
+        if (!resp.body) rw_http_error(&resp, 500, "internal", "处理请求时没有产生响应");
+    }
+    return send_response(c, &resp);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    conn_state_t *st = *con_cls;
+    if (!st) return;
+    rw_buf_free(&st->body);
+    free(st);
+    *con_cls = NULL;
+}
+
+int rw_http_start(rw_http_t *h, const char *listen, size_t max_body, char *err, size_t errlen)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof host) {
+        snprintf(err, errlen, "HTTP 监听地址应为 host:port，如 127.0.0.1:8080");
+        return -1;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = 0;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
+    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &sa.sin_addr) != 1) {
+        snprintf(err, errlen, "HTTP 监听地址 %s 无效（需要 IPv4 地址）", host);
+        return -1;
+    }
+    h->max_body = max_body;
+    h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
+                            handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
+                            (unsigned)30, MHD_OPTION_END);
+    if (!h->d) {
+        snprintf(err, errlen, "无法在 %s 上启动 HTTP 服务（端口被占用？）", listen);
+        return -1;
+    }
+    rw_info("http", "HTTP 服务：http://%s/（/healthz /readyz /metrics）", listen);
+    return 0;
+}
+
+void rw_http_stop(rw_http_t *h)
+{
+    if (!h) return;
+    if (h->d) MHD_stop_daemon(h->d);
+    for (size_t i = 0; i < h->n_routes; i++) {
+        free(h->routes[i].method);
+        free(h->routes[i].prefix);
+    }
+    free(h->routes);
+    free(h);
+}

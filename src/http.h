@@ -1,0 +1,39 @@
+/* http.h — the HTTP server (libmicrohttpd): a route table of handlers that get
+ * the method, path, query and body, and answer with a status, a content type and
+ * bytes. Handlers run on the server's threads; they must be thread-safe. */
+#ifndef RW_HTTP_H
+#define RW_HTTP_H
+
+#include <stddef.h>
+
+typedef struct {
+    const char *method, *path;
+    const char *body;
+    size_t body_len;
+    void *conn; /* for rw_http_query / rw_http_header */
+} rw_http_req_t;
+
+typedef struct {
+    int status;
+    const char *content_type;
+    char *body; /* malloc'ed; the server frees it */
+    size_t len;
+} rw_http_resp_t;
+
+typedef void (*rw_http_handler_fn)(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp);
+
+typedef struct rw_http rw_http_t;
+
+rw_http_t *rw_http_new(void);
+/* Routes match the method and the path exactly, or a prefix when `prefix` ends in '/'. */
+void rw_http_route(rw_http_t *h, const char *method, const char *prefix, rw_http_handler_fn fn, void *ud);
+/* Starts serving on "host:port". Returns 0, or -1 with err. */
+int rw_http_start(rw_http_t *h, const char *listen, size_t max_body, char *err, size_t errlen);
+void rw_http_stop(rw_http_t *h);
+const char *rw_http_query(const rw_http_req_t *req, const char *name);
+const char *rw_http_header(const rw_http_req_t *req, const char *name);
+/* Sets a JSON error body {"error": {"code", "message"}}. */
+void rw_http_error(rw_http_resp_t *resp, int status, const char *code, const char *message);
+void rw_http_text(rw_http_resp_t *resp, int status, const char *content_type, const char *text);
+
+#endif

@@ -1,0 +1,622 @@
+/* service.c — consume, apply, write atomically, produce, commit; metrics and reloads. */
+#include "service.h"
+
+#include "broker.h"
+#include "engine.h"
+#include "http.h"
+#include "log.h"
+#include "rules.h"
+#include "rwtime.h"
+#include "store.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <librdkafka/rdkafka.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MOD "service"
+
+static volatile sig_atomic_t g_stop, g_reload;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        g_reload = 1;
+    else
+        g_stop = 1;
+}
+
+static const double latency_bounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+#define N_BOUNDS (sizeof latency_bounds / sizeof *latency_bounds)
+
+typedef struct {
+    const rw_config_t *cfg;
+    rw_rules_t *rules;
+    rw_store_t *store;
+    rw_engine_t *engine;
+    rw_broker_t *broker;
+    rd_kafka_t *consumer, *producer;
+    rw_http_t *http;
+    /* since the last commit */
+    rd_kafka_topic_partition_list_t *offsets;
+    uint64_t outbox_next;
+    struct pending {
+        uint64_t seq;
+        char *rec;
+        size_t len;
+    } *pending; /* outbox records of the batch, produced once it is written */
+    size_t n_pending, cap_pending;
+    uint64_t *delivered;
+    size_t n_delivered, cap_delivered;
+    /* metrics */
+    uint64_t lat_buckets[N_BOUNDS + 1], batches;
+    double lat_sum;
+    uint64_t reloads, reload_failures, produce_errors;
+    pthread_mutex_t lock;
+    char *metrics_text;
+    int ready;
+} service_t;
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- outbox ------------------------------------------------------------------------ */
+
+static void outbox_key(uint64_t seq, char *out)
+{
+    snprintf(out, 24, "o/%016" PRIx64, seq);
+}
+
+/* Record: u32 topic length, topic, u32 key length, key, value. */
+static void outbox_encode(rw_buf_t *b, const char *topic, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    uint32_t tl = (uint32_t)strlen(topic), kl = (uint32_t)klen;
+    rw_buf_append(b, &tl, 4);
+    rw_buf_append(b, topic, tl);
+    rw_buf_append(b, &kl, 4);
+    rw_buf_append(b, key, kl);
+    rw_buf_append(b, val, vlen);
+}
+
+static void produce(service_t *s, uint64_t seq, const char *rec, size_t n)
+{
+    uint32_t tl, kl;
+    if (n < 8) return;
+    memcpy(&tl, rec, 4);
+    if (4 + tl + 4 > n) return;
+    memcpy(&kl, rec + 4 + tl, 4);
+    if ((size_t)8 + tl + kl > n) return;
+    char topic[256];
+    snprintf(topic, sizeof topic, "%.*s", (int)tl, rec + 4);
+    const char *key = rec + 8 + tl, *val = key + kl;
+    size_t vlen = n - 8 - tl - kl;
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            s->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, kl), RD_KAFKA_V_VALUE((void *)val, vlen),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)seq), RD_KAFKA_V_END);
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            if (e) {
+                s->produce_errors++;
+                rw_error(MOD, "无法发送到 %s: %s（记录留在发件箱，重启后重发）", topic, rd_kafka_err2str(e));
+            }
+            return;
+        }
+        rd_kafka_poll(s->producer, 100);
+    }
+}
+
+static void outbox_add(service_t *s, const char *topic, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    rw_buf_t b;
+    rw_buf_init(&b);
+    outbox_encode(&b, topic, key, klen, val, vlen);
+    char k[24];
+    outbox_key(s->outbox_next, k);
+    rw_batch_put(rw_engine_batch(s->engine), RW_CF_META, k, strlen(k), b.data, b.len);
+    if (s->n_pending == s->cap_pending) {
+        s->cap_pending = s->cap_pending ? s->cap_pending * 2 : 256;
+        s->pending = rw_xrealloc(s->pending, s->cap_pending * sizeof *s->pending);
+    }
+    size_t len = b.len; /* rw_buf_steal empties b */
+    s->pending[s->n_pending++] = (struct pending){.seq = s->outbox_next++, .len = len, .rec = rw_buf_steal(&b)};
+}
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    service_t *s = opaque;
+    uint64_t seq = (uint64_t)(uintptr_t)m->_private;
+    if (m->err) {
+        s->produce_errors++;
+        rw_error(MOD, "消息投递失败（记录留在发件箱，重启后重发）: %s", rd_kafka_err2str(m->err));
+        return;
+    }
+    if (s->n_delivered == s->cap_delivered) {
+        s->cap_delivered = s->cap_delivered ? s->cap_delivered * 2 : 1024;
+        s->delivered = rw_xrealloc(s->delivered, s->cap_delivered * sizeof *s->delivered);
+    }
+    s->delivered[s->n_delivered++] = seq;
+}
+
+typedef struct {
+    service_t *s;
+    uint64_t max;
+    size_t count;
+} resend_t;
+
+static int resend_one(void *ud, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    resend_t *r = ud;
+    char k[24];
+    snprintf(k, sizeof k, "%.*s", (int)klen, key);
+    uint64_t seq = strtoull(k + 2, NULL, 16);
+    if (seq + 1 > r->max) r->max = seq + 1;
+    produce(r->s, seq, val, vlen);
+    r->count++;
+    return 0;
+}
+
+/* ---- batches ----------------------------------------------------------------------- */
+
+static void lead_to_outbox(void *ud, const json_t *lead, const char *text, size_t len)
+{
+    service_t *s = ud;
+    const char *id = json_string_value(json_object_get(lead, "id"));
+    /* shadow leads are recorded, never dispatched */
+    if (strcmp(json_string_value(json_object_get(lead, "mode")), "shadow") == 0) return;
+    outbox_add(s, s->cfg->topic_leads, id, strlen(id), text, len);
+}
+
+static void offset_key(const char *topic, int32_t partition, char *out, size_t n)
+{
+    snprintf(out, n, "p/%s/%" PRId32, topic, partition);
+}
+
+static int64_t stored_offset(service_t *s, const char *topic, int32_t partition)
+{
+    char k[300];
+    offset_key(topic, partition, k, sizeof k);
+    char *v = rw_store_get(s->store, RW_CF_META, k, strlen(k), NULL);
+    if (!v) return -1;
+    int64_t off = strtoll(v, NULL, 10);
+    free(v);
+    return off;
+}
+
+/* The atomic write of everything since the last commit, then its Kafka side
+ * effects: the batch's outbox records are produced and the offsets committed. */
+static int commit(service_t *s)
+{
+    rw_batch_t *b = rw_engine_batch(s->engine);
+    for (int i = 0; i < s->offsets->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &s->offsets->elems[i];
+        char k[300], v[32];
+        offset_key(p->topic, p->partition, k, sizeof k);
+        snprintf(v, sizeof v, "%" PRId64, p->offset);
+        rw_batch_put(b, RW_CF_META, k, strlen(k), v, strlen(v));
+    }
+    for (size_t i = 0; i < s->n_delivered; i++) {
+        char k[24];
+        outbox_key(s->delivered[i], k);
+        rw_batch_delete(b, RW_CF_META, k, strlen(k));
+    }
+    char err[512];
+    size_t n_delivered = s->n_delivered;
+    int rc = rw_engine_commit(s->engine, err, sizeof err);
+    if (rc) {
+        rw_error(MOD, "状态写入失败，停止服务以免丢失事件: %s", err);
+        g_stop = 1;
+        return -1;
+    }
+    memmove(s->delivered, s->delivered + n_delivered, (s->n_delivered - n_delivered) * sizeof *s->delivered);
+    s->n_delivered -= n_delivered;
+    for (size_t i = 0; i < s->n_pending; i++) {
+        produce(s, s->pending[i].seq, s->pending[i].rec, s->pending[i].len);
+        free(s->pending[i].rec);
+    }
+    s->n_pending = 0;
+    rd_kafka_poll(s->producer, 0);
+    if (s->offsets->cnt) {
+        rd_kafka_resp_err_t e = rd_kafka_commit(s->consumer, s->offsets, 1);
+        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) rw_warn(MOD, "向 Kafka 提交位点失败（状态中已保存）: %s", rd_kafka_err2str(e));
+        rd_kafka_topic_partition_list_destroy(s->offsets);
+        s->offsets = rd_kafka_topic_partition_list_new(16);
+    }
+    return 0;
+}
+
+static void record_offset(service_t *s, const rd_kafka_message_t *m)
+{
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(s->offsets, topic, m->partition);
+    if (!p) p = rd_kafka_topic_partition_list_add(s->offsets, topic, m->partition);
+    p->offset = m->offset + 1;
+}
+
+static void handle_message(service_t *s, const rd_kafka_message_t *m)
+{
+    rw_event_error_t err;
+    rw_outcome_t out = rw_engine_process(s->engine, m->payload ? m->payload : "", m->len, m->key, m->key ? m->key_len : 0, &err);
+    if (out == RW_OUT_INVALID) {
+        json_t *rec = rw_event_reject_json(m->payload ? m->payload : "", m->len, &err);
+        json_object_set_new(rec, "topic", json_string(rd_kafka_topic_name(m->rkt)));
+        json_object_set_new(rec, "partition", json_integer(m->partition));
+        json_object_set_new(rec, "offset", json_integer(m->offset));
+        if (m->key) {
+            char *kb = rw_base64(m->key, m->key_len);
+            json_object_set_new(rec, "key_base64", json_string(kb));
+            free(kb);
+        }
+        char *text = json_dumps(rec, JSON_COMPACT);
+        outbox_add(s, s->cfg->topic_dlq, m->key ? m->key : "", m->key ? m->key_len : 0, text, strlen(text));
+        free(text);
+        json_decref(rec);
+    }
+    record_offset(s, m);
+}
+
+/* ---- rebalancing ------------------------------------------------------------------- */
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    service_t *s = opaque;
+    int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        for (int i = 0; i < parts->cnt; i++) {
+            rd_kafka_topic_partition_t *p = &parts->elems[i];
+            int64_t off = stored_offset(s, p->topic, p->partition);
+            /* no stored offset: this state never saw the partition, so rebuild it from the start */
+            p->offset = off >= 0 ? off : RD_KAFKA_OFFSET_BEGINNING;
+            rw_info(MOD, "分配分区 %s[%d]，从位点 %s 开始", p->topic, p->partition,
+                    off >= 0 ? "状态中保存的" : "最早（本地无状态）");
+        }
+        if (cooperative)
+            rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
+        else
+            rd_kafka_assign(rk, parts);
+    } else {
+        commit(s); /* everything polled so far belongs to the old owner's turn */
+        for (int i = 0; i < parts->cnt; i++) rw_info(MOD, "撤销分区 %s[%d]", parts->elems[i].topic, parts->elems[i].partition);
+        if (cooperative)
+            rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
+        else
+            rd_kafka_assign(rk, NULL);
+    }
+}
+
+/* ---- kafka clients ----------------------------------------------------------------- */
+
+static rd_kafka_conf_t *base_conf(const service_t *s, const char *bootstrap, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const char *k;
+    json_t *v;
+    json_object_foreach(s->cfg->kafka, k, v)
+    {
+        if (rd_kafka_conf_set(conf, k, json_string_value(v), err, errlen) != RD_KAFKA_CONF_OK) {
+            rd_kafka_conf_destroy(conf);
+            return NULL;
+        }
+    }
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, errlen) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    return conf;
+}
+
+static int set(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size_t errlen)
+{
+    return rd_kafka_conf_set(c, k, v, err, errlen) == RD_KAFKA_CONF_OK ? 0 : -1;
+}
+
+static int open_clients(service_t *s, const char *bootstrap, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *pc = base_conf(s, bootstrap, err, errlen);
+    if (!pc || set(pc, "enable.idempotence", "true", err, errlen) || set(pc, "linger.ms", "5", err, errlen)) return -1;
+    rd_kafka_conf_set_dr_msg_cb(pc, on_delivery);
+    rd_kafka_conf_set_opaque(pc, s);
+    if (!(s->producer = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, errlen))) return -1;
+
+    rd_kafka_conf_t *cc = base_conf(s, bootstrap, err, errlen);
+    if (!cc || set(cc, "group.id", s->cfg->group_id, err, errlen) || set(cc, "enable.auto.commit", "false", err, errlen) ||
+        set(cc, "auto.offset.reset", "earliest", err, errlen) ||
+        set(cc, "partition.assignment.strategy",
+            strcmp(s->cfg->rebalance, "cooperative") == 0 ? "cooperative-sticky" : "range,roundrobin", err, errlen)) {
+        if (cc) rd_kafka_conf_destroy(cc);
+        return -1;
+    }
+    rd_kafka_conf_set_rebalance_cb(cc, on_rebalance);
+    rd_kafka_conf_set_opaque(cc, s);
+    if (!(s->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, errlen))) return -1;
+    rd_kafka_poll_set_consumer(s->consumer);
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, s->cfg->topic_events, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(s->consumer, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (e) {
+        snprintf(err, errlen, "无法订阅 %s: %s", s->cfg->topic_events, rd_kafka_err2str(e));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- metrics ----------------------------------------------------------------------- */
+
+static void render_metrics(service_t *s)
+{
+    const rw_engine_stats_t *st = rw_engine_stats(s->engine);
+    rw_buf_t b;
+    rw_buf_init(&b);
+    rw_buf_puts(&b, "# HELP regwatch_events_total Events consumed, by outcome.\n# TYPE regwatch_events_total counter\n");
+    for (int o = 0; o < RW_OUT__COUNT; o++)
+        if (o != RW_OUT_INVALID)
+            rw_buf_printf(&b, "regwatch_events_total{outcome=\"%s\"} %" PRIu64 "\n", rw_outcome_name((rw_outcome_t)o), st->outcomes[o]);
+    rw_buf_puts(&b, "# HELP regwatch_events_invalid_total Invalid events sent to the dead-letter topic, by reason.\n"
+                    "# TYPE regwatch_events_invalid_total counter\n");
+    for (int r = 1; r < RW_EV__COUNT; r++)
+        rw_buf_printf(&b, "regwatch_events_invalid_total{reason=\"%s\"} %" PRIu64 "\n", rw_event_code_name((rw_event_status_t)r),
+                      st->invalid[r]);
+    rw_buf_puts(&b, "# HELP regwatch_leads_total Leads created, by rule and level.\n# TYPE regwatch_leads_total counter\n");
+    const char *rule;
+    json_t *levels;
+    json_object_foreach((json_t *)rw_engine_lead_counts(s->engine), rule, levels)
+    {
+        const char *lvl;
+        json_t *n;
+        json_object_foreach(levels, lvl, n)
+            rw_buf_printf(&b, "regwatch_leads_total{rule=\"%s\",level=\"%s\"} %" JSON_INTEGER_FORMAT "\n", rule, lvl,
+                          json_integer_value(n));
+    }
+    rw_buf_printf(&b, "# HELP regwatch_triggers_suppressed_total Triggers suppressed into an existing lead's hits.\n"
+                      "# TYPE regwatch_triggers_suppressed_total counter\nregwatch_triggers_suppressed_total %" PRIu64 "\n",
+                  st->leads_suppressed);
+    rw_buf_printf(&b, "# HELP regwatch_triggers_unbacked_total Triggers with no clause in force (no lead).\n"
+                      "# TYPE regwatch_triggers_unbacked_total counter\nregwatch_triggers_unbacked_total %" PRIu64 "\n",
+                  st->triggers_unbacked);
+    rw_buf_printf(&b, "# TYPE regwatch_lead_revisions_total counter\nregwatch_lead_revisions_total %" PRIu64 "\n",
+                  st->lead_revisions);
+    rw_buf_puts(&b, "# HELP regwatch_consumer_lag Messages behind the end of each assigned partition.\n"
+                    "# TYPE regwatch_consumer_lag gauge\n");
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    int caught_up = 1, assigned = 0;
+    if (rd_kafka_assignment(s->consumer, &parts) == 0 && parts) {
+        rd_kafka_position(s->consumer, parts);
+        for (int i = 0; i < parts->cnt; i++) {
+            int64_t lo = 0, hi = 0;
+            rd_kafka_get_watermark_offsets(s->consumer, parts->elems[i].topic, parts->elems[i].partition, &lo, &hi);
+            int64_t pos = parts->elems[i].offset >= 0 ? parts->elems[i].offset : lo;
+            int64_t lag = hi > pos ? hi - pos : 0;
+            if (lag > 0) caught_up = 0;
+            assigned++;
+            rw_buf_printf(&b, "regwatch_consumer_lag{topic=\"%s\",partition=\"%d\"} %" PRId64 "\n", parts->elems[i].topic,
+                          parts->elems[i].partition, lag);
+        }
+        rd_kafka_topic_partition_list_destroy(parts);
+    }
+    rw_buf_puts(&b, "# HELP regwatch_batch_seconds Time to apply and commit one poll batch.\n# TYPE regwatch_batch_seconds histogram\n");
+    uint64_t cum = 0;
+    for (size_t i = 0; i < N_BOUNDS; i++) {
+        cum += s->lat_buckets[i];
+        rw_buf_printf(&b, "regwatch_batch_seconds_bucket{le=\"%g\"} %" PRIu64 "\n", latency_bounds[i], cum);
+    }
+    cum += s->lat_buckets[N_BOUNDS];
+    rw_buf_printf(&b, "regwatch_batch_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\nregwatch_batch_seconds_sum %.6f\nregwatch_batch_seconds_count %" PRIu64 "\n",
+                  cum, s->lat_sum, s->batches);
+    rw_buf_puts(&b, "# HELP regwatch_rocksdb_bytes Bytes in RocksDB per column family (SST files and memtables).\n"
+                    "# TYPE regwatch_rocksdb_bytes gauge\n");
+    for (int cf = 0; cf < RW_CF__COUNT; cf++)
+        rw_buf_printf(&b, "regwatch_rocksdb_bytes{cf=\"%s\"} %" PRIu64 "\n", rw_cf_name((rw_cf_t)cf), rw_store_size(s->store, (rw_cf_t)cf));
+    rw_buf_printf(&b, "# TYPE regwatch_reloads_total counter\nregwatch_reloads_total{result=\"ok\"} %" PRIu64
+                      "\nregwatch_reloads_total{result=\"failed\"} %" PRIu64 "\n",
+                  s->reloads, s->reload_failures);
+    rw_buf_printf(&b, "# TYPE regwatch_produce_errors_total counter\nregwatch_produce_errors_total %" PRIu64 "\n", s->produce_errors);
+    pthread_mutex_lock(&s->lock);
+    free(s->metrics_text);
+    s->metrics_text = rw_buf_steal(&b);
+    s->ready = assigned > 0 && caught_up;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void http_metrics(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    (void)req;
+    service_t *s = ud;
+    pthread_mutex_lock(&s->lock);
+    rw_http_text(resp, 200, "text/plain; version=0.0.4; charset=utf-8", s->metrics_text ? s->metrics_text : "");
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void http_healthz(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    (void)ud;
+    (void)req;
+    rw_http_text(resp, 200, "application/json", "{\"status\":\"ok\"}");
+}
+
+static void http_readyz(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    (void)req;
+    service_t *s = ud;
+    pthread_mutex_lock(&s->lock);
+    int ready = s->ready;
+    pthread_mutex_unlock(&s->lock);
+    if (ready)
+        rw_http_text(resp, 200, "application/json", "{\"status\":\"ready\"}");
+    else
+        rw_http_error(resp, 503, "not_ready", "消费者尚未分配到分区或尚未追上最新事件");
+}
+
+/* ---- the loop ---------------------------------------------------------------------- */
+
+static rw_rules_t *load_rules(const rw_config_t *cfg)
+{
+    rw_diags_t d;
+    rw_diags_init(&d);
+    rw_load_opts_t o = {.rules_dir = cfg->rules_dir, .models_dir = cfg->models_dir,
+                        .today = rw_local_day(rw_now(), 480)};
+    rw_rules_t *r = NULL;
+    if (rw_rules_load(&r, &o, &d))
+        rw_error(MOD, "规则加载失败（%zu 个错误），首个: %s", d.errors, rw_diags_first_error(&d));
+    rw_diags_free(&d);
+    return r;
+}
+
+static void reload(service_t *s)
+{
+    rw_rules_t *r = load_rules(s->cfg);
+    char err[512];
+    if (!r) {
+        s->reload_failures++;
+        rw_warn(MOD, "重新加载失败，继续使用原有规则");
+        return;
+    }
+    if (rw_engine_set_rules(s->engine, r, err, sizeof err)) {
+        s->reload_failures++;
+        rw_error(MOD, "切换规则失败，继续使用原有规则: %s", err);
+        rw_rules_free(r);
+        return;
+    }
+    rw_rules_free(s->rules);
+    s->rules = r;
+    s->reloads++;
+    rw_info(MOD, "已重新加载规则：%zu 条规则", r->n_rules);
+}
+
+static void run_batches(service_t *s)
+{
+    while (!g_stop) {
+        if (g_reload) {
+            g_reload = 0;
+            reload(s);
+        }
+        double start = 0, deadline = 0;
+        int n = 0;
+        while (n < s->cfg->batch_max_events && !g_stop) {
+            int wait = n == 0 ? 200 : (int)((deadline - mono()) * 1000);
+            if (n > 0 && wait <= 0) break;
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(s->consumer, wait);
+            if (!m) {
+                if (n == 0) {
+                    rd_kafka_poll(s->producer, 0);
+                    render_metrics(s);
+                }
+                if (n > 0) break;
+                continue;
+            }
+            if (m->err) {
+                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) rw_warn(MOD, "消费错误: %s", rd_kafka_message_errstr(m));
+                rd_kafka_message_destroy(m);
+                continue;
+            }
+            if (n == 0) {
+                start = mono();
+                deadline = start + s->cfg->batch_max_ms / 1000.0;
+            }
+            handle_message(s, m);
+            rd_kafka_message_destroy(m);
+            n++;
+        }
+        if (n == 0 && s->n_delivered == 0) continue;
+        commit(s);
+        if (n) {
+            double el = mono() - start;
+            size_t i = 0;
+            while (i < N_BOUNDS && el > latency_bounds[i]) i++;
+            s->lat_buckets[i]++;
+            s->lat_sum += el;
+            s->batches++;
+        }
+        render_metrics(s);
+    }
+}
+
+int rw_service_run(const rw_config_t *cfg)
+{
+    service_t s = {.cfg = cfg};
+    pthread_mutex_init(&s.lock, NULL);
+    s.offsets = rd_kafka_topic_partition_list_new(16);
+    char err[1024];
+    int status = 1;
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (!(s.rules = load_rules(cfg))) goto out;
+    if (rw_store_open(&s.store, cfg->state_dir, err, sizeof err)) {
+        rw_error(MOD, "%s", err);
+        goto out;
+    }
+    rw_engine_opts_t eo = {.store = s.store, .rules = s.rules, .sink = lead_to_outbox, .sink_ud = &s,
+                           .check_future = 1, .max_event_size = cfg->max_event_size};
+    s.engine = rw_engine_new(&eo);
+    const char *bootstrap = rw_config_bootstrap(cfg);
+    if (!bootstrap) {
+        const char *topics[] = {cfg->topic_events, cfg->topic_leads, cfg->topic_dlq, NULL};
+        if (!(s.broker = rw_broker_start(topics, cfg->partitions, cfg->broker_port, err, sizeof err))) {
+            rw_error(MOD, "%s", err);
+            goto out;
+        }
+        bootstrap = rw_broker_address(s.broker);
+        printf("内嵌 Kafka（进程内，数据仅在进程存活期间保留）：%s\n", bootstrap);
+        printf("  生产事件: kcat -P -b %s -t %s -K '|' -l events.txt\n", bootstrap, cfg->topic_events);
+        printf("  消费线索: kcat -C -b %s -t %s\n", bootstrap, cfg->topic_leads);
+        fflush(stdout);
+    }
+    if (open_clients(&s, bootstrap, err, sizeof err)) {
+        rw_error(MOD, "Kafka 客户端配置错误: %s", err);
+        goto out;
+    }
+    resend_t r = {.s = &s};
+    rw_store_scan(s.store, RW_CF_META, "o/", 2, resend_one, &r);
+    s.outbox_next = r.max;
+    if (r.count) rw_info(MOD, "重发发件箱中未确认投递的 %zu 条记录", r.count);
+    render_metrics(&s);
+    if (cfg->http_listen && *cfg->http_listen) {
+        s.http = rw_http_new();
+        rw_http_route(s.http, "GET", "/metrics", http_metrics, &s);
+        rw_http_route(s.http, "GET", "/healthz", http_healthz, &s);
+        rw_http_route(s.http, "GET", "/readyz", http_readyz, &s);
+        if (rw_http_start(s.http, cfg->http_listen, 1 << 20, err, sizeof err)) {
+            rw_error(MOD, "%s", err);
+            goto out;
+        }
+    }
+    rw_info(MOD, "regwatch 运行中：消费 %s，线索 %s，死信 %s，消费组 %s，状态 %s", cfg->topic_events, cfg->topic_leads,
+            cfg->topic_dlq, cfg->group_id, cfg->state_dir);
+    run_batches(&s);
+    rw_info(MOD, "正在停止：提交最后一批并等待投递确认");
+    commit(&s);
+    rd_kafka_flush(s.producer, 10000);
+    commit(&s); /* records the confirmed deliveries */
+    status = 0;
+out:
+    if (s.http) rw_http_stop(s.http);
+    if (s.consumer) {
+        rd_kafka_consumer_close(s.consumer);
+        rd_kafka_destroy(s.consumer);
+    }
+    if (s.producer) rd_kafka_destroy(s.producer);
+    rw_engine_free(s.engine);
+    rw_store_close(s.store);
+    rw_broker_stop(s.broker);
+    rw_rules_free(s.rules);
+    rd_kafka_topic_partition_list_destroy(s.offsets);
+    for (size_t i = 0; i < s.n_pending; i++) free(s.pending[i].rec);
+    free(s.pending);
+    free(s.delivered);
+    free(s.metrics_text);
+    pthread_mutex_destroy(&s.lock);
+    return status;
+}
