@@ -2,6 +2,7 @@
  * pruning and their binary encoding. */
 #include "aggstate.h"
 
+#include "eval.h"
 #include "rwtime.h"
 
 #include <math.h>
@@ -60,6 +61,11 @@ rw_layout_t *rw_layout_build(const rw_rules_t *rules)
             if (spec->kind == RW_AGG_LAST) site->field = slot_for(&g->fields, &g->n_fields, &spec->field);
         }
     }
+    for (size_t m = 0; m < rules->n_models; m++)
+        if (rules->models[m].kind == RW_MODEL_EWMA) {
+            l->ewmas = rw_xrealloc(l->ewmas, (l->n_ewmas + 1) * sizeof *l->ewmas);
+            l->ewmas[l->n_ewmas++] = (int)m;
+        }
     for (size_t r = 0; r < rules->n_rules; r++)
         for (size_t k = 0; k < rules->rules[r].n_window_calls; k++)
             l->series[l->sites[rules->rules[r].window_calls[k]].series].ids = 1;
@@ -77,6 +83,7 @@ void rw_layout_free(rw_layout_t *l)
     free(l->series);
     free(l->logs);
     free(l->sites);
+    free(l->ewmas);
     free(l);
 }
 
@@ -141,6 +148,7 @@ struct rw_aggs {
     series_t *series;
     log_t *logs;
     seen_t seen;
+    rw_ewma_t *ewma; /* by position in the layout's ewmas */
 };
 
 rw_aggs_t *rw_aggs_new(const rw_layout_t *l)
@@ -149,6 +157,7 @@ rw_aggs_t *rw_aggs_new(const rw_layout_t *l)
     a->l = l;
     a->series = rw_xcalloc(l->n_series ? l->n_series : 1, sizeof *a->series);
     a->logs = rw_xcalloc(l->n_logs ? l->n_logs : 1, sizeof *a->logs);
+    a->ewma = rw_xcalloc(l->n_ewmas ? l->n_ewmas : 1, sizeof *a->ewma);
     return a;
 }
 
@@ -190,6 +199,7 @@ void rw_aggs_free(rw_aggs_t *a)
     free(a->logs);
     free(a->seen.h);
     free(a->seen.day);
+    free(a->ewma);
     free(a);
 }
 
@@ -382,7 +392,15 @@ static void prune(rw_aggs_t *a, int tz_min)
     }
 }
 
-uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const unsigned char *member, int tz_min)
+const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model)
+{
+    for (size_t i = 0; i < a->l->n_ewmas; i++)
+        if (a->l->ewmas[i] == model) return &a->ewma[i];
+    return NULL;
+}
+
+uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile, const unsigned char *member,
+                       int tz_min)
 {
     uint64_t seq = ++a->seq;
     if (!a->has_max || ev->time > a->max_time) {
@@ -428,6 +446,14 @@ uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const unsigned char *
         e->seq = seq;
         e->vals = rw_xcalloc(def->n_fields ? def->n_fields : 1, sizeof *e->vals);
         for (size_t k = 0; k < def->n_fields; k++) e->vals[k] = value_own(rw_evpath_read(def->fields[k], ev));
+    }
+    for (size_t i = 0; i < a->l->n_ewmas; i++) {
+        const rw_model_t *m = &a->l->rules->models[a->l->ewmas[i]];
+        if (!member[m->stream]) continue;
+        rw_eval_env_t env = {.ev = ev, .profile = profile};
+        rw_ewma_update(m, &a->ewma[i], &env);
+        rw_eval_env_reset(&env);
+        free(env.scratch);
     }
     prune(a, tz_min);
     return seq;
@@ -543,7 +569,7 @@ void rw_aggs_events(const rw_aggs_t *a, const int *calls, size_t n_calls, double
 
 /* ---- encoding -------------------------------------------------------------------- */
 
-#define AGGS_FORMAT 2
+#define AGGS_FORMAT 3
 
 static void put_u32(rw_buf_t *b, uint32_t v) { rw_buf_append(b, &v, 4); }
 static void put_u64(rw_buf_t *b, uint64_t v) { rw_buf_append(b, &v, 8); }
@@ -581,6 +607,20 @@ static void put_path(rw_buf_t *b, const rw_evpath_t *p)
     char *t = path_text(p);
     put_str(b, t, strlen(t));
     free(t);
+}
+
+static void put_ewma(rw_buf_t *out, const char *name, const rw_ewma_t *e)
+{
+    put_str(out, name, strlen(name));
+    put_f64(out, e->n);
+    put_f64(out, e->mean);
+    put_f64(out, e->var);
+    rw_buf_putc(out, (char)e->has_sample);
+    rw_buf_putc(out, (char)e->z_null);
+    put_f64(out, e->z);
+    put_f64(out, e->x);
+    put_f64(out, e->mean_before);
+    put_f64(out, e->sd_before);
 }
 
 void rw_aggs_encode(const rw_aggs_t *a, rw_buf_t *out)
@@ -646,6 +686,8 @@ void rw_aggs_encode(const rw_aggs_t *a, rw_buf_t *out)
             for (size_t k = 0; k < def->n_fields; k++) put_value(out, lg->e[i].vals[k]);
         }
     }
+    put_u32(out, (uint32_t)l->n_ewmas);
+    for (size_t i = 0; i < l->n_ewmas; i++) put_ewma(out, r->models[l->ewmas[i]].name, &a->ewma[i]);
 }
 
 typedef struct {
@@ -830,6 +872,23 @@ rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
     for (uint32_t s = 0; s < n_series && !r.bad; s++) decode_series(&r, a);
     uint32_t n_logs = get_u32(&r);
     for (uint32_t g = 0; g < n_logs && !r.bad; g++) decode_log(&r, a);
+    uint32_t n_ewmas = get_u32(&r);
+    for (uint32_t i = 0; i < n_ewmas && !r.bad; i++) {
+        size_t len;
+        const char *name = get_str(&r, &len);
+        rw_ewma_t e = {.n = get_f64(&r)};
+        e.mean = get_f64(&r);
+        e.var = get_f64(&r);
+        e.has_sample = get_c(&r);
+        e.z_null = get_c(&r);
+        e.z = get_f64(&r);
+        e.x = get_f64(&r);
+        e.mean_before = get_f64(&r);
+        e.sd_before = get_f64(&r);
+        for (size_t k = 0; k < l->n_ewmas; k++) /* models no longer loaded are dropped */
+            if (strlen(l->rules->models[l->ewmas[k]].name) == len && !memcmp(l->rules->models[l->ewmas[k]].name, name, len))
+                a->ewma[k] = e;
+    }
     if (r.bad) {
         rw_aggs_free(a);
         return NULL;

@@ -50,6 +50,8 @@ typedef struct {
     size_t n_logs;
     rw_call_site_t *sites; /* by call id */
     size_t n_sites;
+    int *ewmas;            /* EWMA model indices: each keeps a series per entity */
+    size_t n_ewmas;
     const rw_rules_t *rules;
 } rw_layout_t;
 
@@ -70,8 +72,12 @@ uint64_t rw_aggs_seq(const rw_aggs_t *a);
 int rw_aggs_seen(const rw_aggs_t *a, const char *id, size_t len);
 
 /* Applies an event that belongs to the streams flagged in `member` (by stream
- * index). Returns the event's processing number within the entity. */
-uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const unsigned char *member, int tz_min);
+ * index), feeding EWMA series too (their values read the event and the merged
+ * profile). Returns the event's processing number within the entity. */
+uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile, const unsigned char *member,
+                       int tz_min);
+/* The entity's EWMA state for a model (NULL when the model is no EWMA). */
+const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model);
 
 /* The value of a window aggregate, last or since for the current event at time t.
  * Strings returned borrow from the state and live until its next change. */

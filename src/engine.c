@@ -55,6 +55,7 @@ struct rw_engine {
     unsigned char *member;
     rw_value_t *memo;
     unsigned char *memo_set;
+    json_t **memo_parts; /* model calls: evidence parts of this event's value */
 };
 
 static uint64_t hash_bytes(const char *p, size_t n)
@@ -129,6 +130,8 @@ static void alloc_scratch(rw_engine_t *e)
     free(e->member);
     free(e->memo);
     free(e->memo_set);
+    free(e->memo_parts);
+    e->memo_parts = rw_xcalloc(e->rules->n_calls + 1, sizeof *e->memo_parts);
     e->member = rw_xcalloc(e->rules->n_streams + 1, 1);
     e->memo = rw_xcalloc(e->rules->n_calls + 1, sizeof *e->memo);
     e->memo_set = rw_xcalloc(e->rules->n_calls + 1, 1);
@@ -175,6 +178,7 @@ void rw_engine_free(rw_engine_t *e)
     free(e->member);
     free(e->memo);
     free(e->memo_set);
+    free(e->memo_parts);
     free(e);
 }
 
@@ -252,8 +256,13 @@ static rw_value_t resolve_call(rw_eval_env_t *env, int call)
     eval_ud_t *u = env->ud;
     rw_engine_t *e = u->e;
     if (!e->memo_set[call]) {
-        e->memo[call] = rw_aggs_query(u->x->aggs, call, u->ev->time, e->rules->catalog.tz_offset_min);
-        e->memo_set[call] = 1;
+        const rw_callspec_t *spec = &e->rules->calls[call];
+        e->memo_set[call] = 1; /* a model is computed at most once per event */
+        if (spec->kind == RW_AGG_MODEL)
+            e->memo[call] = rw_model_eval(&e->rules->models[spec->model], env, rw_aggs_ewma(u->x->aggs, spec->model),
+                                          &e->memo_parts[call]);
+        else
+            e->memo[call] = rw_aggs_query(u->x->aggs, call, u->ev->time, e->rules->catalog.tz_offset_min);
     }
     return e->memo[call];
 }
@@ -314,6 +323,21 @@ static json_t *evidence_json(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_
     return arr;
 }
 
+/* Every model the `if` calls, with its value and the parts that made it. */
+static json_t *models_json(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t *env)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < rule->n_evidence; i++) {
+        int call = rule->evidence[i].call;
+        const rw_callspec_t *spec = &e->rules->calls[call];
+        if (spec->kind != RW_AGG_MODEL) continue;
+        rw_value_t v = resolve_call(env, call);
+        json_array_append_new(arr, json_pack("{s:s,s:o,s:O}", "model", e->rules->models[spec->model].name, "value",
+                                             rw_value_to_json(v), "parts", e->memo_parts[call]));
+    }
+    return arr;
+}
+
 static json_t *message_json(const rw_rule_t *rule, rw_eval_env_t *env)
 {
     if (!rule->n_msg) return json_string(rule->title);
@@ -369,7 +393,7 @@ static json_t *lead_record(rw_engine_t *e, const rw_rule_t *rule, const char *le
     json_object_set_new(o, "created_at", json_string(created));
     json_object_set_new(o, "evidence", evidence_json(e, rule, env));
     json_object_set_new(o, "events", events);
-    json_object_set_new(o, "models", json_array());
+    json_object_set_new(o, "models", models_json(e, rule, env));
     json_object_set_new(o, "clauses", clauses);
     json_object_set_new(o, "item", item);
     json_object_set_new(o, "message", message_json(rule, env));
@@ -510,6 +534,10 @@ static void evaluate(rw_engine_t *e, entity_t *x, const rw_event_t *ev)
             if (level >= 0) trigger(e, rule, level, x, ev, &env);
         }
     }
+    for (size_t i = 0; i < r->n_calls; i++) { /* parts live for this event's leads only */
+        json_decref(e->memo_parts[i]);
+        e->memo_parts[i] = NULL;
+    }
     rw_eval_env_reset(&env);
     free(env.scratch);
 }
@@ -578,7 +606,7 @@ rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, cons
         out = RW_OUT_APPLIED;
         if (ev.profile) merge_profile(x, ev.profile);
         membership(e, &ev, x, type);
-        rw_aggs_apply(x->aggs, &ev, e->member, tz);
+        rw_aggs_apply(x->aggs, &ev, x->profile, e->member, tz);
         mark_dirty(e, x);
         evaluate(e, x, &ev);
     }

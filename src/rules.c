@@ -66,8 +66,14 @@ static int param_lookup(void *ud, const char *name, int *kinds)
 
 static int model_lookup(void *ud, const char *name)
 {
-    (void)ud;
-    (void)name;
+    loader_t *L = ud;
+    return rw_rules_model(L->r, name);
+}
+
+int rw_rules_model(const rw_rules_t *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_models; i++)
+        if (strcmp(r->models[i].name, name) == 0) return (int)i;
     return -1;
 }
 
@@ -679,9 +685,9 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Ruleset files: every *.yaml directly in the folder but the catalogue and the
- * holiday calendar, in byte order of their names. */
-static char **list_rulesets(const char *dir, size_t *n)
+/* YAML files directly in dir, in byte order of their names; the rules folder's
+ * catalogue and holiday calendar are not rulesets. */
+static char **list_yaml(const char *dir, int skip_config, size_t *n)
 {
     *n = 0;
     DIR *dp = opendir(dir);
@@ -691,7 +697,7 @@ static char **list_rulesets(const char *dir, size_t *n)
     while ((e = readdir(dp))) {
         size_t len = strlen(e->d_name);
         if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0) continue;
-        if (!strcmp(e->d_name, "catalog.yaml") || !strcmp(e->d_name, "calendar.yaml")) continue;
+        if (skip_config && (!strcmp(e->d_name, "catalog.yaml") || !strcmp(e->d_name, "calendar.yaml"))) continue;
         names = rw_xrealloc(names, (*n + 1) * sizeof *names);
         names[(*n)++] = rw_xstrdup(e->d_name);
     }
@@ -746,11 +752,13 @@ static int load_streams(loader_t *L, const rw_ydoc_t *doc)
     return rc;
 }
 
+static int load_models(loader_t *L);
+
 static int load_rulesets(loader_t *L)
 {
     rw_rules_t *r = L->r;
     size_t n_files;
-    char **files = list_rulesets(L->opts->rules_dir, &n_files);
+    char **files = list_yaml(L->opts->rules_dir, 1, &n_files);
     rw_ydoc_t *docs = rw_xcalloc(n_files ? n_files : 1, sizeof *docs);
     int rc = 0;
     r->rulesets = rw_xcalloc(n_files ? n_files : 1, sizeof *r->rulesets);
@@ -772,6 +780,7 @@ static int load_rulesets(loader_t *L)
         rw_ycheck_keys(&docs[i], root, keys, L->d);
         if (load_streams(L, &docs[i])) rc = -1;
     }
+    if (load_models(L)) rc = -1;
     /* pass 2: params and rules */
     for (size_t i = 0; i < n_files; i++) {
         const rw_ynode_t *root = docs[i].root;
@@ -803,6 +812,41 @@ static int load_rulesets(loader_t *L)
     for (size_t i = 0; i < n_files; i++) rw_ydoc_free(&docs[i]);
     free(docs);
     rw_str_list_free(files, n_files);
+    return rc;
+}
+
+/* Models load after the streams (an EWMA series is fed by one) and before the
+ * rules (which call model("name")). */
+static int load_models(loader_t *L)
+{
+    rw_rules_t *r = L->r;
+    if (!L->opts->models_dir) return 0;
+    rw_model_init_gsl();
+    size_t n;
+    char **files = list_yaml(L->opts->models_dir, 0, &n);
+    int rc = 0;
+    r->models = rw_xcalloc(n ? n : 1, sizeof *r->models);
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", L->opts->models_dir, files[i]);
+        rw_ydoc_t doc;
+        if (rw_ydoc_load(&doc, path, L->d) == 0) {
+            rw_check_ctx_t ctx = ctx_for(L, RW_CTX_MODEL, &doc, doc.root);
+            rw_model_t *m = &r->models[r->n_models];
+            if (rw_model_load(m, &doc, &ctx, L->d)) {
+                rw_model_free(m);
+                rc = -1;
+            } else if (rw_rules_model(r, m->name) >= 0) {
+                rw_ydiag(L->d, &doc, rw_ymap_get(doc.root, "model"), RW_DIAG_ERROR, "模型名 %s 重复", m->name);
+                rw_model_free(m);
+                rc = -1;
+            } else
+                r->n_models++;
+        } else
+            rc = -1;
+        rw_ydoc_free(&doc);
+    }
+    rw_str_list_free(files, n);
     return rc;
 }
 
@@ -879,6 +923,8 @@ void rw_rules_free(rw_rules_t *r)
         rw_evpath_free(&r->calls[i].field);
     }
     free(r->calls);
+    for (size_t i = 0; i < r->n_models; i++) rw_model_free(&r->models[i]);
+    free(r->models);
     rw_catalog_free(&r->catalog);
     rw_calendar_free(&r->calendar);
     rw_statutes_free(r->statutes);

@@ -10,6 +10,7 @@
 #include "catalog.h"
 #include "compile.h"
 #include "diag.h"
+#include "model.h"
 #include "statutes.h"
 
 #include <stdint.h>
@@ -90,6 +91,8 @@ typedef struct rw_rules {
     size_t n_rulesets;
     rw_rule_t *rules;
     size_t n_rules;
+    rw_model_t *models;
+    size_t n_models;
 } rw_rules_t;
 
 /* A param replaced last (`--set [RULE:]name=value`, value read as a YAML scalar). */
@@ -114,5 +117,6 @@ int rw_param_setting_parse(char *arg, rw_param_setting_t *out);
 /* The params in force for a ruleset and a region (longest override prefix). */
 const rw_value_t *rw_rules_params(const rw_rules_t *r, int ruleset, const char *region);
 int rw_rules_find(const rw_rules_t *r, const char *rule_id); /* index or -1 */
+int rw_rules_model(const rw_rules_t *r, const char *name);  /* index or -1 */
 
 #endif

@@ -25,8 +25,8 @@ int rw_cmd_check(int argc, char **argv)
     if (!r) return 1;
     size_t shadow = 0;
     for (size_t i = 0; i < r->n_rules; i++) shadow += r->rules[i].shadow;
-    printf("检查通过：%zu 个规则集，%zu 条规则（影子规则 %zu 条），%zu 个流，%zu 种事件类型，%zu 个监管事项，%zu 部法律法规\n",
-           r->n_rulesets, r->n_rules, shadow, r->n_streams, r->catalog.n_types, r->catalog.n_items,
+    printf("检查通过：%zu 个规则集，%zu 条规则（影子规则 %zu 条），%zu 个模型，%zu 个流，%zu 种事件类型，%zu 个监管事项，%zu 部法律法规\n",
+           r->n_rulesets, r->n_rules, shadow, r->n_models, r->n_streams, r->catalog.n_types, r->catalog.n_items,
            r->statutes ? r->statutes->n_laws : 0);
     rw_rules_free(r);
     return 0;

@@ -1,0 +1,408 @@
+/* model.c — model files and their formulas (models.md) with GSL. */
+#include "model.h"
+
+#include "util.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rw_model_init_gsl(void)
+{
+    gsl_set_error_handler_off(); /* a GSL error makes the value null, never aborts */
+}
+
+const char *rw_model_kind_name(rw_model_kind_t k)
+{
+    static const char *const names[] = {"logistic", "poisson_surge", "ewma", "beta_binomial"};
+    return names[k];
+}
+
+rw_transform_t rw_transform_parse(const char *s)
+{
+    if (!strcmp(s, "none")) return RW_TF_NONE;
+    if (!strcmp(s, "log1p")) return RW_TF_LOG1P;
+    if (!strcmp(s, "log")) return RW_TF_LOG;
+    if (!strcmp(s, "sqrt")) return RW_TF_SQRT;
+    return (rw_transform_t)-1;
+}
+
+double rw_transform_apply(rw_transform_t t, double x)
+{
+    switch (t) {
+    case RW_TF_NONE: return x;
+    case RW_TF_LOG1P: return x > -1 ? log1p(x) : NAN;
+    case RW_TF_LOG: return x > 0 ? log(x) : NAN;
+    case RW_TF_SQRT: return x >= 0 ? sqrt(x) : NAN;
+    }
+    return NAN;
+}
+
+/* ---- loading ------------------------------------------------------------------------ */
+
+static rw_prog_t *expr(rw_check_ctx_t *ctx, const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key,
+                       rw_ctx_kind_t kind, rw_diags_t *d)
+{
+    const rw_ynode_t *n = rw_ymap_get(map, key);
+    if (!n || n->kind == RW_Y_NULL) {
+        rw_ydiag(d, doc, map, RW_DIAG_ERROR, "模型缺少 %s", key);
+        return NULL;
+    }
+    if (n->kind == RW_Y_SEQ || n->kind == RW_Y_MAP) {
+        rw_ydiag(d, doc, n, RW_DIAG_ERROR, "%s 应该是表达式字符串", key);
+        return NULL;
+    }
+    ctx->kind = kind;
+    ctx->doc = doc;
+    ctx->node = n;
+    ctx->base = 0;
+    rw_ast_t *a = rw_check_expr(ctx, n->str, n->len);
+    if (!a) return NULL;
+    rw_prog_t *p = rw_compile(a);
+    rw_ast_free(a);
+    return p;
+}
+
+/* A numeric key: required, or its default. Returns -1 after an error. */
+static int number(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key, int required, double def,
+                  double *out, rw_diags_t *d)
+{
+    const rw_ynode_t *n = rw_ymap_get(map, key);
+    if (!n) {
+        if (required) {
+            rw_ydiag(d, doc, map, RW_DIAG_ERROR, "模型缺少 %s", key);
+            return -1;
+        }
+        *out = def;
+        return 0;
+    }
+    if (n->kind != RW_Y_NUM || !isfinite(n->num)) {
+        rw_ydiag(d, doc, n, RW_DIAG_ERROR, "%s 应该是数字，这里是%s", key, rw_ykind_name(n->kind));
+        return -1;
+    }
+    *out = n->num;
+    return 0;
+}
+
+static int load_logistic(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, rw_diags_t *d)
+{
+    const rw_ynode_t *root = doc->root, *inputs = rw_ymap_get(root, "inputs");
+    int rc = 0;
+    if (!inputs || inputs->kind != RW_Y_MAP || inputs->n == 0) {
+        rw_ydiag(d, doc, inputs ? inputs : root, RW_DIAG_ERROR, "logistic 模型需要 inputs（名称: '表达式'）");
+        return -1;
+    }
+    m->inputs = rw_xcalloc(inputs->n, sizeof *m->inputs);
+    for (size_t i = 0; i < inputs->n; i++) {
+        rw_model_input_t *in = &m->inputs[m->n_inputs++];
+        in->name = rw_xstrdup(inputs->keys[i]->str);
+        in->expr = rw_xstrdup(inputs->items[i]->str ? inputs->items[i]->str : "");
+        in->prog = expr(ctx, doc, inputs, in->name, RW_CTX_MODEL, d);
+        if (!in->prog) rc = -1;
+    }
+    static const char *const maps[] = {"transform", "missing", "weights"};
+    for (int k = 0; k < 3; k++) {
+        const rw_ynode_t *mp = rw_ymap_get(root, maps[k]);
+        if (!mp || mp->kind == RW_Y_NULL) {
+            if (k == 2) {
+                rw_ydiag(d, doc, root, RW_DIAG_ERROR, "logistic 模型缺少 weights");
+                rc = -1;
+            }
+            continue;
+        }
+        if (mp->kind != RW_Y_MAP) {
+            rw_ydiag(d, doc, mp, RW_DIAG_ERROR, "%s 应该是 输入名: 值 的映射", maps[k]);
+            rc = -1;
+            continue;
+        }
+        for (size_t i = 0; i < mp->n; i++) {
+            rw_model_input_t *in = NULL;
+            for (size_t j = 0; j < m->n_inputs; j++)
+                if (!strcmp(m->inputs[j].name, mp->keys[i]->str)) in = &m->inputs[j];
+            if (!in) {
+                rw_ydiag(d, doc, mp->keys[i], RW_DIAG_ERROR, "%s 中的 %s 不是已声明的输入（inputs）", maps[k], mp->keys[i]->str);
+                rc = -1;
+                continue;
+            }
+            const rw_ynode_t *v = mp->items[i];
+            if (k == 0) {
+                in->transform = v->kind == RW_Y_STR ? rw_transform_parse(v->str) : (rw_transform_t)-1;
+                if ((int)in->transform < 0) {
+                    rw_ydiag(d, doc, v, RW_DIAG_ERROR, "未知的变换（log1p、log、sqrt、none）");
+                    rc = -1;
+                }
+            } else if (v->kind != RW_Y_NUM || !isfinite(v->num)) {
+                rw_ydiag(d, doc, v, RW_DIAG_ERROR, "%s.%s 应该是数字", maps[k], in->name);
+                rc = -1;
+            } else if (k == 1)
+                in->missing = v->num;
+            else
+                in->weight = v->num;
+        }
+    }
+    if (number(doc, root, "intercept", 1, 0, &m->intercept, d)) rc = -1;
+    return rc;
+}
+
+static int load_poisson(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, rw_diags_t *d)
+{
+    const rw_ynode_t *root = doc->root;
+    int rc = 0;
+    if (!(m->observed = expr(ctx, doc, root, "observed", RW_CTX_MODEL, d))) rc = -1;
+    if (!(m->baseline = expr(ctx, doc, root, "baseline", RW_CTX_MODEL, d))) rc = -1;
+    if (number(doc, root, "observed_days", 1, 0, &m->observed_days, d) ||
+        number(doc, root, "baseline_days", 1, 0, &m->baseline_days, d) ||
+        number(doc, root, "prior_rate", 0, 0.01, &m->prior_rate, d) ||
+        number(doc, root, "prior_days", 0, 30, &m->prior_days, d))
+        return -1;
+    if (m->observed_days <= 0 || m->baseline_days < 0 || m->prior_rate < 0 || m->prior_days < 0) {
+        rw_ydiag(d, doc, root, RW_DIAG_ERROR, "observed_days 须大于 0，baseline_days、prior_rate、prior_days 不能为负");
+        rc = -1;
+    }
+    return rc;
+}
+
+static int load_ewma(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, rw_diags_t *d)
+{
+    const rw_ynode_t *root = doc->root;
+    int rc = 0;
+    const char *on = rw_yget_str(doc, root, "on", 1, d);
+    if (!on) return -1;
+    m->stream = ctx->stream(ctx->ud, on);
+    if (m->stream < 0) {
+        rw_ydiag(d, doc, rw_ymap_get(root, "on"), RW_DIAG_ERROR, "未知的流或事件类型 \"%s\"", on);
+        rc = -1;
+    }
+    /* the series value is read on the fed event itself, like a stream filter */
+    if (!(m->value = expr(ctx, doc, root, "value", RW_CTX_FILTER, d))) rc = -1;
+    if (number(doc, root, "alpha", 1, 0, &m->alpha, d)) return -1;
+    if (!(m->alpha > 0 && m->alpha <= 1)) {
+        rw_ydiag(d, doc, rw_ymap_get(root, "alpha"), RW_DIAG_ERROR, "alpha 必须在 (0, 1] 之内");
+        rc = -1;
+    }
+    double ms;
+    if (number(doc, root, "min_samples", 0, 2, &ms, d)) return -1;
+    if (ms < 1 || ms != floor(ms)) {
+        rw_ydiag(d, doc, rw_ymap_get(root, "min_samples"), RW_DIAG_ERROR, "min_samples 应该是正整数");
+        rc = -1;
+    }
+    m->min_samples = (int)ms;
+    return rc;
+}
+
+static int load_beta(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, rw_diags_t *d)
+{
+    const rw_ynode_t *root = doc->root;
+    int rc = 0;
+    if (!(m->failures = expr(ctx, doc, root, "failures", RW_CTX_MODEL, d))) rc = -1;
+    if (!(m->trials = expr(ctx, doc, root, "trials", RW_CTX_MODEL, d))) rc = -1;
+    if (number(doc, root, "prior_alpha", 0, 1, &m->prior_alpha, d) ||
+        number(doc, root, "prior_beta", 0, 1, &m->prior_beta, d) || number(doc, root, "threshold", 1, 0, &m->threshold, d))
+        return -1;
+    if (m->prior_alpha <= 0 || m->prior_beta <= 0) {
+        rw_ydiag(d, doc, root, RW_DIAG_ERROR, "prior_alpha 与 prior_beta 必须大于 0");
+        rc = -1;
+    }
+    if (!(m->threshold >= 0 && m->threshold <= 1)) {
+        rw_ydiag(d, doc, rw_ymap_get(root, "threshold"), RW_DIAG_ERROR, "threshold 必须在 [0, 1] 之内");
+        rc = -1;
+    }
+    return rc;
+}
+
+int rw_model_load(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, rw_diags_t *d)
+{
+    memset(m, 0, sizeof *m);
+    m->stream = -1;
+    m->file = rw_xstrdup(doc->path);
+    const rw_ynode_t *root = doc->root;
+    if (!root || root->kind != RW_Y_MAP) {
+        rw_ydiag(d, doc, root, RW_DIAG_ERROR, "模型文件应该是包含 model、kind 的映射");
+        return -1;
+    }
+    m->line = root->line;
+    const char *name = rw_yget_str(doc, root, "model", 1, d);
+    const char *kind = rw_yget_str(doc, root, "kind", 1, d);
+    if (!name || !kind) return -1;
+    m->name = rw_xstrdup(name);
+    static const char *const common[] = {"model", "kind", "description", NULL};
+    static const char *const logistic[] = {"model", "kind", "description", "inputs", "transform", "missing", "intercept", "weights", NULL};
+    static const char *const poisson[] = {"model", "kind", "description", "observed", "baseline", "observed_days",
+                                          "baseline_days", "prior_rate", "prior_days", NULL};
+    static const char *const ewma[] = {"model", "kind", "description", "on", "value", "alpha", "min_samples", NULL};
+    static const char *const beta[] = {"model", "kind", "description", "failures", "trials", "prior_alpha", "prior_beta", "threshold", NULL};
+    const char *const *keys = common;
+    int rc;
+    if (!strcmp(kind, "logistic")) {
+        m->kind = RW_MODEL_LOGISTIC;
+        keys = logistic;
+        rc = load_logistic(m, doc, ctx, d);
+    } else if (!strcmp(kind, "poisson_surge")) {
+        m->kind = RW_MODEL_POISSON_SURGE;
+        keys = poisson;
+        rc = load_poisson(m, doc, ctx, d);
+    } else if (!strcmp(kind, "ewma")) {
+        m->kind = RW_MODEL_EWMA;
+        keys = ewma;
+        rc = load_ewma(m, doc, ctx, d);
+    } else if (!strcmp(kind, "beta_binomial")) {
+        m->kind = RW_MODEL_BETA_BINOMIAL;
+        keys = beta;
+        rc = load_beta(m, doc, ctx, d);
+    } else {
+        rw_ydiag(d, doc, rw_ymap_get(root, "kind"), RW_DIAG_ERROR,
+                 "未知的模型类型 \"%s\"（logistic、poisson_surge、ewma、beta_binomial）", kind);
+        return -1;
+    }
+    size_t before = d->errors;
+    rw_ycheck_keys(doc, root, keys, d);
+    return rc || d->errors > before ? -1 : 0;
+}
+
+void rw_model_free(rw_model_t *m)
+{
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        free(m->inputs[i].name);
+        free(m->inputs[i].expr);
+        rw_prog_free(m->inputs[i].prog);
+    }
+    free(m->inputs);
+    rw_prog_free(m->observed);
+    rw_prog_free(m->baseline);
+    rw_prog_free(m->value);
+    rw_prog_free(m->failures);
+    rw_prog_free(m->trials);
+    free(m->name);
+    free(m->file);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- evaluation --------------------------------------------------------------------- */
+
+void rw_ewma_update(const rw_model_t *m, rw_ewma_t *st, rw_eval_env_t *env)
+{
+    rw_value_t v = rw_eval(m->value, env);
+    if (v.kind != RW_V_NUM || !isfinite(v.num)) return;
+    double x = v.num, sd = sqrt(st->var);
+    st->x = x;
+    st->mean_before = st->mean;
+    st->sd_before = sd;
+    st->has_sample = 1;
+    st->z_null = !(st->n >= m->min_samples && st->var > 0);
+    st->z = st->z_null ? 0 : (x - st->mean) / sd;
+    if (st->n == 0) {
+        st->mean = x;
+        st->var = 0;
+    } else {
+        double dlt = x - st->mean;
+        st->mean += m->alpha * dlt;
+        st->var = (1 - m->alpha) * (st->var + m->alpha * dlt * dlt);
+    }
+    st->n += 1;
+}
+
+static int as_number(rw_value_t v, double *out)
+{
+    if (v.kind == RW_V_NUM && isfinite(v.num)) {
+        *out = v.num;
+        return 1;
+    }
+    if (v.kind == RW_V_BOOL) {
+        *out = v.b;
+        return 1;
+    }
+    return 0;
+}
+
+static rw_value_t num_or_null(double x)
+{
+    return isfinite(x) ? rw_num(x) : rw_null();
+}
+
+static int cmp_contribution(const void *a, const void *b)
+{
+    double x = fabs(json_number_value(json_object_get(*(json_t *const *)a, "contribution")));
+    double y = fabs(json_number_value(json_object_get(*(json_t *const *)b, "contribution")));
+    return x > y ? -1 : x < y;
+}
+
+static rw_value_t eval_logistic(const rw_model_t *m, rw_eval_env_t *env, json_t *parts)
+{
+    double z = m->intercept;
+    json_t **items = rw_xcalloc(m->n_inputs + 1, sizeof *items);
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        const rw_model_input_t *in = &m->inputs[i];
+        rw_value_t raw = rw_eval(in->prog, env);
+        double x, t = NAN;
+        if (as_number(raw, &x)) t = rw_transform_apply(in->transform, x);
+        if (!isfinite(t)) t = in->missing; /* null, non-numeric or outside the transform's domain */
+        double c = in->weight * t;
+        z += c;
+        items[i] = json_pack("{s:s,s:o,s:o}", "input", in->name, "value", rw_value_to_json(raw), "contribution",
+                             rw_value_to_json(num_or_null(c)));
+    }
+    qsort(items, m->n_inputs, sizeof *items, cmp_contribution);
+    for (size_t i = 0; i < m->n_inputs; i++)
+        if (parts)
+            json_array_append_new(parts, items[i]);
+        else
+            json_decref(items[i]);
+    free(items);
+    return num_or_null(1.0 / (1.0 + exp(-z)));
+}
+
+static rw_value_t eval_poisson(const rw_model_t *m, rw_eval_env_t *env, json_t *parts)
+{
+    double obs, base;
+    rw_value_t vo = rw_eval(m->observed, env), vb = rw_eval(m->baseline, env);
+    int ok = as_number(vo, &obs) && vo.kind == RW_V_NUM && as_number(vb, &base) && vb.kind == RW_V_NUM;
+    double lambda = ok ? (base + m->prior_rate * m->prior_days) / (m->baseline_days + m->prior_days) * m->observed_days : NAN;
+    if (parts)
+        json_array_append_new(parts, json_pack("{s:o,s:o}", "observed", rw_value_to_json(vo), "lambda",
+                                               rw_value_to_json(num_or_null(lambda))));
+    if (!ok || !(lambda > 0)) return rw_null();
+    double k = ceil(obs);
+    if (k <= 0) return rw_num(1);
+    if (k - 1 > 4294967295.0) return rw_num(0);
+    return num_or_null(gsl_cdf_poisson_Q((unsigned)(k - 1), lambda));
+}
+
+static rw_value_t eval_ewma(const rw_ewma_t *st, json_t *parts)
+{
+    if (parts && st && st->has_sample)
+        json_array_append_new(parts, json_pack("{s:o,s:o,s:o}", "x", rw_value_to_json(rw_num(st->x)), "mean",
+                                               rw_value_to_json(rw_num(st->mean_before)), "sd",
+                                               rw_value_to_json(rw_num(st->sd_before))));
+    if (!st || !st->has_sample || st->z_null) return rw_null();
+    return num_or_null(st->z);
+}
+
+static rw_value_t eval_beta(const rw_model_t *m, rw_eval_env_t *env, json_t *parts)
+{
+    double f, n;
+    rw_value_t vf = rw_eval(m->failures, env), vn = rw_eval(m->trials, env);
+    int ok = vf.kind == RW_V_NUM && vn.kind == RW_V_NUM && as_number(vf, &f) && as_number(vn, &n) && f >= 0 && n >= f;
+    double a = ok ? m->prior_alpha + f : NAN, b = ok ? m->prior_beta + n - f : NAN;
+    if (parts)
+        json_array_append_new(parts, json_pack("{s:o,s:o,s:o}", "failures", rw_value_to_json(vf), "trials",
+                                               rw_value_to_json(vn), "posterior_mean",
+                                               rw_value_to_json(num_or_null(a / (a + b)))));
+    if (!ok) return rw_null();
+    return num_or_null(gsl_cdf_beta_Q(m->threshold, a, b));
+}
+
+rw_value_t rw_model_eval(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma, json_t **parts)
+{
+    json_t *p = parts ? json_array() : NULL;
+    rw_value_t v = rw_null();
+    switch (m->kind) {
+    case RW_MODEL_LOGISTIC: v = eval_logistic(m, env, p); break;
+    case RW_MODEL_POISSON_SURGE: v = eval_poisson(m, env, p); break;
+    case RW_MODEL_EWMA: v = eval_ewma(ewma, p); break;
+    case RW_MODEL_BETA_BINOMIAL: v = eval_beta(m, env, p); break;
+    }
+    if (parts) *parts = p;
+    return v;
+}
