@@ -574,6 +574,41 @@ static void membership(rw_engine_t *e, const rw_event_t *ev, entity_t *x, int ty
     free(env.scratch);
 }
 
+void rw_engine_count_invalid(rw_engine_t *e, rw_event_status_t code)
+{
+    e->stats.outcomes[RW_OUT_INVALID]++;
+    e->stats.invalid[code]++;
+}
+
+rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev)
+{
+    const rw_rules_t *r = e->rules;
+    int type = rw_catalog_type(&r->catalog, ev->type, ev->type_len);
+    rw_outcome_t out;
+    if (type < 0) {
+        out = RW_OUT_UNKNOWN_TYPE;
+    } else {
+        entity_t *x = entity_get(e, ev->entity, ev->entity_len);
+        x->touched = e->generation;
+        int tz = r->catalog.tz_offset_min;
+        if (rw_aggs_seen(x->aggs, ev->id, ev->id_len)) {
+            out = RW_OUT_DUPLICATE;
+        } else if (rw_aggs_has_max(x->aggs) &&
+                   rw_local_day(ev->time, tz) <= rw_local_day(rw_aggs_max_time(x->aggs), tz) - RW_RETENTION_DAYS) {
+            out = RW_OUT_LATE;
+        } else {
+            out = RW_OUT_APPLIED;
+            if (ev->profile) merge_profile(x, ev->profile);
+            membership(e, ev, x, type);
+            rw_aggs_apply(x->aggs, ev, x->profile, e->member, tz);
+            mark_dirty(e, x);
+            evaluate(e, x, ev);
+        }
+    }
+    e->stats.outcomes[out]++;
+    return out;
+}
+
 rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, const char *key,
                                size_t klen, rw_event_error_t *err)
 {
@@ -583,35 +618,10 @@ rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, cons
     if (rw_event_parse(buf, len, key, klen, e->o.max_event_size, &ev, err) ||
         (e->o.check_future && rw_event_check_future(&ev, e->o.future_now ? e->o.future_now : rw_now(), err))) {
         if (err->code == RW_EV_FUTURE) rw_event_free(&ev);
-        e->stats.outcomes[RW_OUT_INVALID]++;
-        e->stats.invalid[err->code]++;
+        rw_engine_count_invalid(e, err->code);
         return RW_OUT_INVALID;
     }
-    const rw_rules_t *r = e->rules;
-    int type = rw_catalog_type(&r->catalog, ev.type, ev.type_len);
-    rw_outcome_t out;
-    if (type < 0) {
-        out = RW_OUT_UNKNOWN_TYPE;
-        goto done;
-    }
-    entity_t *x = entity_get(e, ev.entity, ev.entity_len);
-    x->touched = e->generation;
-    int tz = r->catalog.tz_offset_min;
-    if (rw_aggs_seen(x->aggs, ev.id, ev.id_len)) {
-        out = RW_OUT_DUPLICATE;
-    } else if (rw_aggs_has_max(x->aggs) &&
-               rw_local_day(ev.time, tz) <= rw_local_day(rw_aggs_max_time(x->aggs), tz) - RW_RETENTION_DAYS) {
-        out = RW_OUT_LATE;
-    } else {
-        out = RW_OUT_APPLIED;
-        if (ev.profile) merge_profile(x, ev.profile);
-        membership(e, &ev, x, type);
-        rw_aggs_apply(x->aggs, &ev, x->profile, e->member, tz);
-        mark_dirty(e, x);
-        evaluate(e, x, &ev);
-    }
-done:
-    e->stats.outcomes[out]++;
+    rw_outcome_t out = rw_engine_apply(e, &ev);
     rw_event_free(&ev);
     return out;
 }

@@ -55,6 +55,11 @@ void rw_engine_free(rw_engine_t *e);
 /* Processes one event value (key may be NULL). On RW_OUT_INVALID, err says why. */
 rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, const char *key,
                                size_t klen, rw_event_error_t *err);
+/* The pipeline after validation, for callers that parse events themselves (the
+ * replay reader thread): the event stays the caller's. */
+rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev);
+/* Counts an event the caller found invalid. */
+void rw_engine_count_invalid(rw_engine_t *e, rw_event_status_t code);
 /* The batch the next commit writes: callers add their own bookkeeping to it. */
 rw_batch_t *rw_engine_batch(rw_engine_t *e);
 /* Writes every change since the last commit atomically. Returns 0, or -1 with err. */

@@ -124,10 +124,10 @@ int rw_cmd_replay(int argc, char **argv)
     rw_store_t *store;
     int rc = 1;
     if (rw_store_open(&store, dir, err, sizeof err) == 0) {
-        rw_engine_opts_t eo = {.store = store, .rules = rules, .sink = write_lead, .sink_ud = out,
-                               .check_future = now != NULL, .future_now = future_now};
+        rw_engine_opts_t eo = {.store = store, .rules = rules, .sink = write_lead, .sink_ud = out};
         rw_engine_t *e = rw_engine_new(&eo);
-        rw_replay_opts_t ro = {.path = events, .rejects = rejects, .progress = progress, .batch = (size_t)batch};
+        rw_replay_opts_t ro = {.path = events, .rejects = rejects, .progress = progress, .batch = (size_t)batch,
+                              .future_now = future_now};
         if (rw_replay_run(e, &ro, &res, err, sizeof err) == 0) {
             rc = 0;
             const rw_engine_stats_t *st = rw_engine_stats(e);
