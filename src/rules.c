@@ -545,6 +545,8 @@ static int load_clauses(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, cons
     }
     rule->clause_text = rw_xcalloc(n->n, sizeof(char *));
     rule->clauses = rw_xcalloc(n->n, sizeof *rule->clauses);
+    rule->clause_line = rw_xcalloc(n->n, sizeof(int));
+    rule->clause_col = rw_xcalloc(n->n, sizeof(int));
     int rc = 0;
     for (size_t i = 0; i < n->n; i++) {
         const rw_ynode_t *c = n->items[i];
@@ -564,6 +566,8 @@ static int load_clauses(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, cons
             rc = -1;
             continue;
         }
+        rule->clause_line[rule->n_clauses] = c->line;
+        rule->clause_col[rule->n_clauses] = c->col;
         rule->clause_text[rule->n_clauses++] = rw_xstrdup(c->str);
     }
     return rc;
@@ -676,6 +680,69 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
     else if (en)
         rule->enabled = en->boolean;
     return L->d->errors > before ? -1 : 0;
+}
+
+/* ---- legal-basis warnings -------------------------------------------------------------- */
+
+/* 1 when `outer` names `inner` or a part of it (an article contains its 款 and 项). */
+static int clause_contains(const rw_clause_ref_t *outer, const rw_clause_ref_t *inner)
+{
+    return outer->law == inner->law && outer->article == inner->article && outer->sub == inner->sub &&
+           (!outer->para || outer->para == inner->para) && (!outer->item || outer->item == inner->item);
+}
+
+static void warn_at_clause(loader_t *L, const rw_rule_t *rule, size_t i, const char *fmt, const char *b)
+{
+    rw_diag_add(L->d, RW_DIAG_WARNING, rule->file, rule->clause_line[i], rule->clause_col[i], fmt, rule->id,
+                rule->clause_text[i], b);
+}
+
+/* Warnings that never block loading (history must still replay): clauses amended
+ * after the ruleset's `reviewed` date, repealed clauses, clauses outside the item's
+ * basis. */
+static void check_legal_basis(loader_t *L, const rw_rule_t *rule)
+{
+    const rw_rules_t *r = L->r;
+    int64_t reviewed = r->rulesets[rule->ruleset].reviewed;
+    size_t repealed = 0;
+    for (size_t i = 0; i < rule->n_clauses; i++) {
+        const rw_clause_ref_t *c = &rule->clauses[i];
+        char date[16];
+        if (c->law->repealed >= 0) {
+            repealed++;
+            rw_date_format(c->law->repealed, date);
+            warn_at_clause(L, rule, i, "规则 %s 引用的条款 %s 所在法律已于 %s 废止", date);
+        }
+        const rw_law_version_t *at = reviewed >= 0 && c->pin < 0 ? rw_law_version_at(c->law, reviewed) : NULL;
+        char *old = at ? rw_clause_text(c, at) : NULL;
+        for (size_t v = 0; old && v < c->law->n_versions; v++) {
+            const rw_law_version_t *ver = &c->law->versions[v];
+            if (ver->effective <= reviewed) continue;
+            char *text = rw_clause_text(c, ver);
+            if (!text || !rw_stat_text_equal(old, text)) {
+                rw_date_format(ver->effective, date);
+                warn_at_clause(L, rule, i, "规则 %s 引用的条款 %s 在规则集 reviewed 日期之后有修订（%s 起施行），请复核", date);
+                free(text);
+                break;
+            }
+            free(text);
+        }
+        free(old);
+        if (rule->item < 0) continue;
+        const rw_item_t *item = &r->catalog.items[rule->item];
+        int inside = 0;
+        for (size_t b = 0; b < item->n_basis && !inside; b++) {
+            rw_clause_ref_t basis;
+            char err[256];
+            inside = rw_clause_ref_parse(r->statutes, item->basis[b], &basis, err, sizeof err) == 0 &&
+                     clause_contains(&basis, c);
+        }
+        if (!inside)
+            warn_at_clause(L, rule, i, "规则 %s 引用的条款 %s 不在监管事项 %s 的依据（basis）之内", item->code);
+    }
+    if (rule->n_clauses && repealed == rule->n_clauses)
+        rw_diag_add(L->d, RW_DIAG_WARNING, rule->file, rule->line, 1,
+                    "规则 %s 引用的条款全部已废止：它不会再产生线索（历史事件仍可回放）", rule->id);
 }
 
 /* ---- files ----------------------------------------------------------------------- */
@@ -809,6 +876,7 @@ static int load_rulesets(loader_t *L)
         }
         L->ruleset = -1;
     }
+    for (size_t i = 0; i < r->n_rules; i++) check_legal_basis(L, &r->rules[i]);
     for (size_t i = 0; i < n_files; i++) rw_ydoc_free(&docs[i]);
     free(docs);
     rw_str_list_free(files, n_files);
@@ -887,6 +955,8 @@ void rw_rules_free(rw_rules_t *r)
         for (int l = 0; l < RW_LEVEL__COUNT; l++) rw_prog_free(u->level_when[l]);
         rw_str_list_free(u->clause_text, u->n_clauses);
         free(u->clauses);
+        free(u->clause_line);
+        free(u->clause_col);
         for (size_t k = 0; k < u->n_msg; k++) {
             free(u->msg[k].text);
             rw_prog_free(u->msg[k].prog);

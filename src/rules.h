@@ -63,6 +63,7 @@ typedef struct {
     int level_default; /* -1 when none */
     char **clause_text;
     rw_clause_ref_t *clauses;
+    int *clause_line, *clause_col; /* where each reference is written */
     size_t n_clauses;
     int item;          /* catalogue item index or -1 */
     int suppress;      /* count of units */
