@@ -694,6 +694,65 @@ int rw_engine_set_rules(rw_engine_t *e, const rw_rules_t *rules, char *err, size
     return 0;
 }
 
+typedef struct {
+    json_t *changed; /* lead records to republish */
+    const rw_rules_t *rules;
+    int64_t now_day;
+} refresh_t;
+
+/* Recomputes `changed` of each clause of an open lead; collects the leads that differ. */
+static int refresh_one(void *ud, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    (void)key;
+    (void)klen;
+    refresh_t *r = ud;
+    json_t *lead = json_loadb(val, vlen, 0, NULL);
+    const char *status = json_string_value(json_object_get(lead, "status"));
+    const char *etime = json_string_value(json_object_get(lead, "event_time"));
+    double t;
+    if (!lead || !etime || (status && !strcmp(status, "closed")) || rw_time_parse(etime, strlen(etime), &t, NULL)) {
+        json_decref(lead);
+        return 0;
+    }
+    int64_t day = rw_local_day(t, r->rules->catalog.tz_offset_min);
+    int differs = 0;
+    size_t i;
+    json_t *clause;
+    json_array_foreach(json_object_get(lead, "clauses"), i, clause)
+    {
+        rw_clause_ref_t ref;
+        char err[256];
+        const char *text = json_string_value(json_object_get(clause, "ref"));
+        if (!text || rw_clause_ref_parse(r->rules->statutes, text, &ref, err, sizeof err)) continue;
+        json_t *now = rw_clause_json(&ref, text, day, r->now_day);
+        json_t *changed = now ? json_object_get(now, "changed") : NULL;
+        if (changed && !json_equal(changed, json_object_get(clause, "changed"))) {
+            json_object_set(clause, "changed", changed);
+            differs = 1;
+        }
+        json_decref(now);
+    }
+    if (differs) {
+        json_object_set_new(lead, "revision", json_integer(json_integer_value(json_object_get(lead, "revision")) + 1));
+        json_object_set(r->changed, json_string_value(json_object_get(lead, "id")), lead);
+    }
+    json_decref(lead);
+    return 0;
+}
+
+size_t rw_engine_refresh_changed(rw_engine_t *e)
+{
+    refresh_t r = {.changed = json_object(), .rules = e->rules,
+                   .now_day = rw_local_day(rw_now(), e->rules->catalog.tz_offset_min)};
+    rw_store_scan(e->o.store, RW_CF_LEADS, "", 0, refresh_one, &r);
+    const char *id;
+    json_t *lead;
+    json_object_foreach(r.changed, id, lead) emit(e, lead);
+    size_t n = json_object_size(r.changed);
+    json_decref(r.changed);
+    return n;
+}
+
 json_t *rw_engine_entity(rw_engine_t *e, const char *entity)
 {
     size_t len = strlen(entity);

@@ -68,6 +68,10 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen);
  * carried over to the new layout. Returns 0, or -1 with err (old rules kept). */
 int rw_engine_set_rules(rw_engine_t *e, const rw_rules_t *rules, char *err, size_t errlen);
 const rw_engine_stats_t *rw_engine_stats(const rw_engine_t *e);
+/* After the statutes changed (a reload): every lead not closed whose clauses now
+ * read differently in the version in force today gets `changed` set and a new
+ * revision (sent to the sink, written at the next commit). Returns how many. */
+size_t rw_engine_refresh_changed(rw_engine_t *e);
 /* Per (rule, level) lead counts since start: {"RULE": {"red": n, …}}; borrowed. */
 const json_t *rw_engine_lead_counts(const rw_engine_t *e);
 

@@ -392,11 +392,19 @@ static void render_metrics(service_t *s)
     if (rd_kafka_assignment(s->consumer, &parts) == 0 && parts) {
         rd_kafka_position(s->consumer, parts);
         for (int i = 0; i < parts->cnt; i++) {
-            int64_t lo = 0, hi = 0;
+            int64_t lo = RD_KAFKA_OFFSET_INVALID, hi = RD_KAFKA_OFFSET_INVALID;
             rd_kafka_get_watermark_offsets(s->consumer, parts->elems[i].topic, parts->elems[i].partition, &lo, &hi);
-            int64_t pos = parts->elems[i].offset >= 0 ? parts->elems[i].offset : lo;
+            /* No position until a message is consumed after the assignment: then the
+             * consumer stands where it was assigned, the offset stored with the state
+             * (the beginning when there is none). Without this a partition taken back
+             * at its end read as lagging by its whole length, and /readyz never
+             * turned 200. */
+            int64_t pos = parts->elems[i].offset;
+            if (pos < 0) pos = stored_offset(s, parts->elems[i].topic, parts->elems[i].partition);
+            if (pos < 0) pos = lo >= 0 ? lo : 0;
             int64_t lag = hi > pos ? hi - pos : 0;
-            if (lag > 0) caught_up = 0;
+            /* the end is known from the first fetch response on: not caught up before */
+            if (lag > 0 || hi < 0) caught_up = 0;
             assigned++;
             rw_buf_printf(&b, "regwatch_consumer_lag{topic=\"%s\",partition=\"%d\"} %" PRId64 "\n", parts->elems[i].topic,
                           parts->elems[i].partition, lag);
@@ -489,7 +497,10 @@ static void reload(service_t *s)
     rw_rules_free(s->rules);
     s->rules = r;
     s->reloads++;
-    rw_info(MOD, "已重新加载规则：%zu 条规则", r->n_rules);
+    size_t changed = rw_engine_refresh_changed(s->engine);
+    commit(s);
+    rw_info(MOD, "已重新加载规则：%zu 条规则；%zu 条未办结线索的法律依据有变化，已标注 changed 并重新发布", r->n_rules,
+            changed);
 }
 
 static void run_batches(service_t *s)
@@ -501,7 +512,7 @@ static void run_batches(service_t *s)
         }
         double start = 0, deadline = 0;
         int n = 0;
-        while (n < s->cfg->batch_max_events && !g_stop) {
+        while (n < s->cfg->batch_max_events && !g_stop && !(n == 0 && g_reload)) {
             int wait = n == 0 ? 200 : (int)((deadline - mono()) * 1000);
             if (n > 0 && wait <= 0) break;
             rd_kafka_message_t *m = rd_kafka_consumer_poll(s->consumer, wait);

@@ -13,6 +13,7 @@ static const rw_command_t commands[] = {
     {"broker", rw_cmd_broker, "只运行内嵌 Kafka（演示与测试用）"},
     {"check", rw_cmd_check, "检查规则、目录、法规库和模型，报告 file:line:col 错误与警告"},
     {"test", rw_cmd_test, "运行规则测试 rules/tests/*.yaml"},
+    {"leads", rw_cmd_leads, "列出状态目录线索库中的线索（可按规则、状态、条款变化筛选）"},
     {"model", rw_cmd_model, "模型工具：model fit 按处置结果重新拟合 logistic 模型"},
     {"replay", rw_cmd_replay, "在 JSON Lines 事件文件上运行引擎（无需 Kafka）"},
 };

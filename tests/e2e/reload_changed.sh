@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A law gets a new version while the service runs: after SIGHUP (no restart) the open
+# lead citing the amended clause is republished with `changed` (the newer version's
+# date and text), and `regwatch leads --clause-changed` lists it (statutes.md, 行政处罚法
+# 第三十七条: the regulator sees both texts).
+set -euo pipefail
+BIN=${RW_BIN:?}; SRC=${RW_SOURCE_DIR:?}
+work=$(mktemp -d /tmp/rw-reload-XXXXXX)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+pass=0; fail=0
+check() { if eval "$2"; then pass=$((pass+1)); echo "ok   $1"; else fail=$((fail+1)); echo "FAIL $1"; fi; }
+
+cp -r "$SRC/rules" "$work/rules"
+rm -f "$work/rules/tests/"*.yaml
+# the library as it was before the 2022 amendment of 计量法实施细则
+sed -i '/effective: 2022-05-01/,+1d' "$work/rules/statutes/laws.yaml"
+cat > "$work/rules/zz-reload.yaml" <<'YAML'
+ruleset: reload-test
+reviewed: 2021-01-01
+rules:
+  - id: TEST-METRO-ARTICLE-31
+    title: 计量检定不合格（测试：引用实施细则第三十一条）
+    on: metrology_check
+    if: 'attrs.result == "fail"'
+    level: yellow
+    clauses: ["metrology-rules#31"]
+YAML
+port=$((20000 + RANDOM % 20000))
+REGWATCH_RULES="$work/rules" REGWATCH_MODELS="$SRC/models" REGWATCH_STATE_DIR="$work/state" \
+  REGWATCH_HTTP_LISTEN=127.0.0.1:$port "$BIN" run >"$work/out" 2>"$work/log" &
+pid=$!
+for _ in $(seq 100); do addr=$(grep -o '127\.0\.0\.1:[0-9]*' "$work/out" 2>/dev/null | head -1 || true); [ -n "$addr" ] && break; sleep 0.1; done
+echo 'M1|{"id":"m1","type":"metrology_check","entity":"M1","time":"2021-06-01T10:00:00+08:00","attrs":{"instrument":"scale","result":"fail","deviation":5}}' \
+  | kcat -P -b "$addr" -t regwatch.events -K '|'
+
+latest() { timeout 10 kcat -C -b "$addr" -t regwatch.leads -e -q -f '%s\n' | jq -s -c '[.[] | select(.rule == "TEST-METRO-ARTICLE-31")] | max_by(.revision)'; }
+lead=
+for _ in $(seq 100); do lead=$(latest); [ "$lead" != null ] && break; sleep 0.2; done
+check "lead created citing the 2018 text" '[ "$(jq -r ".clauses[0].version" <<<"$lead")" = 2018-03-19 ]'
+check "no change known before the amendment is loaded" '[ "$(jq -c ".clauses[0].changed" <<<"$lead")" = null ]'
+
+cp "$SRC/rules/statutes/laws.yaml" "$work/rules/statutes/laws.yaml"
+kill -HUP "$pid"
+for _ in $(seq 100); do lead=$(latest); [ "$(jq -r ".revision" <<<"$lead")" -ge 2 ] && break; sleep 0.2; done
+check "republished as a new revision after SIGHUP" '[ "$(jq -r ".revision" <<<"$lead")" = 2 ]'
+check "changed carries the 2022 version date" '[ "$(jq -r ".clauses[0].changed.date" <<<"$lead")" = 2022-05-01 ]'
+check "changed carries the new text" 'jq -e ".clauses[0].changed.text | test(\"告知承诺\")" <<<"$lead" >/dev/null'
+check "the cited text stays the 2018 one" '[ "$(jq -r ".clauses[0].version" <<<"$lead")" = 2018-03-19 ]'
+check "the reload is logged" 'grep -q "已重新加载规则" "$work/log"'
+
+kill -TERM "$pid"; wait "$pid" || true; pid=
+n=$("$BIN" leads --state "$work/state" --clause-changed 2>/dev/null | jq -s '[.[] | select(.rule == "TEST-METRO-ARTICLE-31")] | length')
+check "regwatch leads --clause-changed lists it" '[ "$n" = 1 ]'
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
