@@ -79,7 +79,10 @@ static int number(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key, 
         return 0;
     }
     if (n->kind != RW_Y_NUM || !isfinite(n->num)) {
-        rw_ydiag(d, doc, n, RW_DIAG_ERROR, "%s 应该是数字，这里是%s", key, rw_ykind_name(n->kind));
+        if (n->kind == RW_Y_NUM) /* .nan, .inf */
+            rw_ydiag(d, doc, n, RW_DIAG_ERROR, "%s 应该是有限的数字", key);
+        else
+            rw_ydiag(d, doc, n, RW_DIAG_ERROR, "%s 应该是数字，这里是%s", key, rw_ykind_name(n->kind));
         return -1;
     }
     *out = n->num;
@@ -157,8 +160,17 @@ static int load_poisson(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx
         number(doc, root, "prior_rate", 0, 0.01, &m->prior_rate, d) ||
         number(doc, root, "prior_days", 0, 30, &m->prior_days, d))
         return -1;
-    if (m->observed_days <= 0 || m->baseline_days < 0 || m->prior_rate < 0 || m->prior_days < 0) {
-        rw_ydiag(d, doc, root, RW_DIAG_ERROR, "observed_days 须大于 0，baseline_days、prior_rate、prior_days 不能为负");
+    /* at the offending key; λ divides by baseline_days + prior_days */
+    const char *bad = m->observed_days <= 0 ? "observed_days"
+                      : m->baseline_days < 0 ? "baseline_days"
+                      : m->prior_rate < 0    ? "prior_rate"
+                      : m->prior_days < 0    ? "prior_days"
+                      : m->baseline_days + m->prior_days <= 0 ? "baseline_days"
+                                                              : NULL;
+    if (bad) {
+        const rw_ynode_t *n = rw_ymap_get(root, bad);
+        rw_ydiag(d, doc, n ? n : root, RW_DIAG_ERROR,
+                 "observed_days 须大于 0，baseline_days、prior_rate、prior_days 不能为负，且 baseline_days + prior_days 须大于 0");
         rc = -1;
     }
     return rc;
@@ -202,7 +214,8 @@ static int load_beta(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, r
         number(doc, root, "prior_beta", 0, 1, &m->prior_beta, d) || number(doc, root, "threshold", 1, 0, &m->threshold, d))
         return -1;
     if (m->prior_alpha <= 0 || m->prior_beta <= 0) {
-        rw_ydiag(d, doc, root, RW_DIAG_ERROR, "prior_alpha 与 prior_beta 必须大于 0");
+        const rw_ynode_t *n = rw_ymap_get(root, m->prior_alpha <= 0 ? "prior_alpha" : "prior_beta");
+        rw_ydiag(d, doc, n ? n : root, RW_DIAG_ERROR, "prior_alpha 与 prior_beta 必须大于 0");
         rc = -1;
     }
     if (!(m->threshold >= 0 && m->threshold <= 1)) {
@@ -321,11 +334,24 @@ static rw_value_t num_or_null(double x)
     return isfinite(x) ? rw_num(x) : rw_null();
 }
 
-static int cmp_contribution(const void *a, const void *b)
+static double abs_contribution(const json_t *part)
 {
-    double x = fabs(json_number_value(json_object_get(*(json_t *const *)a, "contribution")));
-    double y = fabs(json_number_value(json_object_get(*(json_t *const *)b, "contribution")));
-    return x > y ? -1 : x < y;
+    return fabs(json_number_value(json_object_get(part, "contribution")));
+}
+
+/* Largest |contribution| first; equal ones keep the order of `inputs` (a stable
+ * insertion sort: models have a handful of inputs). */
+static void sort_parts(json_t **items, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        json_t *it = items[i];
+        size_t j = i;
+        while (j > 0 && abs_contribution(items[j - 1]) < abs_contribution(it)) {
+            items[j] = items[j - 1];
+            j--;
+        }
+        items[j] = it;
+    }
 }
 
 static rw_value_t eval_logistic(const rw_model_t *m, rw_eval_env_t *env, json_t *parts)
@@ -343,7 +369,7 @@ static rw_value_t eval_logistic(const rw_model_t *m, rw_eval_env_t *env, json_t 
         items[i] = json_pack("{s:s,s:o,s:o}", "input", in->name, "value", rw_value_to_json(raw), "contribution",
                              rw_value_to_json(num_or_null(c)));
     }
-    qsort(items, m->n_inputs, sizeof *items, cmp_contribution);
+    sort_parts(items, m->n_inputs);
     for (size_t i = 0; i < m->n_inputs; i++)
         if (parts)
             json_array_append_new(parts, items[i]);

@@ -172,6 +172,14 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
         snprintf(err, errlen, "只有一类标签（属实 %zu 条，不属实 %zu 条），无法拟合", fit->n_pos, fit->n_neg);
         goto out;
     }
+    /* the other class only among held-out leads: the intercept would run off to ±∞ */
+    size_t train_pos = 0;
+    for (size_t i = 0; i < nt; i++) train_pos += (size_t)y[i];
+    if (train_pos == 0 || train_pos == nt) {
+        snprintf(err, errlen, "训练集只有一类标签（训练集 %zu 条全部%s；留出集 %zu 条），无法拟合", nt,
+                 train_pos ? "属实" : "不属实", nh);
+        goto out;
+    }
     fit->n_params = p;
     fit->coef = rw_xcalloc(p, sizeof *fit->coef);
     fit->se = rw_xcalloc(p, sizeof *fit->se);
