@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Makes room for one more element in an array holding n: capacities are powers of two, so
  * arrays need no capacity field next to their count. */
@@ -578,6 +580,8 @@ typedef struct {
     size_t n_names;
 } lctx_t;
 
+static size_t ref_number(const char *s, int *out);
+
 #define YERR(c, n, ...) rw_diag_error((c)->d, (c)->doc->path, (n)->line, (n)->col, __VA_ARGS__)
 
 /* Reports keys of map not in allowed (a NULL-terminated list); -1 when there are any. */
@@ -658,14 +662,110 @@ static void law_free(rw_law_t *law)
     free(law->aliases);
     for (size_t i = 0; i < law->n_versions; i++) {
         free(law->versions[i].source);
+        free(law->versions[i].renumbered);
         rw_law_text_free(law->versions[i].text);
     }
     free(law->versions);
 }
 
-static int load_version(lctx_t *c, rw_law_t *law, const rw_ynode_t *v, const rw_ynode_t *title)
+/* An article number as written in references and `renumbered`: 30, or 10-1 for 第十条之一. */
+static int article_number_parse(const char *s, int *number, int *sub)
 {
-    static const char *const keys[] = {"effective", "source", NULL};
+    size_t k = ref_number(s, number);
+    *sub = 0;
+    if (k && s[k] == '-') {
+        size_t k2 = ref_number(s + k + 1, sub);
+        if (!k2 || s[k + 1 + k2]) return -1;
+        return 0;
+    }
+    return k && !s[k] ? 0 : -1;
+}
+
+static int map_number(lctx_t *c, const rw_ynode_t *n, int *number, int *sub)
+{
+    if ((n->kind == RW_Y_STR || (n->kind == RW_Y_NUM && n->is_int)) &&
+        !article_number_parse(n->str, number, sub))
+        return 0;
+    YERR(c, n, "renumbered 中的「%s」不是条号：写作 30 或 10-1（第三十条、第十条之一）",
+         n->str ? n->str : rw_ykind_name(n->kind));
+    return -1;
+}
+
+/* `renumbered: {old: new}` of a version against the version before it (statutes.h says
+ * what is checked). prev is NULL when that version failed to load: nothing to check
+ * against, and its own errors are reported already. */
+static int load_renumbered(lctx_t *c, const rw_ynode_t *map, const rw_law_version_t *prev,
+                           rw_law_version_t *v)
+{
+    if (map->kind != RW_Y_MAP) {
+        YERR(c, map, "renumbered 应为映射 {原条号: 新条号}，如 {30: 31, 10-1: 11}，实际是%s",
+             rw_ykind_name(map->kind));
+        return -1;
+    }
+    if (!prev) return -1;
+    int rc = 0;
+    char a[96], b[96], e[96];
+    v->renumbered = rw_xcalloc(map->n ? map->n : 1, sizeof *v->renumbered);
+    for (size_t i = 0; i < map->n; i++) {
+        rw_renumber_t r = {0};
+        const rw_ynode_t *val = map->items[i];
+        if (map_number(c, map->keys[i], &r.old_number, &r.old_sub)) {
+            rc = -1;
+            continue;
+        }
+        article_name(r.old_number, r.old_sub, a, sizeof a);
+        if (!rw_law_text_article(prev->text, r.old_number, r.old_sub)) {
+            YERR(c, map->keys[i], "renumbered 的原条号有误：上一个版本（%s）没有%s", prev->source,
+                 a);
+            rc = -1;
+        }
+        if (val->kind != RW_Y_NULL) {
+            if (map_number(c, val, &r.new_number, &r.new_sub)) {
+                rc = -1;
+                continue;
+            }
+            article_name(r.new_number, r.new_sub, b, sizeof b);
+            if (!rw_law_text_article(v->text, r.new_number, r.new_sub)) {
+                YERR(c, val, "renumbered 的新条号有误：本版本（%s）没有%s", v->source, b);
+                rc = -1;
+            }
+            for (size_t k = 0; k < v->n_renumbered; k++) {
+                const rw_renumber_t *o = &v->renumbered[k];
+                if (o->new_number != r.new_number || o->new_sub != r.new_sub) continue;
+                article_name(o->old_number, o->old_sub, e, sizeof e);
+                YERR(c, val, "%s和%s都对应到本版本的%s：一条只能来自上一个版本的一条", e, a, b);
+                rc = -1;
+            }
+        }
+        v->renumbered[v->n_renumbered++] = r;
+    }
+    if (rc) return -1;
+    /* An article the map leaves out keeps its number; if another one moved into that
+     * number, references to the two would meet in one article. */
+    for (size_t i = 0; i < prev->text->n_articles; i++) {
+        const rw_stat_article_t *pa = &prev->text->articles[i];
+        const rw_renumber_t *listed = NULL, *into = NULL;
+        for (size_t k = 0; k < v->n_renumbered; k++) {
+            const rw_renumber_t *r = &v->renumbered[k];
+            if (r->old_number == pa->number && r->old_sub == pa->sub) listed = r;
+            if (r->new_number == pa->number && r->new_sub == pa->sub) into = r;
+        }
+        if (listed || !into) continue;
+        article_name(pa->number, pa->sub, a, sizeof a);
+        article_name(into->old_number, into->old_sub, b, sizeof b);
+        YERR(c, map,
+             "renumbered 未列出上一个版本的%s，它按原条号对应到本版本的%s，但%s也移到了那里："
+             "请写明%s的去向（新条号，或 null 表示本版本已删除）",
+             a, a, b, a);
+        rc = -1;
+    }
+    return rc;
+}
+
+static int load_version(lctx_t *c, rw_law_t *law, const rw_ynode_t *v, const rw_ynode_t *title,
+                        size_t index)
+{
+    static const char *const keys[] = {"effective", "source", "renumbered", NULL};
     if (v->kind != RW_Y_MAP) {
         YERR(c, v, "versions 的每一项应为映射（effective、source），实际是%s",
              rw_ykind_name(v->kind));
@@ -714,9 +814,25 @@ static int load_version(lctx_t *c, rw_law_t *law, const rw_ynode_t *v, const rw_
         rw_law_text_free(lt);
         return -1;
     }
+    rw_law_version_t ver = {.effective = day, .source = rw_xstrdup(src->str), .text = lt};
+    const rw_ynode_t *ren = rw_ymap_get(v, "renumbered");
+    /* The previous version is the one before in the list only when all before it loaded. */
+    const rw_law_version_t *prev =
+        index && law->n_versions == index ? &law->versions[law->n_versions - 1] : NULL;
+    if (ren && ren->kind != RW_Y_NULL && !index) {
+        YERR(c, ren, "第一个版本不能有 renumbered：它记录相对上一个版本的条号变化");
+        rc = -1;
+    } else if (ren && ren->kind != RW_Y_NULL) {
+        rc = load_renumbered(c, ren, prev, &ver);
+    }
+    if (rc) {
+        free(ver.source);
+        free(ver.renumbered);
+        rw_law_text_free(lt);
+        return -1;
+    }
     law->versions = grow(law->versions, law->n_versions, sizeof *law->versions);
-    law->versions[law->n_versions++] =
-        (rw_law_version_t){.effective = day, .source = rw_xstrdup(src->str), .text = lt};
+    law->versions[law->n_versions++] = ver;
     return 0;
 }
 
@@ -782,7 +898,7 @@ static int load_law(lctx_t *c, const rw_ynode_t *e, rw_law_t *law)
         rc = -1;
     } else {
         for (size_t i = 0; i < n->n; i++)
-            if (load_version(c, law, n->items[i], title)) rc = -1;
+            if (load_version(c, law, n->items[i], title, i)) rc = -1;
     }
     const rw_ynode_t *rep = rw_ymap_get(e, "repealed");
     if (rep && rep->kind != RW_Y_NULL) {
@@ -957,11 +1073,63 @@ const rw_law_version_t *rw_law_version_at(const rw_law_t *law, int64_t day)
     return v;
 }
 
-/* The article holding the clause in version v, or NULL when v lacks the article, the
- * paragraph or the item. */
-static const rw_stat_article_t *clause_article(const rw_clause_ref_t *r, const rw_law_version_t *v)
+/* ---- Renumbering ------------------------------------------------------------------- */
+
+/* One version's map applied to an article of the version before it (forward), or undone
+ * for an article of this version (backward). -1 when it has no counterpart. */
+static int renumber_step(const rw_law_version_t *v, int forward, int *number, int *sub)
 {
-    const rw_stat_article_t *a = rw_law_text_article(v->text, r->article, r->sub);
+    const rw_renumber_t *moved_away = NULL;
+    for (size_t k = 0; k < v->n_renumbered; k++) {
+        const rw_renumber_t *r = &v->renumbered[k];
+        if (forward && r->old_number == *number && r->old_sub == *sub) {
+            if (!r->new_number) return -1;
+            *number = r->new_number;
+            *sub = r->new_sub;
+            return 0;
+        }
+        if (!forward && r->new_number == *number && r->new_sub == *sub) {
+            *number = r->old_number;
+            *sub = r->old_sub;
+            return 0;
+        }
+        if (!forward && r->old_number == *number && r->old_sub == *sub) moved_away = r;
+    }
+    /* Backward, a number the old article left and nothing moved into is a new article. */
+    return moved_away ? -1 : 0;
+}
+
+int rw_law_article_in(const rw_law_t *law, size_t from, size_t to, int number, int sub,
+                      int *out_number, int *out_sub)
+{
+    for (size_t k = from; k < to; k++)
+        if (renumber_step(&law->versions[k + 1], 1, &number, &sub)) return -1;
+    for (size_t k = from; k > to; k--)
+        if (renumber_step(&law->versions[k], 0, &number, &sub)) return -1;
+    *out_number = number;
+    *out_sub = sub;
+    return 0;
+}
+
+int rw_clause_ref_in(const rw_clause_ref_t *r, const rw_law_version_t *v, rw_clause_ref_t *out)
+{
+    const rw_law_t *law = r->law;
+    const rw_law_version_t *base = r->pin >= 0 ? rw_law_version_at(law, r->pin) : law->versions;
+    *out = *r;
+    if (!base || !law->n_versions) return -1;
+    return rw_law_article_in(law, (size_t)(base - law->versions), (size_t)(v - law->versions),
+                             r->article, r->sub, &out->article, &out->sub);
+}
+
+/* The article holding the clause in version v, or NULL when v lacks the article, the
+ * paragraph or the item. *in (when given) gets the reference in v's numbering. */
+static const rw_stat_article_t *clause_article(const rw_clause_ref_t *r, const rw_law_version_t *v,
+                                               rw_clause_ref_t *in)
+{
+    rw_clause_ref_t tmp;
+    if (!in) in = &tmp;
+    if (rw_clause_ref_in(r, v, in)) return NULL;
+    const rw_stat_article_t *a = rw_law_text_article(v->text, in->article, in->sub);
     if (!a || (r->para && (size_t)r->para > a->n_paras)) return NULL;
     if (r->item && (!r->para || (size_t)r->item > a->paras[r->para - 1].n_items)) return NULL;
     return a;
@@ -971,10 +1139,10 @@ int rw_clause_ref_exists(const rw_clause_ref_t *r)
 {
     if (r->pin >= 0) {
         const rw_law_version_t *v = rw_law_version_at(r->law, r->pin);
-        return v && clause_article(r, v);
+        return v && clause_article(r, v, NULL);
     }
     for (size_t i = 0; i < r->law->n_versions; i++)
-        if (clause_article(r, &r->law->versions[i])) return 1;
+        if (clause_article(r, &r->law->versions[i], NULL)) return 1;
     return 0;
 }
 
@@ -1006,7 +1174,7 @@ static char *clause_text_of(const rw_clause_ref_t *r, const rw_stat_article_t *a
 
 char *rw_clause_text(const rw_clause_ref_t *r, const rw_law_version_t *v)
 {
-    const rw_stat_article_t *a = clause_article(r, v);
+    const rw_stat_article_t *a = clause_article(r, v, NULL);
     return a ? clause_text_of(r, a) : NULL;
 }
 
@@ -1061,9 +1229,11 @@ json_t *rw_clause_json(const rw_clause_ref_t *r, const char *ref_text, int64_t d
     const rw_law_t *law = r->law;
     if (law->repealed >= 0 && day >= law->repealed) return NULL;
     const rw_law_version_t *v = rw_law_version_at(law, r->pin >= 0 ? r->pin : day);
-    const rw_stat_article_t *a = v ? clause_article(r, v) : NULL;
+    rw_clause_ref_t in;
+    const rw_stat_article_t *a = v ? clause_article(r, v, &in) : NULL;
     if (!a) return NULL;
-    char *text = clause_text_of(r, a), *label = rw_clause_label(r, a);
+    /* Labelled as that version numbers it: what the statute's own text calls it. */
+    char *text = clause_text_of(r, a), *label = rw_clause_label(&in, a);
     json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:s, s:o}", "ref", ref_text, "law", law->title,
                           "version", date_json(v->effective), "label", label, "text", text,
                           "changed", changed_json(r, v, text, now_day));
@@ -1103,4 +1273,830 @@ int rw_stat_text_equal(const char *a, const char *b)
         if (ca != cb) return 0;
         if (!ca) return 1;
     }
+}
+
+/* ---- Comparing versions ------------------------------------------------------------- */
+
+/* An article or 款 being paired: its number, its text folded as rw_stat_text_equal folds
+ * it, and the sorted bigrams of that text for similarity. */
+typedef struct {
+    int number, sub;
+    uint32_t *cp;
+    size_t n_cp;
+    uint64_t *bg;
+    size_t n_bg;
+    int match; /* index on the other side, -1 */
+    rw_diff_match_t by;
+} delem_t;
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void delem_init(delem_t *e, int number, int sub, const char *text)
+{
+    size_t n = strlen(text), i = 0;
+    uint32_t c;
+    *e = (delem_t){.number = number, .sub = sub, .match = -1};
+    e->cp = rw_xmalloc((n + 1) * sizeof *e->cp);
+    while ((c = next_folded(text, n, &i)))
+        e->cp[e->n_cp++] = c;
+    e->n_bg = e->n_cp > 1 ? e->n_cp - 1 : 0;
+    e->bg = rw_xmalloc((e->n_bg + 1) * sizeof *e->bg);
+    for (size_t k = 0; k < e->n_bg; k++)
+        e->bg[k] = (uint64_t)e->cp[k] << 32 | e->cp[k + 1];
+    qsort(e->bg, e->n_bg, sizeof *e->bg, cmp_u64);
+}
+
+static void delems_free(delem_t *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(e[i].cp);
+        free(e[i].bg);
+    }
+    free(e);
+}
+
+static int same_text(const delem_t *a, const delem_t *b)
+{
+    return a->n_cp == b->n_cp && !memcmp(a->cp, b->cp, a->n_cp * sizeof *a->cp);
+}
+
+static int same_number(const delem_t *a, const delem_t *b)
+{
+    return a->number == b->number && a->sub == b->sub;
+}
+
+/* Dice coefficient of the character bigrams: 1 for equal texts, near 0 for unrelated ones.
+ * Bigrams rather than an edit distance keep it linear, which matters for the n×m pairs an
+ * alignment of two 150-article laws looks at. */
+static double similarity(const delem_t *a, const delem_t *b)
+{
+    if (same_text(a, b)) return 1.0;
+    if (!a->n_bg || !b->n_bg) return 0.0;
+    size_t i = 0, j = 0, common = 0;
+    while (i < a->n_bg && j < b->n_bg) {
+        if (a->bg[i] < b->bg[j]) {
+            i++;
+        } else if (a->bg[i] > b->bg[j]) {
+            j++;
+        } else {
+            common++;
+            i++;
+            j++;
+        }
+    }
+    return 2.0 * (double)common / (double)(a->n_bg + b->n_bg);
+}
+
+static void pair(delem_t *a, size_t i, delem_t *b, size_t j, rw_diff_match_t by)
+{
+    a[i].match = (int)j;
+    b[j].match = (int)i;
+    a[i].by = b[j].by = by;
+}
+
+/* Worth a little over a near-tie in similarity: when two pairings fit the texts about
+ * equally well, the one that keeps numbers is how the legislator amended (修正). */
+#define SAME_NUMBER_BONUS 0.1
+
+/* The order-keeping pairing of the unpaired elements with the greatest total similarity,
+ * pairs allowed from RW_DIFF_SIMILAR up (a diff of the two sequences with similarity in
+ * place of equality). */
+static void align(delem_t *a, size_t n, delem_t *b, size_t m)
+{
+    size_t *ia = rw_xmalloc((n + 1) * sizeof *ia), *ib = rw_xmalloc((m + 1) * sizeof *ib);
+    size_t na = 0, nb = 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i].match < 0) ia[na++] = i;
+    for (size_t j = 0; j < m; j++)
+        if (b[j].match < 0) ib[nb++] = j;
+    size_t cols = nb + 1;
+    double *score = rw_xcalloc((na + 1) * cols, sizeof *score);
+    unsigned char *step = rw_xcalloc((na + 1) * cols, 1);
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            double best = score[(i - 1) * cols + j];
+            unsigned char st = 1;
+            if (score[i * cols + j - 1] > best) {
+                best = score[i * cols + j - 1];
+                st = 2;
+            }
+            const delem_t *x = &a[ia[i - 1]], *y = &b[ib[j - 1]];
+            double sim = similarity(x, y);
+            if (sim >= RW_DIFF_SIMILAR) {
+                double v = score[(i - 1) * cols + j - 1] + sim +
+                           (same_number(x, y) ? SAME_NUMBER_BONUS : 0.0);
+                if (v > best) {
+                    best = v;
+                    st = 3;
+                }
+            }
+            score[i * cols + j] = best;
+            step[i * cols + j] = st;
+        }
+    for (size_t i = na, j = nb; i && j;) {
+        unsigned char st = step[i * cols + j];
+        if (st == 3) {
+            size_t x = ia[i - 1], y = ib[j - 1];
+            pair(a, x, b, y,
+                 same_number(&a[x], &b[y]) ? RW_MATCH_NUMBER
+                 : same_text(&a[x], &b[y]) ? RW_MATCH_TEXT
+                                           : RW_MATCH_SIMILAR);
+            i--;
+            j--;
+        } else if (st == 1) {
+            i--;
+        } else {
+            j--;
+        }
+    }
+    free(score);
+    free(step);
+    free(ia);
+    free(ib);
+}
+
+/* Unpaired elements under the same number whose pairing keeps the order of the pairs
+ * around them: an article rewritten in place (too unlike its old text to align). */
+static void pair_same_numbers(delem_t *a, size_t n, delem_t *b, size_t m)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (a[i].match >= 0) continue;
+        for (size_t j = 0; j < m; j++) {
+            if (b[j].match >= 0 || !same_number(&a[i], &b[j])) continue;
+            int ok = 1;
+            for (size_t k = 0; k < n && ok; k++)
+                if (a[k].match >= 0)
+                    ok = k < i ? (size_t)a[k].match < j : (size_t)a[k].match > j;
+            if (ok) pair(a, i, b, j, RW_MATCH_NUMBER);
+            break;
+        }
+    }
+}
+
+typedef struct {
+    double sim;
+    size_t i, j;
+} cand_t;
+
+static int cmp_cand(const void *x, const void *y)
+{
+    const cand_t *p = x, *q = y;
+    if (p->sim != q->sim) return p->sim > q->sim ? -1 : 1;
+    if (p->i != q->i) return p->i < q->i ? -1 : 1;
+    return p->j < q->j ? -1 : p->j > q->j;
+}
+
+/* Leftovers moved out of order: equal texts first, then the most similar pairs. */
+static void pair_by_content(delem_t *a, size_t n, delem_t *b, size_t m)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m && a[i].match < 0; j++)
+            if (b[j].match < 0 && same_text(&a[i], &b[j])) pair(a, i, b, j, RW_MATCH_TEXT);
+    cand_t *c = NULL;
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m && a[i].match < 0; j++) {
+            if (b[j].match >= 0) continue;
+            double sim = similarity(&a[i], &b[j]);
+            if (sim < RW_DIFF_SIMILAR) continue;
+            c = grow(c, nc, sizeof *c);
+            c[nc++] = (cand_t){sim, i, j};
+        }
+    if (nc) qsort(c, nc, sizeof *c, cmp_cand);
+    for (size_t k = 0; k < nc; k++)
+        if (a[c[k].i].match < 0 && b[c[k].j].match < 0) pair(a, c[k].i, b, c[k].j, RW_MATCH_SIMILAR);
+    free(c);
+}
+
+typedef struct {
+    double key;
+    int tie;
+    rw_diff_entry_t e;
+} keyed_t;
+
+static int cmp_keyed(const void *x, const void *y)
+{
+    const keyed_t *p = x, *q = y;
+    if (p->key != q->key) return p->key < q->key ? -1 : 1;
+    return p->tie - q->tie;
+}
+
+/* The entries for paired elements: every new one (paired or added) in its order, each
+ * removed old one right after the new partner of its nearest paired predecessor. */
+static rw_diff_entry_t *entries(const delem_t *a, size_t n, const delem_t *b, size_t m,
+                                size_t *count)
+{
+    keyed_t *k = rw_xcalloc(n + m + 1, sizeof *k);
+    size_t nk = 0;
+    for (size_t j = 0; j < m; j++) {
+        rw_diff_entry_t e = {.by = b[j].by, .old_index = b[j].match, .new_index = (int)j};
+        if (b[j].match < 0) {
+            e.status = RW_DIFF_ADDED;
+        } else {
+            const delem_t *o = &a[b[j].match];
+            e.amended = !same_text(o, &b[j]);
+            e.status = !same_number(o, &b[j]) ? RW_DIFF_RENUMBERED
+                       : e.amended            ? RW_DIFF_AMENDED
+                                              : RW_DIFF_UNCHANGED;
+        }
+        k[nk++] = (keyed_t){(double)j, 0, e};
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (a[i].match >= 0) continue;
+        double key = -0.5;
+        for (size_t p = i; p-- > 0;)
+            if (a[p].match >= 0) {
+                key = a[p].match + 0.5;
+                break;
+            }
+        k[nk++] = (keyed_t){key, (int)i + 1,
+                            {.status = RW_DIFF_REMOVED, .old_index = (int)i, .new_index = -1}};
+    }
+    qsort(k, nk, sizeof *k, cmp_keyed);
+    rw_diff_entry_t *out = rw_xcalloc(nk + 1, sizeof *out);
+    for (size_t i = 0; i < nk; i++)
+        out[i] = k[i].e;
+    free(k);
+    *count = nk;
+    return out;
+}
+
+static char *article_text(const rw_stat_article_t *a)
+{
+    rw_clause_ref_t whole = {.article = a->number, .sub = a->sub};
+    return clause_text_of(&whole, a);
+}
+
+static char *para_string(const rw_stat_para_t *p)
+{
+    rw_buf_t b;
+    rw_buf_init(&b);
+    para_text(&b, p);
+    return rw_buf_steal(&b);
+}
+
+static delem_t *para_elems(const rw_stat_article_t *a)
+{
+    delem_t *e = rw_xcalloc(a->n_paras + 1, sizeof *e);
+    for (size_t i = 0; i < a->n_paras; i++) {
+        char *t = para_string(&a->paras[i]);
+        delem_init(&e[i], (int)i + 1, 0, t);
+        free(t);
+    }
+    return e;
+}
+
+/* 款 by 款, for articles whose text changed: a 修正 usually touches one 款 of several. */
+static void diff_paras(const rw_stat_article_t *old, const rw_stat_article_t *new,
+                       rw_diff_entry_t *e)
+{
+    delem_t *a = para_elems(old), *b = para_elems(new);
+    align(a, old->n_paras, b, new->n_paras);
+    pair_same_numbers(a, old->n_paras, b, new->n_paras);
+    pair_by_content(a, old->n_paras, b, new->n_paras);
+    e->paras = entries(a, old->n_paras, b, new->n_paras, &e->n_paras);
+    delems_free(a, old->n_paras);
+    delems_free(b, new->n_paras);
+}
+
+static delem_t *article_elems(const rw_law_text_t *t)
+{
+    delem_t *e = rw_xcalloc(t->n_articles + 1, sizeof *e);
+    for (size_t i = 0; i < t->n_articles; i++) {
+        char *s = article_text(&t->articles[i]);
+        delem_init(&e[i], t->articles[i].number, t->articles[i].sub, s);
+        free(s);
+    }
+    return e;
+}
+
+int rw_law_diff(const rw_law_t *law, const rw_law_version_t *from, const rw_law_version_t *to,
+                rw_law_diff_t *out)
+{
+    *out = (rw_law_diff_t){.law = law, .from = from, .to = to};
+    if (from >= to) return -1;
+    size_t fi = (size_t)(from - law->versions), ti = (size_t)(to - law->versions);
+    for (size_t k = fi + 1; k <= ti; k++)
+        if (law->versions[k].n_renumbered) out->mapped = 1;
+    const rw_law_text_t *ot = from->text, *nt = to->text;
+    delem_t *a = article_elems(ot), *b = article_elems(nt);
+    size_t n = ot->n_articles, m = nt->n_articles;
+    if (out->mapped) {
+        /* Where the maps carry an article is where references to it go; the diff shows that. */
+        for (size_t i = 0; i < n; i++) {
+            int num, sub;
+            if (rw_law_article_in(law, fi, ti, a[i].number, a[i].sub, &num, &sub)) continue;
+            const rw_stat_article_t *t = rw_law_text_article(nt, num, sub);
+            size_t j = t ? (size_t)(t - nt->articles) : 0;
+            if (!t || b[j].match >= 0) continue;
+            pair(a, i, b, j,
+                 num == a[i].number && sub == a[i].sub ? RW_MATCH_NUMBER : RW_MATCH_MAP);
+        }
+    } else {
+        align(a, n, b, m);
+        pair_same_numbers(a, n, b, m);
+    }
+    pair_by_content(a, n, b, m);
+    out->articles = entries(a, n, b, m, &out->n_articles);
+    for (size_t k = 0; k < out->n_articles; k++) {
+        rw_diff_entry_t *e = &out->articles[k];
+        out->count[e->status]++;
+        if (e->amended)
+            diff_paras(&ot->articles[e->old_index], &nt->articles[e->new_index], e);
+    }
+    delems_free(a, n);
+    delems_free(b, m);
+    return 0;
+}
+
+void rw_law_diff_free(rw_law_diff_t *d)
+{
+    for (size_t i = 0; i < d->n_articles; i++)
+        free(d->articles[i].paras);
+    free(d->articles);
+    d->articles = NULL;
+    d->n_articles = 0;
+}
+
+const char *rw_diff_status_name(rw_diff_status_t s)
+{
+    static const char *const names[] = {"unchanged", "amended", "renumbered", "added", "removed"};
+    return (unsigned)s < RW_DIFF_N_STATUS ? names[s] : "?";
+}
+
+const char *rw_diff_match_name(rw_diff_match_t m)
+{
+    static const char *const names[] = {NULL, "number", "map", "text", "similarity"};
+    return (unsigned)m <= RW_MATCH_SIMILAR ? names[m] : NULL;
+}
+
+void rw_article_ref(int number, int sub, char *out)
+{
+    if (sub)
+        snprintf(out, 24, "%d-%d", number, sub);
+    else
+        snprintf(out, 24, "%d", number);
+}
+
+static json_t *version_json(const rw_law_version_t *v)
+{
+    return json_pack("{s:o, s:s}", "effective", date_json(v->effective), "source", v->source);
+}
+
+static json_t *article_json(const rw_stat_article_t *a)
+{
+    char num[24];
+    rw_article_ref(a->number, a->sub, num);
+    rw_clause_ref_t whole = {.article = a->number, .sub = a->sub};
+    char *label = rw_clause_label(&whole, a), *text = article_text(a);
+    json_t *o = json_pack("{s:s, s:s, s:s}", "article", num, "label", label, "text", text);
+    free(label);
+    free(text);
+    return o;
+}
+
+static json_t *paragraph_json(const rw_stat_article_t *a, int index)
+{
+    if (index < 0) return json_null();
+    char *text = para_string(&a->paras[index]);
+    json_t *o = json_pack("{s:i, s:s}", "paragraph", index + 1, "text", text);
+    free(text);
+    return o;
+}
+
+static json_t *entry_head(const rw_diff_entry_t *e)
+{
+    const char *by = rw_diff_match_name(e->by);
+    return json_pack("{s:s, s:b, s:o}", "status", rw_diff_status_name(e->status), "amended",
+                     e->amended, "by", by ? json_string(by) : json_null());
+}
+
+json_t *rw_law_diff_json(const rw_law_diff_t *d)
+{
+    json_t *summary = json_object(), *arts = json_array();
+    for (int s = 0; s < RW_DIFF_N_STATUS; s++)
+        json_object_set_new(summary, rw_diff_status_name((rw_diff_status_t)s),
+                            json_integer((json_int_t)d->count[s]));
+    for (size_t i = 0; i < d->n_articles; i++) {
+        const rw_diff_entry_t *e = &d->articles[i];
+        const rw_stat_article_t *old = e->old_index >= 0 ? &d->from->text->articles[e->old_index]
+                                                         : NULL,
+                                *new = e->new_index >= 0 ? &d->to->text->articles[e->new_index]
+                                                         : NULL;
+        json_t *o = entry_head(e);
+        json_object_set_new(o, "old", old ? article_json(old) : json_null());
+        json_object_set_new(o, "new", new ? article_json(new) : json_null());
+        if (e->n_paras) {
+            json_t *paras = json_array();
+            for (size_t k = 0; k < e->n_paras; k++) {
+                const rw_diff_entry_t *p = &e->paras[k];
+                json_t *po = entry_head(p);
+                json_object_set_new(po, "old", paragraph_json(old, p->old_index));
+                json_object_set_new(po, "new", paragraph_json(new, p->new_index));
+                json_array_append_new(paras, po);
+            }
+            json_object_set_new(o, "paragraphs", paras);
+        }
+        json_array_append_new(arts, o);
+    }
+    return json_pack("{s:s, s:s, s:o, s:o, s:b, s:o, s:o}", "law", d->law->id, "title",
+                     d->law->title, "from", version_json(d->from), "to", version_json(d->to),
+                     "mapped", d->mapped, "summary", summary, "articles", arts);
+}
+
+/* ---- Importing a version ------------------------------------------------------------ */
+
+/* A scalar for laws.yaml: plain when it cannot read as anything but that string, else
+ * double-quoted. Plain scalars are what the shipped file uses, so imports look hand-written. */
+static void yaml_scalar(rw_buf_t *b, const char *s)
+{
+    static const char *const words[] = {"null", "Null", "NULL", "true",  "True",
+                                        "TRUE", "false", "False", "FALSE", NULL};
+    int plain = (unsigned char)s[0] >= 0x80 || (s[0] >= 'A' && s[0] <= 'Z') ||
+                (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_';
+    for (const char *p = s; *p && plain; p++) {
+        unsigned char c = (unsigned char)*p;
+        plain = c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+                (c >= 'a' && c <= 'z') || strchr("_-.()/", c);
+    }
+    for (size_t i = 0; words[i] && plain; i++)
+        plain = strcmp(s, words[i]) != 0;
+    if (plain) {
+        rw_buf_puts(b, s);
+        return;
+    }
+    rw_buf_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\')
+            rw_buf_printf(b, "\\%c", c);
+        else if (c < 0x20)
+            rw_buf_printf(b, "\\x%02x", c);
+        else
+            rw_buf_putc(b, (char)c);
+    }
+    rw_buf_putc(b, '"');
+}
+
+/* The greatest byte offset of any node under n: the last line it occupies. */
+static size_t node_last(const rw_ynode_t *n)
+{
+    size_t m = n->raw_off;
+    for (size_t i = 0; i < n->n; i++) {
+        size_t k = node_last(n->items[i]);
+        if (k > m) m = k;
+        if (n->keys && (k = node_last(n->keys[i])) > m) m = k;
+    }
+    return m;
+}
+
+static size_t line_start(const char *text, size_t off)
+{
+    while (off && text[off - 1] != '\n')
+        off--;
+    return off;
+}
+
+/* The offset just past the line holding off (the text's end when it is the last line). */
+static size_t line_after(const char *text, size_t len, size_t off)
+{
+    const char *nl = memchr(text + off, '\n', len - off);
+    return nl ? (size_t)(nl - text) + 1 : len;
+}
+
+/* The indentation of a block-list item: its line must read spaces, "- ", then the item.
+ * -1 for any other layout (a flow list, an item on its key's line). */
+static int item_indent(const rw_ydoc_t *doc, const rw_ynode_t *item)
+{
+    size_t ls = line_start(doc->text, item->raw_off), p = ls;
+    while (p < item->raw_off && doc->text[p] == ' ')
+        p++;
+    if (p >= doc->len || doc->text[p] != '-' || (p + 1 < doc->len && doc->text[p + 1] != ' '))
+        return -1;
+    for (size_t q = p + 1; q < item->raw_off; q++)
+        if (doc->text[q] != ' ') return -1;
+    return (int)(p - ls);
+}
+
+static int block_list(const rw_ydoc_t *doc, const rw_ynode_t *seq)
+{
+    if (!seq || seq->kind != RW_Y_SEQ || !seq->n) return 0;
+    for (size_t i = 0; i < seq->n; i++)
+        if (item_indent(doc, seq->items[i]) < 0) return 0;
+    return 1;
+}
+
+/* Writes a file whole under a temporary name, then renames it over path, so a reader
+ * never sees half of it. */
+static int replace_file(const char *path, const char *data, size_t len)
+{
+    rw_buf_t tmp;
+    rw_buf_init(&tmp);
+    rw_buf_printf(&tmp, "%s.import-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp.data, "wb");
+    int rc = -1;
+    if (f) {
+        int ok = fwrite(data, 1, len, f) == len;
+        ok = !fclose(f) && ok;
+        if (ok && !rename(tmp.data, path)) rc = 0;
+        if (rc) unlink(tmp.data);
+    }
+    rw_buf_free(&tmp);
+    return rc;
+}
+
+/* Names (ids and aliases) the law list already uses, for a new law's. */
+static const rw_ynode_t *name_used(const rw_ynode_t *laws, const char *name)
+{
+    for (size_t i = 0; i < laws->n; i++) {
+        const rw_ynode_t *id = rw_ymap_get(laws->items[i], "id");
+        const rw_ynode_t *al = rw_ymap_get(laws->items[i], "aliases");
+        if (id && id->str && !strcmp(id->str, name)) return id;
+        for (size_t k = 0; al && al->kind == RW_Y_SEQ && k < al->n; k++)
+            if (al->items[k]->str && !strcmp(al->items[k]->str, name)) return al->items[k];
+    }
+    return NULL;
+}
+
+typedef struct {
+    const rw_import_t *im;
+    const char *yaml_path, *name;
+    rw_ydoc_t *doc;
+    rw_diags_t *d;
+    rw_buf_t *out; /* the new laws.yaml */
+    const char *eol;
+} import_t;
+
+#define IERR(x, n, ...) rw_diag_error((x)->d, (x)->yaml_path, (n)->line, (n)->col, __VA_ARGS__)
+
+/* A version item inserted into an existing law's `versions:` at its date's place. */
+static int import_version(import_t *x, const rw_ynode_t *law)
+{
+    const rw_import_t *im = x->im;
+    const rw_ydoc_t *doc = x->doc;
+    const rw_ynode_t *id = rw_ymap_get(law, "id");
+    const char *who = id && id->str ? id->str : im->law;
+    if (im->title || im->level || im->n_aliases) {
+        IERR(x, law, "--title、--alias、--level 只用于新法律：「%s」已在 laws.yaml 中", who);
+        return -1;
+    }
+    const rw_ynode_t *vs = rw_ymap_get(law, "versions");
+    if (!block_list(doc, vs)) {
+        IERR(x, vs ? vs : law,
+             "无法自动编辑：法律「%s」的 versions 应为块状列表（每项一行，以「- 」开头），"
+             "如 shipped 的 laws.yaml",
+             who);
+        return -1;
+    }
+    char date[11], other[11];
+    rw_date_format(im->effective, date);
+    const rw_ynode_t *rep = rw_ymap_get(law, "repealed");
+    int64_t rep_day;
+    if (rep && rep->kind == RW_Y_STR && !rw_date_parse(rep->str, &rep_day) &&
+        rep_day <= im->effective) {
+        IERR(x, rep, "法律「%s」已于 %s 废止：不能再导入 %s 起施行的版本", who, rep->str, date);
+        return -1;
+    }
+    const rw_ynode_t *before = NULL; /* the first version taking force after the new one */
+    size_t at = 0;
+    for (size_t i = 0; i < vs->n; i++) {
+        const rw_ynode_t *eff = rw_ymap_get(vs->items[i], "effective");
+        const rw_ynode_t *src = rw_ymap_get(vs->items[i], "source");
+        int64_t day;
+        if (!eff || eff->kind != RW_Y_STR || rw_date_parse(eff->str, &day)) {
+            IERR(x, vs->items[i], "法律「%s」的这个版本没有有效的 effective 日期：请先修正 laws.yaml",
+                 who);
+            return -1;
+        }
+        if (day == im->effective) {
+            IERR(x, eff, "法律「%s」已有 %s 起施行的版本（%s）：同一生效日期不能有两个版本", who,
+                 date, src && src->str ? src->str : "?");
+            return -1;
+        }
+        if (src && src->str && !strcmp(src->str, x->name)) {
+            rw_date_format(day, other);
+            IERR(x, src, "法律「%s」%s 起施行的版本已使用文件「%s」", who, other, x->name);
+            return -1;
+        }
+        if (day > im->effective && !before) {
+            before = vs->items[i];
+            at = i;
+        }
+    }
+    /* A map is relative to the version before it, which the import is about to change. */
+    if (before && rw_ymap_get(before, "renumbered")) {
+        const rw_ynode_t *eff = rw_ymap_get(before, "effective");
+        rw_diag_warn(x->d, x->yaml_path, before->line, before->col,
+                     "%s 起施行的版本的 renumbered 原是相对 %s 版本写的，现在相对新导入的 %s 版本：请复核",
+                     eff->str, at ? rw_ymap_get(vs->items[at - 1], "effective")->str : "更早", date);
+    }
+    int indent = item_indent(doc, vs->items[0]);
+    size_t pos = before ? line_start(doc->text, before->raw_off)
+                        : line_after(doc->text, doc->len, node_last(vs->items[vs->n - 1]));
+    /* Comment lines right above the next version are about it: the new one goes above them. */
+    while (before && pos) {
+        size_t ls = line_start(doc->text, pos - 1), p = ls;
+        while (p < pos && (doc->text[p] == ' ' || doc->text[p] == '\t'))
+            p++;
+        if (p == pos || doc->text[p] != '#') break;
+        pos = ls;
+    }
+    rw_buf_append(x->out, doc->text, pos);
+    if (pos && doc->text[pos - 1] != '\n') rw_buf_puts(x->out, x->eol);
+    rw_buf_printf(x->out, "%*s- effective: %s%s%*s  source: ", indent, "", date, x->eol, indent, "");
+    yaml_scalar(x->out, x->name);
+    rw_buf_puts(x->out, x->eol);
+    rw_buf_append(x->out, doc->text + pos, doc->len - pos);
+    return 0;
+}
+
+/* A new law entry appended after the last one. */
+static int import_law(import_t *x, const rw_ynode_t *laws, const char *file_title)
+{
+    const rw_import_t *im = x->im;
+    int rc = 0;
+    if (!im->level) {
+        rw_diag_error(x->d, x->yaml_path, laws->line, laws->col,
+                      "laws.yaml 中没有法律「%s」：新法律需要 --level（可用：law、"
+                      "administrative-regulation、department-rule、local-regulation、"
+                      "local-government-rule）",
+                      im->law);
+        return -1;
+    }
+    size_t nl = sizeof LEVELS / sizeof *LEVELS, k = 0;
+    while (k < nl && strcmp(LEVELS[k], im->level))
+        k++;
+    if (k == nl) {
+        rw_diag_error(x->d, im->file, 1, 1,
+                      "未知的 --level「%s」（可用：law、administrative-regulation、department-rule、"
+                      "local-regulation、local-government-rule）",
+                      im->level);
+        rc = -1;
+    }
+    const char *title = im->title ? im->title : file_title;
+    for (size_t i = 0; i <= im->n_aliases; i++) {
+        const char *name = i ? im->aliases[i - 1] : im->law;
+        const rw_ynode_t *used;
+        if (!*name || strpbrk(name, " \t\r\n@#")) {
+            rw_diag_error(x->d, im->file, 1, 1,
+                          "名称「%s」不能为空，也不能包含空白、@ 或 #（条款引用用它们分隔）", name);
+            rc = -1;
+        } else if ((used = name_used(laws, name))) {
+            IERR(x, used, "名称「%s」已用作 id 或别名", name);
+            rc = -1;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(j ? im->aliases[j - 1] : im->law, name)) {
+                rw_diag_error(x->d, im->file, 1, 1, "名称「%s」重复", name);
+                rc = -1;
+            }
+    }
+    if (rc) return -1;
+    int indent = item_indent(x->doc, laws->items[0]);
+    size_t pos = line_after(x->doc->text, x->doc->len, node_last(laws->items[laws->n - 1]));
+    const char *e = x->eol;
+    char date[11];
+    rw_date_format(im->effective, date);
+    rw_buf_append(x->out, x->doc->text, pos);
+    if (pos && x->doc->text[pos - 1] != '\n') rw_buf_puts(x->out, e);
+    rw_buf_printf(x->out, "%s%*s- id: ", e, indent, "");
+    yaml_scalar(x->out, im->law);
+    rw_buf_printf(x->out, "%s%*s  title: ", e, indent, "");
+    yaml_scalar(x->out, title);
+    if (im->n_aliases) {
+        rw_buf_printf(x->out, "%s%*s  aliases: [", e, indent, "");
+        for (size_t i = 0; i < im->n_aliases; i++) {
+            if (i) rw_buf_puts(x->out, ", ");
+            yaml_scalar(x->out, im->aliases[i]);
+        }
+        rw_buf_putc(x->out, ']');
+    }
+    rw_buf_printf(x->out, "%s%*s  level: %s%s%*s  versions:%s", e, indent, "", im->level, e, indent,
+                  "", e);
+    rw_buf_printf(x->out, "%*s    - effective: %s%s%*s      source: ", indent, "", date, e, indent,
+                  "");
+    yaml_scalar(x->out, x->name);
+    rw_buf_printf(x->out, "%s%*s  repealed: null%s", e, indent, "", e);
+    rw_buf_append(x->out, x->doc->text + pos, x->doc->len - pos);
+    return 0;
+}
+
+/* 1 when a and b name the same file. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int rw_statutes_import(const char *dir, const rw_import_t *im, rw_diags_t *d)
+{
+    size_t len, ylen;
+    char *text = rw_read_file(im->file, &len);
+    if (!text) {
+        rw_diag_error(d, im->file, 1, 1, "无法读取：%s", strerror(errno));
+        return -1;
+    }
+    rw_law_text_t *lt = NULL;
+    if (rw_law_text_parse(im->file, text, len, &lt, d)) {
+        free(text);
+        return -1;
+    }
+    const char *slash = strrchr(im->file, '/');
+    const char *name = slash ? slash + 1 : im->file;
+    rw_buf_t ypath, dest, out;
+    rw_buf_init(&ypath);
+    rw_buf_init(&dest);
+    rw_buf_init(&out);
+    rw_buf_printf(&ypath, "%s/laws.yaml", dir);
+    rw_buf_printf(&dest, "%s/%s", dir, name);
+    rw_ydoc_t doc = {0};
+    char *ytext = NULL;
+    int rc = -1, copied = 0;
+    if (!*name || name[0] == '.') {
+        rw_diag_error(d, im->file, 1, 1, "文件名「%s」不能作为法规文本的文件名", name);
+        goto done;
+    }
+    if (!(ytext = rw_read_file(ypath.data, &ylen))) {
+        rw_diag_error(d, ypath.data, 1, 1, "无法读取：%s", strerror(errno));
+        goto done;
+    }
+    if (rw_ydoc_parse(&doc, ypath.data, ytext, ylen, d)) goto done;
+    const rw_ynode_t *laws = doc.root ? rw_ymap_get(doc.root, "laws") : NULL;
+    if (!block_list(&doc, laws)) {
+        rw_diag_error(d, ypath.data, laws ? laws->line : 1, laws ? laws->col : 1,
+                      "无法自动编辑：laws.yaml 应有非空的块状列表 laws:（每项以「- 」开头），"
+                      "如 shipped 的 laws.yaml");
+        goto done;
+    }
+    import_t x = {im, ypath.data, name, &doc, d, &out, strstr(ytext, "\r\n") ? "\r\n" : "\n"};
+    const rw_ynode_t *law = NULL;
+    for (size_t i = 0; i < laws->n && !law; i++) {
+        const rw_ynode_t *id = rw_ymap_get(laws->items[i], "id");
+        const rw_ynode_t *al = rw_ymap_get(laws->items[i], "aliases");
+        if (id && id->str && !strcmp(id->str, im->law)) law = laws->items[i];
+        for (size_t k = 0; al && al->kind == RW_Y_SEQ && k < al->n && !law; k++)
+            if (al->items[k]->str && !strcmp(al->items[k]->str, im->law)) law = laws->items[i];
+    }
+    if (law ? import_version(&x, law) : import_law(&x, laws, lt->title)) goto done;
+
+    /* The text goes in under its own name; an identical copy already there is that file. */
+    if (!same_file(im->file, dest.data)) {
+        size_t have_len;
+        char *have = rw_read_file(dest.data, &have_len);
+        if (have && (have_len != len || memcmp(have, text, len))) {
+            rw_diag_error(d, dest.data, 1, 1,
+                          "已存在同名文件且内容不同：请改名后再导入，或先移走它");
+            free(have);
+            goto done;
+        }
+        if (!have) {
+            FILE *f = fopen(dest.data, "wbx");
+            int ok = f && fwrite(text, 1, len, f) == len;
+            if (f) ok = !fclose(f) && ok;
+            if (!ok) {
+                rw_diag_error(d, dest.data, 1, 1, "无法写入：%s", strerror(errno));
+                if (f) unlink(dest.data);
+                goto done;
+            }
+            copied = 1;
+        }
+        free(have);
+    }
+    if (replace_file(ypath.data, out.data, out.len)) {
+        rw_diag_error(d, ypath.data, 1, 1, "无法写入：%s", strerror(errno));
+        goto undo;
+    }
+    /* The import stands only if the library it leaves behind loads. */
+    rw_diags_t ld;
+    rw_diags_init(&ld);
+    rw_statutes_t *s = NULL;
+    int lrc = rw_statutes_load(&s, dir, im->today, &ld);
+    for (size_t i = 0; i < ld.n; i++)
+        rw_diag_add(d, ld.items[i].sev, ld.items[i].file, ld.items[i].line, ld.items[i].col, "%s",
+                    ld.items[i].msg);
+    rw_diags_free(&ld);
+    rw_statutes_free(s);
+    if (!lrc) {
+        rc = 0;
+        goto done;
+    }
+    if (replace_file(ypath.data, ytext, ylen))
+        rw_diag_error(d, ypath.data, 1, 1, "无法恢复 laws.yaml（%s）：请手工恢复", strerror(errno));
+    else
+        rw_diag_error(d, ypath.data, 1, 1, "导入后法规库无法加载（见上）：已撤销，laws.yaml 已恢复原样");
+undo:
+    if (copied) unlink(dest.data);
+done:
+    rw_ydoc_free(&doc);
+    free(ytext);
+    free(text);
+    rw_law_text_free(lt);
+    rw_buf_free(&ypath);
+    rw_buf_free(&dest);
+    rw_buf_free(&out);
+    return rc;
 }

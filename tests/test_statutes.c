@@ -1,5 +1,7 @@
 /* Tests for statutes.c: the shipped law library, clause labels and texts, resolution at a
- * date, `changed`, file:line:col errors for bad law texts and laws.yaml, Chinese numerals. */
+ * date, `changed`, file:line:col errors for bad law texts and laws.yaml, Chinese numerals,
+ * version diffs (the real 计量法实施细则 amendment, synthetic revisions), renumbering and
+ * import. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -747,6 +749,689 @@ static void clause_references_parse_strictly(void **state)
     rw_statutes_free(s);
 }
 
+/* ---- Comparing versions, renumbering, import ------------------------------------------ */
+
+static char *read_text(const char *dir, const char *name)
+{
+    rw_buf_t path;
+    rw_buf_init(&path);
+    rw_buf_printf(&path, "%s/%s", dir, name);
+    size_t len;
+    char *t = rw_read_file(path.data, &len);
+    rw_buf_free(&path);
+    return t;
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+    rw_buf_t path;
+    rw_buf_init(&path);
+    rw_buf_printf(&path, "%s/%s", dir, name);
+    int ok = access(path.data, F_OK) == 0;
+    rw_buf_free(&path);
+    return ok;
+}
+
+static const rw_stat_article_t *diff_old(const rw_law_diff_t *d, const rw_diff_entry_t *e)
+{
+    return e->old_index >= 0 ? &d->from->text->articles[e->old_index] : NULL;
+}
+
+static const rw_stat_article_t *diff_new(const rw_law_diff_t *d, const rw_diff_entry_t *e)
+{
+    return e->new_index >= 0 ? &d->to->text->articles[e->new_index] : NULL;
+}
+
+static void assert_counts(const rw_law_diff_t *d, size_t unchanged, size_t amended,
+                          size_t renumbered, size_t added, size_t removed)
+{
+    const size_t want[] = {unchanged, amended, renumbered, added, removed};
+    for (int s = 0; s < RW_DIFF_N_STATUS; s++)
+        if (d->count[s] != want[s])
+            fail_msg("%s: %zu, want %zu", rw_diff_status_name((rw_diff_status_t)s), d->count[s],
+                     want[s]);
+}
+
+static void the_real_2018_to_2022_amendment_changes_article_31_only(void **state)
+{
+    (void)state;
+    rw_statutes_t *s = shipped();
+    const rw_law_t *m = rw_statutes_find(s, "metrology-rules");
+    rw_law_diff_t d;
+    assert_int_equal(rw_law_diff(m, &m->versions[0], &m->versions[1], &d), 0);
+    assert_false(d.mapped);
+    /* Ten articles differ byte for byte; nine of them (第四、七、十一、二十三、二十七、二十八、
+     * 三十、五十四、五十六条) only went from half- to full-width brackets. */
+    assert_counts(&d, 59, 1, 0, 0, 0);
+    assert_int_equal(d.n_articles, 60);
+    for (size_t i = 0; i < d.n_articles; i++) {
+        const rw_diff_entry_t *e = &d.articles[i];
+        assert_int_equal(e->old_index, (int)i);
+        assert_int_equal(e->new_index, (int)i);
+        assert_int_equal(e->by, RW_MATCH_NUMBER);
+        if (e->status != RW_DIFF_AMENDED) continue;
+        assert_int_equal(diff_new(&d, e)->number, 31);
+        assert_int_equal(e->n_paras, 1);
+        assert_int_equal(e->paras[0].status, RW_DIFF_AMENDED);
+    }
+    json_t *j = rw_law_diff_json(&d);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"), "amended")),
+                     1);
+    json_t *a31 = json_array_get(json_object_get(j, "articles"), 30);
+    assert_string_equal(jstr(a31, "status"), "amended");
+    assert_string_equal(jstr(json_object_get(a31, "new"), "label"), "第三十一条");
+    assert_non_null(strstr(jstr(json_object_get(a31, "new"), "text"), "自愿签署告知承诺书"));
+    assert_null(strstr(jstr(json_object_get(a31, "old"), "text"), "告知承诺"));
+    assert_string_equal(jstr(json_array_get(json_object_get(j, "articles"), 3), "status"),
+                        "unchanged");
+    json_decref(j);
+    rw_law_diff_free(&d);
+    /* The versions must be given oldest first. */
+    assert_int_equal(rw_law_diff(m, &m->versions[1], &m->versions[0], &d), -1);
+    rw_law_diff_free(&d);
+    rw_statutes_free(s);
+}
+
+static const char *const INSERT_FILES[] = {
+    "v1.md",
+    HEADER "第一条 为了测试，制定本条例。\n\n"
+           "第二条 经营者不得有下列行为：\n\n(一)虚假宣传；\n\n(二)哄抬价格；\n\n(三)囤积居奇。\n\n"
+           "违反前款规定的，责令改正。\n\n"
+           "第三条 本条例自2020年1月1日起施行。",
+    "v2.md",
+    HEADER "第一条　为了测试, 制定本条例。\n\n"
+           "第二条 经营者不得有下列行为：\n\n（一）虚假宣传；\n\n（二）哄抬价格。\n\n"
+           "违反前款规定的，责令改正。\n\n"
+           "第二条之一 平台经营者应当核验平台内经营者的身份。\n\n"
+           "第三条 本条例自2020年1月1日起施行。",
+    NULL};
+
+static const char *const INSERT_YAML = "laws:\n"
+                                       "  - id: ins\n"
+                                       "    title: 测试条例\n"
+                                       "    level: local-regulation\n"
+                                       "    verified: 2026-10-01\n"
+                                       "    versions:\n"
+                                       "      - effective: 2020-01-01\n"
+                                       "        source: v1.md\n"
+                                       "      - effective: 2023-07-01\n"
+                                       "        source: v2.md\n";
+
+static void an_inserted_zhi_yi_article_and_a_removed_item(void **state)
+{
+    (void)state;
+    char *dir = synthetic(INSERT_YAML, INSERT_FILES);
+    rw_statutes_t *s = load_ok(dir);
+    const rw_law_t *law = &s->laws[0];
+    rw_law_diff_t d;
+    assert_int_equal(rw_law_diff(law, &law->versions[0], &law->versions[1], &d), 0);
+    /* 第一条 differs only in punctuation width and spacing. */
+    assert_counts(&d, 2, 1, 0, 1, 0);
+    assert_int_equal(d.n_articles, 4);
+    static const struct {
+        rw_diff_status_t status;
+        int number, sub;
+    } want[] = {{RW_DIFF_UNCHANGED, 1, 0},
+                {RW_DIFF_AMENDED, 2, 0},
+                {RW_DIFF_ADDED, 2, 1},
+                {RW_DIFF_UNCHANGED, 3, 0}};
+    for (size_t i = 0; i < 4; i++) {
+        const rw_diff_entry_t *e = &d.articles[i];
+        assert_int_equal(e->status, want[i].status);
+        assert_int_equal(diff_new(&d, e)->number, want[i].number);
+        assert_int_equal(diff_new(&d, e)->sub, want[i].sub);
+    }
+    assert_null(diff_old(&d, &d.articles[2]));
+    /* Inside 第二条 the first 款 lost its 项（三）; the second 款 is untouched. */
+    const rw_diff_entry_t *a2 = &d.articles[1];
+    assert_int_equal(a2->n_paras, 2);
+    assert_int_equal(a2->paras[0].status, RW_DIFF_AMENDED);
+    assert_int_equal(a2->paras[1].status, RW_DIFF_UNCHANGED);
+    rw_law_diff_free(&d);
+
+    /* The item cited before the amendment: in force until the new version took force, then
+     * gone — the lead says so. */
+    rw_clause_ref_t r = ref(s, "ins#2.1.3");
+    assert_true(rw_clause_ref_exists(&r));
+    json_t *o = rw_clause_json(&r, "ins#2.1.3", day("2023-06-30"), day("2024-01-01"));
+    assert_string_equal(jstr(o, "label"), "第二条第一款第三项");
+    assert_string_equal(jstr(o, "text"), "(三)囤积居奇。");
+    assert_true(json_is_true(json_object_get(json_object_get(o, "changed"), "removed")));
+    json_decref(o);
+    assert_null(rw_clause_json(&r, "ins#2.1.3", day("2023-07-01"), day("2024-01-01")));
+    r = ref(s, "ins#2-1");
+    assert_null(rw_clause_json(&r, "ins#2-1", day("2023-06-30"), day("2024-01-01")));
+    o = rw_clause_json(&r, "ins#2-1", day("2023-07-01"), day("2024-01-01"));
+    assert_string_equal(jstr(o, "label"), "第二条之一");
+    json_decref(o);
+    rw_statutes_free(s);
+    remove_dir(dir);
+}
+
+/* A law file in the LawRefBook layout from article texts as rw_clause_text gives them:
+ * each line a paragraph, the first after the article's heading. */
+static void write_law(const char *dir, const char *name, const char *title, char **articles,
+                      size_t n)
+{
+    rw_buf_t b;
+    rw_buf_init(&b);
+    rw_buf_printf(&b, "# %s\n\n2020年1月1日 公布\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n", title);
+    for (size_t i = 0; i < n; i++) {
+        char num[64];
+        rw_cn_number((int)i + 1, num, sizeof num);
+        rw_buf_printf(&b, "第%s条 ", num);
+        for (const char *p = articles[i]; *p; p++)
+            rw_buf_puts(&b, *p == '\n' ? "\n\n" : (char[]){*p, 0});
+        rw_buf_puts(&b, "\n\n");
+    }
+    write_file(dir, name, b.data);
+    rw_buf_free(&b);
+}
+
+static const char *const INSERTED =
+    "网络食品交易第三方平台提供者应当建立入网食品经营者档案，记录其经营场所和联系方式。";
+
+/* 食品安全法 revised in the way of a 修订: 第十条 deleted, a new article inserted as 第五十条,
+ * so old 11-50 become 10-49; old 30 (new 29) and old 80 amended on the way; laws.yaml
+ * with `map` as the new version's renumbered (NULL for none). */
+static char *full_revision(const char *map)
+{
+    rw_statutes_t *s = shipped();
+    const rw_law_t *law = rw_statutes_find(s, "food-safety-law");
+    char *v1[154], *v2[154];
+    for (int i = 0; i < 154; i++) {
+        rw_clause_ref_t r = {.law = law, .pin = -1, .article = i + 1};
+        v1[i] = rw_clause_text(&r, &law->versions[0]);
+    }
+    size_t n = 0;
+    for (int i = 0; i < 154; i++) {
+        if (i == 9) continue; /* 第十条 */
+        if (n == 49) v2[n++] = rw_xstrdup(INSERTED);
+        rw_buf_t b;
+        rw_buf_init(&b);
+        rw_buf_puts(&b, v1[i]);
+        if (i == 29 || i == 79) rw_buf_puts(&b, "具体办法由国务院食品安全监督管理部门制定。");
+        v2[n++] = rw_buf_steal(&b);
+    }
+    assert_int_equal(n, 154);
+    char *dir = temp_dir();
+    write_law(dir, "fsl-2015.md", law->title, v1, 154);
+    write_law(dir, "fsl-2030.md", law->title, v2, 154);
+    rw_buf_t y;
+    rw_buf_init(&y);
+    rw_buf_printf(&y,
+                  "laws:\n  - id: fsl\n    title: %s\n    level: law\n    verified: 2026-10-01\n"
+                  "    versions:\n      - effective: 2015-10-01\n        source: fsl-2015.md\n"
+                  "      - effective: 2030-01-01\n        source: fsl-2030.md\n%s",
+                  law->title, map ? map : "");
+    write_file(dir, "laws.yaml", y.data);
+    rw_buf_free(&y);
+    for (int i = 0; i < 154; i++) {
+        free(v1[i]);
+        free(v2[i]);
+    }
+    rw_statutes_free(s);
+    return dir;
+}
+
+/* The full revision's diff, with or without a map: the same pairing either way. */
+static void check_full_revision(const rw_law_t *law, rw_diff_match_t moved_by)
+{
+    rw_law_diff_t d;
+    assert_int_equal(rw_law_diff(law, &law->versions[0], &law->versions[1], &d), 0);
+    assert_counts(&d, 112, 1, 40, 1, 1);
+    for (size_t i = 0; i < d.n_articles; i++) {
+        const rw_diff_entry_t *e = &d.articles[i];
+        const rw_stat_article_t *o = diff_old(&d, e), *n = diff_new(&d, e);
+        switch (e->status) {
+        case RW_DIFF_REMOVED:
+            assert_int_equal(o->number, 10);
+            /* Reported where it stood: after the article that took over 第九条's place. */
+            assert_int_equal(diff_new(&d, &d.articles[i - 1])->number, 9);
+            break;
+        case RW_DIFF_ADDED: assert_int_equal(n->number, 50); break;
+        case RW_DIFF_AMENDED:
+            assert_int_equal(o->number, 80);
+            assert_int_equal(n->number, 80);
+            break;
+        case RW_DIFF_RENUMBERED:
+            assert_true(o->number >= 11 && o->number <= 50);
+            assert_int_equal(n->number, o->number - 1);
+            assert_int_equal(e->amended, o->number == 30);
+            assert_int_equal(e->by, moved_by != RW_MATCH_MAP  ? o->number == 30 ? RW_MATCH_SIMILAR
+                                                                                : RW_MATCH_TEXT
+                                    : moved_by);
+            break;
+        default:
+            assert_int_equal(o->number, n->number);
+            assert_true(o->number < 10 || o->number > 50);
+        }
+    }
+    rw_law_diff_free(&d);
+}
+
+static void a_full_revision_without_a_map_is_matched_by_content(void **state)
+{
+    (void)state;
+    char *dir = full_revision(NULL);
+    rw_statutes_t *s = load_ok(dir);
+    const rw_law_t *law = &s->laws[0];
+    check_full_revision(law, RW_MATCH_TEXT);
+    /* Without a map references keep their numbers: fsl#30 is whatever 第三十条 now says. */
+    rw_clause_ref_t r = ref(s, "fsl#30");
+    json_t *o = rw_clause_json(&r, "fsl#30", day("2031-01-01"), day("2031-01-01"));
+    assert_string_equal(jstr(o, "label"), "第三十条");
+    char *old31 = rw_clause_text(&(rw_clause_ref_t){.law = law, .pin = -1, .article = 31},
+                                 &law->versions[0]);
+    assert_string_equal(jstr(o, "text"), old31);
+    free(old31);
+    json_decref(o);
+    rw_statutes_free(s);
+    remove_dir(dir);
+}
+
+static void a_full_revision_with_a_map_carries_references(void **state)
+{
+    (void)state;
+    rw_buf_t map;
+    rw_buf_init(&map);
+    rw_buf_puts(&map, "        renumbered: {10: null");
+    for (int i = 11; i <= 50; i++)
+        rw_buf_printf(&map, ", %d: %d", i, i - 1);
+    rw_buf_puts(&map, "}\n");
+    char *dir = full_revision(map.data);
+    rw_buf_free(&map);
+    rw_statutes_t *s = load_ok(dir);
+    const rw_law_t *law = &s->laws[0];
+    assert_int_equal(law->versions[1].n_renumbered, 41);
+    check_full_revision(law, RW_MATCH_MAP);
+
+    /* A rule citing fsl#30 (the 2015 numbering) cites 第二十九条 of the revision, with the
+     * text amended on the way; before the revision it is still 第三十条. */
+    int64_t before = day("2029-12-31"), after = day("2030-01-01");
+    rw_clause_ref_t r = ref(s, "fsl#30");
+    json_t *o = rw_clause_json(&r, "fsl#30", after, after);
+    assert_string_equal(jstr(o, "version"), "2030-01-01");
+    assert_string_equal(jstr(o, "label"), "第二十九条");
+    assert_non_null(strstr(jstr(o, "text"), "具体办法由国务院食品安全监督管理部门制定。"));
+    json_decref(o);
+    o = rw_clause_json(&r, "fsl#30", before, after);
+    assert_string_equal(jstr(o, "label"), "第三十条");
+    json_t *ch = json_object_get(o, "changed");
+    assert_string_equal(jstr(ch, "date"), "2030-01-01");
+    assert_non_null(strstr(jstr(ch, "text"), "具体办法由国务院食品安全监督管理部门制定。"));
+    json_decref(o);
+    /* Moved without a change: no `changed`. */
+    r = ref(s, "fsl#31.1");
+    o = rw_clause_json(&r, "fsl#31.1", before, after);
+    assert_true(json_is_null(json_object_get(o, "changed")));
+    json_decref(o);
+    o = rw_clause_json(&r, "fsl#31.1", after, after);
+    assert_string_equal(jstr(o, "label"), "第三十条第一款");
+    json_decref(o);
+    /* The deleted 第十条 stops resolving; the lead citing it says it was removed. */
+    r = ref(s, "fsl#10");
+    assert_null(rw_clause_json(&r, "fsl#10", after, after));
+    o = rw_clause_json(&r, "fsl#10", before, after);
+    assert_true(json_is_true(json_object_get(json_object_get(o, "changed"), "removed")));
+    json_decref(o);
+    /* The inserted 第五十条 is not reachable from the old numbering (old 50 is now 49)… */
+    r = ref(s, "fsl#50");
+    o = rw_clause_json(&r, "fsl#50", after, after);
+    assert_string_equal(jstr(o, "label"), "第四十九条");
+    json_decref(o);
+    /* …but a reference pinned to the revision uses its numbers, and reads back into the
+     * old one where it came from. */
+    r = ref(s, "fsl@2030-01-01#50");
+    o = rw_clause_json(&r, "fsl@2030-01-01#50", after, after);
+    assert_string_equal(jstr(o, "label"), "第五十条");
+    assert_string_equal(jstr(o, "text"), INSERTED);
+    json_decref(o);
+    assert_null(rw_clause_text(&r, &law->versions[0]));
+    r = ref(s, "fsl@2030-01-01#29");
+    char *t = rw_clause_text(&r, &law->versions[0]);
+    assert_non_null(t);
+    rw_clause_ref_t in;
+    assert_int_equal(rw_clause_ref_in(&r, &law->versions[0], &in), 0);
+    assert_int_equal(in.article, 30);
+    free(t);
+    /* A reference pinned before the law existed has no numbering to start from. */
+    r = ref(s, "fsl@2001-01-01#1");
+    assert_int_equal(rw_clause_ref_in(&r, &law->versions[0], &in), -1);
+    assert_false(rw_clause_ref_exists(&r));
+    /* Untouched articles keep their numbers. */
+    int num, sub;
+    assert_int_equal(rw_law_article_in(law, 0, 1, 100, 0, &num, &sub), 0);
+    assert_int_equal(num, 100);
+    assert_int_equal(rw_law_article_in(law, 1, 0, 50, 0, &num, &sub), -1);
+    assert_int_equal(rw_law_article_in(law, 0, 1, 10, 0, &num, &sub), -1);
+    rw_statutes_free(s);
+    remove_dir(dir);
+}
+
+/* A map given only in part: the 修正 kept every number the map does not mention. */
+static const char *const MAP_FILES[] = {
+    "p.md", HEADER "第一条 甲。\n\n第二条 乙。\n\n第二条之一 丙。\n\n第三条 丁。",
+    "q.md", HEADER "第一条 甲。\n\n第二条 乙。\n\n第三条 丙。\n\n第四条 丁。", NULL};
+
+#define MAP_YAML(first, second)                                                                    \
+    "laws:\n  - id: m\n    title: 测试条例\n    level: law\n    verified: 2026-10-01\n"           \
+    "    versions:\n      - effective: 2020-01-01\n        source: p.md\n" first                  \
+    "      - effective: 2021-01-01\n        source: q.md\n" second
+
+static void renumbered_maps_are_validated(void **state)
+{
+    (void)state;
+    char *dir = synthetic(MAP_YAML("", "        renumbered: {2-1: 3, 3: 4}\n"), MAP_FILES);
+    rw_statutes_t *s = load_ok(dir);
+    const rw_law_version_t *q = &s->laws[0].versions[1];
+    assert_int_equal(q->n_renumbered, 2);
+    assert_int_equal(q->renumbered[0].old_number, 2);
+    assert_int_equal(q->renumbered[0].old_sub, 1);
+    assert_int_equal(q->renumbered[0].new_number, 3);
+    rw_clause_ref_t r = ref(s, "m#2-1");
+    char *t = rw_clause_text(&r, q);
+    assert_string_equal(t, "丙。");
+    free(t);
+    rw_law_diff_t d;
+    rw_law_diff(&s->laws[0], &s->laws[0].versions[0], q, &d);
+    assert_true(d.mapped);
+    assert_counts(&d, 2, 0, 2, 0, 0);
+    rw_law_diff_free(&d);
+    rw_statutes_free(s);
+    remove_dir(dir);
+
+    static const struct {
+        const char *first, *second;
+        int line, col;
+        const char *msg;
+    } cases[] = {
+        {"        renumbered: {1: 2}\n", "", 9, 21, "第一个版本不能有 renumbered"},
+        {"", "        renumbered: {9: 4}\n", 11, 22, "上一个版本（p.md）没有第九条"},
+        {"", "        renumbered: {3: 9}\n", 11, 25, "本版本（q.md）没有第九条"},
+        {"", "        renumbered: {2-1: 4, 3: 4}\n", 11, 33, "都对应到本版本的第四条"},
+        {"", "        renumbered: {2-1: 3}\n", 11, 21, "未列出上一个版本的第三条"},
+        {"", "        renumbered: {abc: 3}\n", 11, 22, "不是条号"},
+        {"", "        renumbered: {2-0: 3}\n", 11, 22, "不是条号"},
+        {"", "        renumbered: [3, 4]\n", 11, 21, "应为映射"},
+        {"", "        renumbered: {3: 4}\n        renumber: {}\n", 12, 9, "未知的键「renumber」"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rw_buf_t y;
+        rw_buf_init(&y);
+        rw_buf_printf(&y, MAP_YAML("%s", "%s"), cases[i].first, cases[i].second);
+        dir = synthetic(y.data, MAP_FILES);
+        rw_buf_free(&y);
+        rw_diags_t dg;
+        rw_diags_init(&dg);
+        assert_int_equal(rw_statutes_load(&s, dir, day("2026-11-01"), &dg), -1);
+        if (!dg.errors || dg.items[0].line != cases[i].line || dg.items[0].col != cases[i].col ||
+            !strstr(dg.items[0].msg, cases[i].msg))
+            fail_msg("case %zu: %s", i, rw_diags_first_error(&dg));
+        rw_diags_free(&dg);
+        remove_dir(dir);
+    }
+}
+
+static void a_repealed_law_still_diffs_and_pins_keep_their_text(void **state)
+{
+    (void)state;
+    char *dir = synthetic(OLD_YAML, OLD_FILES);
+    rw_statutes_t *s = load_ok(dir);
+    const rw_law_t *law = rw_statutes_find(s, "old");
+    rw_law_diff_t d;
+    rw_law_diff(law, &law->versions[0], &law->versions[1], &d);
+    assert_counts(&d, 0, 1, 0, 0, 2);
+    assert_int_equal(d.articles[0].status, RW_DIFF_AMENDED);
+    assert_int_equal(d.articles[1].status, RW_DIFF_REMOVED);
+    assert_int_equal(diff_old(&d, &d.articles[2])->number, 3);
+    rw_law_diff_free(&d);
+    /* Versions that differ only in typesetting: every article unchanged. */
+    law = rw_statutes_find(s, "same");
+    rw_law_diff(law, &law->versions[0], &law->versions[1], &d);
+    assert_counts(&d, 1, 0, 0, 0, 0);
+    rw_law_diff_free(&d);
+    /* Pinned to the first version: its text, whatever the day, until the repeal. */
+    rw_clause_ref_t r = ref(s, "old@2010-01-01#2");
+    assert_true(rw_clause_ref_exists(&r));
+    json_t *o = rw_clause_json(&r, "old@2010-01-01#2", day("2019-12-31"), day("2019-12-31"));
+    assert_string_equal(jstr(o, "version"), "2010-01-01");
+    assert_true(json_is_true(json_object_get(json_object_get(o, "changed"), "removed")));
+    json_decref(o);
+    assert_null(rw_clause_json(&r, "old@2010-01-01#2", day("2020-01-01"), day("2020-01-01")));
+    rw_statutes_free(s);
+    remove_dir(dir);
+}
+
+static const char *const IMPORT_YAML =
+    "# the library\n"
+    "laws:\n"
+    "  - id: x\n"
+    "    title: 测试条例\n"
+    "    aliases: [测试]\n"
+    "    level: law\n"
+    "    verified: 2026-10-01\n"
+    "    versions:\n"
+    "      - effective: 2010-01-01   # first\n"
+    "        source: a.md\n"
+    "      # the 2020 revision\n"
+    "      - effective: 2020-01-01\n"
+    "        source: b.md\n"
+    "    repealed: null\n";
+
+static void import_into(const char *dir, const rw_import_t *im, int want_rc)
+{
+    rw_diags_t d;
+    rw_diags_init(&d);
+    int rc = rw_statutes_import(dir, im, &d);
+    if (rc != want_rc) {
+        rw_diags_print(&d, stderr);
+        fail_msg("import %s: rc %d", im->file, rc);
+    }
+    rw_diags_free(&d);
+}
+
+static void import_adds_a_version_in_date_order_keeping_comments(void **state)
+{
+    (void)state;
+    char *dir = synthetic(IMPORT_YAML, GOOD_MD);
+    char *src = temp_dir();
+    write_file(src, "测试条例(2015-03-01).md", HEADER "第一条 丙。\n");
+    rw_buf_t file;
+    rw_buf_init(&file);
+    rw_buf_printf(&file, "%s/测试条例(2015-03-01).md", src);
+    rw_import_t im = {.file = file.data, .law = "测试", .effective = day("2015-06-01"),
+                      .today = day("2026-11-01")};
+    import_into(dir, &im, 0);
+    char *y = read_text(dir, "laws.yaml");
+    assert_string_equal(y, "# the library\n"
+                           "laws:\n"
+                           "  - id: x\n"
+                           "    title: 测试条例\n"
+                           "    aliases: [测试]\n"
+                           "    level: law\n"
+                           "    verified: 2026-10-01\n"
+                           "    versions:\n"
+                           "      - effective: 2010-01-01   # first\n"
+                           "        source: a.md\n"
+                           "      - effective: 2015-06-01\n"
+                           "        source: 测试条例(2015-03-01).md\n"
+                           "      # the 2020 revision\n"
+                           "      - effective: 2020-01-01\n"
+                           "        source: b.md\n"
+                           "    repealed: null\n");
+    free(y);
+    char *copy = read_text(dir, "测试条例(2015-03-01).md");
+    assert_string_equal(copy, HEADER "第一条 丙。\n");
+    free(copy);
+    rw_statutes_t *s = load_ok(dir);
+    assert_int_equal(s->laws[0].n_versions, 3);
+    assert_int_equal(s->laws[0].versions[1].effective, day("2015-06-01"));
+    rw_statutes_free(s);
+
+    /* A later one goes after the last version; a new law after the last law. */
+    write_file(src, "c.md", HEADER "第一条 丁。\n");
+    write_file(src, "n.md", "# 新条例\n\n<!-- INFO END -->\n\n第一条 戊。\n");
+    rw_buf_reset(&file);
+    rw_buf_printf(&file, "%s/c.md", src);
+    im = (rw_import_t){.file = file.data, .law = "x", .effective = day("2024-01-01"),
+                       .today = day("2026-11-01")};
+    import_into(dir, &im, 0);
+    rw_buf_reset(&file);
+    rw_buf_printf(&file, "%s/n.md", src);
+    const char *aliases[] = {"新条例", "new:regs"};
+    im = (rw_import_t){.file = file.data, .law = "new-regs", .effective = day("2025-01-01"),
+                       .level = "department-rule", .aliases = aliases, .n_aliases = 2,
+                       .today = day("2026-11-01")};
+    import_into(dir, &im, 0);
+    y = read_text(dir, "laws.yaml");
+    const char *tail = "      - effective: 2020-01-01\n"
+                       "        source: b.md\n"
+                       "      - effective: 2024-01-01\n"
+                       "        source: c.md\n"
+                       "    repealed: null\n"
+                       "\n"
+                       "  - id: new-regs\n"
+                       "    title: 新条例\n"
+                       "    aliases: [新条例, \"new:regs\"]\n"
+                       "    level: department-rule\n"
+                       "    versions:\n"
+                       "      - effective: 2025-01-01\n"
+                       "        source: n.md\n"
+                       "    repealed: null\n";
+    assert_string_equal(y + strlen(y) - strlen(tail), tail);
+    free(y);
+    rw_diags_t d;
+    rw_diags_init(&d);
+    assert_int_equal(rw_statutes_load(&s, dir, day("2026-11-01"), &d), 0);
+    assert_non_null(rw_statutes_find(s, "new:regs"));
+    assert_int_equal(d.warnings, 1); /* no `verified` for the new law: nobody checked it yet */
+    rw_diags_free(&d);
+    rw_statutes_free(s);
+
+    /* The same date twice, a file name in use, options only a new law takes. */
+    char *before = read_text(dir, "laws.yaml");
+    static const struct {
+        const char *law, *effective, *title;
+        int line, col;
+        const char *msg;
+    } refused[] = {
+        {"x", "2020-01-01", NULL, 14, 20, "已有 2020-01-01 起施行的版本（b.md）"},
+        {"x", "2026-01-01", NULL, 17, 17, "已使用文件「c.md」"},
+        {"x", "2026-01-01", "别的", 3, 5, "只用于新法律"},
+        {"brand-new", "2026-01-01", NULL, 3, 3, "新法律需要 --level"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        rw_buf_reset(&file);
+        rw_buf_printf(&file, "%s/c.md", src);
+        im = (rw_import_t){.file = file.data, .law = refused[i].law,
+                           .effective = day(refused[i].effective), .title = refused[i].title,
+                           .today = day("2026-11-01")};
+        rw_diags_init(&d);
+        assert_int_equal(rw_statutes_import(dir, &im, &d), -1);
+        if (d.errors != 1 || d.items[0].line != refused[i].line ||
+            d.items[0].col != refused[i].col || !strstr(d.items[0].msg, refused[i].msg))
+            fail_msg("case %zu: %s", i, rw_diags_first_error(&d));
+        rw_diags_free(&d);
+        y = read_text(dir, "laws.yaml");
+        assert_string_equal(y, before);
+        free(y);
+    }
+    free(before);
+    rw_buf_free(&file);
+    remove_dir(src);
+    remove_dir(dir);
+}
+
+static void import_refuses_a_malformed_file_and_rolls_back_a_library_that_fails(void **state)
+{
+    (void)state;
+    char *dir = synthetic(IMPORT_YAML, GOOD_MD);
+    char *src = temp_dir();
+    write_file(src, "broken.md", HEADER "第一条 甲。\n\n第二条 乙。\n\n第四条 丙。\n");
+    rw_buf_t file;
+    rw_buf_init(&file);
+    rw_buf_printf(&file, "%s/broken.md", src);
+    rw_import_t im = {.file = file.data, .law = "x", .effective = day("2022-01-01"),
+                      .today = day("2026-11-01")};
+    rw_diags_t d;
+    rw_diags_init(&d);
+    assert_int_equal(rw_statutes_import(dir, &im, &d), -1);
+    assert_int_equal(d.errors, 1);
+    assert_string_equal(d.items[0].file, file.data);
+    assert_int_equal(d.items[0].line, 11);
+    assert_int_equal(d.items[0].col, 1);
+    assert_non_null(strstr(d.items[0].msg, "这里应为第三条，实际是第四条"));
+    rw_diags_free(&d);
+    assert_false(file_exists(dir, "broken.md"));
+    char *y = read_text(dir, "laws.yaml");
+    assert_string_equal(y, IMPORT_YAML);
+    free(y);
+
+    /* A version slipped in before one whose renumbered map it breaks: the library does not
+     * load afterwards, so laws.yaml and the folder go back to what they were. */
+    char *yaml = rw_xstrdup(IMPORT_YAML);
+    rw_buf_t with_map;
+    rw_buf_init(&with_map);
+    const char *cut = strstr(yaml, "    repealed: null\n");
+    rw_buf_append(&with_map, yaml, (size_t)(cut - yaml));
+    rw_buf_puts(&with_map, "      - effective: 2024-01-01\n        source: g.md\n"
+                           "        renumbered: {1: 2}\n    repealed: null\n");
+    free(yaml);
+    write_file(dir, "laws.yaml", with_map.data);
+    write_file(dir, "g.md", HEADER "第一条 新。\n\n第二条 甲。\n");
+    write_file(src, "m.md", HEADER "第一条 甲。\n");
+    rw_buf_reset(&file);
+    rw_buf_printf(&file, "%s/m.md", src);
+    im.effective = day("2022-01-01");
+    rw_diags_init(&d);
+    assert_int_equal(rw_statutes_import(dir, &im, &d), 0);
+    rw_diags_free(&d);
+    write_file(dir, "laws.yaml", with_map.data);
+    write_file(src, "m2.md", HEADER "第一条 甲。\n\n第二条 乙。\n\n第三条 丙。\n");
+    unlink(file.data);
+    rw_buf_reset(&file);
+    rw_buf_printf(&file, "%s/m2.md", src);
+    rw_diags_init(&d);
+    assert_int_equal(rw_statutes_import(dir, &im, &d), -1);
+    int warned = 0, undone = 0, unlisted = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        warned |= d.items[i].sev == RW_DIAG_WARNING && strstr(d.items[i].msg, "请复核");
+        undone |= d.items[i].sev == RW_DIAG_ERROR && strstr(d.items[i].msg, "已撤销");
+        unlisted |= d.items[i].sev == RW_DIAG_ERROR && strstr(d.items[i].msg, "未列出");
+    }
+    assert_true(warned && undone && unlisted);
+    rw_diags_free(&d);
+    y = read_text(dir, "laws.yaml");
+    assert_string_equal(y, with_map.data);
+    free(y);
+    assert_false(file_exists(dir, "m2.md"));
+
+    /* A different file under a name the folder already has; a laws.yaml in flow style. */
+    write_file(src, "a.md", HEADER "第一条 另一个甲。\n");
+    rw_buf_reset(&file);
+    rw_buf_printf(&file, "%s/a.md", src);
+    im = (rw_import_t){.file = file.data, .law = "y", .level = "law",
+                       .effective = day("2023-01-01"), .today = day("2026-11-01")};
+    rw_diags_init(&d);
+    assert_int_equal(rw_statutes_import(dir, &im, &d), -1);
+    assert_non_null(strstr(rw_diags_first_error(&d), "已存在同名文件且内容不同"));
+    rw_diags_free(&d);
+    write_file(dir, "laws.yaml", "laws: [{id: x, title: 测试条例, level: law, versions: "
+                                 "[{effective: 2010-01-01, source: a.md}]}]\n");
+    rw_buf_reset(&file);
+    rw_buf_printf(&file, "%s/m.md", src);
+    write_file(src, "m.md", HEADER "第一条 甲。\n");
+    rw_diags_init(&d);
+    assert_int_equal(rw_statutes_import(dir, &im, &d), -1);
+    assert_non_null(strstr(rw_diags_first_error(&d), "块状列表"));
+    rw_diags_free(&d);
+    rw_buf_free(&with_map);
+    rw_buf_free(&file);
+    remove_dir(src);
+    remove_dir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -763,6 +1448,14 @@ int main(void)
         cmocka_unit_test(malformed_laws_yaml_gets_file_line_col_errors),
         cmocka_unit_test(chinese_numerals_round_trip),
         cmocka_unit_test(clause_references_parse_strictly),
+        cmocka_unit_test(the_real_2018_to_2022_amendment_changes_article_31_only),
+        cmocka_unit_test(an_inserted_zhi_yi_article_and_a_removed_item),
+        cmocka_unit_test(a_full_revision_without_a_map_is_matched_by_content),
+        cmocka_unit_test(a_full_revision_with_a_map_carries_references),
+        cmocka_unit_test(renumbered_maps_are_validated),
+        cmocka_unit_test(a_repealed_law_still_diffs_and_pins_keep_their_text),
+        cmocka_unit_test(import_adds_a_version_in_date_order_keeping_comments),
+        cmocka_unit_test(import_refuses_a_malformed_file_and_rolls_back_a_library_that_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

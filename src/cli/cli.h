@@ -39,6 +39,7 @@ int rw_cmd_replay(int argc, char **argv);
 int rw_cmd_run(int argc, char **argv);
 int rw_cmd_broker(int argc, char **argv);
 int rw_cmd_model(int argc, char **argv);
+int rw_cmd_statutes(int argc, char **argv);
 int rw_cmd_leads(int argc, char **argv);
 
 #endif
