@@ -714,6 +714,22 @@ static int64_t get_i64(reader_t *r) { int64_t v; take(r, &v, 8); return v; }
 static double get_f64(reader_t *r) { double v; take(r, &v, 8); return v; }
 static char get_c(reader_t *r) { char c; take(r, &c, 1); return c; }
 
+/* Times and bucket keys out of any event's range (RFC 3339 years 0000-9999) can only
+ * come from damage; refusing them keeps date arithmetic on them defined. */
+static double get_time(reader_t *r)
+{
+    double t = get_f64(r);
+    if (!(fabs(t) < 1e12)) r->bad = 1;
+    return t;
+}
+
+static int64_t get_key(reader_t *r)
+{
+    int64_t k = get_i64(r);
+    if (k < -1000000000 || k > 1000000000) r->bad = 1;
+    return k;
+}
+
 /* A string view into the encoded bytes (not NUL-terminated). */
 static const char *get_str(reader_t *r, size_t *len)
 {
@@ -738,6 +754,10 @@ static int stream_named(const rw_rules_t *rules, const char *s, size_t len)
 /* Maps stored field names onto the layout's slots (-1 when no longer needed). */
 static int *map_fields(reader_t *r, uint32_t n, rw_evpath_t **cur, size_t n_cur)
 {
+    if (n > (r->n - r->pos) / 4) { /* each name takes at least 4 bytes: damaged */
+        r->bad = 1;
+        n = 0;
+    }
     int *map = rw_xmalloc((n ? n : 1) * sizeof *map);
     for (uint32_t k = 0; k < n; k++) {
         size_t len;
@@ -787,8 +807,8 @@ static void decode_series(reader_t *r, rw_aggs_t *a)
     int *dist_map = map_fields(r, n_dist, def ? def->dist : NULL, def ? def->n_dist : 0);
     uint32_t n_buckets = get_u32(r);
     for (uint32_t i = 0; i < n_buckets && !r->bad; i++) {
-        int64_t key = get_i64(r);
-        bucket_t *b = def ? bucket_at(def, &a->series[target], key) : NULL;
+        int64_t key = get_key(r);
+        bucket_t *b = def && !r->bad ? bucket_at(def, &a->series[target], key) : NULL;
         uint32_t count = get_u32(r);
         if (b) b->count = count;
         for (uint32_t k = 0; k < n_num; k++) {
@@ -807,7 +827,7 @@ static void decode_series(reader_t *r, rw_aggs_t *a)
         }
         uint32_t n_ids = get_u32(r);
         for (uint32_t v = 0; v < n_ids && !r->bad; v++) {
-            double t = get_f64(r);
+            double t = get_time(r);
             uint64_t seq = get_u64(r);
             const char *s = get_str(r, &len);
             if (b && def->ids && had_ids) ids_add(b, t, seq, s, len);
@@ -831,7 +851,7 @@ static void decode_log(reader_t *r, rw_aggs_t *a)
     int *map = map_fields(r, n_fields, def ? def->fields : NULL, def ? def->n_fields : 0);
     uint32_t n = get_u32(r);
     for (uint32_t i = 0; i < n && !r->bad; i++) {
-        logent_t e = {.time = get_f64(r), .seq = get_u64(r)};
+        logent_t e = {.time = get_time(r), .seq = get_u64(r)};
         e.vals = rw_xcalloc(def && def->n_fields ? def->n_fields : 1, sizeof *e.vals);
         for (uint32_t k = 0; k < n_fields; k++) {
             rw_value_t v = get_value(r);
@@ -860,7 +880,7 @@ rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
     if (get_u32(&r) != AGGS_FORMAT) return NULL;
     rw_aggs_t *a = rw_aggs_new(l);
     a->has_max = get_c(&r);
-    a->max_time = get_f64(&r);
+    a->max_time = get_time(&r);
     a->seq = get_u64(&r);
     a->pruned_at = get_i64(&r);
     uint32_t n_seen = get_u32(&r);
@@ -889,7 +909,7 @@ rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
             if (strlen(l->rules->models[l->ewmas[k]].name) == len && !memcmp(l->rules->models[l->ewmas[k]].name, name, len))
                 a->ewma[k] = e;
     }
-    if (r.bad) {
+    if (r.bad || r.pos != r.n) { /* truncated, damaged, or followed by stray bytes */
         rw_aggs_free(a);
         return NULL;
     }

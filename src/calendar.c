@@ -27,13 +27,16 @@ static int load_days(const rw_ydoc_t *doc, const char *key, int64_t **out, size_
 {
     char **list;
     size_t count;
-    if (rw_ystr_list(doc, rw_ymap_get(doc->root, key), key, &list, &count, d)) return -1;
+    const rw_ynode_t *node = rw_ymap_get(doc->root, key);
+    if (rw_ystr_list(doc, node, key, &list, &count, d)) return -1;
     *out = rw_xmalloc((count ? count : 1) * sizeof **out);
     *n = 0;
     int rc = 0;
     for (size_t i = 0; i < count; i++) {
         if (rw_date_parse(list[i], &(*out)[*n])) {
-            rw_ydiag(d, doc, rw_ymap_get(doc->root, key), RW_DIAG_ERROR, "%s 中的 \"%s\" 不是日期 YYYY-MM-DD", key, list[i]);
+            /* at the entry itself: a long list is hard to search */
+            rw_ydiag(d, doc, node->kind == RW_Y_SEQ ? node->items[i] : node, RW_DIAG_ERROR,
+                     "%s 中的 \"%s\" 不是日期 YYYY-MM-DD", key, list[i]);
             rc = -1;
             continue;
         }
@@ -47,14 +50,24 @@ static int load_days(const rw_ydoc_t *doc, const char *key, int64_t **out, size_
 static int load_deadlines(rw_calendar_t *c, const rw_ydoc_t *doc, rw_diags_t *d)
 {
     const rw_ynode_t *dl = rw_ymap_get(doc->root, "deadlines");
-    if (!dl) return 0;
+    if (!dl || dl->kind == RW_Y_NULL) return 0;
+    if (dl->kind != RW_Y_MAP) {
+        rw_ydiag(d, doc, dl, RW_DIAG_ERROR, "deadlines 应该是 {unit, red, orange, yellow, blue} 映射");
+        return -1;
+    }
+    /* a misspelt level would otherwise silently keep the default deadlines */
+    static const char *const keys[] = {"unit", "red", "orange", "yellow", "blue", NULL};
+    static const char *const level_keys[] = {"accept", "close", NULL};
+    rw_ycheck_keys(doc, dl, keys, d);
     static const char *const levels[] = {"blue", "yellow", "orange", "red"};
     int rc = 0;
     for (int i = 0; i < 4; i++) {
         const rw_ynode_t *lv = rw_ymap_get(dl, levels[i]);
         if (!lv) continue;
+        rw_ycheck_keys(doc, lv, level_keys, d);
         const rw_ynode_t *a = rw_ymap_get(lv, "accept"), *cl = rw_ymap_get(lv, "close");
-        if ((a && (a->kind != RW_Y_NUM || a->num < 0)) || (cl && (cl->kind != RW_Y_NUM || cl->num < 0))) {
+        if (lv->kind != RW_Y_MAP || (a && (a->kind != RW_Y_NUM || !a->is_int || a->num < 0 || a->num > 3650)) ||
+            (cl && (cl->kind != RW_Y_NUM || !cl->is_int || cl->num < 0 || cl->num > 3650))) {
             rw_ydiag(d, doc, lv, RW_DIAG_ERROR, "deadlines.%s 需要 {accept: 天数, close: 天数}", levels[i]);
             rc = -1;
             continue;
@@ -83,6 +96,7 @@ int rw_calendar_load(rw_calendar_t *c, const char *path, rw_diags_t *d)
         return -1;
     }
     int rc = 0;
+    size_t before = d->errors;
     if (doc.root && doc.root->kind == RW_Y_MAP) {
         static const char *const keys[] = {"holidays", "workdays", "deadlines", NULL};
         rw_ycheck_keys(&doc, doc.root, keys, d);
@@ -93,6 +107,7 @@ int rw_calendar_load(rw_calendar_t *c, const char *path, rw_diags_t *d)
         rw_ydiag(d, &doc, doc.root, RW_DIAG_ERROR, "calendar.yaml 应该是包含 holidays、workdays 的映射");
         rc = -1;
     }
+    if (d->errors > before) rc = -1; /* unknown keys too */
     rw_ydoc_free(&doc);
     return rc;
 }

@@ -550,8 +550,11 @@ static void merge_profile(entity_t *x, const json_t *profile)
     json_t *v;
     json_object_foreach((json_t *)profile, k, v)
     {
+        double d = json_is_real(v) ? json_real_value(v) : 0.5;
         if (json_is_null(v))
             json_object_del(x->profile, k);
+        else if (d == floor(d) && fabs(d) < 9e15) /* events parse numbers as reals: keep 4 as 4, not 4.0 */
+            json_object_set_new(x->profile, k, json_integer((json_int_t)d));
         else
             json_object_set(x->profile, k, v);
     }

@@ -482,12 +482,14 @@ static int load_message(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, cons
     return rc;
 }
 
-static int load_level(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, const rw_ynode_t *n)
+/* `owner` is the rule's mapping: a missing key is reported there, not at 1:1. */
+static int load_level(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, const rw_ynode_t *owner,
+                      const rw_ynode_t *n)
 {
     rule->fixed_level = -1;
     rule->level_default = -1;
     if (!n) {
-        rw_ydiag(L->d, doc, n, RW_DIAG_ERROR, "缺少 level");
+        rw_ydiag(L->d, doc, owner, RW_DIAG_ERROR, "规则 %s 缺少 level", rule->id);
         return -1;
     }
     if (n->kind == RW_Y_STR) {
@@ -537,10 +539,11 @@ static void compute_hash(rw_rule_t *rule, const rw_ynode_t *n)
     json_decref(j);
 }
 
-static int load_clauses(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, const rw_ynode_t *n)
+static int load_clauses(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, const rw_ynode_t *owner,
+                        const rw_ynode_t *n)
 {
     if (!n || n->kind != RW_Y_SEQ || n->n == 0) {
-        rw_ydiag(L->d, doc, n, RW_DIAG_ERROR, "clauses 必须是至少一条条款引用的列表，如 [\"food-safety-law#34.1.6\"]");
+        rw_ydiag(L->d, doc, n ? n : owner, RW_DIAG_ERROR, "clauses 必须是至少一条条款引用的列表，如 [\"food-safety-law#34.1.6\"]");
         return -1;
     }
     rule->clause_text = rw_xcalloc(n->n, sizeof(char *));
@@ -651,8 +654,8 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
             rw_ast_free(ast);
         }
     }
-    load_level(L, rule, doc, rw_ymap_get(n, "level"));
-    load_clauses(L, rule, doc, rw_ymap_get(n, "clauses"));
+    load_level(L, rule, doc, n, rw_ymap_get(n, "level"));
+    load_clauses(L, rule, doc, n, rw_ymap_get(n, "clauses"));
     const char *item = rw_yget_str(doc, n, "item", 0, L->d);
     if (item) {
         rule->item = rw_catalog_item(&r->catalog, item);

@@ -323,14 +323,24 @@ void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int 
     const char *t = doc->text;
     size_t raw = n->raw_off, end = doc->len;
     if (n->style == RW_YS_SINGLE || n->style == RW_YS_DOUBLE) raw++;
-    if (n->style == RW_YS_LITERAL || n->style == RW_YS_FOLDED) {
+    int block = n->style == RW_YS_LITERAL || n->style == RW_YS_FOLDED;
+    size_t indent = 0; /* a block's indentation, which is not part of its text */
+    if (block) {
         while (raw < end && t[raw] != '\n') raw++;
-        while (raw < end && (t[raw] == '\n' || t[raw] == ' ')) raw++;
+        while (raw < end && (t[raw] == '\n' || t[raw] == ' ')) indent = t[raw++] == ' ' ? indent + 1 : 0;
     }
     const char *v = n->str ? n->str : "";
     for (size_t i = 0; i < offset && i < n->len && raw < end;) {
         char c = v[i];
-        if (n->style == RW_YS_SINGLE && t[raw] == '\'' && raw + 1 < end && t[raw + 1] == '\'') {
+        if (block && c == '\n' && t[raw] == '\n') {
+            /* a kept line break: past it (folded, past the blank lines it stands for)
+             * and the next line's indentation */
+            raw++;
+            i++;
+            for (size_t k = raw; n->style == RW_YS_FOLDED && k < end && (t[k] == ' ' || t[k] == '\n'); k++)
+                if (t[k] == '\n') raw = k + 1;
+            for (size_t k = 0; k < indent && raw < end && t[raw] == ' '; k++) raw++;
+        } else if (n->style == RW_YS_SINGLE && t[raw] == '\'' && raw + 1 < end && t[raw + 1] == '\'') {
             raw += 2;
             i++;
         } else if (n->style == RW_YS_DOUBLE && t[raw] == '\\') {

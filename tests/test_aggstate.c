@@ -1,0 +1,517 @@
+/* Tests for aggstate.c's binary form: a state read back answers every query as
+ * before; read under another rule set (a reload) it keeps what still applies; and
+ * truncated or corrupted bytes from the store are refused without crashing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "aggstate.h"
+#include "eval.h"
+#include "rwtime.h"
+#include "util.h"
+
+static const char *const CATALOG =
+    "timezone: \"+08:00\"\n"
+    "types:\n"
+    "  complaint: {title: 投诉举报, attrs: {category: string, channel: string, amount: number}}\n"
+    "  penalty:   {title: 行政处罚, attrs: {amount: number}}\n";
+
+static const char *const LAWS = "laws:\n"
+                                "  - id: test-law\n"
+                                "    title: 中华人民共和国测试法\n"
+                                "    level: law\n"
+                                "    verified: 2026-10-01\n"
+                                "    versions:\n"
+                                "      - {effective: 2020-01-01, source: test.md}\n";
+
+static const char *const LAW =
+    "# 中华人民共和国测试法\n\n2020年1月1日 公布\n\n<!-- INFO END -->\n\n第一条 经营者应当诚信经营。\n";
+
+/* The rule set the state is written under. */
+static const char *const RULES_1 =
+    "ruleset: one\n"
+    "streams:\n"
+    "  food: 'type == \"complaint\" and attrs.category == \"food\"'\n"
+    "  gone: 'type == \"complaint\" and attrs.amount > 100'\n"
+    "rules:\n"
+    "  - id: R1\n"
+    "    title: 一\n"
+    "    if: 'count(food, 30d) >= 1 and sum(complaint, attrs.amount, 30d) >= 0 and\n"
+    "         distinct(complaint, attrs.channel, 30d) >= 0 and count(complaint, 24h) >= 0 and\n"
+    "         count(gone, 30d) >= 0 and last(complaint, attrs.channel) != \"x\" and since(penalty) >= 0'\n"
+    "    level: red\n"
+    "    clauses: [\"test-law#1\"]\n";
+
+/* A reload: `gone` and the hour series dropped, fields and a stream added. */
+static const char *const RULES_2 =
+    "ruleset: two\n"
+    "streams:\n"
+    "  food: 'type == \"complaint\" and attrs.category == \"food\"'\n"
+    "  added: 'type == \"complaint\"'\n"
+    "rules:\n"
+    "  - id: R2\n"
+    "    title: 二\n"
+    "    if: 'count(food, 30d) >= 1 and max(food, attrs.amount, 30d) >= 0 and\n"
+    "         avg(complaint, attrs.amount, 30d) >= 0 and distinct(complaint, attrs.channel, 30d) >= 0 and\n"
+    "         distinct(complaint, attrs.category, 30d) >= 0 and count(added, 30d) >= 0 and\n"
+    "         last(complaint, attrs.channel) != \"x\" and last(complaint, attrs.category) != \"x\" and\n"
+    "         since(penalty) >= 0'\n"
+    "    level: red\n"
+    "    clauses: [\"test-law#1\"]\n";
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    rw_buf_t p;
+    rw_buf_init(&p);
+    rw_buf_printf(&p, "%s/%s", dir, name);
+    FILE *f = fopen(p.data, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    rw_buf_free(&p);
+}
+
+typedef struct {
+    char *dir;
+    rw_rules_t *rules;
+    rw_layout_t *layout;
+} ruleset_t;
+
+static void load(ruleset_t *rs, const char *ruleset_yaml)
+{
+    char tmpl[] = "/tmp/rw-aggstate-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    rs->dir = rw_xstrdup(tmpl);
+    write_file(rs->dir, "catalog.yaml", CATALOG);
+    write_file(rs->dir, "rs.yaml", ruleset_yaml);
+    rw_buf_t s;
+    rw_buf_init(&s);
+    rw_buf_printf(&s, "%s/statutes", rs->dir);
+    assert_int_equal(mkdir(s.data, 0755), 0);
+    write_file(s.data, "laws.yaml", LAWS);
+    write_file(s.data, "test.md", LAW);
+    rw_buf_free(&s);
+    rw_diags_t d;
+    rw_diags_init(&d);
+    int64_t today;
+    rw_date_parse("2026-11-01", &today);
+    rw_load_opts_t o = {.rules_dir = rs->dir, .today = today};
+    int rc = rw_rules_load(&rs->rules, &o, &d);
+    if (rc) rw_diags_print(&d, stderr);
+    rw_diags_free(&d);
+    assert_int_equal(rc, 0);
+    rs->layout = rw_layout_build(rs->rules);
+}
+
+static void unload(ruleset_t *rs)
+{
+    rw_layout_free(rs->layout);
+    rw_rules_free(rs->rules);
+    rw_rmtree(rs->dir);
+    free(rs->dir);
+}
+
+static int tz(const ruleset_t *rs)
+{
+    return rs->rules->catalog.tz_offset_min;
+}
+
+/* Applies an event (JSON with ' for ") as the engine does: membership from the stream
+ * filters, decided once. */
+static void apply(rw_aggs_t *a, const ruleset_t *rs, const char *json_q)
+{
+    char *json = rw_xstrdup(json_q);
+    for (char *p = json; *p; p++)
+        if (*p == '\'') *p = '"';
+    rw_event_t ev;
+    rw_event_error_t err;
+    int rc = rw_event_parse(json, strlen(json), NULL, 0, 0, &ev, &err);
+    if (rc) fprintf(stderr, "%s: %s\n", json, err.reason);
+    assert_int_equal(rc, 0);
+    const rw_rules_t *r = rs->rules;
+    int type = rw_catalog_type(&r->catalog, ev.type, ev.type_len);
+    assert_true(type >= 0);
+    unsigned char member[16] = {0};
+    assert_true(r->n_streams <= sizeof member);
+    rw_eval_env_t env = {.ev = &ev};
+    for (size_t s = 0; s < r->n_streams; s++)
+        member[s] = r->streams[s].filter ? rw_is_true(rw_eval(r->streams[s].filter, &env))
+                                         : r->streams[s].type == type;
+    rw_eval_env_reset(&env);
+    free(env.scratch);
+    rw_aggs_apply(a, &ev, NULL, member, tz(rs));
+    rw_event_free(&ev);
+    free(json);
+}
+
+static int call_id(const ruleset_t *rs, const char *text)
+{
+    for (size_t i = 0; i < rs->rules->n_calls; i++)
+        if (!strcmp(rs->rules->calls[i].text, text)) return (int)i;
+    fprintf(stderr, "no call %s\n", text);
+    fail();
+    return -1;
+}
+
+static double at(const char *time)
+{
+    double t;
+    assert_int_equal(rw_time_parse(time, strlen(time), &t, NULL), 0);
+    return t;
+}
+
+/* A call's value at a time, as text: null, a number, or a quoted string. */
+static const char *value_at(const rw_aggs_t *a, const ruleset_t *rs, const char *call, const char *time)
+{
+    static char out[256];
+    rw_value_t v = rw_aggs_query(a, call_id(rs, call), at(time), tz(rs));
+    rw_buf_t b;
+    rw_buf_init(&b);
+    if (v.kind == RW_V_NULL)
+        rw_buf_puts(&b, "null");
+    else if (v.kind == RW_V_STR)
+        rw_buf_printf(&b, "\"%.*s\"", (int)v.len, v.s);
+    else
+        rw_value_append_text(v, &b);
+    snprintf(out, sizeof out, "%s", b.data);
+    rw_buf_free(&b);
+    return out;
+}
+
+#define E "91320102MA1XXXXX0X"
+
+static const char *const EVENTS[] = {
+    "{'id':'c1','type':'complaint','entity':'" E "','time':'2026-03-01T10:00:00+08:00',"
+    "'attrs':{'category':'food','channel':'hotline','amount':10}}",
+    "{'id':'c2','type':'complaint','entity':'" E "','time':'2026-03-02T10:00:00+08:00',"
+    "'attrs':{'category':'price','channel':'web','amount':250}}",
+    "{'id':'p1','type':'penalty','entity':'" E "','time':'2026-03-02T12:00:00+08:00','attrs':{'amount':5000}}",
+    "{'id':'c3','type':'complaint','entity':'" E "','time':'2026-03-01T23:30:00+08:00',"
+    "'attrs':{'category':'food','channel':'web','amount':2.5}}",
+    "{'id':'c4','type':'complaint','entity':'" E "','time':'2026-03-03T09:00:00+08:00',"
+    "'attrs':{'category':'food','channel':'app'}}",
+    "{'id':'c5','type':'complaint','entity':'" E "','time':'2026-03-03T09:30:00+08:00',"
+    "'attrs':{'category':'食品','channel':'热线','amount':-1}}",
+};
+#define N_EVENTS (sizeof EVENTS / sizeof *EVENTS)
+
+static rw_aggs_t *sample_state(const ruleset_t *rs)
+{
+    rw_aggs_t *a = rw_aggs_new(rs->layout);
+    for (size_t i = 0; i < N_EVENTS; i++) apply(a, rs, EVENTS[i]);
+    return a;
+}
+
+static void encode(const rw_aggs_t *a, rw_buf_t *out)
+{
+    rw_buf_init(out);
+    rw_aggs_encode(a, out);
+    assert_true(out->len > 0);
+}
+
+static const char *const R1_CALLS[] = {
+    "count(food, 30d)",        "sum(complaint, attrs.amount, 30d)", "distinct(complaint, attrs.channel, 30d)",
+    "count(complaint, 24h)",   "count(gone, 30d)",                  "last(complaint, attrs.channel)",
+    "since(penalty)",
+};
+static const char *const TIMES[] = {"2026-03-01T12:00:00+08:00", "2026-03-02T11:00:00+08:00",
+                                    "2026-03-03T09:00:00+08:00", "2026-03-03T10:00:00+08:00",
+                                    "2026-04-15T10:00:00+08:00"};
+
+static void events_text(const rw_aggs_t *a, const ruleset_t *rs, const char *time, rw_buf_t *out)
+{
+    const rw_rule_t *rule = &rs->rules->rules[0];
+    json_t *arr = json_array();
+    rw_aggs_events(a, rule->window_calls, rule->n_window_calls, at(time), tz(rs), arr);
+    char *s = json_dumps(arr, JSON_COMPACT);
+    rw_buf_puts(out, s);
+    free(s);
+    json_decref(arr);
+}
+
+static void a_state_read_back_answers_every_query_the_same(void **state)
+{
+    (void)state;
+    ruleset_t rs;
+    load(&rs, RULES_1);
+    rw_aggs_t *a = sample_state(&rs);
+    rw_buf_t blob;
+    encode(a, &blob);
+    rw_aggs_t *b = rw_aggs_decode(rs.layout, blob.data, blob.len);
+    assert_non_null(b);
+    assert_int_equal(rw_aggs_has_max(b), 1);
+    assert_true(rw_aggs_max_time(b) == rw_aggs_max_time(a));
+    assert_int_equal(rw_aggs_seq(b), N_EVENTS);
+    for (size_t c = 0; c < sizeof R1_CALLS / sizeof *R1_CALLS; c++)
+        for (size_t t = 0; t < sizeof TIMES / sizeof *TIMES; t++) {
+            char want[256];
+            snprintf(want, sizeof want, "%s", value_at(a, &rs, R1_CALLS[c], TIMES[t]));
+            assert_string_equal(value_at(b, &rs, R1_CALLS[c], TIMES[t]), want);
+        }
+    /* a few values, so the comparison above is not between two empty states */
+    assert_string_equal(value_at(b, &rs, "count(food, 30d)", "2026-03-03T10:00:00+08:00"), "3");
+    assert_string_equal(value_at(b, &rs, "sum(complaint, attrs.amount, 30d)", "2026-03-03T10:00:00+08:00"), "261.5");
+    assert_string_equal(value_at(b, &rs, "distinct(complaint, attrs.channel, 30d)", "2026-03-03T10:00:00+08:00"),
+                        "4");
+    assert_string_equal(value_at(b, &rs, "count(complaint, 24h)", "2026-03-02T11:00:00+08:00"), "2");
+    assert_string_equal(value_at(b, &rs, "last(complaint, attrs.channel)", "2026-03-03T09:00:00+08:00"), "\"app\"");
+    assert_string_equal(value_at(b, &rs, "since(penalty)", "2026-03-03T09:00:00+08:00"), "75600");
+    for (size_t i = 0; i < N_EVENTS; i++) {
+        const char *ids[] = {"c1", "c2", "p1", "c3", "c4", "c5"};
+        assert_int_equal(rw_aggs_seen(b, ids[i], 2), 1);
+    }
+    assert_int_equal(rw_aggs_seen(b, "c6", 2), 0);
+    rw_buf_t ea, eb;
+    rw_buf_init(&ea);
+    rw_buf_init(&eb);
+    events_text(a, &rs, "2026-03-03T10:00:00+08:00", &ea);
+    events_text(b, &rs, "2026-03-03T10:00:00+08:00", &eb);
+    assert_string_equal(eb.data, ea.data);
+    assert_string_equal(eb.data, "[\"c1\",\"c3\",\"c2\",\"c4\",\"c5\"]");
+    /* written again, the same bytes */
+    rw_buf_t again;
+    encode(b, &again);
+    assert_int_equal(again.len, blob.len);
+    assert_memory_equal(again.data, blob.data, blob.len);
+    /* and it goes on from where it was: the processing counter continues */
+    apply(b, &rs, "{'id':'c6','type':'complaint','entity':'" E "','time':'2026-03-03T09:00:00+08:00',"
+                  "'attrs':{'category':'food','channel':'web','amount':1}}");
+    assert_int_equal(rw_aggs_seq(b), N_EVENTS + 1);
+    assert_string_equal(value_at(b, &rs, "count(food, 30d)", "2026-03-03T10:00:00+08:00"), "4");
+    assert_string_equal(value_at(b, &rs, "last(complaint, attrs.channel)", "2026-03-03T09:00:00+08:00"), "\"web\"");
+    rw_buf_free(&ea);
+    rw_buf_free(&eb);
+    rw_buf_free(&again);
+    rw_buf_free(&blob);
+    rw_aggs_free(a);
+    rw_aggs_free(b);
+    unload(&rs);
+}
+
+static void an_empty_state_round_trips(void **state)
+{
+    (void)state;
+    ruleset_t rs;
+    load(&rs, RULES_1);
+    rw_aggs_t *a = rw_aggs_new(rs.layout);
+    rw_buf_t blob;
+    encode(a, &blob);
+    rw_aggs_t *b = rw_aggs_decode(rs.layout, blob.data, blob.len);
+    assert_non_null(b);
+    assert_int_equal(rw_aggs_has_max(b), 0);
+    assert_int_equal(rw_aggs_seq(b), 0);
+    assert_string_equal(value_at(b, &rs, "count(food, 30d)", "2026-03-03T10:00:00+08:00"), "0");
+    assert_string_equal(value_at(b, &rs, "last(complaint, attrs.channel)", "2026-03-03T10:00:00+08:00"), "null");
+    rw_buf_free(&blob);
+    rw_aggs_free(a);
+    rw_aggs_free(b);
+    unload(&rs);
+}
+
+static void decoding_under_a_new_rule_set_keeps_what_still_applies(void **state)
+{
+    (void)state;
+    ruleset_t one, two;
+    load(&one, RULES_1);
+    load(&two, RULES_2);
+    rw_aggs_t *a = sample_state(&one);
+    rw_buf_t blob;
+    encode(a, &blob);
+    rw_aggs_t *b = rw_aggs_decode(two.layout, blob.data, blob.len);
+    assert_non_null(b);
+    const char *t = "2026-03-03T10:00:00+08:00";
+    /* kept: M, the counter, dedup ids, counts, numeric stats of a field still read
+     * (avg now, sum before), distinct values, last values and since */
+    assert_true(rw_aggs_max_time(b) == rw_aggs_max_time(a));
+    assert_int_equal(rw_aggs_seq(b), N_EVENTS);
+    assert_int_equal(rw_aggs_seen(b, "c3", 2), 1);
+    assert_string_equal(value_at(b, &two, "count(food, 30d)", t), "3");
+    assert_string_equal(value_at(b, &two, "avg(complaint, attrs.amount, 30d)", t), "65.375");
+    assert_string_equal(value_at(b, &two, "distinct(complaint, attrs.channel, 30d)", t), "4");
+    assert_string_equal(value_at(b, &two, "last(complaint, attrs.channel)", t), "\"热线\"");
+    assert_string_equal(value_at(b, &two, "since(penalty)", t), "79200");
+    /* new: a stream, fields not stored before: they count only later events */
+    assert_string_equal(value_at(b, &two, "count(added, 30d)", t), "0");
+    assert_string_equal(value_at(b, &two, "max(food, attrs.amount, 30d)", t), "null");
+    assert_string_equal(value_at(b, &two, "distinct(complaint, attrs.category, 30d)", t), "0");
+    assert_string_equal(value_at(b, &two, "last(complaint, attrs.category)", t), "null");
+    apply(b, &two, "{'id':'c7','type':'complaint','entity':'" E "','time':'2026-03-03T09:40:00+08:00',"
+                   "'attrs':{'category':'food','channel':'web','amount':7}}");
+    assert_string_equal(value_at(b, &two, "count(added, 30d)", t), "1");
+    assert_string_equal(value_at(b, &two, "count(food, 30d)", t), "4");
+    assert_string_equal(value_at(b, &two, "max(food, attrs.amount, 30d)", t), "7");
+    assert_string_equal(value_at(b, &two, "distinct(complaint, attrs.category, 30d)", t), "1");
+    assert_string_equal(value_at(b, &two, "last(complaint, attrs.category)", t), "\"food\"");
+    assert_string_equal(value_at(b, &two, "avg(complaint, attrs.amount, 30d)", t), "53.7");
+    /* back to the first rule set: what the second dropped is gone, the rest stays */
+    rw_buf_t blob2;
+    encode(b, &blob2);
+    rw_aggs_t *c = rw_aggs_decode(one.layout, blob2.data, blob2.len);
+    assert_non_null(c);
+    assert_string_equal(value_at(c, &one, "count(gone, 30d)", t), "0");
+    assert_string_equal(value_at(c, &one, "count(complaint, 24h)", t), "0");
+    assert_string_equal(value_at(c, &one, "count(food, 30d)", t), "4");
+    assert_string_equal(value_at(c, &one, "sum(complaint, attrs.amount, 30d)", t), "268.5");
+    assert_string_equal(value_at(c, &one, "last(complaint, attrs.channel)", t), "\"web\"");
+    assert_int_equal(rw_aggs_seen(c, "c7", 2), 1);
+    rw_buf_free(&blob);
+    rw_buf_free(&blob2);
+    rw_aggs_free(a);
+    rw_aggs_free(b);
+    rw_aggs_free(c);
+    unload(&one);
+    unload(&two);
+}
+
+/* Decodes bytes that are not a valid state: NULL, or a state that can be queried,
+ * updated, written and freed like any other. Returns 1 when refused. */
+static int refused(const ruleset_t *rs, const char *p, size_t n)
+{
+    rw_aggs_t *a = rw_aggs_decode(rs->layout, p, n);
+    if (!a) return 1;
+    for (size_t c = 0; c < rs->rules->n_calls; c++) rw_aggs_query(a, (int)c, at("2026-03-03T10:00:00+08:00"), tz(rs));
+    apply(a, rs, "{'id':'z','type':'complaint','entity':'" E "','time':'2026-03-04T10:00:00+08:00',"
+                 "'attrs':{'category':'food','channel':'web','amount':1}}");
+    const rw_rule_t *rule = &rs->rules->rules[0];
+    json_t *arr = json_array();
+    rw_aggs_events(a, rule->window_calls, rule->n_window_calls, at("2026-03-04T10:00:00+08:00"), tz(rs), arr);
+    json_decref(arr);
+    rw_buf_t out;
+    rw_buf_init(&out);
+    rw_aggs_encode(a, &out);
+    json_decref(rw_aggs_describe(a));
+    rw_buf_free(&out);
+    rw_aggs_free(a);
+    return 0;
+}
+
+static void every_truncated_state_is_refused(void **state)
+{
+    (void)state;
+    ruleset_t rs;
+    load(&rs, RULES_1);
+    rw_aggs_t *a = sample_state(&rs);
+    rw_buf_t blob;
+    encode(a, &blob);
+    for (size_t n = 0; n < blob.len; n++) {
+        char *copy = rw_xmalloc(n ? n : 1); /* exact size: ASan sees any read past it */
+        memcpy(copy, blob.data, n);
+        if (!refused(&rs, copy, n)) fprintf(stderr, "prefix of %zu bytes accepted\n", n);
+        assert_true(refused(&rs, copy, n));
+        free(copy);
+    }
+    rw_buf_free(&blob);
+    rw_aggs_free(a);
+    unload(&rs);
+}
+
+static void a_state_of_another_format_or_with_trailing_bytes_is_refused(void **state)
+{
+    (void)state;
+    ruleset_t rs;
+    load(&rs, RULES_1);
+    rw_aggs_t *a = sample_state(&rs);
+    rw_buf_t blob;
+    encode(a, &blob);
+    uint32_t format;
+    memcpy(&format, blob.data, 4);
+    uint32_t other = format + 1;
+    memcpy(blob.data, &other, 4);
+    assert_true(refused(&rs, blob.data, blob.len));
+    memcpy(blob.data, &format, 4);
+    assert_false(refused(&rs, blob.data, blob.len));
+    rw_buf_append(&blob, "\0", 1);
+    assert_true(refused(&rs, blob.data, blob.len));
+    rw_buf_free(&blob);
+    rw_aggs_free(a);
+    unload(&rs);
+}
+
+static void corrupted_counts_and_lengths_are_refused_quickly(void **state)
+{
+    (void)state;
+    ruleset_t rs;
+    load(&rs, RULES_1);
+    rw_aggs_t *a = sample_state(&rs);
+    rw_buf_t blob;
+    encode(a, &blob);
+    /* every 4-byte window set to 0xFFFFFFFF (and to 0x7FFFFFFF): any count or
+     * length it hits claims far more than the bytes hold */
+    clock_t start = clock();
+    size_t refusals = 0;
+    static const uint32_t bad[] = {0xFFFFFFFFu, 0x7FFFFFFFu, 0x00100000u};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++)
+        for (size_t i = 4; i + 4 <= blob.len; i++) {
+            char *copy = rw_xmalloc(blob.len);
+            memcpy(copy, blob.data, blob.len);
+            memcpy(copy + i, &bad[k], 4);
+            refusals += refused(&rs, copy, blob.len);
+            free(copy);
+        }
+    double secs = (double)(clock() - start) / CLOCKS_PER_SEC;
+    assert_true(refusals > blob.len);
+    assert_true(secs < 5.0);
+    rw_buf_free(&blob);
+    rw_aggs_free(a);
+    unload(&rs);
+}
+
+static void random_damage_never_crashes(void **state)
+{
+    (void)state;
+    ruleset_t rs;
+    load(&rs, RULES_1);
+    rw_aggs_t *a = sample_state(&rs);
+    rw_buf_t blob;
+    encode(a, &blob);
+    uint32_t seed = 12345;
+    size_t refusals = 0;
+    for (int round = 0; round < 3000; round++) {
+        char *copy = rw_xmalloc(blob.len);
+        memcpy(copy, blob.data, blob.len);
+        int flips = 1 + round % 4;
+        for (int f = 0; f < flips; f++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at_byte = 4 + (seed >> 8) % (blob.len - 4);
+            seed = seed * 1103515245u + 12345u;
+            copy[at_byte] = (char)(seed >> 16);
+        }
+        refusals += refused(&rs, copy, blob.len);
+        free(copy);
+    }
+    /* pure noise behind a valid format number */
+    for (int round = 0; round < 500; round++) {
+        char noise[256];
+        memcpy(noise, blob.data, 4);
+        for (size_t i = 4; i < sizeof noise; i++) {
+            seed = seed * 1103515245u + 12345u;
+            noise[i] = (char)(seed >> 16);
+        }
+        refusals += refused(&rs, noise, 4 + (size_t)round % (sizeof noise - 4));
+    }
+    assert_true(refusals > 0);
+    rw_buf_free(&blob);
+    rw_aggs_free(a);
+    unload(&rs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_state_read_back_answers_every_query_the_same),
+        cmocka_unit_test(an_empty_state_round_trips),
+        cmocka_unit_test(decoding_under_a_new_rule_set_keeps_what_still_applies),
+        cmocka_unit_test(every_truncated_state_is_refused),
+        cmocka_unit_test(a_state_of_another_format_or_with_trailing_bytes_is_refused),
+        cmocka_unit_test(corrupted_counts_and_lengths_are_refused_quickly),
+        cmocka_unit_test(random_damage_never_crashes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
