@@ -18,7 +18,9 @@ rw_ast_t *rw_ast_new(rw_ast_kind_t kind, size_t off)
 
 void rw_ast_push(rw_ast_t *parent, rw_ast_t *child)
 {
-    parent->args = rw_xrealloc(parent->args, (parent->n_args + 1) * sizeof *parent->args);
+    /* capacity doubles at each power of two, so a long list is not quadratic */
+    size_t n = parent->n_args;
+    if ((n & (n - 1)) == 0) parent->args = rw_xrealloc(parent->args, (n ? 2 * n : 1) * sizeof *parent->args);
     parent->args[parent->n_args++] = child;
 }
 

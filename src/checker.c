@@ -4,6 +4,7 @@
 #include "parser.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,9 +27,13 @@ void rw_check_diag(rw_check_ctx_t *ctx, rw_severity_t sev, size_t off, const cha
 
 static int check(rw_check_ctx_t *ctx, rw_ast_t *a);
 
+/* Two buffers in turn: one message may name two kinds. */
 static const char *kinds_text(int k)
 {
-    static _Thread_local char buf[64];
+    static _Thread_local char bufs[2][64];
+    static _Thread_local int next;
+    char *buf = bufs[next];
+    next = !next;
     buf[0] = 0;
     const char *names[] = {"数字", "字符串", "布尔值", "null"};
     for (int i = 0; i < 4; i++)
@@ -252,6 +257,8 @@ static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
     case RW_AST_IN: {
         if (check(ctx, a->args[0])) return -1;
         const rw_ast_t *list = a->args[1];
+        if (list->n_args > UINT16_MAX) /* the compiled IN instruction counts items in 16 bits */
+            return ERR(ctx, list, "列表太长（最多 %u 项）", (unsigned)UINT16_MAX);
         int any = 0;
         for (size_t i = 0; i < list->n_args; i++) {
             if (check(ctx, list->args[i])) return -1;

@@ -4,6 +4,7 @@
 
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,8 +192,9 @@ static void lex_number(rw_lexer_t *lx, rw_token_t *tok)
     (void)int_end;
     if (lx->pos < lx->len && (is_ident_start(s[lx->pos]) || s[lx->pos] == '.'))
         return error(tok, lx->pos, "数字后面跟着意外的字符（时长只能写成整数加 d 或 h，如 30d、24h）");
-    tok->kind = RW_TOK_NUMBER;
     tok->num = strtod(text, NULL);
+    if (!isfinite(tok->num)) return error(tok, start, "数字太大（超出双精度浮点数的范围）");
+    tok->kind = RW_TOK_NUMBER;
     tok->off = start;
     tok->len = n;
 }

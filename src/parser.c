@@ -7,9 +7,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/* How deeply an expression may nest: the parser's own recursion (parentheses, lists,
+ * arguments, unary operators) and the depth of the tree it builds (operator chains
+ * make left-deep trees). Later stages recurse over the tree, so no expression may be
+ * able to exhaust the stack. */
+#define RW_PARSE_MAX_DEPTH 500
+
 typedef struct {
     rw_lexer_t lx;
     rw_token_t tok;
+    int depth;  /* current recursion depth */
+    int height; /* height of the tree the last parse function returned */
     int failed;
     size_t err_off;
     char *err;
@@ -46,6 +54,30 @@ static rw_ast_t *unexpected(parser_t *p, const char *wanted)
 
 static rw_ast_t *parse_or(parser_t *p);
 
+static const char too_deep[] = "表达式嵌套太深（超过 500 层），请拆分成几个流或规则";
+
+/* One recursion level deeper; 0 (after failing) when that is too deep. */
+static int deeper(parser_t *p)
+{
+    if (++p->depth <= RW_PARSE_MAX_DEPTH) return 1;
+    fail(p, p->tok.off, too_deep);
+    return 0;
+}
+
+/* Records the height of a node built over children of height h; 0 when too high. */
+static int grow(parser_t *p, int h, size_t off)
+{
+    p->height = h + 1;
+    if (p->height <= RW_PARSE_MAX_DEPTH) return 1;
+    fail(p, off, too_deep);
+    return 0;
+}
+
+static int max_int(int a, int b)
+{
+    return a > b ? a : b;
+}
+
 static rw_ast_t *binary(rw_ast_kind_t kind, rw_binop_t op, rw_ast_t *l, rw_ast_t *r)
 {
     rw_ast_t *a = rw_ast_new(kind, l->off);
@@ -59,12 +91,14 @@ static rw_ast_t *binary(rw_ast_kind_t kind, rw_binop_t op, rw_ast_t *l, rw_ast_t
 static rw_ast_t *parse_list(parser_t *p)
 {
     rw_ast_t *list = rw_ast_new(RW_AST_LIST, p->tok.off);
+    int h = 0;
     advance(p); /* [ */
     if (p->tok.kind != RW_TOK_RBRACKET) {
         for (;;) {
             rw_ast_t *item = parse_or(p);
             if (!item) goto bad;
             rw_ast_push(list, item);
+            h = max_int(h, p->height);
             if (p->tok.kind == RW_TOK_COMMA) {
                 advance(p);
                 continue;
@@ -77,6 +111,7 @@ static rw_ast_t *parse_list(parser_t *p)
         goto bad;
     }
     list->end = p->tok.off + 1;
+    if (!grow(p, h, list->off)) goto bad;
     advance(p);
     return list;
 bad:
@@ -94,12 +129,14 @@ static rw_ast_t *parse_ident(parser_t *p)
         rw_ast_t *call = rw_ast_new(RW_AST_CALL, off);
         call->str = name;
         call->str_len = strlen(name);
+        int h = 0;
         advance(p);
         if (p->tok.kind != RW_TOK_RPAREN) {
             for (;;) {
                 rw_ast_t *arg = parse_or(p);
                 if (!arg) goto bad_call;
                 rw_ast_push(call, arg);
+                h = max_int(h, p->height);
                 if (p->tok.kind == RW_TOK_COMMA) {
                     advance(p);
                     continue;
@@ -112,6 +149,7 @@ static rw_ast_t *parse_ident(parser_t *p)
             goto bad_call;
         }
         call->end = p->tok.off + 1;
+        if (!grow(p, h, call->off)) goto bad_call;
         advance(p);
         return call;
     bad_call:
@@ -124,7 +162,9 @@ static rw_ast_t *parse_ident(parser_t *p)
     while (p->tok.kind == RW_TOK_DOT) {
         advance(p);
         /* keywords are valid keys after a dot: attrs.in, profile.null */
-        if (p->tok.kind != RW_TOK_IDENT && !(p->tok.kind >= RW_TOK_AND && p->tok.kind <= RW_TOK_NULL)) {
+        if (p->tok.kind != RW_TOK_IDENT &&
+            !(p->tok.kind >= RW_TOK_AND && p->tok.kind <= RW_TOK_NULL && p->lx.src[p->tok.off] >= 'a' &&
+              p->lx.src[p->tok.off] <= 'z')) { /* not && || ! */
             rw_ast_free(path);
             return unexpected(p, "字段名");
         }
@@ -134,6 +174,7 @@ static rw_ast_t *parse_ident(parser_t *p)
         advance(p);
     }
     path->end = end;
+    p->height = 1;
     return path;
 }
 
@@ -183,6 +224,7 @@ static rw_ast_t *parse_primary(parser_t *p)
     default: return unexpected(p, "一个值（数字、字符串、字段、函数调用或括号）");
     }
     a->end = t->off + t->len;
+    p->height = 1;
     advance(p);
     return a;
 }
@@ -191,12 +233,18 @@ static rw_ast_t *parse_unary(parser_t *p)
 {
     if (p->tok.kind == RW_TOK_MINUS) {
         size_t off = p->tok.off;
+        if (!deeper(p)) return NULL;
         advance(p);
         rw_ast_t *inner = parse_unary(p);
+        p->depth--;
         if (!inner) return NULL;
         rw_ast_t *a = rw_ast_new(RW_AST_NEG, off);
         rw_ast_push(a, inner);
         a->end = inner->end;
+        if (!grow(p, p->height, off)) {
+            rw_ast_free(a);
+            return NULL;
+        }
         return a;
     }
     return parse_primary(p);
@@ -210,10 +258,12 @@ static rw_ast_t *parse_prod(parser_t *p)
         rw_binop_t op = p->tok.kind == RW_TOK_STAR    ? RW_OP_MUL
                         : p->tok.kind == RW_TOK_SLASH ? RW_OP_DIV
                                                       : RW_OP_MOD;
+        int hl = p->height;
         advance(p);
         rw_ast_t *r = parse_unary(p);
-        if (!r) {
+        if (!r || !grow(p, max_int(hl, p->height), l->off)) {
             rw_ast_free(l);
+            rw_ast_free(r);
             return NULL;
         }
         l = binary(RW_AST_BIN, op, l, r);
@@ -226,10 +276,12 @@ static rw_ast_t *parse_sum(parser_t *p)
     rw_ast_t *l = parse_prod(p);
     while (l && (p->tok.kind == RW_TOK_PLUS || p->tok.kind == RW_TOK_MINUS)) {
         rw_binop_t op = p->tok.kind == RW_TOK_PLUS ? RW_OP_ADD : RW_OP_SUB;
+        int hl = p->height;
         advance(p);
         rw_ast_t *r = parse_prod(p);
-        if (!r) {
+        if (!r || !grow(p, max_int(hl, p->height), l->off)) {
             rw_ast_free(l);
+            rw_ast_free(r);
             return NULL;
         }
         l = binary(RW_AST_BIN, op, l, r);
@@ -255,11 +307,13 @@ static rw_ast_t *parse_cmp(parser_t *p)
     rw_ast_t *l = parse_sum(p);
     if (!l) return NULL;
     rw_binop_t op;
+    int hl = p->height;
     if (cmp_op(p->tok.kind, &op)) {
         advance(p);
         rw_ast_t *r = parse_sum(p);
-        if (!r) {
+        if (!r || !grow(p, max_int(hl, p->height), l->off)) {
             rw_ast_free(l);
+            rw_ast_free(r);
             return NULL;
         }
         l = binary(RW_AST_BIN, op, l, r);
@@ -278,8 +332,9 @@ static rw_ast_t *parse_cmp(parser_t *p)
             return unexpected(p, "列表 [..]");
         }
         rw_ast_t *r = parse_list(p);
-        if (!r) {
+        if (!r || !grow(p, max_int(hl, p->height), l->off)) {
             rw_ast_free(l);
+            rw_ast_free(r);
             return NULL;
         }
         l = binary(RW_AST_IN, RW_OP_EQ, l, r);
@@ -296,12 +351,18 @@ static rw_ast_t *parse_not(parser_t *p)
 {
     if (p->tok.kind == RW_TOK_NOT) {
         size_t off = p->tok.off;
+        if (!deeper(p)) return NULL;
         advance(p);
         rw_ast_t *inner = parse_not(p);
+        p->depth--;
         if (!inner) return NULL;
         rw_ast_t *a = rw_ast_new(RW_AST_NOT, off);
         rw_ast_push(a, inner);
         a->end = inner->end;
+        if (!grow(p, p->height, off)) {
+            rw_ast_free(a);
+            return NULL;
+        }
         return a;
     }
     return parse_cmp(p);
@@ -311,10 +372,12 @@ static rw_ast_t *parse_and(parser_t *p)
 {
     rw_ast_t *l = parse_not(p);
     while (l && p->tok.kind == RW_TOK_AND) {
+        int hl = p->height;
         advance(p);
         rw_ast_t *r = parse_not(p);
-        if (!r) {
+        if (!r || !grow(p, max_int(hl, p->height), l->off)) {
             rw_ast_free(l);
+            rw_ast_free(r);
             return NULL;
         }
         l = binary(RW_AST_AND, RW_OP_EQ, l, r);
@@ -324,16 +387,20 @@ static rw_ast_t *parse_and(parser_t *p)
 
 static rw_ast_t *parse_or(parser_t *p)
 {
+    if (!deeper(p)) return NULL;
     rw_ast_t *l = parse_and(p);
     while (l && p->tok.kind == RW_TOK_OR) {
+        int hl = p->height;
         advance(p);
         rw_ast_t *r = parse_and(p);
-        if (!r) {
+        if (!r || !grow(p, max_int(hl, p->height), l->off)) {
             rw_ast_free(l);
+            rw_ast_free(r);
             return NULL;
         }
         l = binary(RW_AST_OR, RW_OP_EQ, l, r);
     }
+    p->depth--;
     return l;
 }
 
