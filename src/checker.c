@@ -93,12 +93,15 @@ static int check_path(rw_check_ctx_t *ctx, rw_ast_t *a)
 }
 
 /* The event path an aggregate reads on each event: id … source, attrs.… */
-static int agg_field(rw_check_ctx_t *ctx, const rw_ast_t *a, rw_evpath_t *out, int numeric)
+static int agg_field(rw_check_ctx_t *ctx, const rw_ast_t *a, int stream, rw_evpath_t *out, int numeric)
 {
     if (a->kind != RW_AST_PATH)
         return ERR(ctx, a, "这里需要事件字段路径，如 attrs.amount");
     if (strcmp(a->segs[0], "attrs") == 0) {
         if (a->n_segs < 2) return ERR(ctx, a, "attrs 后面需要写出属性名，如 attrs.amount");
+        const char *declared = numeric && a->n_segs == 2 && ctx->attr_kind ? ctx->attr_kind(ctx->ud, stream, a->segs[1]) : NULL;
+        if (declared && strcmp(declared, "number") != 0)
+            return ERR(ctx, a, "目录中 attrs.%s 声明为 %s，不能求和、平均或取最值", a->segs[1], declared);
         out->field = RW_EF_ATTR;
         out->n_segs = a->n_segs - 1;
         out->segs = rw_xmalloc(out->n_segs * sizeof *out->segs);
@@ -148,7 +151,7 @@ static int check_agg(rw_check_ctx_t *ctx, rw_ast_t *a, rw_agg_kind_t kind)
         if (spec.stream < 0) return ERR(ctx, s, "未知的流或事件类型 \"%s\"", s->segs[0]);
         int numeric = kind == RW_AGG_SUM || kind == RW_AGG_AVG || kind == RW_AGG_MIN || kind == RW_AGG_MAX;
         if (kind >= RW_AGG_SUM && kind <= RW_AGG_DISTINCT) {
-            if (agg_field(ctx, a->args[1], &spec.field, numeric)) return -1;
+            if (agg_field(ctx, a->args[1], spec.stream, &spec.field, numeric)) return -1;
             spec.has_field = 1;
             if (check_window(ctx, a->args[2], &spec)) {
                 rw_evpath_free(&spec.field);
@@ -157,7 +160,7 @@ static int check_agg(rw_check_ctx_t *ctx, rw_ast_t *a, rw_agg_kind_t kind)
         } else if (kind == RW_AGG_COUNT) {
             if (check_window(ctx, a->args[1], &spec)) return -1;
         } else if (kind == RW_AGG_LAST) {
-            if (agg_field(ctx, a->args[1], &spec.field, 0)) return -1;
+            if (agg_field(ctx, a->args[1], spec.stream, &spec.field, 0)) return -1;
             spec.has_field = 1;
         }
         a->kinds = kind == RW_AGG_COUNT || kind == RW_AGG_SUM || kind == RW_AGG_DISTINCT ? RW_K_NUM

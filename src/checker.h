@@ -26,6 +26,9 @@ typedef struct {
     int (*param)(void *ud, const char *name, int *kinds);   /* index, or -1 when unknown */
     int (*model)(void *ud, const char *name);               /* index, or -1 when unknown */
     int (*add_call)(void *ud, rw_callspec_t *spec);         /* takes ownership; returns id */
+    /* The catalogue's declared kind ("string" | "number" | "boolean") of attrs.NAME on
+     * the events of a stream, or NULL when unknown (optional). */
+    const char *(*attr_kind)(void *ud, int stream, const char *name);
 } rw_check_ctx_t;
 
 /* Parses and checks src (len bytes). Returns the annotated AST (caller frees), or

@@ -92,11 +92,22 @@ static int add_call(void *ud, rw_callspec_t *spec)
     return (int)r->n_calls++;
 }
 
+/* A stream's events are of one catalogue type when it is a type or its filter requires one. */
+static const char *attr_kind(void *ud, int stream, const char *name)
+{
+    const rw_rules_t *r = ((loader_t *)ud)->r;
+    if (stream < 0 || r->streams[stream].type < 0) return NULL;
+    const rw_type_t *t = &r->catalog.types[r->streams[stream].type];
+    for (size_t i = 0; i < t->n_attrs; i++)
+        if (strcmp(t->attr_names[i], name) == 0) return t->attr_kinds[i];
+    return NULL;
+}
+
 static rw_check_ctx_t ctx_for(loader_t *L, rw_ctx_kind_t kind, const rw_ydoc_t *doc, const rw_ynode_t *n)
 {
     return (rw_check_ctx_t){.kind = kind, .doc = doc, .node = n, .diags = L->d, .ud = L,
                             .stream = stream_lookup, .param = param_lookup, .model = model_lookup,
-                            .add_call = add_call};
+                            .add_call = add_call, .attr_kind = attr_kind};
 }
 
 /* Checks and compiles an expression held in a YAML scalar; NULL after an error. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <math.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +17,28 @@ typedef struct {
     yaml_parser_t parser;
     rw_diags_t *d;
     int failed;
+    size_t *line_start; /* byte offset of each line, so marks map to bytes in O(columns) */
+    size_t n_lines;
 } builder_t;
 
-/* libyaml marks count code points; turn a (line, column) into a byte offset. */
-static size_t mark_to_byte(const rw_ydoc_t *doc, size_t line, size_t col)
+static void index_lines(builder_t *b)
 {
-    size_t i = 0;
-    for (size_t l = 0; l < line && i < doc->len; i++)
-        if (doc->text[i] == '\n') l++;
+    const rw_ydoc_t *doc = b->doc;
+    b->line_start = rw_xmalloc(sizeof *b->line_start);
+    b->line_start[0] = 0;
+    b->n_lines = 1;
+    for (size_t i = 0; i < doc->len; i++)
+        if (doc->text[i] == '\n') {
+            b->line_start = rw_xrealloc(b->line_start, (b->n_lines + 1) * sizeof *b->line_start);
+            b->line_start[b->n_lines++] = i + 1;
+        }
+}
+
+/* libyaml marks count code points; turn a (line, column) into a byte offset. */
+static size_t mark_to_byte(const builder_t *b, size_t line, size_t col)
+{
+    const rw_ydoc_t *doc = b->doc;
+    size_t i = line < b->n_lines ? b->line_start[line] : doc->len;
     for (size_t c = 0; c < col && i < doc->len; c++) {
         i++;
         while (i < doc->len && ((unsigned char)doc->text[i] & 0xC0) == 0x80) i++;
@@ -37,17 +52,32 @@ static rw_ynode_t *new_node(builder_t *b, rw_ykind_t kind, yaml_mark_t m)
     n->kind = kind;
     n->line = (int)m.line + 1;
     n->col = (int)m.column + 1;
-    n->raw_off = mark_to_byte(b->doc, m.line, m.column);
+    n->raw_off = mark_to_byte(b, m.line, m.column);
     return n;
 }
 
-static int match(const char *re, const char *s)
+enum { RE_INT, RE_OCT, RE_HEX, RE_FLOAT, RE_INF, RE_NAN, RE__COUNT };
+static const char *const core_schema_re[RE__COUNT] = {
+    [RE_INT] = "^[-+]?[0-9]+$",
+    [RE_OCT] = "^0o[0-7]+$",
+    [RE_HEX] = "^0x[0-9a-fA-F]+$",
+    [RE_FLOAT] = "^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$",
+    [RE_INF] = "^[-+]?\\.(inf|Inf|INF)$",
+    [RE_NAN] = "^\\.(nan|NaN|NAN)$",
+};
+static regex_t core_schema[RE__COUNT];
+static pthread_once_t core_schema_once = PTHREAD_ONCE_INIT;
+
+static void compile_core_schema(void)
 {
-    regex_t r;
-    if (regcomp(&r, re, REG_EXTENDED | REG_NOSUB)) return 0;
-    int ok = regexec(&r, s, 0, NULL, 0) == 0;
-    regfree(&r);
-    return ok;
+    for (int i = 0; i < RE__COUNT; i++) regcomp(&core_schema[i], core_schema_re[i], REG_EXTENDED | REG_NOSUB);
+}
+
+/* Compiled once per process: plain scalars are many. */
+static int match(int re, const char *s)
+{
+    pthread_once(&core_schema_once, compile_core_schema);
+    return regexec(&core_schema[re], s, 0, NULL, 0) == 0;
 }
 
 /* YAML 1.2 core schema resolution of a plain scalar. */
@@ -63,25 +93,25 @@ static void resolve_plain(rw_ynode_t *n)
     } else if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")) {
         n->kind = RW_Y_BOOL;
         n->boolean = 0;
-    } else if (match("^[-+]?[0-9]+$", s)) {
+    } else if (match(RE_INT, s)) {
         n->kind = RW_Y_NUM;
         n->is_int = 1;
         n->num = strtod(s, NULL);
-    } else if (match("^0o[0-7]+$", s)) {
+    } else if (match(RE_OCT, s)) {
         n->kind = RW_Y_NUM;
         n->is_int = 1;
         n->num = (double)strtoll(s + 2, NULL, 8);
-    } else if (match("^0x[0-9a-fA-F]+$", s)) {
+    } else if (match(RE_HEX, s)) {
         n->kind = RW_Y_NUM;
         n->is_int = 1;
         n->num = (double)strtoll(s + 2, NULL, 16);
-    } else if (match("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$", s)) {
+    } else if (match(RE_FLOAT, s)) {
         n->kind = RW_Y_NUM;
         n->num = strtod(s, NULL);
-    } else if (match("^[-+]?\\.(inf|Inf|INF)$", s)) {
+    } else if (match(RE_INF, s)) {
         n->kind = RW_Y_NUM;
         n->num = s[0] == '-' ? -INFINITY : INFINITY;
-    } else if (match("^\\.(nan|NaN|NAN)$", s)) {
+    } else if (match(RE_NAN, s)) {
         n->kind = RW_Y_NUM;
         n->num = NAN;
     }
@@ -243,6 +273,7 @@ int rw_ydoc_parse(rw_ydoc_t *doc, const char *name, const char *text, size_t len
     doc->text = rw_xstrndup(text, len);
     doc->len = len;
     builder_t b = {.doc = doc, .d = d};
+    index_lines(&b);
     yaml_parser_initialize(&b.parser);
     yaml_parser_set_input_string(&b.parser, (const unsigned char *)doc->text, len);
     yaml_parser_set_encoding(&b.parser, YAML_UTF8_ENCODING);
@@ -268,6 +299,7 @@ int rw_ydoc_parse(rw_ydoc_t *doc, const char *name, const char *text, size_t len
         if (b.failed) break;
     }
     yaml_parser_delete(&b.parser);
+    free(b.line_start);
     if (doc->root && doc->root->kind == RW_Y_NULL) {
         free_node(doc->root);
         doc->root = NULL;

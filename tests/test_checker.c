@@ -349,6 +349,9 @@ static void summing_a_string_field_is_an_error(void **state)
     /* the aggregated field is a path on the aggregated events, nothing else */
     expect_if_error("sum(complaint, params.min, 7d) > 1", 25, "聚合的字段");
     expect_if_error("sum(complaint, 5, 7d) > 1", 25, "事件字段路径");
+    /* attrs declared as strings in the catalogue cannot be summed either */
+    expect_if_error("sum(complaint, attrs.category, 7d) > 1", 25, "attrs.category 声明为 string");
+    expect_if_ok("sum(complaint, attrs.amount, 7d) > 1 and distinct(complaint, attrs.category, 7d) > 1");
     /* time is a number; distinct and last take any field */
     expect_if_ok("max(complaint, time, 7d) > 1 and distinct(complaint, type, 7d) > 1 and last(food, entity) == \"x\"");
 }
