@@ -1,5 +1,6 @@
 /* engine.c — one event at a time through validation, dedup, lateness, apply and
  * rule evaluation; leads with evidence, clauses, suppression and escalation. */
+#define _GNU_SOURCE /* memmem */
 #include "engine.h"
 
 #include "eval.h"
@@ -36,8 +37,7 @@ struct rw_engine {
     entity_map_t ents;
     entity_t **dirty;
     size_t n_dirty, cap_dirty;
-    json_t *leads;       /* lead id → record changed since the last commit */
-    json_t *lead_texts;  /* lead id → its serialised record, written at commit */
+    json_t *lead_texts;  /* lead id → its latest serialised record, changed since the last commit */
     rw_batch_t *batch;
     uint64_t generation;
     rw_engine_stats_t stats;
@@ -145,7 +145,6 @@ rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts)
     if (!e->o.max_event_size) e->o.max_event_size = RW_EVENT_MAX_SIZE_DEFAULT;
     e->rules = opts->rules;
     e->layout = rw_layout_build(e->rules);
-    e->leads = json_object();
     e->lead_texts = json_object();
     e->lead_counts = json_object();
     e->batch = rw_batch_new();
@@ -169,7 +168,6 @@ void rw_engine_free(rw_engine_t *e)
     if (!e) return;
     drop_all_entities(e);
     free(e->dirty);
-    json_decref(e->leads);
     json_decref(e->lead_texts);
     json_decref(e->lead_counts);
     rw_batch_free(e->batch);
@@ -426,17 +424,42 @@ static json_t *clauses_in_force(rw_engine_t *e, const rw_rule_t *rule, int64_t d
     return arr;
 }
 
+static void emit_text(rw_engine_t *e, const rw_lead_out_t *out)
+{
+    json_object_set_new(e->lead_texts, out->id, json_stringn_nocheck(out->text, out->len));
+    e->stats.lead_revisions++;
+    if (e->o.sink) e->o.sink(e->o.sink_ud, out);
+}
+
 /* Serialises a revision once: the same text goes to the sink and to the store. */
 static void emit(rw_engine_t *e, json_t *lead)
 {
-    const char *id = json_string_value(json_object_get(lead, "id"));
     char *text = json_dumps(lead, JSON_COMPACT);
-    size_t len = strlen(text);
-    json_object_set(e->leads, id, lead);
-    json_object_set_new(e->lead_texts, id, json_stringn_nocheck(text, len));
-    e->stats.lead_revisions++;
-    if (e->o.sink) e->o.sink(e->o.sink_ud, lead, text, len);
+    rw_lead_out_t out = {.id = json_string_value(json_object_get(lead, "id")),
+                         .revision = json_integer_value(json_object_get(lead, "revision")),
+                         .hits = json_integer_value(json_object_get(lead, "hits")),
+                         .shadow = !strcmp(json_string_value(json_object_get(lead, "mode")), "shadow"),
+                         .record = lead, .text = text, .len = strlen(text)};
+    emit_text(e, &out);
     free(text);
+}
+
+/* Replaces the integer after the first occurrence of `key` (e.g. ,"hits":) with
+ * its value plus one. Keys are quoted and quotes inside strings are escaped, so the
+ * first match in our own serialisation (revision and hits precede every nested
+ * object) is the record's own field. Returns the new value, or -1 when absent. */
+static int64_t bump_number(rw_buf_t *out, const char *text, size_t len, const char *key)
+{
+    const char *k = memmem(text, len, key, strlen(key));
+    if (!k) return -1;
+    const char *num = k + strlen(key), *end = num;
+    while (end < text + len && *end >= '0' && *end <= '9') end++;
+    int64_t v = strtoll(num, NULL, 10) + 1;
+    rw_buf_reset(out);
+    rw_buf_append(out, text, (size_t)(num - text));
+    rw_buf_printf(out, "%lld", (long long)v);
+    rw_buf_append(out, end, (size_t)(text + len - end));
+    return v;
 }
 
 static void count_lead(rw_engine_t *e, const char *rule, int level)
@@ -450,12 +473,32 @@ static void count_lead(rw_engine_t *e, const char *rule, int level)
     json_object_set_new(per, rw_level_name(level), json_integer(n ? json_integer_value(n) + 1 : 1));
 }
 
-/* The current record of a lead: changed in this batch, or from the store. New ref. */
-static json_t *lead_current(rw_engine_t *e, const char *id)
+/* A suppressed trigger: the lead's next revision with one more hit. */
+static void add_hit(rw_engine_t *e, const char *id, int shadow)
 {
-    json_t *l = json_object_get(e->leads, id);
-    if (l) return json_incref(l);
-    return load_json(e->o.store, RW_CF_LEADS, id, strlen(id));
+    const json_t *pending = json_object_get(e->lead_texts, id);
+    size_t len = 0;
+    char *stored = pending ? NULL : rw_store_get(e->o.store, RW_CF_LEADS, id, strlen(id), &len);
+    const char *text = pending ? json_string_value(pending) : stored;
+    if (pending) len = json_string_length(pending);
+    if (!text) {
+        rw_warn("engine", "被抑制的线索 %s 不在线索库中", id);
+        return;
+    }
+    rw_buf_t a, b;
+    rw_buf_init(&a);
+    rw_buf_init(&b);
+    int64_t rev = bump_number(&a, text, len, "\"revision\":");
+    int64_t hits = rev < 0 ? -1 : bump_number(&b, a.data, a.len, ",\"hits\":");
+    free(stored);
+    if (hits < 0) {
+        rw_warn("engine", "线索 %s 的记录缺少 revision 或 hits", id);
+    } else {
+        rw_lead_out_t out = {.id = id, .revision = rev, .hits = hits, .shadow = shadow, .text = b.data, .len = b.len};
+        emit_text(e, &out);
+    }
+    rw_buf_free(&a);
+    rw_buf_free(&b);
 }
 
 static int64_t distance(char unit, double t, double t0, int tz)
@@ -486,17 +529,7 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
             if (level <= l0) {
                 json_decref(clauses);
                 e->stats.leads_suppressed++;
-                json_t *lead = lead_current(e, prev);
-                if (!lead) {
-                    rw_warn("engine", "被抑制的线索 %s 不在线索库中", prev);
-                    return;
-                }
-                /* the record is ours (this batch's or freshly loaded): update it in place */
-                json_object_set_new(lead, "hits", json_integer(json_integer_value(json_object_get(lead, "hits")) + 1));
-                json_object_set_new(lead, "revision",
-                                    json_integer(json_integer_value(json_object_get(lead, "revision")) + 1));
-                emit(e, lead);
-                json_decref(lead);
+                add_hit(e, prev, rule->shadow);
                 return;
             }
             escalates = prev;
@@ -678,7 +711,6 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
     if (rw_store_write(e->o.store, e->batch, err, errlen)) return -1;
     for (size_t i = 0; i < e->n_dirty; i++) e->dirty[i]->dirty = 0;
     e->n_dirty = 0;
-    json_object_clear(e->leads);
     json_object_clear(e->lead_texts);
     e->generation++;
     evict(e);

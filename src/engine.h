@@ -26,9 +26,21 @@ typedef enum {
 
 const char *rw_outcome_name(rw_outcome_t o);
 
-/* Receives every lead revision in order: the record and its compact JSON text
- * (both borrowed for the call). */
-typedef void (*rw_lead_sink_fn)(void *ud, const json_t *lead, const char *text, size_t len);
+/* One lead revision, borrowed for the sink call. `text` is always the whole record
+ * (compact JSON); `record` is the same as JSON for new leads and reworked ones, and
+ * NULL for the revision a suppressed trigger makes (only hits and revision change,
+ * so the engine rewrites those two numbers in the previous text). */
+typedef struct {
+    const char *id;
+    int64_t revision, hits;
+    int shadow;
+    const json_t *record;
+    const char *text;
+    size_t len;
+} rw_lead_out_t;
+
+/* Receives every lead revision in order. */
+typedef void (*rw_lead_sink_fn)(void *ud, const rw_lead_out_t *lead);
 
 typedef struct {
     uint64_t outcomes[RW_OUT__COUNT];

@@ -16,14 +16,13 @@ typedef struct {
     json_t *hits;    /* lead id → latest hits */
 } collected_t;
 
-static void collect(void *ud, const json_t *lead, const char *text, size_t len)
+static void collect(void *ud, const rw_lead_out_t *out)
 {
-    (void)text;
-    (void)len;
     collected_t *c = ud;
-    const char *id = json_string_value(json_object_get(lead, "id"));
-    json_object_set(c->hits, id, json_object_get(lead, "hits"));
-    if (json_integer_value(json_object_get(lead, "revision")) != 1) return;
+    json_object_set_new(c->hits, out->id, json_integer(out->hits));
+    const json_t *lead = out->record;
+    if (out->revision != 1 || !lead) return;
+    const char *id = out->id;
     json_object_set_new(c->created, id,
                         json_pack("{s:O,s:O,s:O,s:O,s:O}", "rule", json_object_get(lead, "rule"),
                                   "entity", json_object_get(lead, "entity"), "trigger",

@@ -151,11 +151,14 @@ typedef struct {
     size_t mark;   /* size of revs before the latest event */
 } fx_t;
 
-static void sink(void *ud, const json_t *lead, const char *text, size_t len)
+static void sink(void *ud, const rw_lead_out_t *lead)
 {
     fx_t *f = ud;
-    json_array_append_new(f->revs, json_deep_copy(lead));
-    json_array_append_new(f->texts, json_stringn(text, len));
+    json_t *rec = json_loadb(lead->text, lead->len, 0, NULL);
+    assert_non_null(rec);
+    if (lead->record) assert_true(json_equal(rec, lead->record));
+    json_array_append_new(f->revs, rec);
+    json_array_append_new(f->texts, json_stringn(lead->text, lead->len));
 }
 
 static void fx_engine(fx_t *f)

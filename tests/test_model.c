@@ -934,11 +934,9 @@ typedef struct {
     size_t mark;   /* leads emitted before the latest event */
 } run_t;
 
-static void sink(void *ud, const json_t *lead, const char *text, size_t len)
+static void sink(void *ud, const rw_lead_out_t *lead)
 {
-    (void)text;
-    (void)len;
-    json_array_append_new(((run_t *)ud)->leads, json_deep_copy(lead));
+    json_array_append_new(((run_t *)ud)->leads, json_loadb(lead->text, lead->len, 0, NULL));
 }
 
 /* Rules reading each model in their `if`, firing on every event (`suppress: 0d`). */

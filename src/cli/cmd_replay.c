@@ -13,10 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static void write_lead(void *ud, const json_t *lead, const char *text, size_t len)
+static void write_lead(void *ud, const rw_lead_out_t *lead)
 {
-    (void)lead;
-    fwrite(text, 1, len, ud);
+    fwrite(lead->text, 1, lead->len, ud);
     fputc('\n', ud);
 }
 
