@@ -23,11 +23,27 @@ typedef struct {
     size_t raw_len;
 } item_t;
 
-typedef struct {
+typedef struct chunk {
     item_t items[CHUNK];
     size_t n;
     uint64_t bytes; /* read so far, for the progress bar */
+    struct chunk *next;
 } chunk_t;
+
+/* Freeing parsed JSON is a fair share of the work: the reader does it, off the
+ * engine's thread. */
+static void free_chunks(chunk_t *c)
+{
+    while (c) {
+        chunk_t *next = c->next;
+        for (size_t i = 0; i < c->n; i++) {
+            if (c->items[i].ok) rw_event_free(&c->items[i].ev);
+            free(c->items[i].raw);
+        }
+        free(c);
+        c = next;
+    }
+}
 
 typedef struct {
     FILE *in;
@@ -36,6 +52,7 @@ typedef struct {
     pthread_cond_t can_put, can_take;
     chunk_t *q[QUEUE];
     size_t head, count;
+    chunk_t *spent; /* chunks the engine is done with: the reader frees their events */
     int done, failed, stop;
     uint64_t lines, bytes;
 } reader_t;
@@ -75,17 +92,24 @@ static void push(reader_t *r, chunk_t *c)
 {
     pthread_mutex_lock(&r->lock);
     while (r->count == QUEUE && !r->stop) pthread_cond_wait(&r->can_put, &r->lock);
+    chunk_t *spent = r->spent;
+    r->spent = NULL;
     if (r->stop) {
-        pthread_mutex_unlock(&r->lock);
-        for (size_t i = 0; i < c->n; i++) {
-            if (c->items[i].ok) rw_event_free(&c->items[i].ev);
-            free(c->items[i].raw);
-        }
-        free(c);
-        return;
+        c->next = spent;
+        spent = c;
+    } else {
+        r->q[(r->head + r->count++) % QUEUE] = c;
+        pthread_cond_signal(&r->can_take);
     }
-    r->q[(r->head + r->count++) % QUEUE] = c;
-    pthread_cond_signal(&r->can_take);
+    pthread_mutex_unlock(&r->lock);
+    free_chunks(spent);
+}
+
+static void give_back(reader_t *r, chunk_t *c)
+{
+    pthread_mutex_lock(&r->lock);
+    c->next = r->spent;
+    r->spent = c;
     pthread_mutex_unlock(&r->lock);
 }
 
@@ -187,15 +211,12 @@ int rw_replay_run(rw_engine_t *e, const rw_replay_opts_t *o, rw_replay_result_t 
     while ((c = take(&r))) {
         for (size_t i = 0; i < c->n; i++) {
             item_t *it = &c->items[i];
+            if (rc) continue;
             if (it->ok) {
-                if (!rc) rw_engine_apply(e, &it->ev);
-                rw_event_free(&it->ev);
+                rw_engine_apply(e, &it->ev);
             } else {
-                if (!rc) {
-                    rw_engine_count_invalid(e, it->err.code);
-                    if (o->rejects) write_reject(o->rejects, it);
-                }
-                free(it->raw);
+                rw_engine_count_invalid(e, it->err.code);
+                if (o->rejects) write_reject(o->rejects, it);
             }
             if (!rc && ++pending >= batch) {
                 pending = 0;
@@ -203,7 +224,7 @@ int rw_replay_run(rw_engine_t *e, const rw_replay_opts_t *o, rw_replay_result_t 
                 if (progress) draw_progress(c->bytes, size, start);
             }
         }
-        free(c);
+        give_back(&r, c);
         if (rc) { /* let the reader finish and drop what it reads */
             pthread_mutex_lock(&r.lock);
             r.stop = 1;
@@ -212,6 +233,7 @@ int rw_replay_run(rw_engine_t *e, const rw_replay_opts_t *o, rw_replay_result_t 
         }
     }
     pthread_join(th, NULL);
+    free_chunks(r.spent);
     if (!rc && r.failed) {
         snprintf(err, errlen, "读取事件文件失败: %s", strerror(errno));
         rc = -1;

@@ -118,6 +118,11 @@ char *rw_store_get(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen, size
     return copy;
 }
 
+void rw_store_skip_wal(rw_store_t *s)
+{
+    rocksdb_writeoptions_disable_WAL(s->wopts, 1);
+}
+
 uint64_t rw_store_size(rw_store_t *s, rw_cf_t cf)
 {
     char *v = rocksdb_property_value_cf(s->db, s->cf[cf], "rocksdb.total-sst-files-size");

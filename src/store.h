@@ -28,6 +28,10 @@ void rw_store_close(rw_store_t *s);
 char *rw_store_get(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen, size_t *vlen);
 /* Bytes on disk per column family (estimate), for metrics. */
 uint64_t rw_store_size(rw_store_t *s, rw_cf_t cf);
+/* Skips the write-ahead log: for a replay, which can simply be run again, the
+ * state is written when the store is closed. A crash then loses the run's state,
+ * never a live service's (which keeps the log). */
+void rw_store_skip_wal(rw_store_t *s);
 const char *rw_cf_name(rw_cf_t cf);
 
 rw_batch_t *rw_batch_new(void);
