@@ -609,6 +609,17 @@ static void put_path(rw_buf_t *b, const rw_evpath_t *p)
     free(t);
 }
 
+typedef struct {
+    uint64_t h;
+    int32_t day;
+} seen_entry_t;
+
+static int cmp_seen_entry(const void *x, const void *y)
+{
+    uint64_t a = ((const seen_entry_t *)x)->h, b = ((const seen_entry_t *)y)->h;
+    return a < b ? -1 : a > b;
+}
+
 static void put_ewma(rw_buf_t *out, const char *name, const rw_ewma_t *e)
 {
     put_str(out, name, strlen(name));
@@ -632,12 +643,18 @@ void rw_aggs_encode(const rw_aggs_t *a, rw_buf_t *out)
     put_f64(out, a->max_time);
     put_u64(out, a->seq);
     put_i64(out, a->pruned_at);
-    put_u32(out, (uint32_t)a->seen.count);
+    /* in hash order, so the same state always encodes to the same bytes */
+    seen_entry_t *sorted = rw_xmalloc((a->seen.count + 1) * sizeof *sorted);
+    size_t n_seen = 0;
     for (size_t i = 0; i < a->seen.n_slots; i++)
-        if (a->seen.h[i]) {
-            put_u64(out, a->seen.h[i]);
-            put_u32(out, (uint32_t)a->seen.day[i]);
-        }
+        if (a->seen.h[i]) sorted[n_seen++] = (seen_entry_t){a->seen.h[i], a->seen.day[i]};
+    qsort(sorted, n_seen, sizeof *sorted, cmp_seen_entry);
+    put_u32(out, (uint32_t)n_seen);
+    for (size_t i = 0; i < n_seen; i++) {
+        put_u64(out, sorted[i].h);
+        put_u32(out, (uint32_t)sorted[i].day);
+    }
+    free(sorted);
     put_u32(out, (uint32_t)l->n_series);
     for (size_t s = 0; s < l->n_series; s++) {
         const rw_series_def_t *def = &l->series[s];

@@ -101,10 +101,17 @@ int rw_cmd_broker(int argc, char **argv)
     }
     printf("%s\n", rw_broker_address(b));
     fflush(stdout);
+    /* block the stop signals except while waiting, so none slips in between check and wait */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &old);
     struct sigaction sa = {.sa_handler = broker_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    while (!g_broker_stop) pause();
+    while (!g_broker_stop) sigsuspend(&old);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     rw_broker_stop(b);
     return 0;
 }
