@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Amendments as a rule author and a regulator meet them (statutes.md, issue 立改废释):
+# a replay across an amendment date cites the old text before it and the new one after;
+# `regwatch check` warns (never blocks) for a clause amended after the ruleset's
+# `reviewed` date, for rules whose clauses are all repealed, for clauses outside the
+# item's basis; unknown item codes and references that resolve to nothing are errors.
+set -euo pipefail
+BIN=${RW_BIN:?}; SRC=${RW_SOURCE_DIR:?}
+work=$(mktemp -d /tmp/rw-amend-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+pass=0; fail=0
+check() { if eval "$2"; then pass=$((pass+1)); echo "ok   $1"; else fail=$((fail+1)); echo "FAIL $1"; fi; }
+
+cp -r "$SRC/rules" "$work/rules"
+rm -f "$work/rules/tests/"*.yaml
+cat > "$work/rules/zz-amend.yaml" <<'YAML'
+ruleset: amend-test
+reviewed: 2021-01-01
+rules:
+  - id: TEST-METRO-31
+    title: 计量检定不合格（引用实施细则第三十一条）
+    on: metrology_check
+    if: 'attrs.result == "fail"'
+    level: yellow
+    clauses: ["metrology-rules#31"]
+    suppress: 0d
+YAML
+cat > "$work/events.jsonl" <<'JSON'
+{"id":"a1","type":"metrology_check","entity":"M1","time":"2022-04-30T23:30:00+08:00","attrs":{"instrument":"scale","result":"fail","deviation":4}}
+{"id":"a2","type":"metrology_check","entity":"M1","time":"2022-05-01T00:30:00+08:00","attrs":{"instrument":"scale","result":"fail","deviation":4}}
+{"id":"a3","type":"metrology_check","entity":"M2","time":"2022-04-30T16:30:00Z","attrs":{"instrument":"scale","result":"fail","deviation":4}}
+JSON
+REGWATCH_NOW=2026-11-21T10:00:00+08:00 "$BIN" replay "$work/events.jsonl" --rules "$work/rules" --models "$SRC/models" \
+  --out "$work/leads.jsonl" --quiet
+lead() { jq -c --arg t "$1" 'select(.rule == "TEST-METRO-31" and .trigger_event == $t)' "$work/leads.jsonl"; }
+check "the day before: the 2018 version is cited" '[ "$(lead a1 | jq -r ".clauses[0].version")" = 2018-03-19 ]'
+check "the day before: changed shows the 2022 text" 'lead a1 | jq -e ".clauses[0].changed.date == \"2022-05-01\" and (.clauses[0].changed.text | test(\"告知承诺\"))" >/dev/null'
+check "the day of: the 2022 version is cited" '[ "$(lead a2 | jq -r ".clauses[0].version")" = 2022-05-01 ]'
+check "the day of: nothing newer, changed is null" '[ "$(lead a2 | jq -c ".clauses[0].changed")" = null ]'
+check "the new text is cited from the day it takes force" 'lead a2 | jq -e ".clauses[0].text | test(\"告知承诺\")" >/dev/null'
+check "the old text does not have it" '! lead a1 | jq -e ".clauses[0].text | test(\"告知承诺\")" >/dev/null'
+check "the date is the local (+08:00) date: 16:30Z on 04-30 is 05-01 in Beijing" '[ "$(lead a3 | jq -r ".clauses[0].version")" = 2022-05-01 ]'
+
+out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
+check "amended after reviewed is a warning, not an error" '[ $rc = 0 ] && grep -q "zz-amend.yaml:[0-9]*:[0-9]*: warning: .*metrology-rules#31.*2022-05-01" <<<"$out"'
+
+# a repealed law: every clause of the rule repealed
+sed -i '/^  - id: metrology-rules/,/repealed:/ s/    repealed: null/    repealed: 2026-01-01/' "$work/rules/statutes/laws.yaml"
+out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
+check "all clauses repealed: a warning, loading goes on" '[ $rc = 0 ] && grep -q "warning: 规则 TEST-METRO-31 引用的条款全部已废止" <<<"$out"'
+REGWATCH_NOW=2026-11-21T10:00:00+08:00 "$BIN" replay "$work/events.jsonl" --rules "$work/rules" --models "$SRC/models" \
+  --out "$work/leads2.jsonl" --quiet
+check "history before the repeal still replays and cites the law" '[ "$(jq -s "[.[] | select(.rule == \"TEST-METRO-31\")] | length" "$work/leads2.jsonl")" = 3 ]'
+check "a lead cited before the repeal shows it as repealed now" 'jq -s -e "[.[] | select(.rule == \"TEST-METRO-31\")][0].clauses[0].changed.repealed == true" "$work/leads2.jsonl" >/dev/null'
+
+# errors: an unknown item, a reference that resolves to nothing
+printf '    item: "SC-NOPE-999"\n' >> "$work/rules/zz-amend.yaml"
+out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
+check "an unknown item code is an error" '[ $rc = 1 ] && grep -q "zz-amend.yaml:11:11: error: 未知的监管事项编码 SC-NOPE-999" <<<"$out"'
+sed -i '$d' "$work/rules/zz-amend.yaml"
+sed -i 's/metrology-rules#31/metrology-rules#99/' "$work/rules/zz-amend.yaml"
+out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
+check "a reference that resolves to nothing is an error" '[ $rc = 1 ] && grep -q "zz-amend.yaml:9:15: error: 条款 metrology-rules#99" <<<"$out"'
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
