@@ -22,6 +22,7 @@ typedef struct entity {
     rw_aggs_t *aggs;
     int dirty;
     uint64_t touched; /* commit generation of the last use */
+    size_t bytes;     /* encoded size at the last load or commit: what the cache budget counts */
     struct entity *next;
 } entity_t;
 
@@ -37,6 +38,7 @@ struct rw_engine {
     entity_map_t ents;
     entity_t **dirty;
     size_t n_dirty, cap_dirty;
+    size_t cached_bytes;
     json_t *lead_texts;  /* lead id → its latest serialised record, changed since the last commit */
     rw_batch_t *batch;
     uint64_t generation;
@@ -141,7 +143,7 @@ rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts)
 {
     rw_engine_t *e = rw_xcalloc(1, sizeof *e);
     e->o = *opts;
-    if (!e->o.max_cached) e->o.max_cached = 200000;
+    if (!e->o.cache_bytes) e->o.cache_bytes = 96u << 20;
     if (!e->o.max_event_size) e->o.max_event_size = RW_EVENT_MAX_SIZE_DEFAULT;
     e->rules = opts->rules;
     e->layout = rw_layout_build(e->rules);
@@ -154,6 +156,7 @@ rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts)
 
 static void drop_all_entities(rw_engine_t *e)
 {
+    e->cached_bytes = 0;
     for (size_t i = 0; i < e->ents.n_slots; i++)
         for (entity_t *x = e->ents.slots[i], *next; x; x = next) {
             next = x->next;
@@ -217,6 +220,8 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
     size_t n;
     char *blob = rw_store_get(e->o.store, RW_CF_AGGS, id, len, &n);
     if (blob) {
+        x->bytes = n;
+        e->cached_bytes += n;
         x->aggs = rw_aggs_decode(e->layout, blob, n);
         free(blob);
         if (!x->aggs) rw_warn("engine", "实体 %s 的聚合状态无法解码，按空状态处理", x->id);
@@ -671,24 +676,27 @@ static void put_json(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, co
     free(s);
 }
 
-/* Keeps memory bounded: entities not used in the last commit interval go once
- * the cache is over its size (they are all clean after a commit). */
+/* Keeps memory bounded by the state's size, not the number of entities: once over
+ * budget, entities not used in the last commit interval go first, then any (all are
+ * clean after a commit), until half the budget is free. */
 static void evict(rw_engine_t *e)
 {
-    if (e->ents.count <= e->o.max_cached) return;
+    if (e->cached_bytes <= e->o.cache_bytes) return;
     entity_map_t *m = &e->ents;
-    for (size_t i = 0; i < m->n_slots; i++) {
-        entity_t **pp = &m->slots[i];
-        while (*pp) {
-            entity_t *x = *pp;
-            if (x->touched + 1 < e->generation || m->count > e->o.max_cached * 2) {
-                *pp = x->next;
-                ent_free(x);
-                m->count--;
-            } else
-                pp = &x->next;
+    for (int pass = 0; pass < 2 && e->cached_bytes > e->o.cache_bytes / 2; pass++)
+        for (size_t i = 0; i < m->n_slots; i++) {
+            entity_t **pp = &m->slots[i];
+            while (*pp) {
+                entity_t *x = *pp;
+                if ((pass == 1 || x->touched + 1 < e->generation) && e->cached_bytes > e->o.cache_bytes / 2) {
+                    *pp = x->next;
+                    e->cached_bytes -= x->bytes;
+                    ent_free(x);
+                    m->count--;
+                } else
+                    pp = &x->next;
+            }
         }
-    }
 }
 
 int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
@@ -699,6 +707,8 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
         entity_t *x = e->dirty[i];
         rw_buf_reset(&blob);
         rw_aggs_encode(x->aggs, &blob);
+        e->cached_bytes += blob.len - x->bytes;
+        x->bytes = blob.len;
         rw_batch_put(e->batch, RW_CF_AGGS, x->id, x->id_len, blob.data, blob.len);
         put_json(e->batch, RW_CF_PROFILE, x->id, x->id_len, x->profile);
         put_json(e->batch, RW_CF_SUPPRESS, x->id, x->id_len, x->suppress);

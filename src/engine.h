@@ -55,7 +55,8 @@ typedef struct {
     void *sink_ud;
     int check_future;         /* live service: events > 1 day ahead are invalid */
     double future_now;        /* the clock for that test; 0 = wall clock */
-    size_t max_cached;        /* entities kept in memory between batches (default 200000) */
+    size_t cache_bytes;       /* budget for entity state kept in memory between batches, counted
+                               * as its encoded size (default 96 MiB; memory is about 2-3 times) */
     size_t max_event_size;    /* default RW_EVENT_MAX_SIZE_DEFAULT */
 } rw_engine_opts_t;
 

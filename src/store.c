@@ -48,7 +48,7 @@ int rw_store_open(rw_store_t **out, const char *dir, char *err, size_t errlen)
     rocksdb_options_set_create_missing_column_families(s->opts, 1);
     rocksdb_options_increase_parallelism(s->opts, 2);
     rocksdb_options_set_max_open_files(s->opts, 256);
-    rocksdb_options_set_write_buffer_size(s->opts, 32 << 20);
+    rocksdb_options_set_write_buffer_size(s->opts, 16 << 20); /* per column family */
     s->table = rocksdb_block_based_options_create();
     s->cache = rocksdb_cache_create_lru(64 << 20); /* bounded: memory stays flat with entity count */
     rocksdb_block_based_options_set_block_cache(s->table, s->cache);

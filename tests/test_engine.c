@@ -145,7 +145,7 @@ typedef struct {
     rw_rules_t *rules;
     rw_store_t *store;
     rw_engine_t *eng;
-    size_t max_cached;
+    size_t cache_bytes;
     json_t *revs;  /* every revision emitted, in order (deep copies) */
     json_t *texts; /* their serialised texts */
     size_t mark;   /* size of revs before the latest event */
@@ -164,7 +164,7 @@ static void sink(void *ud, const rw_lead_out_t *lead)
 static void fx_engine(fx_t *f)
 {
     rw_engine_opts_t o = {.store = f->store, .rules = f->rules, .sink = sink, .sink_ud = f,
-                          .max_cached = f->max_cached};
+                          .cache_bytes = f->cache_bytes};
     f->eng = rw_engine_new(&o);
 }
 
@@ -1515,9 +1515,9 @@ static void eviction_and_frequent_commits_give_the_same_leads(void **state)
     char *want = one_run();
     fx_t f;
     fx_start(&f, persist_dir(), NULL, 0, 1);
-    /* one entity cached: the other is written, dropped and read back between events */
+    /* a one-byte budget: entities are written, dropped and read back between events */
     rw_engine_free(f.eng);
-    f.max_cached = 1;
+    f.cache_bytes = 1;
     fx_engine(&f);
     rw_buf_t out;
     rw_buf_init(&out);
