@@ -21,6 +21,7 @@ typedef struct entity {
     json_t *suppress; /* {rule: {"lead", "t0", "level"}} */
     rw_aggs_t *aggs;
     int dirty;
+    int profile_dirty, suppress_dirty; /* written only when they changed */
     uint64_t touched; /* commit generation of the last use */
     size_t bytes;     /* encoded size at the last load or commit: what the cache budget counts */
     struct entity *next;
@@ -543,6 +544,7 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
     char id[22];
     rw_lead_id(rule->id, ev->entity, ev->entity_len, ev->id, ev->id_len, id);
     json_t *lead = lead_record(e, rule, id, level, clauses, escalates, x, ev, env, now);
+    x->suppress_dirty = 1;
     json_object_set_new(x->suppress, rule->id,
                         json_pack("{s:s,s:f,s:s}", "lead", id, "t0", ev->time, "level", rw_level_name(level)));
     e->stats.leads_created++;
@@ -639,7 +641,10 @@ rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev)
             out = RW_OUT_LATE;
         } else {
             out = RW_OUT_APPLIED;
-            if (ev->profile) merge_profile(x, ev->profile);
+            if (ev->profile) {
+                merge_profile(x, ev->profile);
+                x->profile_dirty = 1;
+            }
             membership(e, ev, x, type);
             rw_aggs_apply(x->aggs, ev, x->profile, e->member, tz);
             mark_dirty(e, x);
@@ -710,8 +715,9 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
         e->cached_bytes += blob.len - x->bytes;
         x->bytes = blob.len;
         rw_batch_put(e->batch, RW_CF_AGGS, x->id, x->id_len, blob.data, blob.len);
-        put_json(e->batch, RW_CF_PROFILE, x->id, x->id_len, x->profile);
-        put_json(e->batch, RW_CF_SUPPRESS, x->id, x->id_len, x->suppress);
+        if (x->profile_dirty) put_json(e->batch, RW_CF_PROFILE, x->id, x->id_len, x->profile);
+        if (x->suppress_dirty) put_json(e->batch, RW_CF_SUPPRESS, x->id, x->id_len, x->suppress);
+        x->profile_dirty = x->suppress_dirty = 0;
     }
     rw_buf_free(&blob);
     const char *id;
