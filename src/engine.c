@@ -58,7 +58,7 @@ struct rw_engine {
     unsigned char *member;
     rw_value_t *memo;
     unsigned char *memo_set;
-    json_t **memo_parts; /* model calls: evidence parts of this event's value */
+    rw_model_parts_t *memo_parts; /* model calls: the parts of this event's value */
 };
 
 static uint64_t hash_bytes(const char *p, size_t n)
@@ -134,7 +134,9 @@ static void alloc_scratch(rw_engine_t *e)
     free(e->memo);
     free(e->memo_set);
     free(e->memo_parts);
-    e->memo_parts = rw_xcalloc(e->rules->n_calls + 1, sizeof *e->memo_parts);
+    size_t n_models = 0;
+    for (size_t i = 0; i < e->rules->n_calls; i++) n_models += e->rules->calls[i].kind == RW_AGG_MODEL;
+    e->memo_parts = n_models ? rw_xcalloc(e->rules->n_calls, sizeof *e->memo_parts) : NULL;
     e->member = rw_xcalloc(e->rules->n_streams + 1, 1);
     e->memo = rw_xcalloc(e->rules->n_calls + 1, sizeof *e->memo);
     e->memo_set = rw_xcalloc(e->rules->n_calls + 1, 1);
@@ -263,8 +265,8 @@ static rw_value_t resolve_call(rw_eval_env_t *env, int call)
         const rw_callspec_t *spec = &e->rules->calls[call];
         e->memo_set[call] = 1; /* a model is computed at most once per event */
         if (spec->kind == RW_AGG_MODEL)
-            e->memo[call] = rw_model_eval(&e->rules->models[spec->model], env, rw_aggs_ewma(u->x->aggs, spec->model),
-                                          &e->memo_parts[call]);
+            e->memo[call] = rw_model_compute(&e->rules->models[spec->model], env,
+                                             rw_aggs_ewma(u->x->aggs, spec->model), &e->memo_parts[call]);
         else
             e->memo[call] = rw_aggs_query(u->x->aggs, call, u->ev->time, e->rules->catalog.tz_offset_min);
     }
@@ -336,8 +338,9 @@ static json_t *models_json(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t 
         const rw_callspec_t *spec = &e->rules->calls[call];
         if (spec->kind != RW_AGG_MODEL) continue;
         rw_value_t v = resolve_call(env, call);
-        json_array_append_new(arr, json_pack("{s:s,s:o,s:O}", "model", e->rules->models[spec->model].name, "value",
-                                             rw_value_to_json(v), "parts", e->memo_parts[call]));
+        const rw_model_t *m = &e->rules->models[spec->model];
+        json_array_append_new(arr, json_pack("{s:s,s:o,s:o}", "model", m->name, "value", rw_value_to_json(v), "parts",
+                                             rw_model_parts_json(m, &e->memo_parts[call])));
     }
     return arr;
 }
@@ -573,10 +576,6 @@ static void evaluate(rw_engine_t *e, entity_t *x, const rw_event_t *ev)
             int level = rule_level(rule, &env);
             if (level >= 0) trigger(e, rule, level, x, ev, &env);
         }
-    }
-    for (size_t i = 0; i < r->n_calls; i++) { /* parts live for this event's leads only */
-        json_decref(e->memo_parts[i]);
-        e->memo_parts[i] = NULL;
     }
     rw_eval_env_reset(&env);
     free(env.scratch);

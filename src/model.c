@@ -97,6 +97,10 @@ static int load_logistic(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ct
         rw_ydiag(d, doc, inputs ? inputs : root, RW_DIAG_ERROR, "logistic 模型需要 inputs（名称: '表达式'）");
         return -1;
     }
+    if (inputs->n > RW_MODEL_MAX_INPUTS) {
+        rw_ydiag(d, doc, inputs, RW_DIAG_ERROR, "logistic 模型最多 %d 个输入", RW_MODEL_MAX_INPUTS);
+        return -1;
+    }
     m->inputs = rw_xcalloc(inputs->n, sizeof *m->inputs);
     for (size_t i = 0; i < inputs->n; i++) {
         rw_model_input_t *in = &m->inputs[m->n_inputs++];
@@ -334,19 +338,15 @@ static rw_value_t num_or_null(double x)
     return isfinite(x) ? rw_num(x) : rw_null();
 }
 
-static double abs_contribution(const json_t *part)
-{
-    return fabs(json_number_value(json_object_get(part, "contribution")));
-}
-
 /* Largest |contribution| first; equal ones keep the order of `inputs` (a stable
  * insertion sort: models have a handful of inputs). */
 static void sort_parts(json_t **items, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
         json_t *it = items[i];
+        double c = fabs(json_number_value(json_object_get(it, "contribution")));
         size_t j = i;
-        while (j > 0 && abs_contribution(items[j - 1]) < abs_contribution(it)) {
+        while (j > 0 && fabs(json_number_value(json_object_get(items[j - 1], "contribution"))) < c) {
             items[j] = items[j - 1];
             j--;
         }
@@ -354,10 +354,9 @@ static void sort_parts(json_t **items, size_t n)
     }
 }
 
-static rw_value_t eval_logistic(const rw_model_t *m, rw_eval_env_t *env, json_t *parts)
+static rw_value_t eval_logistic(const rw_model_t *m, rw_eval_env_t *env, rw_model_parts_t *p)
 {
     double z = m->intercept;
-    json_t **items = rw_xcalloc(m->n_inputs + 1, sizeof *items);
     for (size_t i = 0; i < m->n_inputs; i++) {
         const rw_model_input_t *in = &m->inputs[i];
         rw_value_t raw = rw_eval(in->prog, env);
@@ -366,28 +365,24 @@ static rw_value_t eval_logistic(const rw_model_t *m, rw_eval_env_t *env, json_t 
         if (!isfinite(t)) t = in->missing; /* null, non-numeric or outside the transform's domain */
         double c = in->weight * t;
         z += c;
-        items[i] = json_pack("{s:s,s:o,s:o}", "input", in->name, "value", rw_value_to_json(raw), "contribution",
-                             rw_value_to_json(num_or_null(c)));
+        if (p) {
+            p->v[i] = raw;
+            p->c[i] = c;
+        }
     }
-    sort_parts(items, m->n_inputs);
-    for (size_t i = 0; i < m->n_inputs; i++)
-        if (parts)
-            json_array_append_new(parts, items[i]);
-        else
-            json_decref(items[i]);
-    free(items);
     return num_or_null(1.0 / (1.0 + exp(-z)));
 }
 
-static rw_value_t eval_poisson(const rw_model_t *m, rw_eval_env_t *env, json_t *parts)
+static rw_value_t eval_poisson(const rw_model_t *m, rw_eval_env_t *env, rw_model_parts_t *p)
 {
     double obs, base;
     rw_value_t vo = rw_eval(m->observed, env), vb = rw_eval(m->baseline, env);
     int ok = as_number(vo, &obs) && vo.kind == RW_V_NUM && as_number(vb, &base) && vb.kind == RW_V_NUM;
     double lambda = ok ? (base + m->prior_rate * m->prior_days) / (m->baseline_days + m->prior_days) * m->observed_days : NAN;
-    if (parts)
-        json_array_append_new(parts, json_pack("{s:o,s:o}", "observed", rw_value_to_json(vo), "lambda",
-                                               rw_value_to_json(num_or_null(lambda))));
+    if (p) {
+        p->v[0] = vo;
+        p->v[1] = num_or_null(lambda);
+    }
     if (!ok || !(lambda > 0)) return rw_null();
     double k = ceil(obs);
     if (k <= 0) return rw_num(1);
@@ -395,40 +390,80 @@ static rw_value_t eval_poisson(const rw_model_t *m, rw_eval_env_t *env, json_t *
     return num_or_null(gsl_cdf_poisson_Q((unsigned)(k - 1), lambda));
 }
 
-static rw_value_t eval_ewma(const rw_ewma_t *st, json_t *parts)
+static rw_value_t eval_ewma(const rw_ewma_t *st, rw_model_parts_t *p)
 {
-    if (parts && st && st->has_sample)
-        json_array_append_new(parts, json_pack("{s:o,s:o,s:o}", "x", rw_value_to_json(rw_num(st->x)), "mean",
-                                               rw_value_to_json(rw_num(st->mean_before)), "sd",
-                                               rw_value_to_json(rw_num(st->sd_before))));
+    if (p && st && st->has_sample) {
+        p->v[0] = rw_num(st->x);
+        p->v[1] = rw_num(st->mean_before);
+        p->v[2] = rw_num(st->sd_before);
+        p->has_sample = 1;
+    }
     if (!st || !st->has_sample || st->z_null) return rw_null();
     return num_or_null(st->z);
 }
 
-static rw_value_t eval_beta(const rw_model_t *m, rw_eval_env_t *env, json_t *parts)
+static rw_value_t eval_beta(const rw_model_t *m, rw_eval_env_t *env, rw_model_parts_t *p)
 {
     double f, n;
     rw_value_t vf = rw_eval(m->failures, env), vn = rw_eval(m->trials, env);
     int ok = vf.kind == RW_V_NUM && vn.kind == RW_V_NUM && as_number(vf, &f) && as_number(vn, &n) && f >= 0 && n >= f;
     double a = ok ? m->prior_alpha + f : NAN, b = ok ? m->prior_beta + n - f : NAN;
-    if (parts)
-        json_array_append_new(parts, json_pack("{s:o,s:o,s:o}", "failures", rw_value_to_json(vf), "trials",
-                                               rw_value_to_json(vn), "posterior_mean",
-                                               rw_value_to_json(num_or_null(a / (a + b)))));
+    if (p) {
+        p->v[0] = vf;
+        p->v[1] = vn;
+        p->v[2] = num_or_null(a / (a + b));
+    }
     if (!ok) return rw_null();
     return num_or_null(gsl_cdf_beta_Q(m->threshold, a, b));
 }
 
+rw_value_t rw_model_compute(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma, rw_model_parts_t *p)
+{
+    if (p) memset(p, 0, sizeof *p);
+    switch (m->kind) {
+    case RW_MODEL_LOGISTIC: return eval_logistic(m, env, p);
+    case RW_MODEL_POISSON_SURGE: return eval_poisson(m, env, p);
+    case RW_MODEL_EWMA: return eval_ewma(ewma, p);
+    case RW_MODEL_BETA_BINOMIAL: return eval_beta(m, env, p);
+    }
+    return rw_null();
+}
+
+json_t *rw_model_parts_json(const rw_model_t *m, const rw_model_parts_t *p)
+{
+    json_t *arr = json_array();
+    switch (m->kind) {
+    case RW_MODEL_LOGISTIC: {
+        json_t **items = rw_xcalloc(m->n_inputs + 1, sizeof *items);
+        for (size_t i = 0; i < m->n_inputs; i++)
+            items[i] = json_pack("{s:s,s:o,s:o}", "input", m->inputs[i].name, "value", rw_value_to_json(p->v[i]),
+                                 "contribution", rw_value_to_json(num_or_null(p->c[i])));
+        sort_parts(items, m->n_inputs);
+        for (size_t i = 0; i < m->n_inputs; i++) json_array_append_new(arr, items[i]);
+        free(items);
+        break;
+    }
+    case RW_MODEL_POISSON_SURGE:
+        json_array_append_new(arr, json_pack("{s:o,s:o}", "observed", rw_value_to_json(p->v[0]), "lambda",
+                                             rw_value_to_json(p->v[1])));
+        break;
+    case RW_MODEL_EWMA:
+        if (p->has_sample)
+            json_array_append_new(arr, json_pack("{s:o,s:o,s:o}", "x", rw_value_to_json(p->v[0]), "mean",
+                                                 rw_value_to_json(p->v[1]), "sd", rw_value_to_json(p->v[2])));
+        break;
+    case RW_MODEL_BETA_BINOMIAL:
+        json_array_append_new(arr, json_pack("{s:o,s:o,s:o}", "failures", rw_value_to_json(p->v[0]), "trials",
+                                             rw_value_to_json(p->v[1]), "posterior_mean", rw_value_to_json(p->v[2])));
+        break;
+    }
+    return arr;
+}
+
 rw_value_t rw_model_eval(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma, json_t **parts)
 {
-    json_t *p = parts ? json_array() : NULL;
-    rw_value_t v = rw_null();
-    switch (m->kind) {
-    case RW_MODEL_LOGISTIC: v = eval_logistic(m, env, p); break;
-    case RW_MODEL_POISSON_SURGE: v = eval_poisson(m, env, p); break;
-    case RW_MODEL_EWMA: v = eval_ewma(ewma, p); break;
-    case RW_MODEL_BETA_BINOMIAL: v = eval_beta(m, env, p); break;
-    }
-    if (parts) *parts = p;
+    rw_model_parts_t p;
+    rw_value_t v = rw_model_compute(m, env, ewma, parts ? &p : NULL);
+    if (parts) *parts = rw_model_parts_json(m, &p);
     return v;
 }

@@ -53,6 +53,17 @@ typedef struct {
     double z, x, mean_before, sd_before;
 } rw_ewma_t;
 
+#define RW_MODEL_MAX_INPUTS 64
+
+/* The parts of a model's value, kept as plain values until a lead needs them as
+ * JSON (rw_model_parts_json): most evaluations create no lead. Values may borrow
+ * strings from the event and profile of the evaluation. */
+typedef struct {
+    rw_value_t v[RW_MODEL_MAX_INPUTS]; /* logistic: raw inputs; others: the evidence values in order */
+    double c[RW_MODEL_MAX_INPUTS];     /* logistic: contributions */
+    int has_sample;                    /* ewma */
+} rw_model_parts_t;
+
 /* Loads one model file. ctx supplies the resolvers of the rule loader (streams,
  * calls); its node/doc/kind are set here. Returns 0, or -1 with file:line:col errors. */
 int rw_model_load(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, rw_diags_t *d);
@@ -61,8 +72,12 @@ void rw_model_free(rw_model_t *m);
 /* Feeds one event to an EWMA series (the caller checked stream membership). */
 void rw_ewma_update(const rw_model_t *m, rw_ewma_t *st, rw_eval_env_t *env);
 
-/* The model's value for the current event, with evidence parts (a new JSON array)
- * in *parts when not NULL. `ewma` is the entity's state for EWMA models. */
+/* The model's value for the current event, with its parts in *p when not NULL.
+ * `ewma` is the entity's state for EWMA models. */
+rw_value_t rw_model_compute(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma, rw_model_parts_t *p);
+/* The evidence `parts` array of models.md (a new reference). */
+json_t *rw_model_parts_json(const rw_model_t *m, const rw_model_parts_t *p);
+/* rw_model_compute with the parts as JSON in *parts when not NULL. */
 rw_value_t rw_model_eval(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma, json_t **parts);
 
 const char *rw_model_kind_name(rw_model_kind_t k);
