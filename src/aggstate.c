@@ -117,6 +117,11 @@ typedef struct {
 typedef struct {
     bucket_t *b;
     size_t n, cap;
+    /* cum[i] = events in b[0..i]: a count over a window is two lookups, not a walk
+     * over up to 400 buckets. Valid below cum_valid; changes lower it, queries
+     * extend it (events mostly land in the newest bucket, so that is cheap). */
+    uint64_t *cum;
+    size_t cum_valid;
 } series_t;
 
 typedef struct {
@@ -190,6 +195,7 @@ void rw_aggs_free(rw_aggs_t *a)
     for (size_t s = 0; s < a->l->n_series; s++) {
         for (size_t i = 0; i < a->series[s].n; i++) bucket_free(&a->l->series[s], &a->series[s].b[i]);
         free(a->series[s].b);
+        free(a->series[s].cum);
     }
     for (size_t g = 0; g < a->l->n_logs; g++) {
         for (size_t i = 0; i < a->logs[g].n; i++) logent_free(&a->l->logs[g], &a->logs[g].e[i]);
@@ -282,10 +288,12 @@ static size_t lower_bound(const series_t *s, int64_t k)
 static bucket_t *bucket_at(const rw_series_def_t *def, series_t *s, int64_t key)
 {
     size_t i = lower_bound(s, key);
+    if (i < s->cum_valid) s->cum_valid = i; /* the caller changes or inserts b[i] */
     if (i < s->n && s->b[i].key == key) return &s->b[i];
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 4;
         s->b = rw_xrealloc(s->b, s->cap * sizeof *s->b);
+        s->cum = rw_xrealloc(s->cum, s->cap * sizeof *s->cum);
     }
     memmove(&s->b[i + 1], &s->b[i], (s->n - i) * sizeof *s->b);
     s->n++;
@@ -378,6 +386,7 @@ static void prune(rw_aggs_t *a, int tz_min)
         if (drop) {
             memmove(ser->b, ser->b + drop, (ser->n - drop) * sizeof *ser->b);
             ser->n -= drop;
+            ser->cum_valid = 0;
         }
     }
     for (size_t g = 0; g < a->l->n_logs; g++) {
@@ -480,7 +489,16 @@ static int cmp_cstr(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-rw_value_t rw_aggs_query(const rw_aggs_t *a, int call, double t, int tz_min)
+/* Events in buckets [i0, i1) from the running counts. */
+static uint64_t count_range(series_t *s, size_t i0, size_t i1)
+{
+    if (i1 <= i0) return 0;
+    for (; s->cum_valid < i1; s->cum_valid++)
+        s->cum[s->cum_valid] = (s->cum_valid ? s->cum[s->cum_valid - 1] : 0) + s->b[s->cum_valid].count;
+    return s->cum[i1 - 1] - (i0 ? s->cum[i0 - 1] : 0);
+}
+
+rw_value_t rw_aggs_query(rw_aggs_t *a, int call, double t, int tz_min)
 {
     const rw_callspec_t *spec = &a->l->rules->calls[call];
     const rw_call_site_t *site = &a->l->sites[call];
@@ -493,15 +511,18 @@ rw_value_t rw_aggs_query(const rw_aggs_t *a, int call, double t, int tz_min)
         const logent_t *e = &lg->e[i - 1];
         return spec->kind == RW_AGG_SINCE ? rw_num(t - e->time) : e->vals[site->field];
     }
-    const series_t *s = &a->series[site->series];
+    series_t *s = &a->series[site->series];
     int64_t lo, hi;
     window_range(a, spec, t, tz_min, &lo, &hi);
-    double count = 0, sum = 0, mn = 0, mx = 0, n = 0;
+    if (spec->kind == RW_AGG_COUNT) {
+        size_t i0 = lower_bound(s, lo), i1 = hi < INT64_MAX ? lower_bound(s, hi + 1) : s->n;
+        return rw_num((double)count_range(s, i0, i1));
+    }
+    double sum = 0, mn = 0, mx = 0, n = 0;
     char **vals = NULL;
     size_t n_vals = 0;
     for (size_t i = lower_bound(s, lo); i < s->n && s->b[i].key <= hi; i++) {
         const bucket_t *b = &s->b[i];
-        count += b->count;
         if (spec->kind == RW_AGG_DISTINCT) {
             const strset_t *set = &b->dist[site->slot];
             vals = rw_xrealloc(vals, (n_vals + set->n + 1) * sizeof *vals);
@@ -516,7 +537,6 @@ rw_value_t rw_aggs_query(const rw_aggs_t *a, int call, double t, int tz_min)
         }
     }
     switch (spec->kind) {
-    case RW_AGG_COUNT: return rw_num(count);
     case RW_AGG_SUM: return rw_num(sum);
     case RW_AGG_AVG: return n ? rw_num(sum / n) : rw_null();
     case RW_AGG_MIN: return n ? rw_num(mn) : rw_null();

@@ -81,7 +81,7 @@ const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model);
 
 /* The value of a window aggregate, last or since for the current event at time t.
  * Strings returned borrow from the state and live until its next change. */
-rw_value_t rw_aggs_query(const rw_aggs_t *a, int call, double t, int tz_min);
+rw_value_t rw_aggs_query(rw_aggs_t *a, int call, double t, int tz_min);
 
 /* Ids of events inside the windows of `calls`, newest RW_EVENTS_MAX by (time,
  * processing order), oldest first, appended to arr (a JSON array). */

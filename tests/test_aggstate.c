@@ -168,7 +168,7 @@ static double at(const char *time)
 }
 
 /* A call's value at a time, as text: null, a number, or a quoted string. */
-static const char *value_at(const rw_aggs_t *a, const ruleset_t *rs, const char *call, const char *time)
+static const char *value_at(rw_aggs_t *a, const ruleset_t *rs, const char *call, const char *time)
 {
     static char out[256];
     rw_value_t v = rw_aggs_query(a, call_id(rs, call), at(time), tz(rs));
