@@ -245,9 +245,14 @@ int rw_aggs_seen(const rw_aggs_t *a, const char *id, size_t len)
     return 0;
 }
 
+/* Ids that aged out are dropped a month at a time, not daily: rebuilding the set is
+ * linear in its size. An aged-out id still found classifies its event as a duplicate,
+ * which events.md checks before lateness anyway. */
+#define SEEN_SLACK_DAYS 30
+
 static void seen_prune(seen_t *s, int64_t cut)
 {
-    if (!s->count || s->min_day >= cut) return;
+    if (!s->count || s->min_day >= cut - SEEN_SLACK_DAYS) return;
     seen_t kept = {0};
     for (size_t i = 0; i < s->n_slots; i++)
         if (s->h[i] && s->day[i] >= cut) seen_insert(&kept, s->h[i], s->day[i]);
