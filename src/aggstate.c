@@ -99,11 +99,18 @@ typedef struct {
     uint32_t n;
 } strset_t;
 
+/* An event id in a bucket; ids are short, so most live inline with no allocation. */
 typedef struct {
     double time;
     uint64_t seq;
-    char *id;
+    char *heap; /* ids of 24 bytes or more */
+    char small[24];
 } idref_t;
+
+static const char *idref_text(const idref_t *r)
+{
+    return r->heap ? r->heap : r->small;
+}
 
 typedef struct {
     int64_t key;
@@ -172,7 +179,7 @@ static void bucket_free(const rw_series_def_t *def, bucket_t *b)
         for (uint32_t i = 0; i < b->dist[k].n; i++) free(b->dist[k].v[i]);
         free(b->dist[k].v);
     }
-    for (uint32_t i = 0; i < b->n_ids; i++) free(b->ids[i].id);
+    for (uint32_t i = 0; i < b->n_ids; i++) free(b->ids[i].heap);
     free(b->num);
     free(b->dist);
     free(b->ids);
@@ -305,8 +312,8 @@ static bucket_t *bucket_at(const rw_series_def_t *def, series_t *s, int64_t key)
     bucket_t *b = &s->b[i];
     memset(b, 0, sizeof *b);
     b->key = key;
-    b->num = rw_xcalloc(def->n_num ? def->n_num : 1, sizeof *b->num);
-    b->dist = rw_xcalloc(def->n_dist ? def->n_dist : 1, sizeof *b->dist);
+    b->num = def->n_num ? rw_xcalloc(def->n_num, sizeof *b->num) : NULL; /* most series only count */
+    b->dist = def->n_dist ? rw_xcalloc(def->n_dist, sizeof *b->dist) : NULL;
     return b;
 }
 
@@ -347,7 +354,7 @@ static void ids_add(bucket_t *b, double time, uint64_t seq, const char *id, size
 {
     if (b->n_ids == RW_EVENTS_MAX && idref_before(time, seq, b->ids[0].time, b->ids[0].seq)) return;
     if (b->n_ids == RW_EVENTS_MAX) { /* drop the oldest */
-        free(b->ids[0].id);
+        free(b->ids[0].heap);
         memmove(&b->ids[0], &b->ids[1], (--b->n_ids) * sizeof *b->ids);
     }
     b->ids = rw_xrealloc(b->ids, (b->n_ids + 1) * sizeof *b->ids);
@@ -356,7 +363,11 @@ static void ids_add(bucket_t *b, double time, uint64_t seq, const char *id, size
         b->ids[i] = b->ids[i - 1];
         i--;
     }
-    b->ids[i] = (idref_t){.time = time, .seq = seq, .id = rw_xstrndup(id, id_len)};
+    b->ids[i] = (idref_t){.time = time, .seq = seq};
+    if (id_len < sizeof b->ids[i].small)
+        memcpy(b->ids[i].small, id, id_len); /* zero-filled: NUL-terminated */
+    else
+        b->ids[i].heap = rw_xstrndup(id, id_len);
     b->n_ids++;
 }
 
@@ -588,7 +599,7 @@ void rw_aggs_events(const rw_aggs_t *a, const int *calls, size_t n_calls, double
     for (size_t i = 0; i < n; i++)
         if (uniq == 0 || all[uniq - 1].seq != all[i].seq) all[uniq++] = all[i];
     size_t from = uniq > RW_EVENTS_MAX ? uniq - RW_EVENTS_MAX : 0;
-    for (size_t i = from; i < uniq; i++) json_array_append_new(arr, json_string(all[i].id));
+    for (size_t i = from; i < uniq; i++) json_array_append_new(arr, json_string(idref_text(&all[i])));
     free(all);
 }
 
@@ -710,7 +721,7 @@ void rw_aggs_encode(const rw_aggs_t *a, rw_buf_t *out)
             for (uint32_t v = 0; def->ids && v < b->n_ids; v++) {
                 put_f64(out, b->ids[v].time);
                 put_u64(out, b->ids[v].seq);
-                put_str(out, b->ids[v].id, strlen(b->ids[v].id));
+                put_str(out, idref_text(&b->ids[v]), strlen(idref_text(&b->ids[v])));
             }
         }
     }
