@@ -146,13 +146,13 @@ rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts)
 {
     rw_engine_t *e = rw_xcalloc(1, sizeof *e);
     e->o = *opts;
-    if (!e->o.cache_bytes) e->o.cache_bytes = 96u << 20;
+    if (!e->o.cache_bytes) e->o.cache_bytes = 192u << 20;
     if (!e->o.max_event_size) e->o.max_event_size = RW_EVENT_MAX_SIZE_DEFAULT;
     e->rules = opts->rules;
     e->layout = rw_layout_build(e->rules);
     e->lead_texts = json_object();
     e->lead_counts = json_object();
-    e->batch = rw_batch_new();
+    e->batch = rw_batch_new(opts->store);
     alloc_scratch(e);
     return e;
 }

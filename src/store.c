@@ -24,15 +24,10 @@ struct rw_store {
     rocksdb_writeoptions_t *wopts;
 };
 
-/* Operations are recorded and bound to the store's column-family handles at write
- * time, so a batch can be filled before (or without) knowing the store. */
+/* Operations go straight into RocksDB's own batch: nothing is copied twice. */
 struct rw_batch {
-    struct op {
-        int cf, del;
-        char *key, *val;
-        size_t klen, vlen;
-    } *ops;
-    size_t n, cap;
+    rw_store_t *store;
+    rocksdb_writebatch_t *wb;
 };
 
 const char *rw_cf_name(rw_cf_t cf)
@@ -51,6 +46,7 @@ int rw_store_open(rw_store_t **out, const char *dir, char *err, size_t errlen)
     rocksdb_options_set_write_buffer_size(s->opts, 16 << 20); /* per column family */
     s->table = rocksdb_block_based_options_create();
     s->cache = rocksdb_cache_create_lru(64 << 20); /* bounded: memory stays flat with entity count */
+    rocksdb_options_set_compression(s->opts, rocksdb_lz4_compression);
     rocksdb_block_based_options_set_block_cache(s->table, s->cache);
     s->filter = rocksdb_filterpolicy_create_bloom_full(10);
     rocksdb_block_based_options_set_filter_policy(s->table, s->filter);
@@ -134,77 +130,46 @@ uint64_t rw_store_size(rw_store_t *s, rw_cf_t cf)
     return sst + mem;
 }
 
-rw_batch_t *rw_batch_new(void)
+rw_batch_t *rw_batch_new(rw_store_t *s)
 {
-    return rw_xcalloc(1, sizeof(rw_batch_t));
-}
-
-static void batch_clear(rw_batch_t *b)
-{
-    for (size_t i = 0; i < b->n; i++) {
-        free(b->ops[i].key);
-        free(b->ops[i].val);
-    }
-    b->n = 0;
+    rw_batch_t *b = rw_xcalloc(1, sizeof *b);
+    b->store = s;
+    b->wb = rocksdb_writebatch_create();
+    return b;
 }
 
 void rw_batch_free(rw_batch_t *b)
 {
     if (!b) return;
-    batch_clear(b);
-    free(b->ops);
+    rocksdb_writebatch_destroy(b->wb);
     free(b);
-}
-
-static void add_op(rw_batch_t *b, rw_cf_t cf, int del, const char *key, size_t klen, const char *val, size_t vlen)
-{
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
-        b->ops = rw_xrealloc(b->ops, b->cap * sizeof *b->ops);
-    }
-    struct op *o = &b->ops[b->n++];
-    o->cf = cf;
-    o->del = del;
-    o->key = rw_xstrndup(key, klen);
-    o->klen = klen;
-    o->val = val ? rw_xstrndup(val, vlen) : NULL;
-    o->vlen = vlen;
 }
 
 void rw_batch_put(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const char *val, size_t vlen)
 {
-    add_op(b, cf, 0, key, klen, val, vlen);
+    rocksdb_writebatch_put_cf(b->wb, b->store->cf[cf], key, klen, val, vlen);
 }
 
 void rw_batch_delete(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen)
 {
-    add_op(b, cf, 1, key, klen, NULL, 0);
+    rocksdb_writebatch_delete_cf(b->wb, b->store->cf[cf], key, klen);
 }
 
 int rw_batch_count(const rw_batch_t *b)
 {
-    return (int)b->n;
+    return rocksdb_writebatch_count(b->wb);
 }
 
 int rw_store_write(rw_store_t *s, rw_batch_t *b, char *err, size_t errlen)
 {
-    rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
-    for (size_t i = 0; i < b->n; i++) {
-        struct op *o = &b->ops[i];
-        if (o->del)
-            rocksdb_writebatch_delete_cf(wb, s->cf[o->cf], o->key, o->klen);
-        else
-            rocksdb_writebatch_put_cf(wb, s->cf[o->cf], o->key, o->klen, o->val, o->vlen);
-    }
     char *e = NULL;
-    rocksdb_write(s->db, s->wopts, wb, &e);
-    rocksdb_writebatch_destroy(wb);
+    rocksdb_write(s->db, s->wopts, b->wb, &e);
     if (e) {
         snprintf(err, errlen, "写入状态库失败: %s", e);
         free(e);
         return -1;
     }
-    batch_clear(b);
+    rocksdb_writebatch_clear(b->wb);
     return 0;
 }
 

@@ -34,13 +34,14 @@ uint64_t rw_store_size(rw_store_t *s, rw_cf_t cf);
 void rw_store_skip_wal(rw_store_t *s);
 const char *rw_cf_name(rw_cf_t cf);
 
-rw_batch_t *rw_batch_new(void);
+/* A batch for the store s (its column families); s must outlive it. */
+rw_batch_t *rw_batch_new(rw_store_t *s);
 void rw_batch_free(rw_batch_t *b);
 void rw_batch_put(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const char *val, size_t vlen);
 void rw_batch_delete(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen);
 int rw_batch_count(const rw_batch_t *b);
-/* Writes the batch atomically (and clears it). Needs the store the batch's
- * column families belong to. Returns 0, or -1 with err. */
+/* Writes the batch atomically and clears it; on failure the batch is kept.
+ * Returns 0, or -1 with err. */
 int rw_store_write(rw_store_t *s, rw_batch_t *b, char *err, size_t errlen);
 
 /* Iterates keys starting with prefix in order; the callback returns non-zero to stop. */
