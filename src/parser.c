@@ -229,25 +229,28 @@ static rw_ast_t *parse_primary(parser_t *p)
     return a;
 }
 
+/* A prefix operator (- or not) applied to what `operand` parses next. */
+static rw_ast_t *prefix(parser_t *p, rw_ast_kind_t kind, rw_ast_t *(*operand)(parser_t *))
+{
+    size_t off = p->tok.off;
+    if (!deeper(p)) return NULL;
+    advance(p);
+    rw_ast_t *inner = operand(p);
+    p->depth--;
+    if (!inner) return NULL;
+    rw_ast_t *a = rw_ast_new(kind, off);
+    rw_ast_push(a, inner);
+    a->end = inner->end;
+    if (!grow(p, p->height, off)) {
+        rw_ast_free(a);
+        return NULL;
+    }
+    return a;
+}
+
 static rw_ast_t *parse_unary(parser_t *p)
 {
-    if (p->tok.kind == RW_TOK_MINUS) {
-        size_t off = p->tok.off;
-        if (!deeper(p)) return NULL;
-        advance(p);
-        rw_ast_t *inner = parse_unary(p);
-        p->depth--;
-        if (!inner) return NULL;
-        rw_ast_t *a = rw_ast_new(RW_AST_NEG, off);
-        rw_ast_push(a, inner);
-        a->end = inner->end;
-        if (!grow(p, p->height, off)) {
-            rw_ast_free(a);
-            return NULL;
-        }
-        return a;
-    }
-    return parse_primary(p);
+    return p->tok.kind == RW_TOK_MINUS ? prefix(p, RW_AST_NEG, parse_unary) : parse_primary(p);
 }
 
 static rw_ast_t *parse_prod(parser_t *p)
@@ -349,23 +352,7 @@ static rw_ast_t *parse_cmp(parser_t *p)
 
 static rw_ast_t *parse_not(parser_t *p)
 {
-    if (p->tok.kind == RW_TOK_NOT) {
-        size_t off = p->tok.off;
-        if (!deeper(p)) return NULL;
-        advance(p);
-        rw_ast_t *inner = parse_not(p);
-        p->depth--;
-        if (!inner) return NULL;
-        rw_ast_t *a = rw_ast_new(RW_AST_NOT, off);
-        rw_ast_push(a, inner);
-        a->end = inner->end;
-        if (!grow(p, p->height, off)) {
-            rw_ast_free(a);
-            return NULL;
-        }
-        return a;
-    }
-    return parse_cmp(p);
+    return p->tok.kind == RW_TOK_NOT ? prefix(p, RW_AST_NOT, parse_not) : parse_cmp(p);
 }
 
 static rw_ast_t *parse_and(parser_t *p)
