@@ -588,10 +588,15 @@ void rw_aggs_events(const rw_aggs_t *a, const int *calls, size_t n_calls, double
         const series_t *s = &a->series[a->l->sites[calls[c]].series];
         int64_t lo, hi;
         window_range(a, spec, t, tz_min, &lo, &hi);
-        for (size_t i = lower_bound(s, lo); i < s->n && s->b[i].key <= hi; i++) {
-            all = rw_xrealloc(all, (n + s->b[i].n_ids + 1) * sizeof *all);
-            memcpy(all + n, s->b[i].ids, s->b[i].n_ids * sizeof *all);
-            n += s->b[i].n_ids;
+        /* buckets are in time order, so the newest RW_EVENTS_MAX of this window come
+         * from walking back from its end: older buckets cannot contribute */
+        size_t first = lower_bound(s, lo), taken = 0;
+        for (size_t i = hi < INT64_MAX ? lower_bound(s, hi + 1) : s->n; i > first && taken < RW_EVENTS_MAX; i--) {
+            const bucket_t *b = &s->b[i - 1];
+            all = rw_xrealloc(all, (n + b->n_ids + 1) * sizeof *all);
+            memcpy(all + n, b->ids, b->n_ids * sizeof *all);
+            n += b->n_ids;
+            taken += b->n_ids;
         }
     }
     if (n) qsort(all, n, sizeof *all, cmp_idref);
