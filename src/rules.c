@@ -300,6 +300,14 @@ static int apply_settings(loader_t *L)
             int idx = param_index(rs, set->name);
             if (idx < 0) continue;
             found = 1;
+            /* the value is a YAML scalar whatever its kind (rules.md), but another kind than
+             * the declared one is usually a typo: `min_complaints=abc` never fires */
+            rw_vkind_t declared = rs->base[idx].kind, given = vn->kind == RW_Y_NUM ? RW_V_NUM : vn->kind == RW_Y_BOOL ? RW_V_BOOL : vn->kind == RW_Y_STR ? RW_V_STR : RW_V_NULL;
+            if (declared != RW_V_NULL && given != declared) {
+                static const char *const kinds[] = {"空值", "数字", "字符串", "布尔值"};
+                rw_diag_warn(L->d, "--set", 1, 1, "参数 %s 在规则集 %s 中是%s，--set 给出的 \"%s\" 是%s", set->name,
+                             rs->name, kinds[declared], set->value, kinds[given]);
+            }
             value_free(&rs->base[idx]);
             rs->base[idx] = scalar_value(vn);
             for (size_t o = 0; o < rs->n_overrides; o++) {

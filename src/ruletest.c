@@ -8,6 +8,7 @@
 #include "yamldoc.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,6 +211,11 @@ int rw_ruletest_run(const rw_load_opts_t *opts, const char *tests_dir, FILE *out
     rw_rules_t *rules;
     if (rw_rules_load(&rules, opts, d)) return -1;
     DIR *dp = opendir(tests_dir);
+    if (!dp) {
+        rw_diag_error(d, tests_dir, 1, 1, "无法读取测试目录: %s", strerror(errno));
+        rw_rules_free(rules);
+        return -1;
+    }
     char **files = NULL;
     size_t n = 0;
     struct dirent *ent;

@@ -83,6 +83,10 @@ int rw_cmd_replay(int argc, char **argv)
         return 2;
     }
     const char *events = argv[optind];
+    if (strcmp(events, "-") != 0 && access(events, R_OK) != 0) { /* before any output file is created */
+        fprintf(stderr, "regwatch replay: 无法打开事件文件 %s: %s\n", events, strerror(errno));
+        return 1;
+    }
     char err[1024];
     rw_replay_result_t res;
     if (parse_only) {
@@ -100,7 +104,7 @@ int rw_cmd_replay(int argc, char **argv)
         fprintf(stderr, "regwatch replay: --now 需要 RFC 3339 时间，如 2026-03-04T10:00:00+08:00\n");
         return 2;
     }
-    rw_rules_t *rules = rw_cli_load_rules(&c, 0);
+    rw_rules_t *rules = rw_cli_load_rules(&c, 1);
     if (!rules) return 1;
     FILE *out = stdout, *rejects = NULL;
     if (out_path && !(out = fopen(out_path, "w"))) {

@@ -192,5 +192,11 @@ if [[ $blk == FAIL* ]] && grep -q 'FOOD-COMPLAINT-SURGE.*trigger=c5' <<<"$blk"; 
   ok "FAIL for a rule that must not fire, naming the lead it raised"
 else bad "FAIL for a rule that must not fire" "$(printf '%s' "$blk" | head -n 5)"; show "$tmp/wrong.out" 20; fi
 
+# a tests folder that does not exist is an error, not "0 passed, 0 failed"
+if "$bin" test --rules "$src/rules" --models "$src/models" --tests "$tmp/no-such-tests" >"$tmp/nt.out" 2>"$tmp/nt.err"; then
+  bad "test --tests on a missing folder exits non-zero" "exit 0"
+elif grep -q '无法读取测试目录' "$tmp/nt.err"; then ok "test --tests on a missing folder exits non-zero and says why"
+else bad "test --tests on a missing folder says why" "$(cat "$tmp/nt.err")"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
