@@ -88,35 +88,38 @@ static rw_ast_t *binary(rw_ast_kind_t kind, rw_binop_t op, rw_ast_t *l, rw_ast_t
     return a;
 }
 
-static rw_ast_t *parse_list(parser_t *p)
+/* The comma-separated expressions of a list or a call, up to and including the
+ * closing token, appended to `node`. On failure frees `node` and returns NULL. */
+static rw_ast_t *parse_items(parser_t *p, rw_ast_t *node, rw_tok_kind_t close, const char *wanted)
 {
-    rw_ast_t *list = rw_ast_new(RW_AST_LIST, p->tok.off);
     int h = 0;
-    advance(p); /* [ */
-    if (p->tok.kind != RW_TOK_RBRACKET) {
+    advance(p); /* [ or ( */
+    if (p->tok.kind != close) {
         for (;;) {
             rw_ast_t *item = parse_or(p);
             if (!item) goto bad;
-            rw_ast_push(list, item);
+            rw_ast_push(node, item);
             h = max_int(h, p->height);
-            if (p->tok.kind == RW_TOK_COMMA) {
-                advance(p);
-                continue;
-            }
-            break;
+            if (p->tok.kind != RW_TOK_COMMA) break;
+            advance(p);
         }
     }
-    if (p->tok.kind != RW_TOK_RBRACKET) {
-        unexpected(p, " ',' 或 ']'");
+    if (p->tok.kind != close) {
+        unexpected(p, wanted);
         goto bad;
     }
-    list->end = p->tok.off + 1;
-    if (!grow(p, h, list->off)) goto bad;
+    node->end = p->tok.off + 1;
+    if (!grow(p, h, node->off)) goto bad;
     advance(p);
-    return list;
+    return node;
 bad:
-    rw_ast_free(list);
+    rw_ast_free(node);
     return NULL;
+}
+
+static rw_ast_t *parse_list(parser_t *p)
+{
+    return parse_items(p, rw_ast_new(RW_AST_LIST, p->tok.off), RW_TOK_RBRACKET, " ',' 或 ']'");
 }
 
 static rw_ast_t *parse_ident(parser_t *p)
@@ -129,32 +132,7 @@ static rw_ast_t *parse_ident(parser_t *p)
         rw_ast_t *call = rw_ast_new(RW_AST_CALL, off);
         call->str = name;
         call->str_len = strlen(name);
-        int h = 0;
-        advance(p);
-        if (p->tok.kind != RW_TOK_RPAREN) {
-            for (;;) {
-                rw_ast_t *arg = parse_or(p);
-                if (!arg) goto bad_call;
-                rw_ast_push(call, arg);
-                h = max_int(h, p->height);
-                if (p->tok.kind == RW_TOK_COMMA) {
-                    advance(p);
-                    continue;
-                }
-                break;
-            }
-        }
-        if (p->tok.kind != RW_TOK_RPAREN) {
-            unexpected(p, " ',' 或 ')'");
-            goto bad_call;
-        }
-        call->end = p->tok.off + 1;
-        if (!grow(p, h, call->off)) goto bad_call;
-        advance(p);
-        return call;
-    bad_call:
-        rw_ast_free(call);
-        return NULL;
+        return parse_items(p, call, RW_TOK_RPAREN, " ',' 或 ')'");
     }
     rw_ast_t *path = rw_ast_new(RW_AST_PATH, off);
     path->segs = rw_xmalloc(sizeof *path->segs);
