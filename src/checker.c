@@ -12,14 +12,10 @@ void rw_check_diag(rw_check_ctx_t *ctx, rw_severity_t sev, size_t off, const cha
 {
     int line = 1, col = 1;
     if (ctx->doc && ctx->node) rw_ynode_pos(ctx->doc, ctx->node, ctx->base + off, &line, &col);
-    rw_buf_t b;
-    rw_buf_init(&b);
     va_list ap;
     va_start(ap, fmt);
-    rw_buf_vprintf(&b, fmt, ap);
+    rw_diag_vadd(ctx->diags, sev, ctx->doc ? ctx->doc->path : "", line, col, fmt, ap);
     va_end(ap);
-    rw_diag_add(ctx->diags, sev, ctx->doc ? ctx->doc->path : "", line, col, "%s", b.data);
-    rw_buf_free(&b);
 }
 
 #define ERR(ctx, a, ...) (rw_check_diag(ctx, RW_DIAG_ERROR, (a)->off, __VA_ARGS__), -1)

@@ -25,16 +25,22 @@ void rw_diags_free(rw_diags_t *d)
 void rw_diag_add(rw_diags_t *d, rw_severity_t sev, const char *file, int line, int col,
                  const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    rw_diag_vadd(d, sev, file, line, col, fmt, ap);
+    va_end(ap);
+}
+
+void rw_diag_vadd(rw_diags_t *d, rw_severity_t sev, const char *file, int line, int col,
+                  const char *fmt, va_list ap)
+{
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 8;
         d->items = rw_xrealloc(d->items, d->cap * sizeof *d->items);
     }
     rw_buf_t b;
     rw_buf_init(&b);
-    va_list ap;
-    va_start(ap, fmt);
     rw_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
     rw_diag_t *it = &d->items[d->n++];
     it->file = rw_xstrdup(file ? file : "");
     it->line = line;

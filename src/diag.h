@@ -4,6 +4,7 @@
 #ifndef RW_DIAG_H
 #define RW_DIAG_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 typedef enum { RW_DIAG_ERROR, RW_DIAG_WARNING } rw_severity_t;
@@ -25,6 +26,9 @@ void rw_diags_init(rw_diags_t *d);
 void rw_diags_free(rw_diags_t *d);
 void rw_diag_add(rw_diags_t *d, rw_severity_t sev, const char *file, int line, int col,
                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The same for wrappers that take their own variable arguments. */
+void rw_diag_vadd(rw_diags_t *d, rw_severity_t sev, const char *file, int line, int col,
+                  const char *fmt, va_list ap);
 #define rw_diag_error(d, f, l, c, ...) rw_diag_add(d, RW_DIAG_ERROR, f, l, c, __VA_ARGS__)
 #define rw_diag_warn(d, f, l, c, ...) rw_diag_add(d, RW_DIAG_WARNING, f, l, c, __VA_ARGS__)
 /* Prints every diagnostic, in the order added, one per line. */

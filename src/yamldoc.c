@@ -446,14 +446,10 @@ const char *rw_ykind_name(rw_ykind_t k)
 void rw_ydiag(rw_diags_t *d, const rw_ydoc_t *doc, const rw_ynode_t *n, rw_severity_t sev,
               const char *fmt, ...)
 {
-    rw_buf_t b;
-    rw_buf_init(&b);
     va_list ap;
     va_start(ap, fmt);
-    rw_buf_vprintf(&b, fmt, ap);
+    rw_diag_vadd(d, sev, doc->path, n ? n->line : 1, n ? n->col : 1, fmt, ap);
     va_end(ap);
-    rw_diag_add(d, sev, doc->path, n ? n->line : 1, n ? n->col : 1, "%s", b.data);
-    rw_buf_free(&b);
 }
 
 const char *rw_yget_str(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key,
