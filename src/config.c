@@ -88,7 +88,7 @@ static int from_file(rw_config_t *c, const char *path, char *err, size_t errlen)
     static const char *const top[] = {"kafka", "topics", "group_id", "state_dir", "http", "rules_dir", "models_dir",
                                       "rebalance", "embedded", "batch", "max_event_size", "log_level", NULL};
     static const char *const topics[] = {"events", "leads", "dlq", NULL};
-    static const char *const http[] = {"listen", NULL};
+    static const char *const http[] = {"listen", "static_dir", NULL};
     static const char *const emb[] = {"partitions", "port", NULL};
     static const char *const batch[] = {"max_events", "max_ms", NULL};
     if (!json_is_object(root)) {
@@ -126,7 +126,8 @@ static int from_file(rw_config_t *c, const char *path, char *err, size_t errlen)
               take_str(t, "leads", &c->topic_leads, err, errlen) || take_str(t, "dlq", &c->topic_dlq, err, errlen)))
         goto out;
     json_t *h = json_object_get(root, "http");
-    if (h && (check_keys(h, "http.", http, err, errlen) || take_str(h, "listen", &c->http_listen, err, errlen)))
+    if (h && (check_keys(h, "http.", http, err, errlen) || take_str(h, "listen", &c->http_listen, err, errlen) ||
+              take_str(h, "static_dir", &c->static_dir, err, errlen)))
         goto out;
     json_t *e = json_object_get(root, "embedded");
     if (e && (check_keys(e, "embedded.", emb, err, errlen) ||
@@ -165,6 +166,7 @@ static void from_env(rw_config_t *c)
         {"REGWATCH_TOPIC_DLQ", offsetof(rw_config_t, topic_dlq)},
         {"REGWATCH_RULES", offsetof(rw_config_t, rules_dir)},
         {"REGWATCH_MODELS", offsetof(rw_config_t, models_dir)},
+        {"REGWATCH_WEB", offsetof(rw_config_t, static_dir)},
         {"REGWATCH_LOG_LEVEL", offsetof(rw_config_t, log_level)},
         {"REGWATCH_REBALANCE", offsetof(rw_config_t, rebalance)},
     };
@@ -191,11 +193,30 @@ static void from_env(rw_config_t *c)
     }
 }
 
+/* The console ships beside the rules (rules/ and web/ in the repository and when installed). */
+static void default_static_dir(rw_config_t *c)
+{
+    size_t n = strlen(c->rules_dir);
+    while (n > 1 && c->rules_dir[n - 1] == '/') n--;
+    size_t dn = n;
+    while (dn > 0 && c->rules_dir[dn - 1] != '/') dn--;
+    if (dn == 0) {
+        set_str(&c->static_dir, "web");
+        return;
+    }
+    dn--; /* the slash */
+    char *d = rw_xmalloc(dn + 5);
+    memcpy(d, c->rules_dir, dn);
+    memcpy(d + dn, "/web", 5);
+    c->static_dir = d;
+}
+
 int rw_config_load(rw_config_t *c, const char *path, char *err, size_t errlen)
 {
     defaults(c);
     if (path && from_file(c, path, err, errlen)) return -1;
     from_env(c);
+    if (!c->static_dir) default_static_dir(c);
     if (strcmp(c->rebalance, "cooperative") && strcmp(c->rebalance, "eager")) {
         snprintf(err, errlen, "rebalance 只能是 cooperative 或 eager");
         return -1;
@@ -212,6 +233,7 @@ void rw_config_free(rw_config_t *c)
     free(c->group_id);
     free(c->state_dir);
     free(c->http_listen);
+    free(c->static_dir);
     free(c->rules_dir);
     free(c->models_dir);
     free(c->rebalance);

@@ -14,6 +14,7 @@ typedef struct {
     char *group_id;
     char *state_dir;
     char *http_listen;           /* host:port; "" disables HTTP */
+    char *static_dir;            /* the web console's files; default: web/ beside rules_dir */
     char *rules_dir, *models_dir;
     char *rebalance;             /* cooperative | eager */
     int partitions;              /* embedded broker: partitions per topic */
@@ -27,8 +28,8 @@ typedef struct {
 /* Defaults, then the file (may be NULL), then REGWATCH_* environment variables:
  * REGWATCH_BOOTSTRAP_SERVERS, REGWATCH_GROUP_ID, REGWATCH_STATE_DIR,
  * REGWATCH_HTTP_LISTEN, REGWATCH_TOPIC_EVENTS|LEADS|DLQ, REGWATCH_PARTITIONS,
- * REGWATCH_RULES, REGWATCH_MODELS, REGWATCH_LOG_LEVEL, and REGWATCH_KAFKA_<NAME>
- * for any librdkafka property (SASL_USERNAME → sasl.username).
+ * REGWATCH_RULES, REGWATCH_MODELS, REGWATCH_WEB, REGWATCH_LOG_LEVEL, and
+ * REGWATCH_KAFKA_<NAME> for any librdkafka property (SASL_USERNAME → sasl.username).
  * Returns 0, or -1 with a message in err (unknown keys, wrong types). */
 int rw_config_load(rw_config_t *c, const char *path, char *err, size_t errlen);
 void rw_config_free(rw_config_t *c);
