@@ -7,6 +7,7 @@
 #include "log.h"
 #include "rules.h"
 #include "rwtime.h"
+#include "static.h"
 #include "store.h"
 #include "util.h"
 
@@ -42,6 +43,7 @@ typedef struct {
     rw_broker_t *broker;
     rd_kafka_t *consumer, *producer;
     rw_http_t *http;
+    rw_static_t *web; /* the console's files, NULL when the folder is missing */
     /* since the last commit */
     rd_kafka_topic_partition_list_t *offsets;
     uint64_t outbox_next;
@@ -606,6 +608,11 @@ int rw_service_run(const rw_config_t *cfg)
         rw_http_route(s.http, "GET", "/metrics", http_metrics, &s);
         rw_http_route(s.http, "GET", "/healthz", http_healthz, &s);
         rw_http_route(s.http, "GET", "/readyz", http_readyz, &s);
+        /* last: routes are tried in order, so every API path above wins over the console */
+        if ((s.web = rw_static_open(cfg->static_dir, err, sizeof err)))
+            rw_http_route(s.http, "GET", "/", rw_static_handle, s.web);
+        else
+            rw_warn(MOD, "%s；网页控制台不可用（http.static_dir / REGWATCH_WEB）", err);
         if (rw_http_start(s.http, cfg->http_listen, 1 << 20, err, sizeof err)) {
             rw_error(MOD, "%s", err);
             goto out;
@@ -621,6 +628,7 @@ int rw_service_run(const rw_config_t *cfg)
     status = 0;
 out:
     if (s.http) rw_http_stop(s.http);
+    rw_static_close(s.web);
     if (s.consumer) {
         rd_kafka_consumer_close(s.consumer);
         rd_kafka_destroy(s.consumer);
