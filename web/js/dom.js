@@ -63,11 +63,12 @@ export function section(title, ...kids) {
   return h('section', { class: 'card' }, h('h2', null, title), ...kids);
 }
 
-// A definition list from [label, value] pairs, skipping empty values.
+// A definition list from [label, value] pairs, skipping empty values; objects the
+// console has no view for show as JSON text.
 export function facts(pairs) {
   return h('dl', { class: 'facts' },
     pairs.filter(([, v]) => v !== null && v !== undefined && v !== '')
-      .map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+      .map(([k, v]) => [h('dt', null, k), h('dd', null, typeof v === 'object' && !(v instanceof Node) ? JSON.stringify(v) : v)]));
 }
 
 export function table(headers, rows, attrs = {}) {

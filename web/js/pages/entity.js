@@ -17,7 +17,7 @@ export async function render(ctx) {
   ctx.title(id);
   const e = await api(`/api/entities/${encodeURIComponent(id)}`);
   const profile = e.profile && typeof e.profile === 'object' && !Array.isArray(e.profile)
-    ? facts(Object.entries(e.profile).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : v]))
+    ? facts(Object.entries(e.profile))
     : jsonView(e.profile);
   const leads = e.leads ?? [];
   ctx.el.append(h('div', { class: 'page-head' }, h('h1', null, e.profile?.name ?? e.entity), h('code', null, e.entity)),

@@ -56,13 +56,18 @@ export async function render(ctx) {
   let known = null;
   const fresh = new Set();
 
+  let busy = false; // a slow answer must not overlap the next poll
   const load = async () => {
+    if (busy) return;
+    busy = true;
     let res;
     try {
       res = await api('/api/leads' + qs(params));
     } catch (err) {
       list.replaceChildren(errorBox(err));
       return;
+    } finally {
+      busy = false;
     }
     // The first load is the baseline; leads appearing later are "fresh" until the page is left.
     for (const l of res.leads) if (known && !known.has(l.id)) fresh.add(l.id);
