@@ -88,7 +88,7 @@ static int from_file(rw_config_t *c, const char *path, char *err, size_t errlen)
     static const char *const top[] = {"kafka", "topics", "group_id", "state_dir", "http", "rules_dir", "models_dir",
                                       "rebalance", "embedded", "batch", "max_event_size", "log_level", NULL};
     static const char *const topics[] = {"events", "leads", "dlq", NULL};
-    static const char *const http[] = {"listen", "static_dir", NULL};
+    static const char *const http[] = {"listen", "static_dir", "tls_cert", "tls_key", NULL};
     static const char *const emb[] = {"partitions", "port", NULL};
     static const char *const batch[] = {"max_events", "max_ms", NULL};
     if (!json_is_object(root)) {
@@ -126,7 +126,10 @@ static int from_file(rw_config_t *c, const char *path, char *err, size_t errlen)
               take_str(t, "leads", &c->topic_leads, err, errlen) || take_str(t, "dlq", &c->topic_dlq, err, errlen)))
         goto out;
     json_t *h = json_object_get(root, "http");
-    if (h && (check_keys(h, "http.", http, err, errlen) || take_str(h, "listen", &c->http_listen, err, errlen) ||
+    if (h && (check_keys(h, "http.", http, err, errlen) ||
+              take_str(h, "listen", &c->http_listen, err, errlen) ||
+              take_str(h, "tls_cert", &c->tls_cert, err, errlen) ||
+              take_str(h, "tls_key", &c->tls_key, err, errlen) ||
               take_str(h, "static_dir", &c->static_dir, err, errlen)))
         goto out;
     json_t *e = json_object_get(root, "embedded");
@@ -161,6 +164,8 @@ static void from_env(rw_config_t *c)
         {"REGWATCH_GROUP_ID", offsetof(rw_config_t, group_id)},
         {"REGWATCH_STATE_DIR", offsetof(rw_config_t, state_dir)},
         {"REGWATCH_HTTP_LISTEN", offsetof(rw_config_t, http_listen)},
+        {"REGWATCH_TLS_CERT", offsetof(rw_config_t, tls_cert)},
+        {"REGWATCH_TLS_KEY", offsetof(rw_config_t, tls_key)},
         {"REGWATCH_TOPIC_EVENTS", offsetof(rw_config_t, topic_events)},
         {"REGWATCH_TOPIC_LEADS", offsetof(rw_config_t, topic_leads)},
         {"REGWATCH_TOPIC_DLQ", offsetof(rw_config_t, topic_dlq)},
@@ -233,6 +238,8 @@ void rw_config_free(rw_config_t *c)
     free(c->group_id);
     free(c->state_dir);
     free(c->http_listen);
+    free(c->tls_cert);
+    free(c->tls_key);
     free(c->static_dir);
     free(c->rules_dir);
     free(c->models_dir);

@@ -13,8 +13,9 @@ typedef struct {
     char *topic_events, *topic_leads, *topic_dlq;
     char *group_id;
     char *state_dir;
-    char *http_listen;           /* host:port; "" disables HTTP */
-    char *static_dir;            /* the web console's files; default: web/ beside rules_dir */
+    char *http_listen;        /* host:port; "" disables HTTP */
+    char *tls_cert, *tls_key; /* PEM files: HTTPS when both are set, else NULL */
+    char *static_dir;         /* the web console's files; default: web/ beside rules_dir */
     char *rules_dir, *models_dir;
     char *rebalance;             /* cooperative | eager */
     int partitions;              /* embedded broker: partitions per topic */

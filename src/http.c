@@ -23,6 +23,7 @@ struct rw_http {
     route_t *routes;
     size_t n_routes;
     size_t max_body;
+    char *cert, *key; /* PEM texts for HTTPS, or NULL */
 };
 
 typedef struct {
@@ -143,6 +144,23 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
     *con_cls = NULL;
 }
 
+int rw_http_tls(rw_http_t *h, const char *cert_file, const char *key_file, char *err, size_t errlen)
+{
+    if (!cert_file || !key_file || !*cert_file || !*key_file) {
+        snprintf(err, errlen, "HTTPS 需要同时配置证书（http.tls_cert）和私钥（http.tls_key）");
+        return -1;
+    }
+    free(h->cert);
+    free(h->key);
+    h->cert = rw_read_file(cert_file, NULL);
+    h->key = rw_read_file(key_file, NULL);
+    if (!h->cert || !h->key) {
+        snprintf(err, errlen, "无法读取 %s", h->cert ? key_file : cert_file);
+        return -1;
+    }
+    return 0;
+}
+
 int rw_http_start(rw_http_t *h, const char *listen, size_t max_body, char *err, size_t errlen)
 {
     char host[128];
@@ -159,15 +177,22 @@ int rw_http_start(rw_http_t *h, const char *listen, size_t max_body, char *err, 
         return -1;
     }
     h->max_body = max_body;
-    h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
-                            handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                            MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
-                            (unsigned)30, MHD_OPTION_END);
+    struct MHD_OptionItem tls[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, h->cert},
+                                   {MHD_OPTION_HTTPS_MEM_KEY, 0, h->key},
+                                   {MHD_OPTION_END, 0, NULL}};
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     (h->cert ? MHD_USE_TLS : 0);
+    h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_ARRAY,
+                            h->cert ? tls : tls + 2, MHD_OPTION_END);
     if (!h->d) {
-        snprintf(err, errlen, "无法在 %s 上启动 HTTP 服务（端口被占用？）", listen);
+        snprintf(err, errlen, "无法在 %s 上启动 %s 服务（端口被占用，或证书与私钥无效？）", listen,
+                 h->cert ? "HTTPS" : "HTTP");
         return -1;
     }
-    rw_info("http", "HTTP 服务：http://%s/（/healthz /readyz /metrics）", listen);
+    rw_info("http", "%s 服务：%s://%s/（/api/ /healthz /readyz /metrics）",
+            h->cert ? "HTTPS" : "HTTP", h->cert ? "https" : "http", listen);
     return 0;
 }
 
@@ -180,5 +205,7 @@ void rw_http_stop(rw_http_t *h)
         free(h->routes[i].prefix);
     }
     free(h->routes);
+    free(h->cert);
+    free(h->key);
     free(h);
 }

@@ -26,7 +26,12 @@ typedef struct rw_http rw_http_t;
 
 rw_http_t *rw_http_new(void);
 /* Routes match the method and the path exactly, or a prefix when `prefix` ends in '/'. */
-void rw_http_route(rw_http_t *h, const char *method, const char *prefix, rw_http_handler_fn fn, void *ud);
+void rw_http_route(rw_http_t *h, const char *method, const char *prefix, rw_http_handler_fn fn,
+                   void *ud);
+/* Serves HTTPS with the PEM certificate (chain) and key files; call before start.
+ * Returns 0, or -1 with err (unreadable files, or one of the two missing). */
+int rw_http_tls(rw_http_t *h, const char *cert_file, const char *key_file, char *err,
+                size_t errlen);
 /* Starts serving on "host:port". Returns 0, or -1 with err. */
 int rw_http_start(rw_http_t *h, const char *listen, size_t max_body, char *err, size_t errlen);
 void rw_http_stop(rw_http_t *h);

@@ -1,14 +1,18 @@
 /* service.c — consume, apply, write atomically, produce, commit; metrics and reloads. */
 #include "service.h"
 
+#include "api.h"
 #include "broker.h"
 #include "engine.h"
 #include "http.h"
+#include "handling.h"
 #include "log.h"
+#include "outbox.h"
 #include "rules.h"
 #include "rwtime.h"
 #include "static.h"
 #include "store.h"
+#include "users.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -44,15 +48,13 @@ typedef struct {
     rd_kafka_t *consumer, *producer;
     rw_http_t *http;
     rw_static_t *web; /* the console's files, NULL when the folder is missing */
+    rw_outbox_t *outbox;
+    rw_handling_t *handling; /* its lock serialises the engine's batches with API actions */
+    rw_users_t *users;
+    rw_api_t *api;
+    double next_sweep;
     /* since the last commit */
     rd_kafka_topic_partition_list_t *offsets;
-    uint64_t outbox_next;
-    struct pending {
-        uint64_t seq;
-        char *rec;
-        size_t len;
-    } *pending; /* outbox records of the batch, produced once it is written */
-    size_t n_pending, cap_pending;
     uint64_t *delivered;
     size_t n_delivered, cap_delivered;
     /* metrics */
@@ -73,63 +75,25 @@ static double mono(void)
 
 /* ---- outbox ------------------------------------------------------------------------ */
 
-static void outbox_key(uint64_t seq, char *out)
+/* Sends an outbox record; it stays stored until its delivery is confirmed. */
+static void produce(void *ud, const rw_outbox_msg_t *m)
 {
-    snprintf(out, 24, "o/%016" PRIx64, seq);
-}
-
-/* Record: u32 topic length, topic, u32 key length, key, value. */
-static void outbox_encode(rw_buf_t *b, const char *topic, const char *key, size_t klen, const char *val, size_t vlen)
-{
-    uint32_t tl = (uint32_t)strlen(topic), kl = (uint32_t)klen;
-    rw_buf_append(b, &tl, 4);
-    rw_buf_append(b, topic, tl);
-    rw_buf_append(b, &kl, 4);
-    rw_buf_append(b, key, kl);
-    rw_buf_append(b, val, vlen);
-}
-
-static void produce(service_t *s, uint64_t seq, const char *rec, size_t n)
-{
-    uint32_t tl, kl;
-    if (n < 8) return;
-    memcpy(&tl, rec, 4);
-    if (4 + tl + 4 > n) return;
-    memcpy(&kl, rec + 4 + tl, 4);
-    if ((size_t)8 + tl + kl > n) return;
-    char topic[256];
-    snprintf(topic, sizeof topic, "%.*s", (int)tl, rec + 4);
-    const char *key = rec + 8 + tl, *val = key + kl;
-    size_t vlen = n - 8 - tl - kl;
+    service_t *s = ud;
     for (;;) {
         rd_kafka_resp_err_t e = rd_kafka_producev(
-            s->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, kl), RD_KAFKA_V_VALUE((void *)val, vlen),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)seq), RD_KAFKA_V_END);
+            s->producer, RD_KAFKA_V_TOPIC(m->topic), RD_KAFKA_V_KEY(m->key, m->klen),
+            RD_KAFKA_V_VALUE((void *)m->val, m->vlen), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_OPAQUE((void *)(uintptr_t)m->seq), RD_KAFKA_V_END);
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             if (e) {
                 s->produce_errors++;
-                rw_error(MOD, "无法发送到 %s: %s（记录留在发件箱，重启后重发）", topic, rd_kafka_err2str(e));
+                rw_error(MOD, "无法发送到 %s: %s（记录留在发件箱，重启后重发）", m->topic,
+                         rd_kafka_err2str(e));
             }
             return;
         }
         rd_kafka_poll(s->producer, 100);
     }
-}
-
-static void outbox_add(service_t *s, const char *topic, const char *key, size_t klen, const char *val, size_t vlen)
-{
-    rw_buf_t b;
-    rw_buf_init(&b);
-    outbox_encode(&b, topic, key, klen, val, vlen);
-    char k[24];
-    outbox_key(s->outbox_next, k);
-    rw_batch_put(rw_engine_batch(s->engine), RW_CF_META, k, strlen(k), b.data, b.len);
-    if (s->n_pending == s->cap_pending) {
-        s->cap_pending = s->cap_pending ? s->cap_pending * 2 : 256;
-        s->pending = rw_xrealloc(s->pending, s->cap_pending * sizeof *s->pending);
-    }
-    size_t len = b.len; /* rw_buf_steal empties b */
-    s->pending[s->n_pending++] = (struct pending){.seq = s->outbox_next++, .len = len, .rec = rw_buf_steal(&b)};
 }
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -142,29 +106,14 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         rw_error(MOD, "消息投递失败（记录留在发件箱，重启后重发）: %s", rd_kafka_err2str(m->err));
         return;
     }
+    /* an API thread publishing an action may poll the producer too */
+    rw_handling_lock(s->handling);
     if (s->n_delivered == s->cap_delivered) {
         s->cap_delivered = s->cap_delivered ? s->cap_delivered * 2 : 1024;
         s->delivered = rw_xrealloc(s->delivered, s->cap_delivered * sizeof *s->delivered);
     }
     s->delivered[s->n_delivered++] = seq;
-}
-
-typedef struct {
-    service_t *s;
-    uint64_t max;
-    size_t count;
-} resend_t;
-
-static int resend_one(void *ud, const char *key, size_t klen, const char *val, size_t vlen)
-{
-    resend_t *r = ud;
-    char k[24];
-    snprintf(k, sizeof k, "%.*s", (int)klen, key);
-    uint64_t seq = strtoull(k + 2, NULL, 16);
-    if (seq + 1 > r->max) r->max = seq + 1;
-    produce(r->s, seq, val, vlen);
-    r->count++;
-    return 0;
+    rw_handling_unlock(s->handling);
 }
 
 /* ---- batches ----------------------------------------------------------------------- */
@@ -173,7 +122,8 @@ static void lead_to_outbox(void *ud, const rw_lead_out_t *lead)
 {
     service_t *s = ud;
     if (lead->shadow) return; /* shadow leads are recorded, never dispatched */
-    outbox_add(s, s->cfg->topic_leads, lead->id, strlen(lead->id), lead->text, lead->len);
+    rw_outbox_add(s->outbox, rw_engine_batch(s->engine), s->cfg->topic_leads, lead->id,
+                  strlen(lead->id), lead->text, lead->len);
 }
 
 static void offset_key(const char *topic, int32_t partition, char *out, size_t n)
@@ -194,7 +144,7 @@ static int64_t stored_offset(service_t *s, const char *topic, int32_t partition)
 
 /* The atomic write of everything since the last commit, then its Kafka side
  * effects: the batch's outbox records are produced and the offsets committed. */
-static int commit(service_t *s)
+static int commit_locked(service_t *s)
 {
     rw_batch_t *b = rw_engine_batch(s->engine);
     for (int i = 0; i < s->offsets->cnt; i++) {
@@ -204,16 +154,14 @@ static int commit(service_t *s)
         snprintf(v, sizeof v, "%" PRId64, p->offset);
         rw_batch_put(b, RW_CF_META, k, strlen(k), v, strlen(v));
     }
-    for (size_t i = 0; i < s->n_delivered; i++) {
-        char k[24];
-        outbox_key(s->delivered[i], k);
-        rw_batch_delete(b, RW_CF_META, k, strlen(k));
-    }
+    for (size_t i = 0; i < s->n_delivered; i++)
+        rw_outbox_confirm(s->outbox, b, s->delivered[i]);
     char err[512];
     size_t n_delivered = s->n_delivered;
     int rc = rw_engine_commit(s->engine, err, sizeof err);
     if (rc) {
         rw_error(MOD, "状态写入失败，停止服务以免丢失事件: %s", err);
+        rw_outbox_drain(s->outbox, NULL, NULL);
         g_stop = 1;
         return -1;
     }
@@ -222,11 +170,7 @@ static int commit(service_t *s)
     if (s->n_delivered > n_delivered)
         memmove(s->delivered, s->delivered + n_delivered, (s->n_delivered - n_delivered) * sizeof *s->delivered);
     s->n_delivered -= n_delivered;
-    for (size_t i = 0; i < s->n_pending; i++) {
-        produce(s, s->pending[i].seq, s->pending[i].rec, s->pending[i].len);
-        free(s->pending[i].rec);
-    }
-    s->n_pending = 0;
+    rw_outbox_drain(s->outbox, produce, s);
     rd_kafka_poll(s->producer, 0);
     if (s->offsets->cnt) {
         rd_kafka_resp_err_t e = rd_kafka_commit(s->consumer, s->offsets, 1);
@@ -235,6 +179,14 @@ static int commit(service_t *s)
         s->offsets = rd_kafka_topic_partition_list_new(16);
     }
     return 0;
+}
+
+static int commit(service_t *s)
+{
+    rw_handling_lock(s->handling);
+    int rc = commit_locked(s);
+    rw_handling_unlock(s->handling);
+    return rc;
 }
 
 static void record_offset(service_t *s, const rd_kafka_message_t *m)
@@ -260,7 +212,8 @@ static void handle_message(service_t *s, const rd_kafka_message_t *m)
             free(kb);
         }
         char *text = json_dumps(rec, JSON_COMPACT);
-        outbox_add(s, s->cfg->topic_dlq, m->key ? m->key : "", m->key ? m->key_len : 0, text, strlen(text));
+        rw_outbox_add(s->outbox, rw_engine_batch(s->engine), s->cfg->topic_dlq,
+                      m->key ? m->key : "", m->key ? m->key_len : 0, text, strlen(text));
         free(text);
         json_decref(rec);
     }
@@ -488,37 +441,68 @@ static rw_rules_t *load_rules(const rw_config_t *cfg)
     return r;
 }
 
-static void reload(service_t *s)
+/* Between batches, on SIGHUP or POST /api/reload. Returns 0, or -1 with err (the old set stays). */
+static int reload(service_t *s, char *err, size_t errlen)
 {
+    rw_handling_lock(s->handling);
     rw_rules_t *r = load_rules(s->cfg);
-    char err[512];
+    int rc = -1;
     if (!r) {
-        s->reload_failures++;
-        rw_warn(MOD, "重新加载失败，继续使用原有规则");
-        return;
-    }
-    if (rw_engine_set_rules(s->engine, r, err, sizeof err)) {
-        s->reload_failures++;
-        rw_error(MOD, "切换规则失败，继续使用原有规则: %s", err);
+        snprintf(err, errlen, "规则、模型或法规未通过检查（详见日志），继续使用原有规则");
+    } else if (rw_engine_set_rules(s->engine, r, err, errlen)) {
         rw_rules_free(r);
-        return;
+    } else {
+        rw_rules_free(s->rules);
+        s->rules = r;
+        rw_api_set_rules(s->api, r);
+        s->reloads++;
+        size_t changed = rw_engine_refresh_changed(s->engine);
+        commit(s);
+        rw_info(MOD,
+                "已重新加载规则：%zu 条规则；%zu 条未办结线索的法律依据有变化，已标注 changed "
+                "并重新发布",
+                r->n_rules, changed);
+        rc = 0;
     }
-    rw_rules_free(s->rules);
-    s->rules = r;
-    s->reloads++;
-    size_t changed = rw_engine_refresh_changed(s->engine);
-    commit(s);
-    rw_info(MOD, "已重新加载规则：%zu 条规则；%zu 条未办结线索的法律依据有变化，已标注 changed 并重新发布", r->n_rules,
-            changed);
+    if (rc) {
+        s->reload_failures++;
+        rw_warn(MOD, "重新加载失败: %s", err);
+    }
+    rw_handling_unlock(s->handling);
+    return rc;
+}
+
+static int api_reload(void *ud, char *err, size_t errlen)
+{
+    return reload(ud, err, errlen);
+}
+
+static json_t *api_entity(void *ud, const char *entity)
+{
+    return rw_engine_entity(((service_t *)ud)->engine, entity);
+}
+
+/* Leads that passed a deadline since the last sweep are republished with overdue set. */
+static void sweep_overdue(service_t *s)
+{
+    double now = rw_now();
+    if (mono() < s->next_sweep) return;
+    s->next_sweep = mono() + 60;
+    char err[512];
+    long n = rw_handling_sweep_overdue(s->handling, now, err, sizeof err);
+    if (n > 0) rw_info(MOD, "%ld 条线索已逾期，已重新发布", n);
+    if (n < 0) rw_error(MOD, "逾期标注写入失败: %s", err);
 }
 
 static void run_batches(service_t *s)
 {
     while (!g_stop) {
         if (g_reload) {
+            char err[512];
             g_reload = 0;
-            reload(s);
+            reload(s, err, sizeof err);
         }
+        sweep_overdue(s);
         double start = 0, deadline = 0;
         int n = 0;
         while (n < s->cfg->batch_max_events && !g_stop && !(n == 0 && g_reload)) {
@@ -541,6 +525,9 @@ static void run_batches(service_t *s)
             if (n == 0) {
                 start = mono();
                 deadline = start + s->cfg->batch_max_ms / 1000.0;
+                /* from the batch's first event to its commit no API action may write a
+                 * lead the batch may also write (the engine keeps them until commit) */
+                rw_handling_lock(s->handling);
             }
             handle_message(s, m);
             rd_kafka_message_destroy(m);
@@ -548,6 +535,7 @@ static void run_batches(service_t *s)
         }
         if (n == 0 && s->n_delivered == 0) continue;
         commit(s);
+        if (n) rw_handling_unlock(s->handling);
         if (n) {
             double el = mono() - start;
             size_t i = 0;
@@ -581,6 +569,21 @@ int rw_service_run(const rw_config_t *cfg)
     rw_engine_opts_t eo = {.store = s.store, .rules = s.rules, .sink = lead_to_outbox, .sink_ud = &s,
                            .check_future = 1, .max_event_size = cfg->max_event_size};
     s.engine = rw_engine_new(&eo);
+    s.outbox = rw_outbox_open(s.store);
+    rw_handling_opts_t ho = {.store = s.store,
+                             .outbox = s.outbox,
+                             .topic_leads = cfg->topic_leads,
+                             .publish = produce,
+                             .publish_ud = &s};
+    s.handling = rw_handling_new(&ho);
+    s.users = rw_users_open(cfg->state_dir);
+    rw_api_opts_t ao = {.handling = s.handling,
+                        .users = s.users,
+                        .entity = api_entity,
+                        .reload = api_reload,
+                        .ud = &s};
+    s.api = rw_api_new(&ao);
+    rw_api_set_rules(s.api, s.rules);
     const char *bootstrap = rw_config_bootstrap(cfg);
     if (!bootstrap) {
         const char *topics[] = {cfg->topic_events, cfg->topic_leads, cfg->topic_dlq, NULL};
@@ -598,22 +601,22 @@ int rw_service_run(const rw_config_t *cfg)
         rw_error(MOD, "Kafka 客户端配置错误: %s", err);
         goto out;
     }
-    resend_t r = {.s = &s};
-    rw_store_scan(s.store, RW_CF_META, "o/", 2, resend_one, &r);
-    s.outbox_next = r.max;
-    if (r.count) rw_info(MOD, "重发发件箱中未确认投递的 %zu 条记录", r.count);
+    rw_outbox_scan(s.outbox, produce, &s); /* unconfirmed records of an earlier run */
     render_metrics(&s);
     if (cfg->http_listen && *cfg->http_listen) {
         s.http = rw_http_new();
         rw_http_route(s.http, "GET", "/metrics", http_metrics, &s);
         rw_http_route(s.http, "GET", "/healthz", http_healthz, &s);
         rw_http_route(s.http, "GET", "/readyz", http_readyz, &s);
+        rw_api_routes(s.api, s.http);
         /* last: routes are tried in order, so every API path above wins over the console */
         if ((s.web = rw_static_open(cfg->static_dir, err, sizeof err)))
             rw_http_route(s.http, "GET", "/", rw_static_handle, s.web);
         else
             rw_warn(MOD, "%s；网页控制台不可用（http.static_dir / REGWATCH_WEB）", err);
-        if (rw_http_start(s.http, cfg->http_listen, 1 << 20, err, sizeof err)) {
+        if (((cfg->tls_cert || cfg->tls_key) &&
+             rw_http_tls(s.http, cfg->tls_cert, cfg->tls_key, err, sizeof err)) ||
+            rw_http_start(s.http, cfg->http_listen, 1 << 20, err, sizeof err)) {
             rw_error(MOD, "%s", err);
             goto out;
         }
@@ -639,8 +642,10 @@ out:
     rw_broker_stop(s.broker);
     rw_rules_free(s.rules);
     rd_kafka_topic_partition_list_destroy(s.offsets);
-    for (size_t i = 0; i < s.n_pending; i++) free(s.pending[i].rec);
-    free(s.pending);
+    rw_api_free(s.api);
+    rw_users_free(s.users);
+    rw_handling_free(s.handling);
+    rw_outbox_free(s.outbox);
     free(s.delivered);
     free(s.metrics_text);
     pthread_mutex_destroy(&s.lock);

@@ -2100,3 +2100,37 @@ done:
     rw_buf_free(&out);
     return rc;
 }
+
+json_t *rw_clause_history_json(const rw_clause_ref_t *r, const char *ref_text)
+{
+    const rw_law_t *law = r->law;
+    json_t *versions = json_array();
+    char *prev = NULL;
+    for (size_t i = 0; i < law->n_versions; i++) {
+        const rw_law_version_t *v = &law->versions[i];
+        char day[11];
+        rw_date_format(v->effective, day);
+        rw_clause_ref_t in;
+        const rw_stat_article_t *a =
+            rw_clause_ref_in(r, v, &in) ? NULL : rw_law_text_article(v->text, in.article, in.sub);
+        char *text = a ? rw_clause_text(r, v) : NULL,
+             *label = a && text ? rw_clause_label(&in, a) : NULL;
+        int changed = i > 0 && (!prev != !text || (text && !rw_stat_text_equal(prev, text)));
+        json_array_append_new(versions, json_pack("{s:s,s:o,s:o,s:b}", "effective", day, "label",
+                                                  label ? json_string(label) : json_null(), "text",
+                                                  text ? json_string(text) : json_null(), "changed",
+                                                  changed));
+        free(label);
+        free(prev);
+        prev = text;
+    }
+    free(prev);
+    json_t *repealed = json_null();
+    if (law->repealed >= 0) {
+        char day[11];
+        rw_date_format(law->repealed, day);
+        repealed = json_string(day);
+    }
+    return json_pack("{s:s,s:s,s:s,s:o,s:o}", "ref", ref_text, "law", law->title, "law_id", law->id,
+                     "repealed", repealed, "versions", versions);
+}

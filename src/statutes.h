@@ -145,6 +145,12 @@ char *rw_clause_text(const rw_clause_ref_t *r, const rw_law_version_t *v);
 json_t *rw_clause_json(const rw_clause_ref_t *r, const char *ref_text, int64_t day,
                        int64_t now_day);
 
+/* Every version's reading of the clause, for a statute browser:
+ * {"ref","law","law_id","repealed","versions":[{"effective","label","text","changed"}]} where
+ * label/text are null in a version lacking the clause and `changed` says the text differs
+ * from the previous version's (false for the first). New reference. */
+json_t *rw_clause_history_json(const rw_clause_ref_t *r, const char *ref_text);
+
 /* The citation label: 第三十四条第六项, 第一百二十四条第一款第一项 (款 left out when the
  * article has one paragraph), 第十条之一. Malloc'ed. */
 char *rw_clause_label(const rw_clause_ref_t *r, const rw_stat_article_t *a);

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const cf_names[RW_CF__COUNT] = {"default", "profile", "aggregates",
-                                                   "suppress", "leads", "meta"};
+static const char *const cf_names[RW_CF__COUNT] = {"default", "profile", "aggregates", "suppress",
+                                                   "leads",   "meta",    "handling"};
 
 struct rw_store {
     rocksdb_t *db;
@@ -35,7 +35,7 @@ const char *rw_cf_name(rw_cf_t cf)
     return cf_names[cf];
 }
 
-int rw_store_open(rw_store_t **out, const char *dir, char *err, size_t errlen)
+static int store_open(rw_store_t **out, const char *dir, int read_only, char *err, size_t errlen)
 {
     rw_store_t *s = rw_xcalloc(1, sizeof *s);
     s->opts = rocksdb_options_create();
@@ -65,9 +65,20 @@ int rw_store_open(rw_store_t **out, const char *dir, char *err, size_t errlen)
         cf_opts[i] = s->opts;
     }
     char *e = NULL;
-    s->db = rocksdb_open_column_families(s->opts, dir, RW_CF__COUNT, names, cf_opts, s->cf, &e);
+    if (read_only)
+        s->db = rocksdb_open_for_read_only_column_families(s->opts, dir, RW_CF__COUNT, names,
+                                                           cf_opts, s->cf, 0, &e);
+    else
+        s->db = rocksdb_open_column_families(s->opts, dir, RW_CF__COUNT, names, cf_opts, s->cf, &e);
     if (e) {
-        snprintf(err, errlen, "无法打开状态库 %s: %s", dir, e);
+        /* another process (a running service) holds the store */
+        if (strstr(e, "lock"))
+            snprintf(err, errlen,
+                     "状态库 %s 正被另一个进程（运行中的 regwatch run？）使用；请停止它，或通过 "
+                     "HTTP API 操作",
+                     dir);
+        else
+            snprintf(err, errlen, "无法打开状态库 %s: %s", dir, e);
         free(e);
         rocksdb_options_destroy(s->opts);
         rocksdb_block_based_options_destroy(s->table);
@@ -80,6 +91,16 @@ int rw_store_open(rw_store_t **out, const char *dir, char *err, size_t errlen)
     s->wopts = rocksdb_writeoptions_create();
     *out = s;
     return 0;
+}
+
+int rw_store_open(rw_store_t **out, const char *dir, char *err, size_t errlen)
+{
+    return store_open(out, dir, 0, err, errlen);
+}
+
+int rw_store_open_ro(rw_store_t **out, const char *dir, char *err, size_t errlen)
+{
+    return store_open(out, dir, 1, err, errlen);
 }
 
 void rw_store_close(rw_store_t *s)

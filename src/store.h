@@ -14,6 +14,7 @@ typedef enum {
     RW_CF_SUPPRESS, /* entity → {rule: {lead, t0, level}} (JSON) */
     RW_CF_LEADS,    /* lead id → latest lead record (JSON) */
     RW_CF_META,     /* offsets and bookkeeping */
+    RW_CF_HANDLING, /* audit log entries, its head, per-lead handling data (handling.h) */
     RW_CF__COUNT
 } rw_cf_t;
 
@@ -23,6 +24,9 @@ typedef struct rw_batch rw_batch_t;
 /* Opens (creating if needed) the store in dir; dir NULL opens a throwaway store in
  * memory. Returns 0, or -1 with err. */
 int rw_store_open(rw_store_t **out, const char *dir, char *err, size_t errlen);
+/* Opens an existing store read-only, also while a service holds it open for writing
+ * (a snapshot as of the open). Writes fail. Returns 0, or -1 with err. */
+int rw_store_open_ro(rw_store_t **out, const char *dir, char *err, size_t errlen);
 void rw_store_close(rw_store_t *s);
 /* The value of key, malloc'ed (caller frees), or NULL when absent. */
 char *rw_store_get(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen, size_t *vlen);

@@ -1,0 +1,509 @@
+/* api.c — HTTP handlers of the API (api.h, docs/api.md). */
+#include "api.h"
+
+#include "audit.h"
+#include "leadquery.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "rwtime.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rw_api {
+    rw_api_opts_t o;
+    const rw_rules_t *rules; /* under the handling lock */
+};
+
+rw_api_t *rw_api_new(const rw_api_opts_t *o)
+{
+    rw_api_t *a = rw_xcalloc(1, sizeof *a);
+    a->o = *o;
+    return a;
+}
+
+void rw_api_free(rw_api_t *a)
+{
+    free(a);
+}
+
+void rw_api_set_rules(rw_api_t *a, const rw_rules_t *rules)
+{
+    a->rules = rules;
+    rw_handling_set_calendar(a->o.handling, &rules->calendar, rules->catalog.tz_offset_min);
+}
+
+static int tz_of(rw_api_t *a)
+{
+    rw_handling_lock(a->o.handling);
+    int tz = a->rules ? a->rules->catalog.tz_offset_min : 480;
+    rw_handling_unlock(a->o.handling);
+    return tz;
+}
+
+/* ---- plumbing -------------------------------------------------------------------------- */
+
+static void reply(rw_http_resp_t *resp, int status, json_t *body)
+{
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    resp->status = status;
+    resp->content_type = "application/json; charset=utf-8";
+    resp->body = s;
+    resp->len = strlen(s);
+}
+
+static void reply_error(rw_http_resp_t *resp, const rw_handling_error_t *e)
+{
+    json_t *err = json_pack("{s:s,s:s}", "code", e->code, "message", e->message);
+    if (e->allowed) json_object_set(err, "allowed", e->allowed);
+    reply(resp, e->status, json_pack("{s:o}", "error", err));
+}
+
+/* The caller, or 0 after answering 401. */
+static int authenticate(rw_api_t *a, const rw_http_req_t *req, rw_http_resp_t *resp, rw_user_t *u)
+{
+    const char *h = rw_http_header(req, "Authorization");
+    if (h && !strncmp(h, "Bearer ", 7) && rw_users_authenticate(a->o.users, h + 7, u) == 0)
+        return 1;
+    rw_http_error(resp, 401, "unauthorized",
+                  h ? "令牌无效或已停用" : "需要登录：请求头 Authorization: Bearer <令牌>");
+    return 0;
+}
+
+static int require_role(rw_http_resp_t *resp, const rw_user_t *u, unsigned roles, const char *what)
+{
+    if (roles & (1u << u->role)) return 1;
+    char msg[256];
+    snprintf(msg, sizeof msg, "角色「%s」不能%s", rw_role_label(u->role), what);
+    rw_http_error(resp, 403, "forbidden", msg);
+    return 0;
+}
+
+#define ROLE(r) (1u << RW_ROLE_##r)
+
+/* The request body as a JSON object, or NULL after answering 400/413. */
+static json_t *body_json(const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    if (req->body_len > RW_API_MAX_BODY) {
+        rw_http_error(resp, 413, "body_too_large", "请求体超过 64 KiB");
+        return NULL;
+    }
+    json_error_t je;
+    json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!j) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "请求体不是有效的 JSON（第 %d 行第 %d 列：%s）", je.line,
+                 je.column, je.text);
+        rw_http_error(resp, 400, "bad_json", msg);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        rw_http_error(resp, 400, "bad_request", "请求体应为 JSON 对象");
+        return NULL;
+    }
+    return j;
+}
+
+static const char *query_param(void *ud, const char *name)
+{
+    const char *v = rw_http_query(ud, name);
+    return v && *v ? v : NULL;
+}
+
+static int parse_filter(rw_api_t *a, const rw_http_req_t *req, rw_http_resp_t *resp,
+                        rw_lead_filter_t *f)
+{
+    char err[256];
+    if (rw_lead_filter_parse(f, query_param, (void *)req, tz_of(a), err, sizeof err) == 0) return 1;
+    rw_lead_filter_free(f);
+    rw_http_error(resp, 400, "bad_value", err);
+    return 0;
+}
+
+/* The path after prefix, up to the next '/' (rest points there), or NULL when empty. */
+static char *segment(const char *path, const char *prefix, const char **rest)
+{
+    const char *p = path + strlen(prefix), *end = strchr(p, '/');
+    if (!end) end = p + strlen(p);
+    if (rest) *rest = end;
+    return end > p ? rw_xstrndup(p, (size_t)(end - p)) : NULL;
+}
+
+/* ---- handlers -------------------------------------------------------------------------- */
+
+static void h_me(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_user_t u;
+    if (!authenticate(ud, req, resp, &u)) return;
+    reply(resp, 200, rw_user_json(&u));
+    rw_user_free(&u);
+}
+
+static void h_leads(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    rw_user_t u;
+    if (!authenticate(a, req, resp, &u)) return;
+    rw_lead_filter_t f;
+    if (parse_filter(a, req, resp, &f)) {
+        reply(resp, 200, rw_leads_query(a->o.handling, &u, &f, rw_now()));
+        rw_lead_filter_free(&f);
+    }
+    rw_user_free(&u);
+}
+
+static void lead_action(rw_api_t *a, const rw_user_t *u, const char *id, const rw_http_req_t *req,
+                        rw_http_resp_t *resp)
+{
+    json_t *body = body_json(req, resp);
+    if (!body) return;
+    rw_handling_error_t err = {0};
+    json_t *view = rw_handling_act(a->o.handling, u, id, body, "api", rw_now(), &err);
+    json_decref(body);
+    if (view)
+        reply(resp, 200, view);
+    else
+        reply_error(resp, &err);
+    rw_handling_error_clear(&err);
+}
+
+/* GET /api/leads/{id}, POST /api/leads/{id}/actions */
+static void h_lead(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    const char *rest;
+    char *id = segment(req->path, "/api/leads/", &rest);
+    int get = !strcmp(req->method, "GET");
+    if (!id || (get ? *rest != 0 : strcmp(rest, "/actions") != 0)) {
+        free(id);
+        if (!get && id && !*rest)
+            rw_http_error(resp, 405, "method_not_allowed",
+                          "线索只能 GET；处置请 POST 到 /api/leads/{id}/actions");
+        else
+            rw_http_error(resp, 404, "not_found", "没有这个接口");
+        return;
+    }
+    rw_user_t u;
+    if (authenticate(a, req, resp, &u)) {
+        if (get) {
+            rw_handling_error_t err = {0};
+            json_t *v = rw_handling_view(a->o.handling, &u, id, rw_now(), &err);
+            if (v)
+                reply(resp, 200, v);
+            else
+                reply_error(resp, &err);
+            rw_handling_error_clear(&err);
+        } else {
+            lead_action(a, &u, id, req, resp);
+        }
+        rw_user_free(&u);
+    }
+    free(id);
+}
+
+static void h_entity(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    const char *rest;
+    char *id = segment(req->path, "/api/entities/", &rest);
+    rw_user_t u;
+    if (!id || *rest) {
+        rw_http_error(resp, 404, "not_found", "没有这个接口");
+    } else if (authenticate(a, req, resp, &u)) {
+        json_t *e = NULL;
+        if (a->o.entity) {
+            rw_handling_lock(a->o.handling);
+            e = a->o.entity(a->o.ud, id);
+            rw_handling_unlock(a->o.handling);
+        }
+        const json_t *p = json_object_get(e, "profile");
+        /* an entity is in scope by its region; departments are the leads' business */
+        if (!e || !rw_scope_contains(
+                      &(rw_scope_t){.regions = u.scope.regions, .n_regions = u.scope.n_regions},
+                      json_string_value(json_object_get(p, "region")), NULL)) {
+            json_decref(e);
+            rw_http_error(resp, 404, "not_found", "没有这个主体（或不在您的管辖范围内）");
+        } else {
+            rw_lead_filter_t f = {
+                .overdue = -1, .mode = "all", .limit = 500, .entity = json_pack("[s]", id)};
+            json_t *q = rw_leads_query(a->o.handling, &u, &f, rw_now());
+            json_object_set(e, "leads", json_object_get(q, "leads"));
+            json_decref(q);
+            rw_lead_filter_free(&f);
+            reply(resp, 200, e);
+        }
+        rw_user_free(&u);
+    }
+    free(id);
+}
+
+static json_t *rule_json(const rw_rules_t *r, const rw_rule_t *rule)
+{
+    const rw_ruleset_t *rs = &r->rulesets[rule->ruleset];
+    json_t *params = json_object(), *clauses = json_array();
+    for (size_t i = 0; i < rs->n_params; i++)
+        json_object_set_new(params, rs->param_names[i], rw_value_to_json(rs->base[i]));
+    for (size_t i = 0; i < rule->n_clauses; i++)
+        json_array_append_new(clauses, json_string(rule->clause_text[i]));
+    json_t *item = rule->item >= 0
+                       ? json_pack("{s:s,s:s}", "code", r->catalog.items[rule->item].code, "name",
+                                   r->catalog.items[rule->item].name)
+                       : json_null();
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:i}", "id", rule->id, "title",
+                     rule->title, "ruleset", rs->name, "mode", rule->shadow ? "shadow" : "live",
+                     "level", rule->fixed_level >= 0 ? rw_level_name(rule->fixed_level) : "map",
+                     "department", rule->department ? json_string(rule->department) : json_null(),
+                     "description",
+                     rule->description ? json_string(rule->description) : json_null(), "item", item,
+                     "clauses", clauses, "params", params, "file", rule->file, "line", rule->line);
+}
+
+static void h_rules(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    rw_user_t u;
+    if (!authenticate(a, req, resp, &u)) return;
+    json_t *arr = json_array();
+    rw_handling_lock(a->o.handling);
+    for (size_t i = 0; a->rules && i < a->rules->n_rules; i++)
+        json_array_append_new(arr, rule_json(a->rules, &a->rules->rules[i]));
+    rw_handling_unlock(a->o.handling);
+    reply(resp, 200, json_pack("{s:o}", "rules", arr));
+    rw_user_free(&u);
+}
+
+/* Statistics of one group, an empty group when nothing matched. */
+static json_t *stats_of(rw_api_t *a, const rw_user_t *u, rw_lead_filter_t *f, const char *by)
+{
+    json_t *s = rw_leads_stats(a->o.handling, u, f, by, rw_now());
+    json_t *g = json_incref(json_array_get(json_object_get(s, "groups"), 0));
+    json_decref(s);
+    return g;
+}
+
+/* GET /api/rules/{id}/stats */
+static void h_rule(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    const char *rest;
+    char *id = segment(req->path, "/api/rules/", &rest);
+    rw_user_t u;
+    if (!id || strcmp(rest, "/stats")) {
+        rw_http_error(resp, 404, "not_found", "没有这个接口");
+    } else if (authenticate(a, req, resp, &u)) {
+        rw_handling_lock(a->o.handling);
+        int known = a->rules && rw_rules_find(a->rules, id) >= 0;
+        rw_handling_unlock(a->o.handling);
+        rw_lead_filter_t f;
+        if (!known) {
+            rw_http_error(resp, 404, "not_found", "没有这条规则");
+        } else if (parse_filter(a, req, resp, &f)) {
+            json_decref(f.rule);
+            f.rule = json_pack("[s]", id);
+            json_t *g = stats_of(a, &u, &f, "rule");
+            if (!g) g = json_pack("{s:s,s:i}", "key", id, "leads", 0);
+            reply(resp, 200, g);
+            rw_lead_filter_free(&f);
+        }
+        rw_user_free(&u);
+    }
+    free(id);
+}
+
+static void h_stats(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    rw_user_t u;
+    if (!authenticate(a, req, resp, &u)) return;
+    const char *by = rw_http_query(req, "by");
+    rw_lead_filter_t f;
+    if (parse_filter(a, req, resp, &f)) {
+        json_t *s = rw_leads_stats(a->o.handling, &u, &f, by ? by : "rule", rw_now());
+        if (s)
+            reply(resp, 200, s);
+        else
+            rw_http_error(resp, 400, "bad_value", "by 应为 rule、ruleset、department 或 region");
+        rw_lead_filter_free(&f);
+    }
+    rw_user_free(&u);
+}
+
+static void h_statute(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    rw_user_t u;
+    if (!authenticate(a, req, resp, &u)) return;
+    const char *ref = req->path + strlen("/api/statutes/");
+    char err[256];
+    rw_clause_ref_t r;
+    rw_handling_lock(a->o.handling);
+    if (!a->rules || !*ref || rw_clause_ref_parse(a->rules->statutes, ref, &r, err, sizeof err))
+        rw_http_error(resp, 404, "not_found",
+                      *ref ? err : "需要条款引用，如 food-safety-law#34.1.6");
+    else
+        reply(resp, 200, rw_clause_history_json(&r, ref));
+    rw_handling_unlock(a->o.handling);
+    rw_user_free(&u);
+}
+
+typedef struct {
+    const rw_user_t *u;
+    const char *lead, *actor;
+    size_t offset, limit, total;
+    json_t *entries;
+} audit_q_t;
+
+static int audit_one(void *ud, const json_t *e)
+{
+    audit_q_t *q = ud;
+    const char *lead = json_string_value(json_object_get(e, "lead"));
+    /* entries about no lead (user management) are for auditors of everything */
+    int visible =
+        lead ? rw_scope_contains(&q->u->scope, json_string_value(json_object_get(e, "region")),
+                                 json_string_value(json_object_get(e, "department")))
+             : q->u->scope.n_regions == 0 && q->u->scope.n_departments == 0;
+    if (!visible || (q->lead && (!lead || strcmp(lead, q->lead))) ||
+        (q->actor && strcmp(json_string_value(json_object_get(e, "actor")), q->actor)))
+        return 0;
+    if (q->total >= q->offset && q->total < q->offset + q->limit)
+        json_array_append(q->entries, (json_t *)e);
+    q->total++;
+    return 0;
+}
+
+static void h_audit(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    rw_user_t u;
+    if (!authenticate(a, req, resp, &u)) return;
+    if (require_role(resp, &u, ROLE(AUDITOR), "查看审计日志")) {
+        rw_lead_filter_t f; /* for offset and limit, read as for lists */
+        if (parse_filter(a, req, resp, &f)) {
+            audit_q_t q = {.u = &u,
+                           .lead = query_param((void *)req, "lead"),
+                           .actor = query_param((void *)req, "actor"),
+                           .offset = f.offset,
+                           .limit = f.limit,
+                           .entries = json_array()};
+            rw_audit_scan(rw_handling_store(a->o.handling), audit_one, &q);
+            reply(resp, 200,
+                  json_pack("{s:I,s:o}", "total", (json_int_t)q.total, "entries", q.entries));
+            rw_lead_filter_free(&f);
+        }
+    }
+    rw_user_free(&u);
+}
+
+static void h_audit_verify(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    rw_user_t u;
+    if (!authenticate(a, req, resp, &u)) return;
+    if (require_role(resp, &u, ROLE(AUDITOR), "校验审计日志")) {
+        rw_audit_report_t r;
+        rw_audit_verify(rw_handling_store(a->o.handling), &r);
+        if (r.ok)
+            reply(resp, 200, json_pack("{s:b,s:I}", "ok", 1, "entries", (json_int_t)r.entries));
+        else
+            reply(resp, 200,
+                  json_pack("{s:b,s:I,s:I,s:s}", "ok", 0, "entries", (json_int_t)r.entries,
+                            "first_bad", (json_int_t)r.first_bad, "reason", r.reason));
+    }
+    rw_user_free(&u);
+}
+
+static void h_users(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    rw_user_t u;
+    if (!authenticate(a, req, resp, &u)) return;
+    if (require_role(resp, &u, ROLE(ADMIN), "管理用户")) {
+        if (!strcmp(req->method, "GET")) {
+            reply(resp, 200, json_pack("{s:o}", "users", rw_users_list(a->o.users)));
+        } else {
+            json_t *b = body_json(req, resp);
+            const char *k;
+            json_t *v;
+            int bad = 0;
+            json_object_foreach(b, k, v) bad |=
+                strcmp(k, "name") && strcmp(k, "role") && strcmp(k, "scope");
+            const char *name = json_string_value(json_object_get(b, "name"));
+            const char *role = json_string_value(json_object_get(b, "role"));
+            const char *scope = json_string_value(json_object_get(b, "scope"));
+            char token[48], err[512];
+            if (!b) {
+            } else if (bad) {
+                rw_http_error(resp, 400, "unknown_field", "只接受 name、role、scope");
+            } else if (!name || !role) {
+                rw_http_error(resp, 400, "missing_field",
+                              "需要 name 和 role（scope 可省略，表示全部）");
+            } else if (rw_users_add(a->o.users, name, role, scope, token, err, sizeof err)) {
+                rw_http_error(resp, strstr(err, "已存在") ? 409 : 400,
+                              strstr(err, "已存在") ? "conflict" : "bad_value", err);
+            } else {
+                json_t *details = json_pack("{s:s,s:s,s:s}", "user", name, "user_role", role,
+                                            "scope", scope ? scope : "*");
+                if (rw_handling_audit(a->o.handling, &u, "user_add", "api", details, rw_now(), err,
+                                      sizeof err))
+                    rw_error("api", "用户 %s 已添加，但审计记录写入失败: %s", name, err);
+                json_decref(details);
+                reply(resp, 201,
+                      json_pack("{s:s,s:s,s:s}", "user", name, "role", role, "token", token));
+            }
+            json_decref(b);
+        }
+    }
+    rw_user_free(&u);
+}
+
+static void h_reload(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    rw_user_t u;
+    if (!authenticate(a, req, resp, &u)) return;
+    if (require_role(resp, &u, ROLE(ADMIN), "重新加载配置")) {
+        char err[512];
+        int rc = -1;
+        if (a->o.reload) {
+            rw_handling_lock(a->o.handling);
+            rc = a->o.reload(a->o.ud, err, sizeof err);
+            rw_handling_unlock(a->o.handling);
+        } else {
+            snprintf(err, sizeof err, "此服务不支持重新加载");
+        }
+        if (rc)
+            rw_http_error(resp, 422, "reload_failed", err);
+        else
+            reply(resp, 200, json_pack("{s:b}", "ok", 1));
+    }
+    rw_user_free(&u);
+}
+
+void rw_api_routes(rw_api_t *a, rw_http_t *http)
+{
+    static const struct {
+        const char *method, *path;
+        rw_http_handler_fn fn;
+    } routes[] = {
+        {"GET", "/api/me", h_me},
+        {"GET", "/api/leads", h_leads},
+        {"GET", "/api/leads/", h_lead},
+        {"POST", "/api/leads/", h_lead},
+        {"GET", "/api/entities/", h_entity},
+        {"GET", "/api/rules", h_rules},
+        {"GET", "/api/rules/", h_rule},
+        {"GET", "/api/stats", h_stats},
+        {"GET", "/api/statutes/", h_statute},
+        {"GET", "/api/audit", h_audit},
+        {"GET", "/api/audit/verify", h_audit_verify},
+        {"GET", "/api/users", h_users},
+        {"POST", "/api/users", h_users},
+        {"POST", "/api/reload", h_reload},
+    };
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
+        rw_http_route(http, routes[i].method, routes[i].path, routes[i].fn, a);
+}
