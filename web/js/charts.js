@@ -29,18 +29,25 @@ function niceMax(v) {
   return 10 * p;
 }
 
-// Horizontal bars, diverging around zero when any value is negative (model contributions).
-export function hbars(items, { title = '', width = 460, format = fmtNum } = {}) {
-  const row = 22, labelW = 150, valueW = 60;
+// Horizontal bars, diverging around zero when any value is negative (model contributions);
+// a null value is a row with no bar. The label column fits the longest label.
+export function hbars(items, { title = '', width = 460, format = fmtNum, max: fixedMax } = {}) {
+  const row = 22, valueW = 60;
+  const labelW = Math.min(width / 2, 12 + Math.max(40, ...items.map((i) => [...i.label].reduce((a, c) => a + (c.charCodeAt(0) > 255 ? 11 : 6.6), 0))));
   const h = items.length * row + 8;
-  const min = Math.min(0, ...items.map((i) => i.value));
-  const max = Math.max(0, ...items.map((i) => i.value));
+  const vals = items.map((i) => i.value).filter((v) => typeof v === 'number');
+  const min = Math.min(0, ...vals);
+  const max = fixedMax ?? Math.max(0, ...vals);
   const span = max - min || 1;
   const plotW = width - labelW - valueW;
   const x = (v) => labelW + ((v - min) / span) * plotW;
   const kids = [s('line', { x1: x(0), x2: x(0), y1: 2, y2: h - 4, class: 'axis' })];
   items.forEach((it, i) => {
     const y = 4 + i * row;
+    if (typeof it.value !== 'number') {
+      kids.push(text(labelW - 6, y + 14, it.label, { 'text-anchor': 'end', class: 'lbl' }), text(x(0) + 4, y + 14, '—', { class: 'val' }));
+      return;
+    }
     const x0 = Math.min(x(0), x(it.value)), x1 = Math.max(x(0), x(it.value));
     kids.push(text(labelW - 6, y + 14, it.label, { 'text-anchor': 'end', class: 'lbl' }),
       s('rect', { x: x0, y: y + 3, width: Math.max(1, x1 - x0), height: row - 8,
@@ -71,6 +78,7 @@ export function stackedMonths(byMonth, { title = '', width = 640, height = 220 }
   const top = niceMax(Math.max(0, ...totals));
   const plotH = height - padB - padT;
   const bw = Math.min(48, (width - padL - 10) / Math.max(1, months.length) - 6);
+  const every = Math.ceil(34 / (bw + 6)); // month labels need about 34 px each
   const y = (v) => padT + plotH - (v / top) * plotH;
   const kids = [s('line', { x1: padL, x2: width - 4, y1: y(0), y2: y(0), class: 'axis' }),
     text(padL - 4, y(top) + 4, fmtNum(top), { 'text-anchor': 'end', class: 'tick' }),
@@ -85,36 +93,13 @@ export function stackedMonths(byMonth, { title = '', width = 640, height = 220 }
         s('title', {}, `${m} ${label('level', l)}: ${n}`)));
       acc += n;
     }
-    kids.push(text(x + bw / 2, height - padB + 14, m.slice(2), { 'text-anchor': 'middle', class: 'tick' }),
-      text(x + bw / 2, y(acc) - 3, acc, { 'text-anchor': 'middle', class: 'tick' }));
+    if (i % every === 0) kids.push(text(x + bw / 2, height - padB + 14, m.slice(2), { 'text-anchor': 'middle', class: 'tick' }));
+    if (bw >= 14) kids.push(text(x + bw / 2, y(acc) - 3, acc, { 'text-anchor': 'middle', class: 'tick' }));
   });
   LEVELS.forEach((l, i) => kids.push(
     s('rect', { x: padL + i * 70, y: height - 16, width: 10, height: 10, fill: LEVEL_COLORS[l] }),
     text(padL + i * 70 + 14, height - 7, label('level', l), { class: 'tick' })));
   if (!months.length) kids.push(text(width / 2, height / 2, '—', { 'text-anchor': 'middle' }));
-  return svg(width, height, title, kids);
-}
-
-// Vertical bars per group (precision, hours); null values are left as gaps.
-export function vbars(items, { title = '', width = 640, height = 200, max, format = fmtNum } = {}) {
-  const padL = 52, padB = 46, padT = 18;
-  const vals = items.map((i) => i.value).filter((v) => typeof v === 'number');
-  const top = max ?? niceMax(Math.max(0, ...vals));
-  const plotH = height - padB - padT;
-  const bw = Math.min(48, (width - padL - 10) / Math.max(1, items.length) - 6);
-  const y = (v) => padT + plotH - (v / top) * plotH;
-  const kids = [s('line', { x1: padL, x2: width - 4, y1: y(0), y2: y(0), class: 'axis' }),
-    text(padL - 4, y(top) + 4, format(top), { 'text-anchor': 'end', class: 'tick' })];
-  items.forEach((it, i) => {
-    const x = padL + 6 + i * (bw + 6);
-    const short = it.label.length > 8 ? it.label.slice(0, 7) + '…' : it.label;
-    kids.push(text(x + bw / 2, height - padB + 14, short, { 'text-anchor': 'middle', class: 'tick' },
-      s('title', {}, it.label)));
-    if (typeof it.value !== 'number') return;
-    kids.push(s('rect', { x, y: y(it.value), width: bw, height: y(0) - y(it.value), class: 'bar-pos' },
-      s('title', {}, `${it.label}: ${format(it.value)}`)),
-    text(x + bw / 2, y(it.value) - 3, format(it.value), { 'text-anchor': 'middle', class: 'tick' }));
-  });
   return svg(width, height, title, kids);
 }
 

@@ -107,7 +107,10 @@ function modelsCard(lead) {
 // with a time (should the API give them) are placed on the axis by it.
 function eventsCard(lead) {
   const evs = lead.events ?? [];
-  const points = evs.map((e) => {
+  const ids = evs.map((e) => (typeof e === 'string' ? e : e.id));
+  // rules on the latest value of a stream (last()) list no events: the trigger still counts
+  const all = lead.trigger_event && !ids.includes(lead.trigger_event) ? [...evs, lead.trigger_event] : evs;
+  const points = all.map((e) => {
     const id = typeof e === 'string' ? e : e.id;
     const time = Date.parse(id === lead.trigger_event ? lead.event_time : e.time);
     return { id, time, label: id + (e.type ? ` ${e.type}` : ''), kind: id === lead.trigger_event ? 'trigger' : 'event' };
@@ -143,11 +146,20 @@ function dispositionView(d) {
   ]);
 }
 
+// {"status": ["new", "accepted"], "disposition": [null, {...}]}: objects (the disposition)
+// are shown by the fields that changed inside them.
 function changesText(changes) {
-  return Object.entries(changes ?? {}).map(([k, v]) => {
-    const show = (x) => (x === null ? '∅' : typeof x === 'object' ? JSON.stringify(x) : k === 'status' ? label('status', x) : String(x));
-    return h('div', { class: 'change' }, h('b', null, k), ': ',
-      Array.isArray(v) && v.length === 2 ? `${show(v[0])} → ${show(v[1])}` : show(v));
+  const show = (k, x) => (x === null || x === undefined ? '∅' : typeof x === 'object' ? JSON.stringify(x)
+    : k === 'status' ? label('status', x) : String(x));
+  const line = (k, a, b) => h('div', { class: 'change' }, h('b', null, k), `: ${show(k, a)} → ${show(k, b)}`);
+  return Object.entries(changes ?? {}).flatMap(([k, v]) => {
+    if (!Array.isArray(v) || v.length !== 2) return [h('div', { class: 'change' }, h('b', null, k), ': ', show(k, v))];
+    const [a, b] = v;
+    const isObj = (x) => x === null || (typeof x === 'object' && !Array.isArray(x));
+    if (!isObj(a) || !isObj(b) || (a === null && b === null)) return [line(k, a, b)];
+    const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])];
+    return keys.filter((x) => JSON.stringify(a?.[x]) !== JSON.stringify(b?.[x]))
+      .map((x) => line(`${k}.${x}`, a?.[x], b?.[x]));
   });
 }
 

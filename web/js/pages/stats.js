@@ -1,7 +1,7 @@
 // Statistics per rule, ruleset, department or region: leads by month and level,
 // precision, time to close; a group's details on click.
 import { api, qs } from '../api.js';
-import { stackedMonths, vbars } from '../charts.js';
+import { hbars, stackedMonths } from '../charts.js';
 import { facts, fmtNum, fmtPct, h, jsonView, section, table } from '../dom.js';
 import { label, t } from '../i18n.js';
 
@@ -55,12 +55,12 @@ export async function render(ctx) {
     h('td', { class: 'num' }, fmtPct(g.precision)), h('td', { class: 'num' }, fmtNum(g.median_hours_to_accept, 3)),
     h('td', { class: 'num' }, fmtNum(g.median_hours_to_close, 3)), h('td', { class: 'num' }, g.overdue)));
   ctx.el.append(
-    section(t('stats.month'), stackedMonths(mergeMonths(groups), { title: t('stats.month') })),
+    section(t('stats.month'), stackedMonths(mergeMonths(groups), { title: t('stats.month'), width: 1000 })),
     h('div', { class: 'grid2' },
-      section(t('stats.precision'), vbars(groups.map((g) => ({ label: g.key, value: g.precision })),
-        { title: t('stats.precision'), max: 1, width: 460, format: fmtPct })),
-      section(t('stats.close_hours'), vbars(groups.map((g) => ({ label: g.key, value: g.median_hours_to_close })),
-        { title: t('stats.close_hours'), width: 460 }))),
+      section(t('stats.precision'), hbars(groups.map((g) => ({ label: g.key, value: g.precision })),
+        { title: t('stats.precision'), max: 1, width: 520, format: fmtPct })),
+      section(t('stats.close_hours'), hbars(groups.map((g) => ({ label: g.key, value: g.median_hours_to_close })),
+        { title: t('stats.close_hours'), width: 520 }))),
     section(t('stats.by.' + by), table([t('stats.by.' + by), t('stats.leads'), t('stats.confirmed'), t('stats.dismissed'),
       t('bt.precision'), t('stats.accept_hours'), t('stats.close_h'), t('stats.overdue')], rows, { class: 'stats', id: 'stats-table' })),
     detail,
