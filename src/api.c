@@ -177,14 +177,16 @@ static void h_lead(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     rw_api_t *a = ud;
     const char *rest;
     char *id = segment(req->path, "/api/leads/", &rest);
-    int get = !strcmp(req->method, "GET");
-    if (!id || (get ? *rest != 0 : strcmp(rest, "/actions") != 0)) {
+    int get = !strcmp(req->method, "GET"), actions = rest && !strcmp(rest, "/actions");
+    if (!id || (*rest && !actions)) {
         free(id);
-        if (!get && id && !*rest)
-            rw_http_error(resp, 405, "method_not_allowed",
-                          "线索只能 GET；处置请 POST 到 /api/leads/{id}/actions");
-        else
-            rw_http_error(resp, 404, "not_found", "没有这个接口");
+        rw_http_error(resp, 404, "not_found", "没有这个接口");
+        return;
+    }
+    if (get == actions) { /* GET …/actions or POST to the lead itself */
+        free(id);
+        rw_http_error(resp, 405, "method_not_allowed",
+                      "线索用 GET /api/leads/{id} 查看，处置用 POST /api/leads/{id}/actions");
         return;
     }
     rw_user_t u;
