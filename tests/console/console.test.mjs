@@ -159,6 +159,7 @@ test('the lead timeline is its audit trail', async () => {
   const actions = await page.$$eval('#timeline li', (li) => li.map((x) => x.dataset.action));
   assert.deepEqual(actions, ['create', 'accept', 'verify', 'confirm', 'close']);
   const text = await page.textContent('#timeline');
+  assert.match(text, new RegExp(`处置措施：${MEASURE}`));
   assert.match(text, /wang/);
   assert.match(text, /li/);
   assert.match(text, /现场核查属实/);
@@ -200,8 +201,10 @@ test('everyone: entity page and statute browser', async () => {
   await shot('13-entity');
   await open('statutes', '.law a');
   await shot('14-statutes');
-  await page.click('.law a');
-  await page.waitForSelector('.clause-text');
+  // the metrology rules have two versions: the page compares them
+  await page.click('.law a[href*="metrology-rules"]');
+  await page.waitForSelector('#compare .sbs');
+  assert.equal(await page.$$eval('section .clause', (c) => c.length), 2);
   await shot('15-statute-clause');
 });
 

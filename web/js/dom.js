@@ -41,6 +41,7 @@ export function fmtPct(v) {
   return v === null || v === undefined ? '—' : (v * 100).toFixed(1) + '%';
 }
 
+// A rule whose level depends on conditions has the level "map".
 export function levelBadge(level) {
   return h('span', { class: `badge level-${level}` }, label('level', level));
 }

@@ -74,7 +74,8 @@ const zh = {
   'entity.state': '聚合状态', 'entity.suppress': '抑制记录', 'entity.since': '抑制起算', 'entity.leads': '该主体的全部线索',
   'statutes.title': '法规浏览', 'statutes.lookup': '条款引用（如 food-safety-law#34.1.6）',
   'statutes.cited': '规则引用的条款', 'statutes.versions': '各版本条文', 'statutes.diffs': '版本差异',
-  'statutes.compare': '比较 {a} → {b}', 'statutes.cited_by': '引用的规则',
+  'statutes.compare': '比较 {a} → {b}', 'statutes.effective': '{v} 起施行', 'statutes.amended': '本版有修改',
+  'statutes.repealed': '{date} 废止', 'statutes.cited_by': '引用的规则',
   'audit.title': '审计日志', 'audit.verify': '校验哈希链', 'audit.ok': '哈希链完整，共 {n} 条记录',
   'audit.bad': '哈希链在第 {seq} 条记录处断开：{reason}', 'audit.lead': '线索', 'audit.actor': '操作人',
   'audit.seq': '序号', 'audit.time': '时间', 'audit.action': '操作', 'audit.changes': '变更', 'audit.role': '角色',
@@ -156,7 +157,8 @@ const en = {
   'entity.state': 'Aggregate state', 'entity.suppress': 'Suppressions', 'entity.since': 'Counted from', 'entity.leads': 'All its leads',
   'statutes.title': 'Statutes', 'statutes.lookup': 'Clause reference (e.g. food-safety-law#34.1.6)',
   'statutes.cited': 'Clauses cited by rules', 'statutes.versions': 'Versions', 'statutes.diffs': 'Differences',
-  'statutes.compare': 'Compare {a} → {b}', 'statutes.cited_by': 'Cited by',
+  'statutes.compare': 'Compare {a} → {b}', 'statutes.effective': 'in force from {v}', 'statutes.amended': 'amended in this version',
+  'statutes.repealed': 'repealed {date}', 'statutes.cited_by': 'Cited by',
   'audit.title': 'Audit log', 'audit.verify': 'Verify the hash chain', 'audit.ok': 'Chain intact, {n} entries',
   'audit.bad': 'Chain broken at entry {seq}: {reason}', 'audit.lead': 'Lead', 'audit.actor': 'Actor',
   'audit.seq': 'Seq', 'audit.time': 'Time', 'audit.action': 'Action', 'audit.changes': 'Changes', 'audit.role': 'Role',
@@ -170,7 +172,8 @@ const enums = {
   status: {new: ['下发', 'New'], accepted: ['已签收', 'Accepted'], verifying: ['核查中', 'Verifying'],
     confirmed: ['属实', 'Confirmed'], dismissed: ['不属实', 'Dismissed'], returned: ['已退回', 'Returned'],
     closed: ['已办结', 'Closed']},
-  level: {red: ['红色', 'Red'], orange: ['橙色', 'Orange'], yellow: ['黄色', 'Yellow'], blue: ['蓝色', 'Blue']},
+  level: {red: ['红色', 'Red'], orange: ['橙色', 'Orange'], yellow: ['黄色', 'Yellow'], blue: ['蓝色', 'Blue'],
+    map: ['按条件分级', 'By condition']},
   action: {create: ['生成', 'Created'], accept: ['签收', 'Accept'], verify: ['核查', 'Verify'], confirm: ['属实', 'Confirm'],
     dismiss: ['不属实', 'Dismiss'], return: ['退回', 'Return'], reassign: ['改派', 'Reassign'], close: ['办结', 'Close'],
     send_back: ['退回重办', 'Send back'], reopen: ['重新打开', 'Reopen'], urge: ['督办', 'Urge'],
@@ -187,7 +190,7 @@ const enums = {
 export const MEASURES = Object.keys(enums.measure);
 export const REASONS = Object.keys(enums.reason);
 export const STATUSES = Object.keys(enums.status);
-export const LEVELS = Object.keys(enums.level);
+export const LEVELS = ['red', 'orange', 'yellow', 'blue'];
 export const ROLES = ['regulator', 'supervisor', 'author', 'auditor', 'admin'];
 
 export function lang() {

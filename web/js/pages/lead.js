@@ -163,14 +163,26 @@ function changesText(changes) {
   });
 }
 
+// The fields the actor gave (measure, reason, decision ref, new department…) besides the note.
+const DETAIL_LABEL = { measure: 'disp.measure', reason: 'disp.reason', decision_ref: 'disp.decision_ref',
+  department: 'form.department', region: 'form.region' };
+
 function timelineCard(entries) {
-  return h('ol', { class: 'audit-trail', id: 'timeline' }, entries.map((e) => h('li', { 'data-action': e.action },
-    h('div', { class: 'when' }, fmtTime(e.time)),
-    h('div', null, h('strong', null, label('action', e.action)), ' · ', e.actor ?? '',
-      e.role ? h('span', { class: 'muted' }, ` (${label('role', e.role)})`) : null,
-      e.revision ? h('span', { class: 'muted small' }, ` r${e.revision}`) : null),
-    e.note ? h('div', { class: 'note' }, e.note) : null,
-    changesText(e.changes))));
+  return h('ol', { class: 'audit-trail', id: 'timeline' }, entries.map((e) => {
+    // the service keeps what the actor sent under "details" (docs/api.md shows "note" at the top)
+    const details = { ...(e.details ?? {}) };
+    const note = e.note ?? details.note;
+    delete details.note;
+    return h('li', { 'data-action': e.action },
+      h('div', { class: 'when' }, fmtTime(e.time)),
+      h('div', null, h('strong', null, label('action', e.action)), ' · ', e.actor ?? '',
+        e.role ? h('span', { class: 'muted' }, ` (${label('role', e.role)})`) : null,
+        e.revision ? h('span', { class: 'muted small' }, ` r${e.revision}`) : null),
+      note ? h('div', { class: 'note' }, note) : null,
+      Object.entries(details).map(([k, v]) => h('div', { class: 'detail' },
+        `${DETAIL_LABEL[k] ? t(DETAIL_LABEL[k]) : k}：${label(k, v)}`)),
+      changesText(e.changes));
+  }));
 }
 
 export async function render(ctx) {

@@ -40,7 +40,8 @@ export async function renderClause(ctx) {
   const ref = ctx.params[0];
   ctx.title(ref);
   const c = await api(`/api/statutes/${encodeURIComponent(ref)}`);
-  const versions = c.versions ?? [];
+  // docs/api.md names a version's date "version"; the service answers "effective"
+  const versions = (c.versions ?? []).map((v) => ({ ...v, version: v.version ?? v.effective }));
   const compare = h('div', { id: 'compare' });
   const pick = (name, idx) => h('select', { name, onchange: () => show() },
     versions.map((v, i) => h('option', { value: i, selected: i === idx }, v.version)));
@@ -50,9 +51,11 @@ export async function renderClause(ctx) {
     compare.replaceChildren(h('h3', null, t('statutes.compare', { a: va.version, b: vb.version })),
       sideBySide(va.text ?? '', vb.text ?? '', `${va.version} ${va.label ?? ''}`, `${vb.version} ${vb.label ?? ''}`));
   };
-  ctx.el.append(h('div', { class: 'page-head' }, h('h1', null, `《${c.law}》`), h('code', null, c.ref)), lookupForm(ctx, ref),
-    section(t('statutes.versions'), versions.map((v) => h('div', { class: 'clause' },
-      h('h3', null, `${v.label ?? ''} `, h('span', { class: 'muted small' }, v.version)),
+  ctx.el.append(h('div', { class: 'page-head' }, h('h1', null, `《${c.law}》`), h('code', null, c.ref),
+    c.repealed ? h('span', { class: 'badge overdue' }, t('statutes.repealed', { date: c.repealed })) : null), lookupForm(ctx, ref),
+    section(t('statutes.versions'), versions.map((v) => h('div', { class: v.changed ? 'clause changed' : 'clause' },
+      h('h3', null, `${v.label ?? ''} `, h('span', { class: 'muted small' }, t('statutes.effective', { v: v.version })),
+        v.changed ? h('span', { class: 'changed-note' }, ` ${t('statutes.amended')}`) : null),
       h('p', { class: 'clause-text' }, v.text ?? '—')))));
   if (versions.length > 1) {
     ctx.el.append(section(t('statutes.diffs'), h('div', { class: 'filters' }, a, '→', b), compare));
