@@ -4,7 +4,7 @@
 // respected, the queue refreshes live, and every page is screenshotted into $RW_SHOTS.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
@@ -191,6 +191,39 @@ test('author: rules with statistics and a rule page', async () => {
   await page.click('#rules-table tbody tr:first-child a');
   await page.waitForSelector('#rule-stats svg.chart, #rule-stats .error');
   await shot('12-rule');
+});
+
+// POST /api/backtest is not on main yet: the answers are reports the backtest branch's
+// `regwatch backtest --json` wrote (fixtures/), served in its place, so the form's request
+// and the report view are checked against the real report shape.
+test('author: a sweep and a backtest show their charts and the added and removed leads', async () => {
+  const fixture = (name) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
+  const sent = [];
+  await page.route('**/api/backtest', (route) => {
+    const body = JSON.parse(route.request().postData());
+    sent.push(body);
+    route.fulfill({ status: 200, contentType: 'application/json',
+      body: fixture(body.sweep ? 'sweep-report.json' : 'backtest-report.json') });
+  });
+  await open('backtest', '#bt-form');
+  await page.fill('#bt-param', 'FOOD-LICENCE-LAPSED-TRADING:lapsed_activity_red');
+  await page.fill('#bt-values-in', '1..5');
+  await page.click('#bt-run');
+  await page.waitForSelector('#bt-chart svg.chart');
+  assert.equal(await page.$$eval('#bt-values tbody tr', (r) => r.length), 5);
+  assert.ok(await page.$('#bt-months svg.chart'), "the current value's leads by month");
+  await shot('19-sweep');
+  await page.fill('#bt-param', '');
+  await page.fill('#bt-rules', 'ruleset: food');
+  await page.fill('#bt-rules-name', 'food.yaml');
+  await page.click('#bt-run');
+  await page.waitForSelector('#bt-totals');
+  assert.ok((await page.$$('#bt-added tbody tr')).length > 0, 'added leads listed');
+  assert.ok((await page.$$('#bt-removed tbody tr')).length > 0, 'removed leads listed');
+  await shot('20-backtest');
+  assert.deepEqual(sent, [{ sweep: 'FOOD-LICENCE-LAPSED-TRADING:lapsed_activity_red=1..5' },
+    { ruleset: 'ruleset: food', ruleset_name: 'food.yaml' }]);
+  await page.unroute('**/api/backtest');
 });
 
 test('everyone: entity page and statute browser', async () => {

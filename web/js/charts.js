@@ -70,11 +70,14 @@ export function gauge(value, threshold, compared) {
   return svg(w, hgt, `${fmtNum(value)} ${compared ?? ''} ${threshold ?? ''}`, kids);
 }
 
-// Leads by month, stacked by level: {"2026-03": {"red": 2, "orange": 5}, ...}.
-export function stackedMonths(byMonth, { title = '', width = 640, height = 220 } = {}) {
-  const months = Object.keys(byMonth ?? {}).sort();
+// Leads by month, stacked by level: {"2026-03": {"red": 2, "orange": 5}, ...}; a plain count
+// per month ({"2026-03": 7}, as backtest reports give) is one neutral bar.
+export function stackedMonths(counts, { title = '', width = 640, height = 220 } = {}) {
+  const byMonth = Object.fromEntries(Object.entries(counts ?? {}).map(([m, v]) => [m, typeof v === 'number' ? { all: v } : v]));
+  const months = Object.keys(byMonth).sort();
   const padL = 40, padB = 40, padT = 24;
-  const totals = months.map((m) => LEVELS.reduce((a, l) => a + (byMonth[m][l] ?? 0), 0));
+  const series = [...LEVELS, 'all'];
+  const totals = months.map((m) => series.reduce((a, l) => a + (byMonth[m][l] ?? 0), 0));
   const top = niceMax(Math.max(0, ...totals));
   const plotH = height - padB - padT;
   const bw = Math.min(48, (width - padL - 10) / Math.max(1, months.length) - 6);
@@ -86,17 +89,17 @@ export function stackedMonths(byMonth, { title = '', width = 640, height = 220 }
   months.forEach((m, i) => {
     const x = padL + 6 + i * (bw + 6);
     let acc = 0;
-    for (const l of LEVELS) {
+    for (const l of series) {
       const n = byMonth[m][l] ?? 0;
       if (!n) continue;
-      kids.push(s('rect', { x, y: y(acc + n), width: bw, height: y(acc) - y(acc + n), fill: LEVEL_COLORS[l] },
-        s('title', {}, `${m} ${label('level', l)}: ${n}`)));
+      kids.push(s('rect', { x, y: y(acc + n), width: bw, height: y(acc) - y(acc + n), fill: LEVEL_COLORS[l] ?? '#8d9aa6' },
+        s('title', {}, `${m} ${l === 'all' ? '' : label('level', l)}: ${n}`)));
       acc += n;
     }
     if (i % every === 0) kids.push(text(x + bw / 2, height - padB + 14, m.slice(2), { 'text-anchor': 'middle', class: 'tick' }));
     if (bw >= 14) kids.push(text(x + bw / 2, y(acc) - 3, acc, { 'text-anchor': 'middle', class: 'tick' }));
   });
-  LEVELS.forEach((l, i) => kids.push(
+  if (months.some((m) => LEVELS.some((l) => byMonth[m][l]))) LEVELS.forEach((l, i) => kids.push(
     s('rect', { x: padL + i * 70, y: height - 16, width: 10, height: 10, fill: LEVEL_COLORS[l] }),
     text(padL + i * 70 + 14, height - 7, label('level', l), { class: 'tick' })));
   if (!months.length) kids.push(text(width / 2, height / 2, '—', { 'text-anchor': 'middle' }));

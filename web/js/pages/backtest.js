@@ -41,7 +41,7 @@ function leadList(list, id, removed) {
 
 function backtestReport(r) {
   const rules = r.rules ?? [];
-  const changed = rules.filter((x) => x.changed || x.added?.count || x.removed?.count);
+  const changed = rules.filter((x) => x.changed || x.params_changed || x.added?.count || x.removed?.count);
   const withRule = (key) => ({ leads: rules.flatMap((x) => (x[key]?.leads ?? []).map((l) => ({ ...l, rule: x.rule }))) });
   return [
     section(t('bt.summary'), table(STATS_HEAD(), [statsRow(t('bt.baseline'), r.totals?.current),
@@ -53,7 +53,7 @@ function backtestReport(r) {
     section(t('bt.by_rule'), table([t('col.rule'), t('bt.changed'), t('bt.baseline'), t('bt.candidate'), t('bt.added'), t('bt.removed'),
       `${t('bt.precision')} (${t('bt.baseline')} → ${t('bt.candidate')})`],
     changed.map((x) => h('tr', null, h('td', null, `${x.title ?? ''}（${x.rule}）`),
-      h('td', null, x.changed ? t('common.yes') : ''), h('td', { class: 'num' }, x.current?.leads ?? 0),
+      h('td', null, x.changed || x.params_changed ? t('common.yes') : ''), h('td', { class: 'num' }, x.current?.leads ?? 0),
       h('td', { class: 'num' }, x.candidate?.leads ?? 0), h('td', { class: 'num' }, `+${x.added?.count ?? 0}`),
       h('td', { class: 'num' }, `−${x.removed?.count ?? 0}`),
       h('td', { class: 'num' }, `${fmtPct(x.current?.precision)} → ${fmtPct(x.candidate?.precision)}`))), { id: 'bt-rules' })),
