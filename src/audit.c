@@ -177,10 +177,14 @@ void rw_audit_verify(rw_store_t *s, rw_audit_report_t *r)
     if (!r->ok) return;
     rw_audit_t head = {.store = s};
     rw_audit_reset(&head);
-    if (head.seq != r->entries)
+    if (head.seq > r->entries)
         bad(&v, r->entries + 1,
             "日志止于第 %" PRIu64 " 条，而头记录为第 %" PRIu64 " 条：末尾的记录被删除", r->entries,
             head.seq);
+    else if (head.seq < r->entries) /* name the first entry the head does not vouch for */
+        bad(&v, head.seq + 1,
+            "第 %" PRIu64 " 条在头记录（第 %" PRIu64 " 条）之后：记录被添加或头记录被改动",
+            head.seq + 1, head.seq);
     else if (strcmp(head.hash, v.prev) != 0)
         bad(&v, r->entries, "最后一条与头记录的哈希不符：记录被修改");
 }

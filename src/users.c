@@ -50,9 +50,9 @@ static void push(char ***arr, size_t *n, const char *s, size_t len)
 int rw_scope_parse(const char *text, rw_scope_t *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    if (!text || !strcmp(text, "*")) return 0;
-    const char *p = text;
-    while (*p) {
+    if (!text || !*text || !strcmp(text, "*")) return 0;
+    /* every comma starts an item, so "3201," has an empty last item like ",3201" a first */
+    for (const char *p = text;;) {
         const char *end = strchr(p, ',');
         if (!end) end = p + strlen(p);
         while (p < end && isspace((unsigned char)*p))
@@ -77,9 +77,9 @@ int rw_scope_parse(const char *text, rw_scope_t *out, char *err, size_t errlen)
             push(&out->regions, &out->n_regions, p, (size_t)(e - p));
         else
             push(&out->departments, &out->n_departments, p, (size_t)(e - p));
-        p = *end ? end + 1 : end;
+        if (!*end) return 0;
+        p = end + 1;
     }
-    return 0;
 }
 
 void rw_scope_free(rw_scope_t *s)

@@ -55,7 +55,7 @@ int rw_users_authenticate(rw_users_t *u, const char *token, rw_user_t *out);
 /* Fills out with a copy of the enabled user called name (for the CLI's --as). */
 int rw_users_find(rw_users_t *u, const char *name, rw_user_t *out);
 
-/* Adds a user and writes token (an "rw_" + 40 hex secret, 44 bytes + NUL) that is
+/* Adds a user and writes token (an "rw_" + 40 hex secret, 43 characters + NUL) that is
  * shown once. Returns 0, or -1 with err (name taken, bad role or scope, I/O). */
 int rw_users_add(rw_users_t *u, const char *name, const char *role, const char *scope,
                  char token[48], char *err, size_t errlen);
