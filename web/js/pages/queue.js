@@ -22,7 +22,13 @@ function field(name, control) {
 export async function render(ctx) {
   const q = { status: OPEN_STATUSES, ...ctx.query };
   ctx.title(t('queue.title'));
-  const rules = await api('/api/rules').then((r) => r.rules).catch(() => []);
+  // the rule filter lists the loaded rules; the queue works without them, the error is shown
+  let rules = [], rulesError = null;
+  try {
+    rules = (await api('/api/rules')).rules;
+  } catch (err) {
+    rulesError = errorBox(err);
+  }
   const form = h('form', { class: 'filters', id: 'filters', onsubmit: (e) => {
     e.preventDefault();
     const data = Object.fromEntries(new FormData(form));
@@ -48,7 +54,7 @@ export async function render(ctx) {
   const status = h('p', { class: 'muted', id: 'queue-status' });
   const list = h('div', { id: 'queue' });
   ctx.el.append(h('div', { class: 'page-head' }, h('h1', null, t('queue.title')),
-    h('span', { class: 'muted' }, t('queue.scope', { scope: scopeText(ctx.me.scope) }))), form, status, list);
+    h('span', { class: 'muted' }, t('queue.scope', { scope: scopeText(ctx.me.scope) }))), form, rulesError ?? '', status, list);
 
   const params = { limit: LIMIT };
   for (const k of FIELDS) if (q[k]) params[k] = q[k];

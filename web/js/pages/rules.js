@@ -1,6 +1,6 @@
 // The loaded rules with their statistics, and one rule's page.
 import { api } from '../api.js';
-import { facts, fmtPct, h, jsonView, levelBadge, section, table } from '../dom.js';
+import { errorBox, facts, fmtPct, h, jsonView, levelBadge, section, table } from '../dom.js';
 import { label, t } from '../i18n.js';
 import { groupDetail } from './stats.js';
 
@@ -18,9 +18,10 @@ function itemText(item) {
 
 export async function renderList(ctx) {
   ctx.title(t('rules.title'));
-  const [rules, stats] = await Promise.all([api('/api/rules'),
-    api('/api/stats?by=rule').catch(() => ({ groups: [] }))]);
+  // the rules are the page; their statistics may fail on their own (shown, not hidden)
+  const [rules, stats] = await Promise.all([api('/api/rules'), api('/api/stats?by=rule').catch((err) => err)]);
   const byRule = Object.fromEntries((stats.groups ?? []).map((g) => [g.key, g]));
+  if (!stats.groups) ctx.el.append(errorBox(stats));
   const rows = rules.rules.map((r) => h('tr', { 'data-rule': r.id },
     h('td', null, levelBadge(r.level)),
     h('td', null, h('a', { href: `#/rules/${encodeURIComponent(r.id)}` }, r.id), h('div', { class: 'small' }, r.title)),
@@ -51,6 +52,6 @@ export async function renderRule(ctx) {
   try {
     box.append(groupDetail(await api(`/api/rules/${encodeURIComponent(id)}/stats`)));
   } catch (err) {
-    box.append(h('p', { class: 'error' }, err.message));
+    box.append(errorBox(err));
   }
 }
