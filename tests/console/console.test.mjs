@@ -99,7 +99,22 @@ test('regulator: a lead shows why it fired, its basis and deadline; accept → v
   const buttons = await page.$$eval('#actions button', (b) => b.map((x) => x.dataset.action));
   assert.deepEqual(buttons.sort(), ['accept', 'return'], 'exactly the actions allowed now');
   await shot('03-lead-new');
-  await act('accept', { note: '已签收' });
+  // someone accepts it meanwhile (the API, behind the page's back): the page's form, opened on
+  // revision 1, is refused and the API's words are shown; a reload offers the next step
+  await page.evaluate(async (id) => {
+    const tok = JSON.parse(sessionStorage.getItem('regwatch.session')).token;
+    await fetch(`/api/leads/${encodeURIComponent(id)}/actions`, { method: 'POST',
+      headers: { Authorization: 'Bearer ' + tok, 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'accept', note: '已签收' }) });
+  }, leadId);
+  await page.click('#actions button[data-action="accept"]');
+  await page.click('#submit-accept');
+  await page.waitForSelector('#action-out .error');
+  const refusal = await page.textContent('#action-out .error');
+  assert.match(refusal, /409/);
+  assert.match(refusal, /[\u4e00-\u9fff]/);
+  await shot('03b-lead-conflict');
+  await page.reload();
+  await page.waitForSelector('#actions');
   assert.equal(await statusText(), '已签收');
   await act('verify');
   assert.equal(await statusText(), '核查中');
