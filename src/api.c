@@ -352,6 +352,86 @@ static void h_statute(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     rw_user_free(&u);
 }
 
+static json_t *law_json(const rw_law_t *law)
+{
+    json_t *versions = json_array(), *aliases = json_array();
+    char day[11];
+    for (size_t i = 0; i < law->n_versions; i++) {
+        rw_date_format(law->versions[i].effective, day);
+        json_array_append_new(versions, json_pack("{s:s,s:s}", "effective", day, "source", law->versions[i].source));
+    }
+    for (size_t i = 0; i < law->n_aliases; i++) json_array_append_new(aliases, json_string(law->aliases[i]));
+    json_t *repealed = json_null();
+    if (law->repealed >= 0) {
+        rw_date_format(law->repealed, day);
+        repealed = json_string(day);
+    }
+    return json_pack("{s:s,s:s,s:s?,s:o,s:o,s:o}", "id", law->id, "title", law->title, "level", law->level,
+                     "aliases", aliases, "versions", versions, "repealed", repealed);
+}
+
+static void h_laws(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    rw_user_t u;
+    if (!authenticate(a, req, resp, &u)) return;
+    json_t *laws = json_array();
+    rw_handling_lock(a->o.handling);
+    for (size_t i = 0; a->rules && i < a->rules->statutes->n_laws; i++)
+        json_array_append_new(laws, law_json(&a->rules->statutes->laws[i]));
+    rw_handling_unlock(a->o.handling);
+    reply(resp, 200, json_pack("{s:o}", "laws", laws));
+    rw_user_free(&u);
+}
+
+/* The version in force on the query's date parameter, or `fallback` without one. */
+static const rw_law_version_t *version_param(const rw_http_req_t *req, const char *name, const rw_law_t *law,
+                                             const rw_law_version_t *fallback, int *bad)
+{
+    const char *v = query_param((void *)req, name);
+    int64_t day;
+    if (!v) return fallback;
+    if (rw_date_parse(v, &day)) {
+        *bad = 1;
+        return NULL;
+    }
+    return rw_law_version_at(law, day);
+}
+
+/* GET /api/laws/{id}/diff?from=DATE&to=DATE (default: the last two versions) */
+static void h_law(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    const char *rest;
+    char *id = segment(req->path, "/api/laws/", &rest);
+    rw_user_t u;
+    if (!id || strcmp(rest, "/diff")) {
+        rw_http_error(resp, 404, "not_found", "没有这个接口");
+    } else if (authenticate(a, req, resp, &u)) {
+        rw_handling_lock(a->o.handling);
+        const rw_law_t *law = a->rules ? rw_statutes_find(a->rules->statutes, id) : NULL;
+        int bad = 0;
+        const rw_law_version_t *last = law ? &law->versions[law->n_versions - 1] : NULL;
+        const rw_law_version_t *to = law ? version_param(req, "to", law, last, &bad) : NULL;
+        const rw_law_version_t *from =
+            law ? version_param(req, "from", law, to && to > law->versions ? to - 1 : NULL, &bad) : NULL;
+        rw_law_diff_t d;
+        if (!law)
+            rw_http_error(resp, 404, "not_found", "法规库中没有这部法律法规");
+        else if (bad)
+            rw_http_error(resp, 400, "bad_value", "from、to 应为 YYYY-MM-DD");
+        else if (!from || !to || rw_law_diff(law, from, to, &d))
+            rw_http_error(resp, 404, "not_found", "没有可比较的两个版本（from 应早于 to，且都在第一个版本施行之后）");
+        else {
+            reply(resp, 200, rw_law_diff_json(&d));
+            rw_law_diff_free(&d);
+        }
+        rw_handling_unlock(a->o.handling);
+        rw_user_free(&u);
+    }
+    free(id);
+}
+
 typedef struct {
     const rw_user_t *u;
     const char *lead, *actor;
@@ -485,6 +565,14 @@ static void h_reload(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     rw_user_free(&u);
 }
 
+/* Any other /api/ path: a JSON 404, not the console's static files. */
+static void h_unknown(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    (void)ud;
+    (void)req;
+    rw_http_error(resp, 404, "not_found", "没有这个接口（见 docs/api.md）");
+}
+
 void rw_api_routes(rw_api_t *a, rw_http_t *http)
 {
     static const struct {
@@ -500,11 +588,16 @@ void rw_api_routes(rw_api_t *a, rw_http_t *http)
         {"GET", "/api/rules/", h_rule},
         {"GET", "/api/stats", h_stats},
         {"GET", "/api/statutes/", h_statute},
+        {"GET", "/api/laws", h_laws},
+        {"GET", "/api/laws/", h_law},
         {"GET", "/api/audit", h_audit},
         {"GET", "/api/audit/verify", h_audit_verify},
         {"GET", "/api/users", h_users},
         {"POST", "/api/users", h_users},
         {"POST", "/api/reload", h_reload},
+        /* last: first registered wins, so only unknown paths get here */
+        {"GET", "/api/", h_unknown},
+        {"POST", "/api/", h_unknown},
     };
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
         rw_http_route(http, routes[i].method, routes[i].path, routes[i].fn, a);

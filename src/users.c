@@ -135,7 +135,7 @@ json_t *rw_user_json(const rw_user_t *u)
 /* ---- the file ---------------------------------------------------------------------- */
 
 struct rw_users {
-    char *path, *lock_path;
+    char *dir, *path, *lock_path;
     pthread_mutex_t lock;
     json_t *users; /* the array */
     struct stat seen;
@@ -166,6 +166,7 @@ static void load(rw_users_t *u)
 rw_users_t *rw_users_open(const char *state_dir)
 {
     rw_users_t *u = rw_xcalloc(1, sizeof *u);
+    u->dir = rw_xstrdup(state_dir);
     rw_buf_t b;
     rw_buf_init(&b);
     rw_buf_printf(&b, "%s/users.json", state_dir);
@@ -183,6 +184,7 @@ void rw_users_free(rw_users_t *u)
     if (!u) return;
     json_decref(u->users);
     pthread_mutex_destroy(&u->lock);
+    free(u->dir);
     free(u->path);
     free(u->lock_path);
     free(u);
@@ -248,6 +250,7 @@ typedef int (*edit_fn)(json_t *users, void *ud, char *err, size_t errlen);
 
 static int edit(rw_users_t *u, edit_fn fn, void *ud, char *err, size_t errlen)
 {
+    mkdir(u->dir, 0700); /* users may come before the first run creates the state */
     int lfd = open(u->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lfd < 0 || flock(lfd, LOCK_EX)) {
         snprintf(err, errlen, "无法锁定 %s: %s", u->lock_path, strerror(errno));
