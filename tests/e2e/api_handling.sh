@@ -298,6 +298,13 @@ api GET /api/rules a1
 same "GET /api/rules lists the loaded rules with their clauses" "$(jq_body --arg r "$RULE" '[.rules[] | select(.id == $r)][0].clauses | length > 0' 2>/dev/null || jq -r --arg r "$RULE" '[.rules[] | select(.id == $r)][0].clauses | length > 0' "$T/body")" true
 api GET "/api/statutes/food-safety-law%2334.1.6" r1
 same "GET /api/statutes/{ref}: the law and its versions" "$(jq_body '"\(.law) \(.versions | length >= 1) \(.versions[0].label)"')" "中华人民共和国食品安全法 true 第三十四条第六项"
+api GET /api/laws r1
+same "GET /api/laws lists the library" "$(jq_body '.laws | length >= 16')" true
+LAW2=$(jq_body '[.laws[] | select(.versions | length >= 2)][0].id')
+api GET "/api/laws/$LAW2/diff" r1
+same "GET /api/laws/{id}/diff compares its last two versions" "$CODE $(jq_body '.summary | length > 0')" "200 true"
+api GET "/api/laws/$LAW2/diff?from=1900-01-01" r1
+expect "a diff from before the first version: 404" 404 not_found
 api GET "/api/statutes/no-such-law%231" r1
 expect "an unknown statute: 404" 404 not_found
 
