@@ -41,5 +41,6 @@ int rw_cmd_broker(int argc, char **argv);
 int rw_cmd_model(int argc, char **argv);
 int rw_cmd_statutes(int argc, char **argv);
 int rw_cmd_leads(int argc, char **argv);
+int rw_cmd_backtest(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const rw_command_t commands[] = {
     {"leads", rw_cmd_leads, "列出状态目录线索库中的线索（可按规则、状态、条款变化筛选）"},
     {"model", rw_cmd_model, "模型工具：model fit 按处置结果重新拟合 logistic 模型"},
     {"replay", rw_cmd_replay, "在 JSON Lines 事件文件上运行引擎（无需 Kafka）"},
+    {"backtest", rw_cmd_backtest, "回测：比较现行与候选规则的线索与精确率，或做阈值扫描（HTML/PNG/JSON 报告）"},
     {"statutes", rw_cmd_statutes, "法规库：import 导入新版本，diff 逐条比较版本，show 查看某日条款"},
 };
 
