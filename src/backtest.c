@@ -530,12 +530,37 @@ static json_t *events_json(const rw_backtest_opts_t *o, const rw_evset_t *ev, co
                      (json_int_t)st->outcomes[RW_OUT_UNKNOWN_TYPE]);
 }
 
+/* A ruleset's params, overrides included, as JSON: what a candidate may have changed. */
+static json_t *params_json(const rw_rules_t *r, int ruleset)
+{
+    const rw_ruleset_t *rs = &r->rulesets[ruleset];
+    json_t *base = json_object(), *overrides = json_object();
+    for (size_t i = 0; i < rs->n_params; i++)
+        json_object_set_new(base, rs->param_names[i], rw_value_to_json(rs->base[i]));
+    for (size_t k = 0; k < rs->n_overrides; k++) {
+        json_t *ov = json_object();
+        for (size_t i = 0; i < rs->n_params; i++)
+            json_object_set_new(ov, rs->param_names[i],
+                                rw_value_to_json(rs->overrides[k].values[i]));
+        json_object_set_new(overrides, rs->overrides[k].prefix, ov);
+    }
+    return json_pack("{s:o,s:o}", "params", base, "overrides", overrides);
+}
+
 static json_t *rule_row(const rw_rules_t *r, const rw_rule_t *u, const rw_rules_t *other)
 {
     int k = rw_rules_find(other, u->id);
-    return json_pack("{s:s,s:s,s:s,s:b,s:b,s:b}", "rule", u->id, "title", u->title, "ruleset",
+    int params_changed = 0;
+    if (k >= 0) {
+        json_t *a = params_json(r, u->ruleset), *b = params_json(other, other->rules[k].ruleset);
+        params_changed = !json_equal(a, b);
+        json_decref(a);
+        json_decref(b);
+    }
+    return json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:b}", "rule", u->id, "title", u->title, "ruleset",
                      r->rulesets[u->ruleset].name, "in_current", 1, "in_candidate", 1, "changed",
-                     k >= 0 && strcmp(other->rules[k].hash, u->hash) != 0);
+                     k >= 0 && strcmp(other->rules[k].hash, u->hash) != 0, "params_changed",
+                     params_changed);
 }
 
 /* Every rule of both sets: the candidate's in order, then those only the current has. */

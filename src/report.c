@@ -472,7 +472,8 @@ static const char *rule_state(const json_t *row)
 {
     if (!json_is_true(json_object_get(row, "in_current"))) return "新增规则";
     if (!json_is_true(json_object_get(row, "in_candidate"))) return "删除规则";
-    return json_is_true(json_object_get(row, "changed")) ? "已修改" : "未修改";
+    if (json_is_true(json_object_get(row, "changed"))) return "已修改";
+    return json_is_true(json_object_get(row, "params_changed")) ? "参数已修改" : "未修改";
 }
 
 static void lead_list(rw_buf_t *b, const json_t *part, int added)

@@ -109,8 +109,12 @@ eq "the new shadow rule is reported as only in the candidate" "false true" \
 eq "the switched-off rule keeps its current leads and loses them all" \
   "$(grep -c "^$first_rule " "$tmp/cur.ids" || true) 0" \
   "$(jq -r --arg r "$first_rule" '.rules[] | select(.rule == $r) | "\(.removed.count) \(.candidate.leads)"' "$R")"
-eq "a rule whose text changed is marked changed" "true" \
-  "$(jq -r '.rules[] | select(.rule == "FOOD-COMPLAINT-SURGE") | .changed | not' "$R")"
+eq "a rule whose ruleset's params changed: params_changed, not changed" "true false" \
+  "$(jq -r '.rules[] | select(.rule == "FOOD-COMPLAINT-SURGE") | "\(.params_changed) \(.changed)"' "$R")"
+eq "a rule whose own text changed (enabled: false) is marked changed" "true" \
+  "$(jq -r --arg r "$first_rule" '.rules[] | select(.rule == $r) | .changed' "$R")"
+eq "rules of unchanged rulesets are unchanged" "0" \
+  "$(jq '[.rules[] | select(.ruleset == "drugs") | select(.changed or .params_changed)] | length' "$R")"
 
 # Precision, confirmed removals and added leads on confirmed entities, from the files.
 jq -s -r '
