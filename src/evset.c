@@ -98,21 +98,21 @@ static rd_kafka_t *consumer_new(const char *bootstrap, char *err, size_t errlen)
     return rk;
 }
 
+/* Asks for every topic rather than this one: a request naming a topic may create it. */
 static int partition_count(rd_kafka_t *rk, const char *topic, int timeout, char *err, size_t errlen)
 {
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, timeout);
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, NULL, &md, timeout);
+    if (e) {
+        snprintf(err, errlen, "无法读取 Kafka 元数据: %s", rd_kafka_err2str(e));
+        return -1;
+    }
     int n = -1;
-    if (e)
-        snprintf(err, errlen, "无法读取主题 %s 的元数据: %s", topic, rd_kafka_err2str(e));
-    else if (md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt < 1)
-        snprintf(err, errlen, "主题 %s 不存在或没有分区: %s", topic,
-                 md->topic_cnt ? rd_kafka_err2str(md->topics[0].err) : "");
-    else
-        n = md->topics[0].partition_cnt;
-    if (md) rd_kafka_metadata_destroy(md);
-    rd_kafka_topic_destroy(rkt);
+    for (int i = 0; i < md->topic_cnt; i++)
+        if (!strcmp(md->topics[i].topic, topic) && !md->topics[i].err)
+            n = md->topics[i].partition_cnt;
+    if (n < 1) snprintf(err, errlen, "主题 %s 不存在或没有分区", topic);
+    rd_kafka_metadata_destroy(md);
     return n;
 }
 
@@ -202,12 +202,13 @@ int rw_evset_load_topic(rw_evset_t *s, const rw_topic_range_t *r, rw_progress_fn
             if (!m->err && m->offset >= parts[p].next && m->offset < parts[p].end) {
                 rd_kafka_timestamp_type_t tt;
                 double ts = (double)rd_kafka_message_timestamp(m, &tt) / 1000.0;
-                s->lines++;
-                s->bytes += m->len;
                 consumed++;
                 /* offsets by time are a lower bound: producer timestamps need not grow */
-                if (ts >= r->from && ts < r->to)
+                if (ts >= r->from && ts < r->to) {
+                    s->lines++;
+                    s->bytes += m->len;
                     add(s, m->payload ? m->payload : "", m->len, m->key, m->key_len);
+                }
                 parts[p].next = m->offset + 1;
             } else if (m->err) /* end of the partition: what is beyond `end` came later */
                 parts[p].next = parts[p].end;

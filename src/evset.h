@@ -16,7 +16,7 @@ typedef void (*rw_progress_fn)(void *ud, double fraction);
 typedef struct {
     rw_event_t *events; /* the valid events, in input order */
     size_t n, cap;
-    uint64_t lines, bytes;          /* lines read (blank ones too) / messages consumed */
+    uint64_t lines, bytes;          /* lines read (blank ones too), or messages in the time range */
     uint64_t invalid[RW_EV__COUNT]; /* events that did not validate, by reason */
     double seconds;                 /* reading and parsing */
 } rw_evset_t;
