@@ -47,6 +47,8 @@ void rw_diag_vadd(rw_diags_t *d, rw_severity_t sev, const char *file, int line, 
     it->col = col;
     it->sev = sev;
     it->msg = rw_buf_steal(&b);
+    /* a message holding a truncated buffer (a long clause reference) must stay UTF-8 */
+    rw_utf8_trim_end(it->msg);
     if (sev == RW_DIAG_ERROR)
         d->errors++;
     else

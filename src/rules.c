@@ -843,40 +843,76 @@ static int load_streams(loader_t *L, const rw_ydoc_t *doc)
 
 static int load_models(loader_t *L);
 
+/* The `ruleset:` name a ruleset document declares, or NULL. */
+static const char *declared_name(const rw_ydoc_t *doc)
+{
+    const rw_ynode_t *n = rw_ymap_get(doc->root, "ruleset");
+    return n && n->kind == RW_Y_STR ? n->str : NULL;
+}
+
+/* A ruleset document's shape and streams. */
+static int first_pass(loader_t *L, const rw_ydoc_t *doc)
+{
+    const rw_ynode_t *root = doc->root;
+    if (!root || root->kind != RW_Y_MAP) {
+        rw_ydiag(L->d, doc, root, RW_DIAG_ERROR, "规则集文件应该是包含 ruleset、streams、params、rules 的映射");
+        return -1;
+    }
+    static const char *const keys[] = {"ruleset", "description", "reviewed", "streams", "params", "overrides", "rules", NULL};
+    rw_ycheck_keys(doc, root, keys, L->d);
+    return load_streams(L, doc);
+}
+
 static int load_rulesets(loader_t *L)
 {
     rw_rules_t *r = L->r;
+    const rw_load_opts_t *o = L->opts;
     size_t n_files;
-    char **files = list_yaml(L->opts->rules_dir, 1, &n_files);
-    rw_ydoc_t *docs = rw_xcalloc(n_files ? n_files : 1, sizeof *docs);
+    char **files = list_yaml(o->rules_dir, 1, &n_files);
+    /* one more slot for a ruleset given as text that replaces no file */
+    size_t n_docs = n_files;
+    rw_ydoc_t *docs = rw_xcalloc(n_files + 1, sizeof *docs);
     int rc = 0;
-    r->rulesets = rw_xcalloc(n_files ? n_files : 1, sizeof *r->rulesets);
+    rw_ydoc_t given = {0};
+    int have_given = 0;
+    if (o->ruleset_text) {
+        const char *name = o->ruleset_name ? o->ruleset_name : "ruleset";
+        have_given = rw_ydoc_parse(&given, name, o->ruleset_text, o->ruleset_len, L->d) == 0;
+        if (!have_given) {
+            rw_ydoc_free(&given);
+            rc = -1;
+        }
+    }
+    const char *given_name = have_given ? declared_name(&given) : NULL;
+    r->rulesets = rw_xcalloc(n_files + 1, sizeof *r->rulesets);
     /* pass 1: every file's streams, since streams are one global name space */
     for (size_t i = 0; i < n_files; i++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", L->opts->rules_dir, files[i]);
+        snprintf(path, sizeof path, "%s/%s", o->rules_dir, files[i]);
         if (rw_ydoc_load(&docs[i], path, L->d)) {
             rc = -1;
             continue;
         }
-        const rw_ynode_t *root = docs[i].root;
-        if (!root || root->kind != RW_Y_MAP) {
-            rw_ydiag(L->d, &docs[i], root, RW_DIAG_ERROR, "规则集文件应该是包含 ruleset、streams、params、rules 的映射");
-            rc = -1;
-            continue;
+        const char *name = declared_name(&docs[i]);
+        if (have_given && given_name && name && !strcmp(name, given_name)) {
+            rw_ydoc_free(&docs[i]);
+            docs[i] = given;
+            have_given = 0;
         }
-        static const char *const keys[] = {"ruleset", "description", "reviewed", "streams", "params", "overrides", "rules", NULL};
-        rw_ycheck_keys(&docs[i], root, keys, L->d);
-        if (load_streams(L, &docs[i])) rc = -1;
+        if (first_pass(L, &docs[i])) rc = -1;
+    }
+    if (have_given) {
+        docs[n_docs] = given;
+        if (first_pass(L, &docs[n_docs++])) rc = -1;
     }
     if (load_models(L)) rc = -1;
     /* pass 2: params and rules */
-    for (size_t i = 0; i < n_files; i++) {
+    for (size_t i = 0; i < n_docs; i++) {
         const rw_ynode_t *root = docs[i].root;
         if (!root || root->kind != RW_Y_MAP) continue;
         rw_ruleset_t *rs = &r->rulesets[r->n_rulesets];
         const char *name = rw_yget_str(&docs[i], root, "ruleset", 1, L->d);
-        rs->name = rw_xstrdup(name ? name : files[i]);
+        rs->name = rw_xstrdup(name ? name : docs[i].path);
         rs->file = rw_xstrdup(docs[i].path);
         rs->reviewed = -1;
         int ri = (int)r->n_rulesets++;
@@ -890,8 +926,11 @@ static int load_rulesets(loader_t *L)
         L->ruleset = ri;
         const rw_ynode_t *rules = rw_ymap_get(root, "rules");
         if (rules && rules->kind == RW_Y_SEQ) {
-            for (size_t k = 0; k < rules->n; k++)
+            for (size_t k = 0; k < rules->n; k++) {
+                const rw_ynode_t *id = rw_ymap_get(rules->items[k], "id");
+                if (o->only_rule && (!id || !id->str || strcmp(id->str, o->only_rule))) continue;
                 if (load_rule(L, ri, &docs[i], rules->items[k])) rc = -1;
+            }
         } else if (rules && rules->kind != RW_Y_NULL) {
             rw_ydiag(L->d, &docs[i], rules, RW_DIAG_ERROR, "rules 应该是规则列表");
             rc = -1;
@@ -899,7 +938,7 @@ static int load_rulesets(loader_t *L)
         L->ruleset = -1;
     }
     for (size_t i = 0; i < r->n_rules; i++) check_legal_basis(L, &r->rules[i]);
-    for (size_t i = 0; i < n_files; i++) rw_ydoc_free(&docs[i]);
+    for (size_t i = 0; i < n_docs; i++) rw_ydoc_free(&docs[i]);
     free(docs);
     rw_str_list_free(files, n_files);
     return rc;

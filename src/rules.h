@@ -109,6 +109,14 @@ typedef struct {
     const rw_param_setting_t *sets;
     size_t n_sets;
     int64_t today; /* day number, for `verified` warnings */
+    /* A ruleset file given as text (a backtest's candidate): it replaces the file of
+     * rules_dir whose `ruleset:` has the same name, or is added after the others. */
+    const char *ruleset_text;
+    size_t ruleset_len;
+    const char *ruleset_name; /* its name in diagnostics */
+    /* Load only this rule (every stream, param and model still): a sweep evaluates one
+     * rule, and the aggregate state then holds only what it and the models read. */
+    const char *only_rule;
 } rw_load_opts_t;
 
 int rw_rules_load(rw_rules_t **out, const rw_load_opts_t *opts, rw_diags_t *d);

@@ -182,6 +182,16 @@ int rw_utf8_valid(const char *str, size_t n)
     return 1;
 }
 
+void rw_utf8_trim_end(char *s)
+{
+    size_t n = strlen(s), k = 0;
+    while (k < n && k < 4 && ((unsigned char)s[n - 1 - k] & 0xC0) == 0x80) k++; /* continuation bytes */
+    if (k == n) return;
+    unsigned char lead = (unsigned char)s[n - 1 - k];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (k + 1 < want) s[n - 1 - k] = 0;
+}
+
 size_t rw_utf8_count(const char *s, size_t n)
 {
     size_t c = 0;

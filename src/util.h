@@ -42,6 +42,8 @@ void rw_sha256(const void *p, size_t n, unsigned char out[32]);
 
 /* 1 when the bytes are well-formed UTF-8 (no overlongs, no surrogates). */
 int rw_utf8_valid(const char *s, size_t n);
+/* Cuts an incomplete code point off the end of s, as a fixed buffer's truncation leaves. */
+void rw_utf8_trim_end(char *s);
 /* Number of code points in well-formed UTF-8. */
 size_t rw_utf8_count(const char *s, size_t n);
 

@@ -27,6 +27,22 @@ static void numbers_print_as_rules_md_says(void **state)
     assert_string_equal(out, "-2.5");
 }
 
+static void utf8_trim_end_cuts_only_an_incomplete_code_point(void **state)
+{
+    (void)state;
+    char a[] = "法律\xe6\xb3", b[] = "法律", c[] = "ab\xf0\x9f\x98", d[] = "ab\xf0\x9f\x98\x80", e[] = "";
+    rw_utf8_trim_end(a);
+    assert_string_equal(a, "法律");
+    rw_utf8_trim_end(b);
+    assert_string_equal(b, "法律");
+    rw_utf8_trim_end(c);
+    assert_string_equal(c, "ab");
+    rw_utf8_trim_end(d);
+    assert_string_equal(d, "ab\xf0\x9f\x98\x80");
+    rw_utf8_trim_end(e);
+    assert_string_equal(e, "");
+}
+
 static void sha256_matches_known_vector(void **state)
 {
     (void)state;
@@ -92,6 +108,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(numbers_print_as_rules_md_says),
+        cmocka_unit_test(utf8_trim_end_cuts_only_an_incomplete_code_point),
         cmocka_unit_test(sha256_matches_known_vector),
         cmocka_unit_test(utf8_validation_rejects_bad_sequences),
         cmocka_unit_test(rfc3339_is_strict),

@@ -43,5 +43,6 @@ int rw_cmd_statutes(int argc, char **argv);
 int rw_cmd_leads(int argc, char **argv);
 int rw_cmd_users(int argc, char **argv);
 int rw_cmd_audit(int argc, char **argv);
+int rw_cmd_backtest(int argc, char **argv);
 
 #endif

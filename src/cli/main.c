@@ -19,6 +19,7 @@ static const rw_command_t commands[] = {
     {"audit", rw_cmd_audit, "审计日志：verify 校验哈希链，list 列出记录"},
     {"model", rw_cmd_model, "模型工具：model fit 按处置结果重新拟合 logistic 模型"},
     {"replay", rw_cmd_replay, "在 JSON Lines 事件文件上运行引擎（无需 Kafka）"},
+    {"backtest", rw_cmd_backtest, "回测：比较现行与候选规则的线索与精确率，或做阈值扫描（HTML/PNG/JSON 报告）"},
     {"statutes", rw_cmd_statutes, "法规库：import 导入新版本，diff 逐条比较版本，show 查看某日条款"},
 };
 

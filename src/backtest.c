@@ -1,0 +1,762 @@
+/* backtest.c — sweep specs, runs of the engine over a shared in-memory history on a
+ * small pool of threads (one engine, one throwaway store per run), lead collection,
+ * the rule-by-rule comparison with past dispositions, and the report. */
+#include "backtest.h"
+
+#include "engine.h"
+#include "log.h"
+#include "rwtime.h"
+#include "util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MOD "backtest"
+/* Events per state commit. The store is in memory, so a commit only costs work:
+ * commit rarely, yet keep the entities held between commits bounded. */
+#define BATCH 500000
+
+/* ---- sweep specs ---------------------------------------------------------------------- */
+
+static int parse_int(const char *s, const char *end, long long *out)
+{
+    char buf[32];
+    size_t n = (size_t)(end - s);
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    char *e;
+    errno = 0;
+    *out = strtoll(buf, &e, 10);
+    return *e || errno ? -1 : 0;
+}
+
+static void sweep_add(rw_sweep_t *s, const char *v, size_t n)
+{
+    s->values = rw_xrealloc(s->values, (s->n_values + 1) * sizeof *s->values);
+    s->values[s->n_values++] = rw_xstrndup(v, n);
+}
+
+int rw_sweep_parse(const char *spec, rw_sweep_t *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    const char *colon = strchr(spec, ':');
+    const char *eq = colon ? strchr(colon, '=') : NULL;
+    if (!colon || !eq || colon == spec || eq == colon + 1 || !eq[1]) {
+        snprintf(err, errlen,
+                 "扫描参数应写作 规则:参数=起..止[/步长] 或 规则:参数=值1,值2,…，如 "
+                 "FOOD-COMPLAINT-SURGE:complaint_surge_7d=3..12");
+        return -1;
+    }
+    out->rule = rw_xstrndup(spec, (size_t)(colon - spec));
+    out->param = rw_xstrndup(colon + 1, (size_t)(eq - colon - 1));
+    const char *v = eq + 1, *dots = strstr(v, "..");
+    if (dots) {
+        const char *slash = strchr(dots, '/');
+        const char *end = slash ? slash : v + strlen(v);
+        long long a, b, step = 1;
+        if (parse_int(v, dots, &a) || parse_int(dots + 2, end, &b) ||
+            (slash && parse_int(slash + 1, slash + strlen(slash), &step))) {
+            snprintf(err, errlen, "扫描范围 %s 应该是整数 起..止 或 起..止/步长", v);
+            goto fail;
+        }
+        if (step <= 0 || a > b) {
+            snprintf(err, errlen, "扫描范围 %s：需要 起 <= 止，步长为正", v);
+            goto fail;
+        }
+        if ((b - a) / step + 1 > RW_SWEEP_MAX_VALUES) {
+            snprintf(err, errlen, "扫描范围 %s 的取值超过 %d 个", v, RW_SWEEP_MAX_VALUES);
+            goto fail;
+        }
+        for (long long x = a; x <= b; x += step) {
+            char num[32];
+            int n = snprintf(num, sizeof num, "%lld", x);
+            sweep_add(out, num, (size_t)n);
+        }
+        return 0;
+    }
+    for (const char *p = v;;) {
+        const char *comma = strchr(p, ',');
+        const char *end = comma ? comma : p + strlen(p);
+        while (p < end && *p == ' ')
+            p++;
+        const char *last = end;
+        while (last > p && last[-1] == ' ')
+            last--;
+        if (last == p) {
+            snprintf(err, errlen, "扫描取值列表 %s 中有空值", v);
+            goto fail;
+        }
+        if (out->n_values == RW_SWEEP_MAX_VALUES) {
+            snprintf(err, errlen, "扫描取值超过 %d 个", RW_SWEEP_MAX_VALUES);
+            goto fail;
+        }
+        sweep_add(out, p, (size_t)(last - p));
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return 0;
+fail:
+    rw_sweep_free(out);
+    return -1;
+}
+
+void rw_sweep_free(rw_sweep_t *s)
+{
+    free(s->rule);
+    free(s->param);
+    rw_str_list_free(s->values, s->n_values);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- past leads --------------------------------------------------------------------- */
+
+json_t *rw_backtest_read_leads(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "无法打开处置文件 %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    json_t *arr = json_array();
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+            n--;
+        if (n == 0) continue;
+        json_error_t je;
+        json_t *lead = json_loadb(line, (size_t)n, 0, &je);
+        if (!json_is_object(lead) || !json_is_string(json_object_get(lead, "id"))) {
+            snprintf(err, errlen, "%s:%zu: 不是线索记录（需要带 id 的 JSON 对象）%s%s", path,
+                     lineno, lead ? "" : ": ", lead ? "" : je.text);
+            json_decref(lead);
+            json_decref(arr);
+            arr = NULL;
+            break;
+        }
+        json_array_append_new(arr, lead);
+    }
+    free(line);
+    fclose(f);
+    return arr;
+}
+
+/* "confirmed", "dismissed" or NULL: the disposition's result, else the status. */
+static const char *outcome(const json_t *lead)
+{
+    const char *r =
+        json_string_value(json_object_get(json_object_get(lead, "disposition"), "result"));
+    if (!r) r = json_string_value(json_object_get(lead, "status"));
+    if (r && (!strcmp(r, "confirmed") || !strcmp(r, "dismissed"))) return r;
+    return NULL;
+}
+
+json_t *rw_backtest_index_past(const json_t *past)
+{
+    json_t *results = json_object(), *entities = json_object();
+    size_t i;
+    json_t *lead;
+    json_array_foreach(past, i, lead)
+    {
+        const char *r = outcome(lead);
+        if (!r) continue;
+        json_object_set_new(results, json_string_value(json_object_get(lead, "id")),
+                            json_string(r));
+        const char *ent = json_string_value(json_object_get(lead, "entity"));
+        if (ent && !strcmp(r, "confirmed"))
+            json_object_set_new(
+                entities, ent,
+                json_integer(json_integer_value(json_object_get(entities, ent)) + 1));
+    }
+    return json_pack("{s:o,s:o}", "results", results, "confirmed_entities", entities);
+}
+
+/* ---- statistics and comparison ------------------------------------------------------- */
+
+static const char *result_of(const json_t *past_index, const char *id)
+{
+    return json_string_value(json_object_get(json_object_get(past_index, "results"), id));
+}
+
+static int entity_confirmed(const json_t *past_index, const json_t *lead)
+{
+    const char *ent = json_string_value(json_object_get(lead, "entity"));
+    return ent && json_object_get(json_object_get(past_index, "confirmed_entities"), ent) != NULL;
+}
+
+static void bump(json_t *obj, const char *key)
+{
+    json_object_set_new(obj, key, json_integer(json_integer_value(json_object_get(obj, key)) + 1));
+}
+
+static json_t *precision(json_int_t confirmed, json_int_t dismissed)
+{
+    return confirmed + dismissed ? json_real((double)confirmed / (double)(confirmed + dismissed))
+                                 : json_null();
+}
+
+json_t *rw_backtest_stats(const json_t *leads, const json_t *past_index)
+{
+    json_t *levels = json_object(), *months = json_object();
+    for (int l = RW_LEVEL__COUNT - 1; l >= 0; l--)
+        json_object_set_new(levels, rw_level_name(l), json_integer(0));
+    json_int_t confirmed = 0, dismissed = 0, on_confirmed = 0;
+    const char *id;
+    json_t *lead;
+    json_object_foreach((json_t *)leads, id, lead)
+    {
+        const char *level = json_string_value(json_object_get(lead, "level"));
+        if (level) bump(levels, level);
+        const char *date = json_string_value(json_object_get(lead, "date"));
+        if (date && strlen(date) >= 7) {
+            char month[8];
+            memcpy(month, date, 7);
+            month[7] = 0;
+            bump(months, month);
+        }
+        const char *r = result_of(past_index, id);
+        confirmed += r && !strcmp(r, "confirmed");
+        dismissed += r && !strcmp(r, "dismissed");
+        on_confirmed += entity_confirmed(past_index, lead);
+    }
+    /* months in calendar order */
+    json_t *sorted = json_object();
+    const char **keys = rw_xmalloc((json_object_size(months) + 1) * sizeof *keys);
+    size_t n = 0;
+    json_object_foreach(months, id, lead) keys[n++] = id;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
+            const char *t = keys[j];
+            keys[j] = keys[j - 1];
+            keys[j - 1] = t;
+        }
+    for (size_t i = 0; i < n; i++)
+        json_object_set(sorted, keys[i], json_object_get(months, keys[i]));
+    free(keys);
+    json_decref(months);
+    return json_pack("{s:I,s:o,s:o,s:I,s:I,s:I,s:o,s:I}", "leads",
+                     (json_int_t)json_object_size(leads), "by_level", levels, "by_month", sorted,
+                     "judged", confirmed + dismissed, "confirmed", confirmed, "dismissed",
+                     dismissed, "precision", precision(confirmed, dismissed),
+                     "on_confirmed_entities", on_confirmed);
+}
+
+/* leads (id → summary) grouped by rule: rule → {id → summary}. */
+static json_t *by_rule(const json_t *leads)
+{
+    json_t *out = json_object();
+    const char *id;
+    json_t *lead;
+    json_object_foreach((json_t *)leads, id, lead)
+    {
+        const char *rule = json_string_value(json_object_get(lead, "rule"));
+        if (!rule) continue;
+        json_t *g = json_object_get(out, rule);
+        if (!g) {
+            g = json_object();
+            json_object_set_new(out, rule, g);
+        }
+        json_object_set(g, id, lead);
+    }
+    return out;
+}
+
+static int cmp_listed(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int c = strcmp(json_string_value(json_object_get(x, "date")),
+                   json_string_value(json_object_get(y, "date")));
+    return c ? c
+             : strcmp(json_string_value(json_object_get(x, "id")),
+                      json_string_value(json_object_get(y, "id")));
+}
+
+/* The leads of `a` whose ids `b` lacks, by date then id, with what the past says. */
+static json_t *only_in(const json_t *a, const json_t *b, const json_t *past_index, int added)
+{
+    json_t **list = rw_xmalloc((json_object_size(a) + 1) * sizeof *list);
+    size_t n = 0;
+    json_int_t confirmed = 0, dismissed = 0, on_confirmed = 0;
+    const char *id;
+    json_t *lead;
+    json_object_foreach((json_t *)a, id, lead)
+    {
+        if (json_object_get(b, id)) continue;
+        json_t *item = json_pack(
+            "{s:s,s:O,s:O,s:O,s:O,s:O}", "id", id, "entity", json_object_get(lead, "entity"),
+            "entity_name", json_object_get(lead, "entity_name"), "region",
+            json_object_get(lead, "region"), "level", json_object_get(lead, "level"), "date",
+            json_object_get(lead, "date"));
+        if (added) {
+            int hit = entity_confirmed(past_index, lead);
+            on_confirmed += hit;
+            json_object_set_new(item, "entity_confirmed", json_boolean(hit));
+        } else {
+            const char *r = result_of(past_index, id);
+            confirmed += r && !strcmp(r, "confirmed");
+            dismissed += r && !strcmp(r, "dismissed");
+            json_object_set_new(item, "disposition", r ? json_string(r) : json_null());
+        }
+        list[n++] = item;
+    }
+    if (n) qsort(list, n, sizeof *list, cmp_listed);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, list[i]);
+    free(list);
+    if (added)
+        return json_pack("{s:I,s:I,s:o}", "count", (json_int_t)n, "on_confirmed_entities",
+                         on_confirmed, "leads", arr);
+    return json_pack("{s:I,s:I,s:I,s:o}", "count", (json_int_t)n, "confirmed", confirmed,
+                     "dismissed", dismissed, "leads", arr);
+}
+
+json_t *rw_backtest_compare(const json_t *rules, const json_t *current, const json_t *candidate,
+                            const json_t *past_index)
+{
+    json_t *cur = by_rule(current), *cand = by_rule(candidate), *empty = json_object();
+    json_t *out = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rules, i, r)
+    {
+        const char *rule = json_string_value(json_object_get(r, "rule"));
+        const json_t *a = json_object_get(cur, rule), *b = json_object_get(cand, rule);
+        if (!a) a = empty;
+        if (!b) b = empty;
+        json_t *row = json_deep_copy(r);
+        json_object_set_new(row, "current", rw_backtest_stats(a, past_index));
+        json_object_set_new(row, "candidate", rw_backtest_stats(b, past_index));
+        json_object_set_new(row, "added", only_in(b, a, past_index, 1));
+        json_object_set_new(row, "removed", only_in(a, b, past_index, 0));
+        json_array_append_new(out, row);
+    }
+    json_decref(cur);
+    json_decref(cand);
+    json_decref(empty);
+    return out;
+}
+
+/* ---- runs ------------------------------------------------------------------------------ */
+
+typedef struct {
+    rw_rules_t *rules; /* owned */
+    const rw_evset_t *events;
+    const rw_backtest_opts_t *o;
+    json_t *leads; /* id → summary, first revision, hits kept current */
+    rw_engine_stats_t stats;
+    atomic_size_t done; /* events applied, for progress */
+    int failed;
+    char err[256];
+} run_t;
+
+static int in_regions(const rw_backtest_opts_t *o, const char *region)
+{
+    if (!o->n_regions) return 1;
+    for (size_t i = 0; region && i < o->n_regions; i++)
+        if (!strncmp(region, o->regions[i], strlen(o->regions[i]))) return 1;
+    return 0;
+}
+
+static void collect(void *ud, const rw_lead_out_t *out)
+{
+    run_t *r = ud;
+    if (!out->record) { /* a suppressed trigger: one more hit on a lead already collected */
+        json_t *lead = json_object_get(r->leads, out->id);
+        if (lead) json_object_set_new(lead, "hits", json_integer(out->hits));
+        return;
+    }
+    const json_t *rec = out->record;
+    const json_t *region = json_object_get(rec, "region");
+    if (!in_regions(r->o, json_string_value(region))) return;
+    const char *when = json_string_value(json_object_get(rec, "event_time"));
+    char date[16] = "";
+    double t;
+    if (when && rw_time_parse(when, strlen(when), &t, NULL) == 0)
+        rw_date_format(rw_local_day(t, r->rules->catalog.tz_offset_min), date);
+    json_object_set_new(
+        r->leads, out->id,
+        json_pack("{s:O,s:O,s:O,s:O,s:O,s:s,s:O,s:I}", "rule", json_object_get(rec, "rule"),
+                  "entity", json_object_get(rec, "entity"), "entity_name",
+                  json_object_get(rec, "entity_name"), "region", region, "level",
+                  json_object_get(rec, "level"), "date", date, "trigger_event",
+                  json_object_get(rec, "trigger_event"), "hits", (json_int_t)out->hits));
+}
+
+static void run_one(run_t *r)
+{
+    rw_store_t *store;
+    if (rw_store_open(&store, NULL, r->err, sizeof r->err)) {
+        r->failed = 1;
+        return;
+    }
+    rw_store_skip_wal(store);
+    rw_engine_opts_t eo = {.store = store, .rules = r->rules, .sink = collect, .sink_ud = r};
+    rw_engine_t *e = rw_engine_new(&eo);
+    const rw_evset_t *ev = r->events;
+    for (int code = 0; code < RW_EV__COUNT; code++)
+        for (uint64_t k = 0; k < ev->invalid[code]; k++)
+            rw_engine_count_invalid(e, (rw_event_status_t)code);
+    for (size_t i = 0; i < ev->n && !r->failed; i++) {
+        rw_engine_apply(e, &ev->events[i]);
+        if ((i + 1) % BATCH == 0 && rw_engine_commit(e, r->err, sizeof r->err)) r->failed = 1;
+        if ((i & 4095) == 0) atomic_store(&r->done, i);
+    }
+    if (!r->failed && rw_engine_commit(e, r->err, sizeof r->err)) r->failed = 1;
+    atomic_store(&r->done, ev->n);
+    r->stats = *rw_engine_stats(e);
+    rw_engine_free(e);
+    rw_store_close(store);
+}
+
+typedef struct {
+    run_t *runs;
+    size_t n;
+    atomic_size_t next, finished;
+} pool_t;
+
+static void *worker(void *arg)
+{
+    pool_t *p = arg;
+    size_t i;
+    while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
+        run_one(&p->runs[i]);
+        atomic_fetch_add(&p->finished, 1);
+    }
+    return NULL;
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs every run on up to o->threads threads, progress from lo to 1; *secs: wall time.
+ * Returns 0, or -1 with err. */
+static int run_all(run_t *runs, size_t n, const rw_backtest_opts_t *o, double lo, double *secs,
+                   char *err, size_t errlen)
+{
+    double t0 = mono(), hi = 1;
+    pool_t pool = {.runs = runs, .n = n};
+    size_t threads = o->threads > 0 ? (size_t)o->threads : 2;
+    if (threads > n) threads = n;
+    pthread_t *th = rw_xcalloc(threads, sizeof *th);
+    json_object_seed(0); /* before other threads create JSON objects */
+    size_t started = 0;
+    for (; started < threads; started++)
+        if (pthread_create(&th[started], NULL, worker, &pool)) break;
+    if (!started) { /* no thread at all: run here */
+        worker(&pool);
+    }
+    double total = (double)n * (double)(runs[0].events->n ? runs[0].events->n : 1);
+    while (atomic_load(&pool.finished) < n) {
+        if (o->progress) {
+            double done = 0;
+            for (size_t i = 0; i < n; i++)
+                done += (double)atomic_load(&runs[i].done);
+            o->progress(o->progress_ud, lo + (hi - lo) * done / total);
+        }
+        nanosleep(&(struct timespec){.tv_nsec = 200000000}, NULL);
+    }
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    if (o->progress) o->progress(o->progress_ud, hi);
+    *secs = mono() - t0;
+    for (size_t i = 0; i < n; i++)
+        if (runs[i].failed) {
+            snprintf(err, errlen, "回测运行失败: %s", runs[i].err);
+            return -1;
+        }
+    return 0;
+}
+
+static void run_free(run_t *r)
+{
+    rw_rules_free(r->rules);
+    json_decref(r->leads);
+}
+
+/* ---- the report ------------------------------------------------------------------------ */
+
+/* Appends a load's errors to the caller's diagnostics. */
+static void copy_errors(rw_diags_t *to, const rw_diags_t *from, const char *prefix)
+{
+    for (size_t i = 0; i < from->n; i++)
+        if (from->items[i].sev == RW_DIAG_ERROR)
+            rw_diag_add(to, RW_DIAG_ERROR, from->items[i].file, from->items[i].line,
+                        from->items[i].col, "%s%s", prefix, from->items[i].msg);
+}
+
+/* Loads rules with diagnostics into d; with `quiet`, only errors reach d. */
+static rw_rules_t *load(const rw_load_opts_t *lo, rw_diags_t *d, int quiet, const char *prefix)
+{
+    rw_rules_t *r = NULL;
+    if (!quiet) {
+        rw_rules_load(&r, lo, d);
+        return r;
+    }
+    rw_diags_t local;
+    rw_diags_init(&local);
+    if (rw_rules_load(&r, lo, &local)) copy_errors(d, &local, prefix);
+    rw_diags_free(&local);
+    return r;
+}
+
+static json_t *events_json(const rw_backtest_opts_t *o, const rw_evset_t *ev, const run_t *r)
+{
+    const rw_engine_stats_t *st = &r->stats;
+    json_t *invalid = json_object();
+    for (int c = 1; c < RW_EV__COUNT; c++)
+        if (ev->invalid[c])
+            json_object_set_new(invalid, rw_event_code_name(c),
+                                json_integer((json_int_t)ev->invalid[c]));
+    const char *src = o->events_label ? o->events_label : o->events_path;
+    return json_pack("{s:s?,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I}", "source", src, "lines",
+                     (json_int_t)ev->lines, "valid", (json_int_t)ev->n, "invalid",
+                     (json_int_t)rw_evset_invalid(ev), "invalid_by_reason", invalid, "applied",
+                     (json_int_t)st->outcomes[RW_OUT_APPLIED], "duplicate",
+                     (json_int_t)st->outcomes[RW_OUT_DUPLICATE], "late",
+                     (json_int_t)st->outcomes[RW_OUT_LATE], "unknown_type",
+                     (json_int_t)st->outcomes[RW_OUT_UNKNOWN_TYPE]);
+}
+
+/* A ruleset's params, overrides included, as JSON: what a candidate may have changed. */
+static json_t *params_json(const rw_rules_t *r, int ruleset)
+{
+    const rw_ruleset_t *rs = &r->rulesets[ruleset];
+    json_t *base = json_object(), *overrides = json_object();
+    for (size_t i = 0; i < rs->n_params; i++)
+        json_object_set_new(base, rs->param_names[i], rw_value_to_json(rs->base[i]));
+    for (size_t k = 0; k < rs->n_overrides; k++) {
+        json_t *ov = json_object();
+        for (size_t i = 0; i < rs->n_params; i++)
+            json_object_set_new(ov, rs->param_names[i],
+                                rw_value_to_json(rs->overrides[k].values[i]));
+        json_object_set_new(overrides, rs->overrides[k].prefix, ov);
+    }
+    return json_pack("{s:o,s:o}", "params", base, "overrides", overrides);
+}
+
+static json_t *rule_row(const rw_rules_t *r, const rw_rule_t *u, const rw_rules_t *other)
+{
+    int k = rw_rules_find(other, u->id);
+    int params_changed = 0;
+    if (k >= 0) {
+        json_t *a = params_json(r, u->ruleset), *b = params_json(other, other->rules[k].ruleset);
+        params_changed = !json_equal(a, b);
+        json_decref(a);
+        json_decref(b);
+    }
+    return json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:b}", "rule", u->id, "title", u->title, "ruleset",
+                     r->rulesets[u->ruleset].name, "in_current", 1, "in_candidate", 1, "changed",
+                     k >= 0 && strcmp(other->rules[k].hash, u->hash) != 0, "params_changed",
+                     params_changed);
+}
+
+/* Every rule of both sets: the candidate's in order, then those only the current has. */
+static json_t *rule_list(const rw_rules_t *cur, const rw_rules_t *cand)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < cand->n_rules; i++) {
+        json_t *row = rule_row(cand, &cand->rules[i], cur);
+        if (rw_rules_find(cur, cand->rules[i].id) < 0)
+            json_object_set_new(row, "in_current", json_false());
+        json_array_append_new(arr, row);
+    }
+    for (size_t i = 0; i < cur->n_rules; i++)
+        if (rw_rules_find(cand, cur->rules[i].id) < 0) {
+            json_t *row = rule_row(cur, &cur->rules[i], cand);
+            json_object_set_new(row, "in_candidate", json_false());
+            json_array_append_new(arr, row);
+        }
+    return arr;
+}
+
+static json_t *past_json(const json_t *past, const json_t *index)
+{
+    if (!past) return json_null();
+    json_int_t confirmed = 0, dismissed = 0;
+    const char *id;
+    json_t *v;
+    json_object_foreach(json_object_get(index, "results"), id, v)
+    {
+        confirmed += !strcmp(json_string_value(v), "confirmed");
+        dismissed += !strcmp(json_string_value(v), "dismissed");
+    }
+    return json_pack("{s:I,s:I,s:I,s:I}", "leads", (json_int_t)json_array_size(past), "confirmed",
+                     confirmed, "dismissed", dismissed, "confirmed_entities",
+                     (json_int_t)json_object_size(json_object_get(index, "confirmed_entities")));
+}
+
+/* The param's value in the ruleset without overrides, as JSON. */
+static json_t *base_value(const rw_rules_t *r, const rw_rule_t *u, const char *param)
+{
+    const rw_ruleset_t *rs = &r->rulesets[u->ruleset];
+    for (size_t i = 0; i < rs->n_params; i++)
+        if (!strcmp(rs->param_names[i], param)) return rw_value_to_json(rs->base[i]);
+    return NULL;
+}
+
+/* A sweep value (YAML scalar text) equals the param's current value. */
+static int same_value(const json_t *cur, const char *text)
+{
+    if (json_is_number(cur)) {
+        char *end;
+        double d = strtod(text, &end);
+        return !*end && end != text && d == json_number_value(cur);
+    }
+    if (json_is_string(cur)) return !strcmp(json_string_value(cur), text);
+    if (json_is_boolean(cur)) return !strcmp(text, json_is_true(cur) ? "true" : "false");
+    return 0;
+}
+
+json_t *rw_backtest_run(const rw_backtest_opts_t *o, rw_diags_t *d, char *err, size_t errlen)
+{
+    *err = 0;
+    double run_secs = 0;
+    rw_evset_t own = {0};
+    const rw_evset_t *ev = o->events;
+    double lo = 0;
+    if (!ev) {
+        if (!o->events_path) {
+            snprintf(err, errlen, "回测需要事件");
+            return NULL;
+        }
+        if (rw_evset_load_file(&own, o->events_path, NULL, NULL, err, errlen)) return NULL;
+        ev = &own;
+        lo = 0.1;
+    }
+    rw_load_opts_t cur_o = {.rules_dir = o->rules_dir ? o->rules_dir : "rules",
+                            .models_dir = o->models_dir ? o->models_dir : "models",
+                            .today = o->today};
+    rw_load_opts_t cand_o = cur_o;
+    if (o->candidate_dir) cand_o.rules_dir = o->candidate_dir;
+    cand_o.ruleset_text = o->ruleset_text;
+    cand_o.ruleset_len = o->ruleset_len;
+    cand_o.ruleset_name = o->ruleset_name;
+    cand_o.sets = o->sets;
+    cand_o.n_sets = o->n_sets;
+
+    json_t *report = NULL, *index = o->past ? rw_backtest_index_past(o->past) : NULL;
+    run_t *runs = NULL;
+    size_t n_runs = 0;
+    rw_rules_t *cand = load(&cand_o, d, 0, "");
+    rw_rules_t *cur = NULL;
+    rw_param_setting_t *sets = NULL;
+    if (!cand) goto done;
+    if (o->sweep) {
+        const rw_sweep_t *sw = o->sweep;
+        int k = rw_rules_find(cand, sw->rule);
+        json_t *current = k >= 0 ? base_value(cand, &cand->rules[k], sw->param) : NULL;
+        if (k < 0 || !current) {
+            rw_diag_error(d, "--sweep", 1, 1,
+                          k < 0 ? "未知的规则 %s" : "规则 %s 所在的规则集没有参数 %s", sw->rule,
+                          sw->param);
+            goto done;
+        }
+        n_runs = sw->n_values;
+        runs = rw_xcalloc(n_runs, sizeof *runs);
+        sets = rw_xcalloc(o->n_sets + 1, sizeof *sets);
+        memcpy(sets, o->sets, o->n_sets * sizeof *sets);
+        rw_load_opts_t vo = cand_o;
+        vo.sets = sets;
+        vo.n_sets = o->n_sets + 1;
+        vo.only_rule = sw->rule;
+        json_t *values = json_array();
+        for (size_t i = 0; i < n_runs; i++) {
+            sets[o->n_sets] =
+                (rw_param_setting_t){.rule = sw->rule, .name = sw->param, .value = sw->values[i]};
+            char prefix[160];
+            snprintf(prefix, sizeof prefix, "取值 %s: ", sw->values[i]);
+            runs[i] = (run_t){
+                .rules = load(&vo, d, 1, prefix), .events = ev, .o = o, .leads = json_object()};
+            if (!runs[i].rules) {
+                json_decref(values);
+                json_decref(current);
+                goto done;
+            }
+        }
+        if (run_all(runs, n_runs, o, lo, &run_secs, err, errlen)) {
+            json_decref(values);
+            json_decref(current);
+            goto done;
+        }
+        for (size_t i = 0; i < n_runs; i++) {
+            json_t *row = rw_backtest_stats(runs[i].leads, index);
+            json_object_set_new(row, "value", json_string(sw->values[i]));
+            json_object_set_new(row, "current", json_boolean(same_value(current, sw->values[i])));
+            json_array_append_new(values, row);
+        }
+        const rw_rule_t *u = &cand->rules[k];
+        report = json_pack("{s:s,s:o}", "kind", "sweep", "sweep",
+                           json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "rule", u->id, "title", u->title,
+                                     "ruleset", cand->rulesets[u->ruleset].name, "param", sw->param,
+                                     "current_value", current, "values", values));
+    } else {
+        cur = load(&cur_o, d, 1, "现行规则: ");
+        if (!cur) goto done;
+        n_runs = 2;
+        runs = rw_xcalloc(n_runs, sizeof *runs);
+        runs[0] = (run_t){.rules = cur, .events = ev, .o = o, .leads = json_object()};
+        runs[1] = (run_t){.rules = cand, .events = ev, .o = o, .leads = json_object()};
+        cur = cand = NULL; /* the runs own them now */
+        if (run_all(runs, n_runs, o, lo, &run_secs, err, errlen)) goto done;
+        json_t *rules = rule_list(runs[0].rules, runs[1].rules);
+        json_t *rows = rw_backtest_compare(rules, runs[0].leads, runs[1].leads, index);
+        json_decref(rules);
+        json_int_t added = 0, removed = 0;
+        size_t i;
+        json_t *row;
+        json_array_foreach(rows, i, row)
+        {
+            added += json_integer_value(json_object_get(json_object_get(row, "added"), "count"));
+            removed +=
+                json_integer_value(json_object_get(json_object_get(row, "removed"), "count"));
+        }
+        report = json_pack("{s:s,s:{s:o,s:o,s:I,s:I},s:o}", "kind", "backtest", "totals", "current",
+                           rw_backtest_stats(runs[0].leads, index), "candidate",
+                           rw_backtest_stats(runs[1].leads, index), "added", added, "removed",
+                           removed, "rules", rows);
+    }
+    json_t *regions = json_array(), *set_list = json_array();
+    for (size_t i = 0; i < o->n_regions; i++)
+        json_array_append_new(regions, json_string(o->regions[i]));
+    for (size_t i = 0; i < o->n_sets; i++) {
+        const rw_param_setting_t *s = &o->sets[i];
+        json_array_append_new(set_list, json_sprintf("%s%s%s=%s", s->rule ? s->rule : "",
+                                                     s->rule ? ":" : "", s->name, s->value));
+    }
+    char candidate[1024];
+    snprintf(candidate, sizeof candidate, "%s%s%s", cand_o.rules_dir, o->ruleset_text ? " + " : "",
+             o->ruleset_text ? (o->ruleset_name ? o->ruleset_name : "规则集文本") : "");
+    json_object_update_new(
+        report, json_pack("{s:o,s:s,s:s,s:o,s:o,s:o,s:{s:f,s:f,s:I,s:i,s:f}}", "events",
+                          events_json(o, ev, &runs[0]), "against", cur_o.rules_dir, "candidate",
+                          candidate, "sets", set_list, "regions", regions, "dispositions",
+                          past_json(o->past, index), "timing", "parse_seconds", ev->seconds,
+                          "run_seconds", run_secs, "runs", (json_int_t)n_runs, "threads",
+                          o->threads > 0 ? o->threads : 2, "events_per_second",
+                          run_secs > 0 ? (double)ev->lines * (double)n_runs / run_secs : 0.0));
+done:
+    for (size_t i = 0; i < n_runs; i++)
+        run_free(&runs[i]);
+    free(runs);
+    free(sets);
+    rw_rules_free(cand);
+    rw_rules_free(cur);
+    json_decref(index);
+    rw_evset_free(&own);
+    if (!report && !*err && d->errors)
+        snprintf(err, errlen, "规则加载失败（%zu 个错误）", d->errors);
+    return report;
+}

@@ -1,0 +1,299 @@
+/* evset.c — loading a history into memory: lines of a file, or a topic's messages
+ * between two timestamps read partition by partition with explicit offsets (no
+ * consumer group, nothing committed), so a backtest never disturbs the live service. */
+#include "evset.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <librdkafka/rdkafka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Validates one value and keeps it, or counts why not. */
+static void add(rw_evset_t *s, const char *buf, size_t len, const char *key, size_t klen)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 4096;
+        s->events = rw_xrealloc(s->events, s->cap * sizeof *s->events);
+    }
+    rw_event_error_t err;
+    if (rw_event_parse(buf, len, key, klen, 0, &s->events[s->n], &err) == 0)
+        s->n++;
+    else
+        s->invalid[err.code]++;
+}
+
+/* Reads all of a stream (a pipe has no size to read ahead by). */
+static char *read_all(FILE *in, size_t *len)
+{
+    rw_buf_t b;
+    rw_buf_init(&b);
+    char chunk[1 << 16];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        rw_buf_append(&b, chunk, n);
+    *len = b.len;
+    if (ferror(in)) {
+        rw_buf_free(&b);
+        return NULL;
+    }
+    return b.data ? rw_buf_steal(&b) : rw_xstrdup("");
+}
+
+typedef struct {
+    rw_evset_t part;
+    const char *p, *end;
+    rw_progress_fn progress; /* the first part reports: both halves go at about one pace */
+    void *ud;
+} range_t;
+
+static void *parse_range(void *arg)
+{
+    range_t *r = arg;
+    size_t total = (size_t)(r->end - r->p);
+    for (const char *p = r->p; p < r->end;) {
+        const char *nl = memchr(p, '\n', (size_t)(r->end - p));
+        const char *next = nl ? nl + 1 : r->end;
+        size_t n = (size_t)((nl ? nl : r->end) - p);
+        if (n > 0 && p[n - 1] == '\r') n--;
+        r->part.lines++;
+        r->part.bytes += (uint64_t)(next - p);
+        if (n > 0) add(&r->part, p, n, NULL, 0); /* blank lines separate nothing and are skipped */
+        p = next;
+        if (r->progress && r->part.lines % 65536 == 0)
+            r->progress(r->ud, (double)(p - r->p) / (double)total);
+    }
+    return NULL;
+}
+
+int rw_evset_load_file(rw_evset_t *s, const char *path, rw_progress_fn progress, void *ud,
+                       char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    double start = mono();
+    size_t len;
+    char *buf;
+    if (strcmp(path, "-") == 0)
+        buf = read_all(stdin, &len);
+    else
+        buf = rw_read_file(path, &len);
+    if (!buf) {
+        snprintf(err, errlen, "无法打开事件文件 %s: %s", path, strerror(errno));
+        return -1;
+    }
+    /* two halves split at a line end, parsed on two threads: parsing is most of the work */
+    const char *mid = buf + len / 2, *end = buf + len;
+    const char *nl = memchr(mid, '\n', (size_t)(end - mid));
+    mid = nl ? nl + 1 : end;
+    range_t r[2] = {{.p = buf, .end = mid, .progress = progress, .ud = ud}, {.p = mid, .end = end}};
+    json_object_seed(0); /* before a second thread creates JSON objects */
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, parse_range, &r[1]) == 0;
+    parse_range(&r[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        parse_range(&r[1]);
+    free(buf);
+    *s = r[0].part;
+    rw_evset_t *b = &r[1].part;
+    s->events = rw_xrealloc(s->events, (s->n + b->n + 1) * sizeof *s->events);
+    memcpy(s->events + s->n, b->events, b->n * sizeof *b->events);
+    s->n += b->n;
+    s->cap = s->n + 1;
+    s->lines += b->lines;
+    s->bytes += b->bytes;
+    for (int i = 0; i < RW_EV__COUNT; i++)
+        s->invalid[i] += b->invalid[i];
+    free(b->events);
+    s->seconds = mono() - start;
+    return 0;
+}
+
+/* ---- the topic ------------------------------------------------------------------------ */
+
+typedef struct {
+    int64_t end;  /* first offset not to read */
+    int64_t next; /* next offset expected */
+} part_t;
+
+static int conf_set(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size_t errlen)
+{
+    return rd_kafka_conf_set(c, k, v, err, errlen) == RD_KAFKA_CONF_OK ? 0 : -1;
+}
+
+static rd_kafka_t *consumer_new(const char *bootstrap, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    if (conf_set(c, "bootstrap.servers", bootstrap, err, errlen) ||
+        conf_set(c, "group.id", "regwatch-backtest", err, errlen) ||
+        conf_set(c, "enable.auto.commit", "false", err, errlen) ||
+        conf_set(c, "enable.auto.offset.store", "false", err, errlen) ||
+        conf_set(c, "enable.partition.eof", "true", err, errlen)) {
+        rd_kafka_conf_destroy(c);
+        return NULL;
+    }
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, errlen);
+    if (!rk) rd_kafka_conf_destroy(c);
+    return rk;
+}
+
+/* Asks for every topic rather than this one: a request naming a topic may create it. */
+static int partition_count(rd_kafka_t *rk, const char *topic, int timeout, char *err, size_t errlen)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, NULL, &md, timeout);
+    if (e) {
+        snprintf(err, errlen, "无法读取 Kafka 元数据: %s", rd_kafka_err2str(e));
+        return -1;
+    }
+    int n = -1;
+    for (int i = 0; i < md->topic_cnt; i++)
+        if (!strcmp(md->topics[i].topic, topic) && !md->topics[i].err)
+            n = md->topics[i].partition_cnt;
+    if (n < 1) snprintf(err, errlen, "主题 %s 不存在或没有分区", topic);
+    rd_kafka_metadata_destroy(md);
+    return n;
+}
+
+/* The first offset of each partition whose timestamp is at least ts, or `fallback`
+ * where the broker answers none (-1; the embedded broker answers so for every time). */
+static int offsets_at(rd_kafka_t *rk, const char *topic, int n, double ts, const int64_t *fallback,
+                      int64_t *out, int timeout, char *err, size_t errlen)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+    for (int p = 0; p < n; p++)
+        rd_kafka_topic_partition_list_add(l, topic, p)->offset = (int64_t)(ts * 1000);
+    rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(rk, l, timeout);
+    if (e) {
+        snprintf(err, errlen, "无法按时间查询 %s 的位点: %s", topic, rd_kafka_err2str(e));
+        rd_kafka_topic_partition_list_destroy(l);
+        return -1;
+    }
+    for (int i = 0; i < l->cnt; i++) {
+        int p = l->elems[i].partition;
+        out[p] = l->elems[i].err || l->elems[i].offset < 0 ? fallback[p] : l->elems[i].offset;
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return 0;
+}
+
+int rw_evset_load_topic(rw_evset_t *s, const rw_topic_range_t *r, rw_progress_fn progress, void *ud,
+                        char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    int timeout = r->timeout_ms > 0 ? r->timeout_ms : 10000;
+    double start = mono();
+    rd_kafka_t *rk = consumer_new(r->bootstrap, err, errlen);
+    if (!rk) return -1;
+    int n = partition_count(rk, r->topic, timeout, err, errlen);
+    int rc = n < 1 ? -1 : 0;
+    int64_t *lo = rw_xcalloc(n > 0 ? n : 1, sizeof *lo),
+            *hi = rw_xcalloc(n > 0 ? n : 1, sizeof *hi);
+    int64_t *first = rw_xcalloc(n > 0 ? n : 1, sizeof *first);
+    part_t *parts = rw_xcalloc(n > 0 ? n : 1, sizeof *parts);
+    for (int p = 0; !rc && p < n; p++) {
+        rd_kafka_resp_err_t e =
+            rd_kafka_query_watermark_offsets(rk, r->topic, p, &lo[p], &hi[p], timeout);
+        if (e) {
+            snprintf(err, errlen, "无法查询 %s [%d] 的位点范围: %s", r->topic, p,
+                     rd_kafka_err2str(e));
+            rc = -1;
+        }
+    }
+    int64_t *ends = rw_xcalloc(n > 0 ? n : 1, sizeof *ends);
+    if (!rc) rc = offsets_at(rk, r->topic, n, r->from, lo, first, timeout, err, errlen);
+    if (!rc) rc = offsets_at(rk, r->topic, n, r->to, hi, ends, timeout, err, errlen);
+    int64_t total = 0, open = 0;
+    rd_kafka_topic_partition_list_t *assign = rd_kafka_topic_partition_list_new(n > 0 ? n : 1);
+    for (int p = 0; !rc && p < n; p++) {
+        if (first[p] < lo[p]) first[p] = lo[p];
+        parts[p] = (part_t){.end = ends[p] > hi[p] ? hi[p] : ends[p], .next = first[p]};
+        if (parts[p].next >= parts[p].end) continue;
+        rd_kafka_topic_partition_list_add(assign, r->topic, p)->offset = first[p];
+        total += parts[p].end - parts[p].next;
+        open++;
+    }
+    if (!rc && open) {
+        rd_kafka_resp_err_t e = rd_kafka_assign(rk, assign);
+        if (e) {
+            snprintf(err, errlen, "无法分配 %s 的分区: %s", r->topic, rd_kafka_err2str(e));
+            rc = -1;
+        }
+    }
+    double idle_since = mono();
+    int64_t consumed = 0;
+    while (!rc && open > 0) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+        if (!m) {
+            if (mono() - idle_since > timeout / 1000.0) {
+                snprintf(err, errlen, "读取主题 %s 超时：%.0f 秒内没有新消息（还剩 %lld 条）",
+                         r->topic, timeout / 1000.0, (long long)(total - consumed));
+                rc = -1;
+            }
+            continue;
+        }
+        idle_since = mono();
+        int p = m->partition;
+        if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            snprintf(err, errlen, "读取主题 %s 失败: %s", r->topic, rd_kafka_message_errstr(m));
+            rc = -1;
+        } else if (p >= 0 && p < n && parts[p].next < parts[p].end) {
+            if (!m->err && m->offset >= parts[p].next && m->offset < parts[p].end) {
+                rd_kafka_timestamp_type_t tt;
+                double ts = (double)rd_kafka_message_timestamp(m, &tt) / 1000.0;
+                consumed++;
+                /* offsets by time are a lower bound: producer timestamps need not grow */
+                if (ts >= r->from && ts < r->to) {
+                    s->lines++;
+                    s->bytes += m->len;
+                    add(s, m->payload ? m->payload : "", m->len, m->key, m->key_len);
+                }
+                parts[p].next = m->offset + 1;
+            } else if (m->err) /* end of the partition: what is beyond `end` came later */
+                parts[p].next = parts[p].end;
+            if (parts[p].next >= parts[p].end) open--;
+            if (progress && total > 0 && consumed % 4096 == 0)
+                progress(ud, (double)consumed / (double)total);
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_topic_partition_list_destroy(assign);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    free(lo);
+    free(hi);
+    free(first);
+    free(ends);
+    free(parts);
+    s->seconds = mono() - start;
+    if (rc) rw_evset_free(s);
+    return rc;
+}
+
+uint64_t rw_evset_invalid(const rw_evset_t *s)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < RW_EV__COUNT; i++)
+        n += s->invalid[i];
+    return n;
+}
+
+void rw_evset_free(rw_evset_t *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        rw_event_free(&s->events[i]);
+    free(s->events);
+    memset(s, 0, sizeof *s);
+}
