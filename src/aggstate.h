@@ -26,6 +26,7 @@ typedef struct {
     size_t n_num;
     rw_evpath_t **dist; /* fields with distinct-value sets */
     size_t n_dist;
+    char **num_names, **dist_names; /* their paths as text, the names state is stored under */
     int ids;            /* keep event ids for `events` */
 } rw_series_def_t;
 
@@ -33,6 +34,7 @@ typedef struct {
     int stream;
     rw_evpath_t **fields; /* fields read by last() */
     size_t n_fields;
+    char **field_names;
 } rw_lastlog_def_t;
 
 /* Where each call reads its value. */

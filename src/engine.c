@@ -213,6 +213,11 @@ static json_t *load_json(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen
     return j;
 }
 
+/* The aggregates value starts with a byte saying whether the entity has a profile and
+ * suppression references stored: loading an entity then takes one read, not three, and
+ * an entity seen for the first time (the common case with many entities) one miss. */
+enum { HAS_PROFILE = 1, HAS_SUPPRESS = 2 };
+
 static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
 {
     entity_t *x = ent_find(&e->ents, id, len);
@@ -222,17 +227,19 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
     x->id_len = len;
     size_t n;
     char *blob = rw_store_get(e->o.store, RW_CF_AGGS, id, len, &n);
+    int flags = 0;
     if (blob) {
         x->bytes = n;
         e->cached_bytes += n;
-        x->aggs = rw_aggs_decode(e->layout, blob, n);
+        flags = n ? (unsigned char)blob[0] : 0;
+        x->aggs = n ? rw_aggs_decode(e->layout, blob + 1, n - 1) : NULL;
         free(blob);
         if (!x->aggs) rw_warn("engine", "实体 %s 的聚合状态无法解码，按空状态处理", x->id);
     }
     if (!x->aggs) x->aggs = rw_aggs_new(e->layout);
-    x->profile = load_json(e->o.store, RW_CF_PROFILE, id, len);
+    x->profile = flags & HAS_PROFILE ? load_json(e->o.store, RW_CF_PROFILE, id, len) : NULL;
     if (!x->profile) x->profile = json_object();
-    x->suppress = load_json(e->o.store, RW_CF_SUPPRESS, id, len);
+    x->suppress = flags & HAS_SUPPRESS ? load_json(e->o.store, RW_CF_SUPPRESS, id, len) : NULL;
     if (!x->suppress) x->suppress = json_object();
     ent_insert(&e->ents, x);
     return x;
@@ -710,6 +717,8 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
     for (size_t i = 0; i < e->n_dirty; i++) {
         entity_t *x = e->dirty[i];
         rw_buf_reset(&blob);
+        rw_buf_putc(&blob, (char)((json_object_size(x->profile) ? HAS_PROFILE : 0) |
+                                  (json_object_size(x->suppress) ? HAS_SUPPRESS : 0)));
         rw_aggs_encode(x->aggs, &blob);
         e->cached_bytes += blob.len - x->bytes;
         x->bytes = blob.len;
