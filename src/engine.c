@@ -4,6 +4,7 @@
 #include "engine.h"
 
 #include "eval.h"
+#include "jsonw.h"
 #include "log.h"
 #include "rwtime.h"
 #include "util.h"
@@ -42,6 +43,7 @@ struct rw_engine {
     size_t cached_bytes;
     json_t *lead_texts;  /* lead id → its latest serialised record, changed since the last commit */
     rw_batch_t *batch;
+    rw_buf_t text; /* JSON text being written */
     uint64_t generation;
     rw_engine_stats_t stats;
     json_t *lead_counts;
@@ -177,6 +179,7 @@ void rw_engine_free(rw_engine_t *e)
     json_decref(e->lead_texts);
     json_decref(e->lead_counts);
     rw_batch_free(e->batch);
+    rw_buf_free(&e->text);
     rw_layout_free(e->layout);
     free_clause_cache(e);
     free(e->member);
@@ -450,14 +453,14 @@ static void emit_text(rw_engine_t *e, const rw_lead_out_t *out)
 /* Serialises a revision once: the same text goes to the sink and to the store. */
 static void emit(rw_engine_t *e, json_t *lead)
 {
-    char *text = json_dumps(lead, JSON_COMPACT);
+    rw_buf_reset(&e->text);
+    rw_json_append(&e->text, lead);
     rw_lead_out_t out = {.id = json_string_value(json_object_get(lead, "id")),
                          .revision = json_integer_value(json_object_get(lead, "revision")),
                          .hits = json_integer_value(json_object_get(lead, "hits")),
                          .shadow = !strcmp(json_string_value(json_object_get(lead, "mode")), "shadow"),
-                         .record = lead, .text = text, .len = strlen(text)};
+                         .record = lead, .text = e->text.data, .len = e->text.len};
     emit_text(e, &out);
-    free(text);
 }
 
 /* Replaces the integer after the first occurrence of `key` (e.g. ,"hits":) with
@@ -590,20 +593,32 @@ static void evaluate(rw_engine_t *e, entity_t *x, const rw_event_t *ev)
 
 /* ---- the pipeline ------------------------------------------------------------------ */
 
-static void merge_profile(entity_t *x, const json_t *profile)
+/* Returns 1 when the merged profile changed: most events repeat what is known, and an
+ * unchanged profile is not written again. */
+static int merge_profile(entity_t *x, const json_t *profile)
 {
+    int changed = 0;
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)profile, k, v)
     {
-        double d = json_is_real(v) ? json_real_value(v) : 0.5;
-        if (json_is_null(v))
+        json_t *old = json_object_get(x->profile, k);
+        if (json_is_null(v)) {
+            changed |= old != NULL;
             json_object_del(x->profile, k);
-        else if (d == floor(d) && fabs(d) < 9e15) /* events parse numbers as reals: keep 4 as 4, not 4.0 */
-            json_object_set_new(x->profile, k, json_integer((json_int_t)d));
-        else
-            json_object_set(x->profile, k, v);
+            continue;
+        }
+        double d = json_is_real(v) ? json_real_value(v) : 0.5;
+        /* events parse numbers as reals: keep 4 as 4, not 4.0 */
+        json_t *now = d == floor(d) && fabs(d) < 9e15 ? json_integer((json_int_t)d) : json_incref(v);
+        if (old && json_equal(old, now)) {
+            json_decref(now);
+            continue;
+        }
+        json_object_set_new(x->profile, k, now);
+        changed = 1;
     }
+    return changed;
 }
 
 static void membership(rw_engine_t *e, const rw_event_t *ev, entity_t *x, int type)
@@ -647,10 +662,7 @@ rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev)
             out = RW_OUT_LATE;
         } else {
             out = RW_OUT_APPLIED;
-            if (ev->profile) {
-                merge_profile(x, ev->profile);
-                x->profile_dirty = 1;
-            }
+            if (ev->profile && merge_profile(x, ev->profile)) x->profile_dirty = 1;
             membership(e, ev, x, type);
             rw_aggs_apply(x->aggs, ev, x->profile, e->member, tz);
             mark_dirty(e, x);
@@ -680,11 +692,11 @@ rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, cons
 
 /* ---- commit ------------------------------------------------------------------------ */
 
-static void put_json(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const json_t *j)
+static void put_json(rw_engine_t *e, rw_cf_t cf, const entity_t *x, const json_t *j)
 {
-    char *s = json_dumps(j, JSON_COMPACT);
-    rw_batch_put(b, cf, key, klen, s, strlen(s));
-    free(s);
+    rw_buf_reset(&e->text);
+    rw_json_append(&e->text, j);
+    rw_batch_put(e->batch, cf, x->id, x->id_len, e->text.data, e->text.len);
 }
 
 /* Keeps memory bounded by the state's size, not the number of entities: once over
@@ -723,8 +735,8 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
         e->cached_bytes += blob.len - x->bytes;
         x->bytes = blob.len;
         rw_batch_put(e->batch, RW_CF_AGGS, x->id, x->id_len, blob.data, blob.len);
-        if (x->profile_dirty) put_json(e->batch, RW_CF_PROFILE, x->id, x->id_len, x->profile);
-        if (x->suppress_dirty) put_json(e->batch, RW_CF_SUPPRESS, x->id, x->id_len, x->suppress);
+        if (x->profile_dirty) put_json(e, RW_CF_PROFILE, x, x->profile);
+        if (x->suppress_dirty) put_json(e, RW_CF_SUPPRESS, x, x->suppress);
         x->profile_dirty = x->suppress_dirty = 0;
     }
     rw_buf_free(&blob);
