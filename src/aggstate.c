@@ -454,6 +454,43 @@ static void prune(rw_aggs_t *a, int tz_min)
     }
 }
 
+/* glibc's malloc adds 8 bytes to each block and rounds to 16 */
+static size_t block(size_t n)
+{
+    return n ? (n + 8 + 15) & ~(size_t)15 : 0;
+}
+
+size_t rw_aggs_footprint(const rw_aggs_t *a)
+{
+    const rw_layout_t *l = a->l;
+    size_t n = block(sizeof *a) + block(l->n_series * sizeof *a->series) + block(l->n_logs * sizeof *a->logs) +
+               block(l->n_ewmas * sizeof *a->ewma) + 2 * block(a->seen.n_slots * 8);
+    for (size_t s = 0; s < l->n_series; s++) {
+        const series_t *ser = &a->series[s];
+        const rw_series_def_t *def = &l->series[s];
+        n += block(ser->cap * sizeof *ser->b) + block(ser->cap * sizeof *ser->cum);
+        for (size_t i = 0; i < ser->n; i++) {
+            const bucket_t *b = &ser->b[i];
+            n += block(def->n_num * sizeof *b->num) + block(def->n_dist * sizeof *b->dist) +
+                 block(b->n_ids * sizeof *b->ids);
+            for (size_t k = 0; k < def->n_dist; k++) {
+                n += block(b->dist[k].n * sizeof *b->dist[k].v);
+                for (uint32_t v = 0; v < b->dist[k].n; v++) n += block(strlen(b->dist[k].v[v]) + 1);
+            }
+        }
+    }
+    for (size_t g = 0; g < l->n_logs; g++) {
+        const log_t *lg = &a->logs[g];
+        n += block(lg->cap * sizeof *lg->e);
+        for (size_t i = 0; i < lg->n; i++) {
+            n += block((l->logs[g].n_fields ? l->logs[g].n_fields : 1) * sizeof *lg->e[i].vals);
+            for (size_t k = 0; k < l->logs[g].n_fields; k++)
+                if (lg->e[i].vals[k].kind == RW_V_STR) n += block(lg->e[i].vals[k].len + 1);
+        }
+    }
+    return n;
+}
+
 const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model)
 {
     for (size_t i = 0; i < a->l->n_ewmas; i++)

@@ -80,6 +80,9 @@ uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile
                        int tz_min);
 /* The entity's EWMA state for a model (NULL when the model is no EWMA). */
 const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model);
+/* Bytes the state holds in memory (allocator overhead included, approximately): what
+ * the engine's entity cache budget counts. */
+size_t rw_aggs_footprint(const rw_aggs_t *a);
 
 /* The value of a window aggregate, last or since for the current event at time t.
  * Strings returned borrow from the state and live until its next change. */

@@ -24,7 +24,7 @@ typedef struct entity {
     int dirty;
     int profile_dirty, suppress_dirty; /* written only when they changed */
     uint64_t touched; /* commit generation of the last use */
-    size_t bytes;     /* encoded size at the last load or commit: what the cache budget counts */
+    size_t bytes;     /* memory held at the last load or commit: what the cache budget counts */
     struct entity *next;
 } entity_t;
 
@@ -148,7 +148,7 @@ rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts)
 {
     rw_engine_t *e = rw_xcalloc(1, sizeof *e);
     e->o = *opts;
-    if (!e->o.cache_bytes) e->o.cache_bytes = 192u << 20;
+    if (!e->o.cache_bytes) e->o.cache_bytes = 128u << 20;
     if (!e->o.max_event_size) e->o.max_event_size = RW_EVENT_MAX_SIZE_DEFAULT;
     e->rules = opts->rules;
     e->layout = rw_layout_build(e->rules);
@@ -221,6 +221,30 @@ static json_t *load_json(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen
  * an entity seen for the first time (the common case with many entities) one miss. */
 enum { HAS_PROFILE = 1, HAS_SUPPRESS = 2 };
 
+/* Approximately what jansson allocates for a value. */
+static size_t json_footprint(const json_t *j)
+{
+    size_t n = 32;
+    if (json_is_string(j)) n += 16 + json_string_length(j);
+    if (json_is_array(j))
+        for (size_t i = 0; i < json_array_size(j); i++) n += 16 + json_footprint(json_array_get(j, i));
+    if (json_is_object(j)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)j, k, v) n += 96 + strlen(k) + json_footprint(v);
+    }
+    return n;
+}
+
+/* Sets what the entity counts against the cache budget. */
+static void account(rw_engine_t *e, entity_t *x)
+{
+    e->cached_bytes -= x->bytes;
+    x->bytes = sizeof *x + 32 + x->id_len + rw_aggs_footprint(x->aggs) + json_footprint(x->profile) +
+               json_footprint(x->suppress);
+    e->cached_bytes += x->bytes;
+}
+
 static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
 {
     entity_t *x = ent_find(&e->ents, id, len);
@@ -232,8 +256,6 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
     char *blob = rw_store_get(e->o.store, RW_CF_AGGS, id, len, &n);
     int flags = 0;
     if (blob) {
-        x->bytes = n;
-        e->cached_bytes += n;
         flags = n ? (unsigned char)blob[0] : 0;
         x->aggs = n ? rw_aggs_decode(e->layout, blob + 1, n - 1) : NULL;
         free(blob);
@@ -244,6 +266,7 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
     if (!x->profile) x->profile = json_object();
     x->suppress = flags & HAS_SUPPRESS ? load_json(e->o.store, RW_CF_SUPPRESS, id, len) : NULL;
     if (!x->suppress) x->suppress = json_object();
+    account(e, x);
     ent_insert(&e->ents, x);
     return x;
 }
@@ -732,8 +755,7 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
         rw_buf_putc(&blob, (char)((json_object_size(x->profile) ? HAS_PROFILE : 0) |
                                   (json_object_size(x->suppress) ? HAS_SUPPRESS : 0)));
         rw_aggs_encode(x->aggs, &blob);
-        e->cached_bytes += blob.len - x->bytes;
-        x->bytes = blob.len;
+        account(e, x);
         rw_batch_put(e->batch, RW_CF_AGGS, x->id, x->id_len, blob.data, blob.len);
         if (x->profile_dirty) put_json(e, RW_CF_PROFILE, x, x->profile);
         if (x->suppress_dirty) put_json(e, RW_CF_SUPPRESS, x, x->suppress);
