@@ -38,6 +38,32 @@ static int log_for(rw_layout_t *l, int stream)
     return (int)l->n_logs++;
 }
 
+static char *path_text(const rw_evpath_t *p)
+{
+    static const char *const names[] = {"id", "type", "entity", "time", "region", "source"};
+    rw_buf_t b;
+    rw_buf_init(&b);
+    if (p->field != RW_EF_ATTR) rw_buf_puts(&b, names[p->field]);
+    else {
+        rw_buf_puts(&b, "attrs");
+        for (size_t i = 0; i < p->n_segs; i++) rw_buf_printf(&b, ".%s", p->segs[i]);
+    }
+    return rw_buf_steal(&b);
+}
+
+static char **path_names(rw_evpath_t **paths, size_t n)
+{
+    char **names = rw_xcalloc(n ? n : 1, sizeof *names);
+    for (size_t k = 0; k < n; k++) names[k] = path_text(paths[k]);
+    return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t k = 0; k < n; k++) free(names[k]);
+    free(names);
+}
+
 rw_layout_t *rw_layout_build(const rw_rules_t *rules)
 {
     rw_layout_t *l = rw_xcalloc(1, sizeof *l);
@@ -69,6 +95,12 @@ rw_layout_t *rw_layout_build(const rw_rules_t *rules)
     for (size_t r = 0; r < rules->n_rules; r++)
         for (size_t k = 0; k < rules->rules[r].n_window_calls; k++)
             l->series[l->sites[rules->rules[r].window_calls[k]].series].ids = 1;
+    for (size_t s = 0; s < l->n_series; s++) {
+        l->series[s].num_names = path_names(l->series[s].num, l->series[s].n_num);
+        l->series[s].dist_names = path_names(l->series[s].dist, l->series[s].n_dist);
+    }
+    for (size_t g = 0; g < l->n_logs; g++)
+        l->logs[g].field_names = path_names(l->logs[g].fields, l->logs[g].n_fields);
     return l;
 }
 
@@ -76,10 +108,15 @@ void rw_layout_free(rw_layout_t *l)
 {
     if (!l) return;
     for (size_t i = 0; i < l->n_series; i++) {
+        free_names(l->series[i].num_names, l->series[i].n_num);
+        free_names(l->series[i].dist_names, l->series[i].n_dist);
         free(l->series[i].num);
         free(l->series[i].dist);
     }
-    for (size_t i = 0; i < l->n_logs; i++) free(l->logs[i].fields);
+    for (size_t i = 0; i < l->n_logs; i++) {
+        free_names(l->logs[i].field_names, l->logs[i].n_fields);
+        free(l->logs[i].fields);
+    }
     free(l->series);
     free(l->logs);
     free(l->sites);
@@ -417,6 +454,43 @@ static void prune(rw_aggs_t *a, int tz_min)
     }
 }
 
+/* glibc's malloc adds 8 bytes to each block and rounds to 16 */
+static size_t block(size_t n)
+{
+    return n ? (n + 8 + 15) & ~(size_t)15 : 0;
+}
+
+size_t rw_aggs_footprint(const rw_aggs_t *a)
+{
+    const rw_layout_t *l = a->l;
+    size_t n = block(sizeof *a) + block(l->n_series * sizeof *a->series) + block(l->n_logs * sizeof *a->logs) +
+               block(l->n_ewmas * sizeof *a->ewma) + 2 * block(a->seen.n_slots * 8);
+    for (size_t s = 0; s < l->n_series; s++) {
+        const series_t *ser = &a->series[s];
+        const rw_series_def_t *def = &l->series[s];
+        n += block(ser->cap * sizeof *ser->b) + block(ser->cap * sizeof *ser->cum);
+        for (size_t i = 0; i < ser->n; i++) {
+            const bucket_t *b = &ser->b[i];
+            n += block(def->n_num * sizeof *b->num) + block(def->n_dist * sizeof *b->dist) +
+                 block(b->n_ids * sizeof *b->ids);
+            for (size_t k = 0; k < def->n_dist; k++) {
+                n += block(b->dist[k].n * sizeof *b->dist[k].v);
+                for (uint32_t v = 0; v < b->dist[k].n; v++) n += block(strlen(b->dist[k].v[v]) + 1);
+            }
+        }
+    }
+    for (size_t g = 0; g < l->n_logs; g++) {
+        const log_t *lg = &a->logs[g];
+        n += block(lg->cap * sizeof *lg->e);
+        for (size_t i = 0; i < lg->n; i++) {
+            n += block((l->logs[g].n_fields ? l->logs[g].n_fields : 1) * sizeof *lg->e[i].vals);
+            for (size_t k = 0; k < l->logs[g].n_fields; k++)
+                if (lg->e[i].vals[k].kind == RW_V_STR) n += block(lg->e[i].vals[k].len + 1);
+        }
+    }
+    return n;
+}
+
 const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model)
 {
     for (size_t i = 0; i < a->l->n_ewmas; i++)
@@ -610,16 +684,51 @@ void rw_aggs_events(const rw_aggs_t *a, const int *calls, size_t n_calls, double
 
 /* ---- encoding -------------------------------------------------------------------- */
 
-#define AGGS_FORMAT 3
+/* Format 4: integers as LEB128 varints, bucket keys, days and processing numbers as
+ * small deltas, whole-second times as integers; only series and logs holding data are
+ * written, each under its names so a reload can map it. */
+#define AGGS_FORMAT 4
 
-static void put_u32(rw_buf_t *b, uint32_t v) { rw_buf_append(b, &v, 4); }
-static void put_u64(rw_buf_t *b, uint64_t v) { rw_buf_append(b, &v, 8); }
-static void put_i64(rw_buf_t *b, int64_t v) { rw_buf_append(b, &v, 8); }
-static void put_f64(rw_buf_t *b, double v) { rw_buf_append(b, &v, 8); }
+static void put_varint(rw_buf_t *b, uint64_t v)
+{
+    char tmp[10];
+    size_t n = 0;
+    for (; v >= 0x80; v >>= 7) tmp[n++] = (char)(v | 0x80);
+    tmp[n++] = (char)v;
+    rw_buf_append(b, tmp, n);
+}
+
+static uint64_t zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static void put_svarint(rw_buf_t *b, int64_t v)
+{
+    put_varint(b, zigzag(v));
+}
+
+static void put_f64(rw_buf_t *b, double v)
+{
+    rw_buf_append(b, &v, 8);
+}
+
 static void put_str(rw_buf_t *b, const char *s, size_t n)
 {
-    put_u32(b, (uint32_t)n);
+    put_varint(b, n);
     rw_buf_append(b, s, n);
+}
+
+/* Event times are mostly whole seconds: those go as a varint delta from `base` with the
+ * low bit clear, any other as the low bit set and the double. */
+static void put_time(rw_buf_t *b, double t, int64_t base)
+{
+    if (t == floor(t) && fabs(t) < 1e12) {
+        put_varint(b, zigzag((int64_t)t - base) << 1);
+    } else {
+        put_varint(b, 1);
+        put_f64(b, t);
+    }
 }
 
 static void put_value(rw_buf_t *b, rw_value_t v)
@@ -628,26 +737,6 @@ static void put_value(rw_buf_t *b, rw_value_t v)
     if (v.kind == RW_V_NUM) put_f64(b, v.num);
     if (v.kind == RW_V_BOOL) rw_buf_putc(b, (char)v.b);
     if (v.kind == RW_V_STR) put_str(b, v.s, v.len);
-}
-
-static char *path_text(const rw_evpath_t *p)
-{
-    static const char *const names[] = {"id", "type", "entity", "time", "region", "source"};
-    rw_buf_t b;
-    rw_buf_init(&b);
-    if (p->field != RW_EF_ATTR) rw_buf_puts(&b, names[p->field]);
-    else {
-        rw_buf_puts(&b, "attrs");
-        for (size_t i = 0; i < p->n_segs; i++) rw_buf_printf(&b, ".%s", p->segs[i]);
-    }
-    return rw_buf_steal(&b);
-}
-
-static void put_path(rw_buf_t *b, const rw_evpath_t *p)
-{
-    char *t = path_text(p);
-    put_str(b, t, strlen(t));
-    free(t);
 }
 
 typedef struct {
@@ -659,6 +748,67 @@ static int cmp_seen_entry(const void *x, const void *y)
 {
     uint64_t a = ((const seen_entry_t *)x)->h, b = ((const seen_entry_t *)y)->h;
     return a < b ? -1 : a > b;
+}
+
+static void put_names(rw_buf_t *out, char *const *names, size_t n)
+{
+    put_varint(out, n);
+    for (size_t k = 0; k < n; k++) put_str(out, names[k], strlen(names[k]));
+}
+
+static void put_series(rw_buf_t *out, const rw_aggs_t *a, size_t s, int64_t tbase)
+{
+    const rw_series_def_t *def = &a->l->series[s];
+    const series_t *ser = &a->series[s];
+    const char *name = a->l->rules->streams[def->stream].name;
+    put_varint(out, s);
+    put_str(out, name, strlen(name));
+    rw_buf_putc(out, def->unit);
+    rw_buf_putc(out, (char)def->ids);
+    put_names(out, def->num_names, def->n_num);
+    put_names(out, def->dist_names, def->n_dist);
+    put_varint(out, ser->n);
+    int64_t prev = 0;
+    for (size_t i = 0; i < ser->n; i++) {
+        const bucket_t *b = &ser->b[i];
+        put_svarint(out, b->key - prev);
+        prev = b->key;
+        put_varint(out, b->count);
+        for (size_t k = 0; k < def->n_num; k++) {
+            put_varint(out, b->num[k].n);
+            if (!b->num[k].n) continue;
+            put_f64(out, b->num[k].sum);
+            put_f64(out, b->num[k].min);
+            put_f64(out, b->num[k].max);
+        }
+        for (size_t k = 0; k < def->n_dist; k++) {
+            put_varint(out, b->dist[k].n);
+            for (uint32_t v = 0; v < b->dist[k].n; v++)
+                put_str(out, b->dist[k].v[v], strlen(b->dist[k].v[v]));
+        }
+        put_varint(out, def->ids ? b->n_ids : 0);
+        for (uint32_t v = 0; def->ids && v < b->n_ids; v++) {
+            const char *id = idref_text(&b->ids[v]);
+            put_time(out, b->ids[v].time, tbase);
+            put_varint(out, a->seq - b->ids[v].seq);
+            put_str(out, id, strlen(id));
+        }
+    }
+}
+
+static void put_log(rw_buf_t *out, const rw_aggs_t *a, size_t g, int64_t tbase)
+{
+    const rw_lastlog_def_t *def = &a->l->logs[g];
+    const log_t *lg = &a->logs[g];
+    const char *name = a->l->rules->streams[def->stream].name;
+    put_str(out, name, strlen(name));
+    put_names(out, def->field_names, def->n_fields);
+    put_varint(out, lg->n);
+    for (size_t i = 0; i < lg->n; i++) {
+        put_time(out, lg->e[i].time, tbase);
+        put_varint(out, a->seq - lg->e[i].seq);
+        for (size_t k = 0; k < def->n_fields; k++) put_value(out, lg->e[i].vals[k]);
+    }
 }
 
 static void put_ewma(rw_buf_t *out, const char *name, const rw_ewma_t *e)
@@ -679,72 +829,35 @@ void rw_aggs_encode(const rw_aggs_t *a, rw_buf_t *out)
 {
     const rw_layout_t *l = a->l;
     const rw_rules_t *r = l->rules;
-    put_u32(out, AGGS_FORMAT);
+    put_varint(out, AGGS_FORMAT);
     rw_buf_putc(out, (char)a->has_max);
     put_f64(out, a->max_time);
-    put_u64(out, a->seq);
-    put_i64(out, a->pruned_at);
+    put_varint(out, a->seq);
+    put_svarint(out, a->pruned_at);
+    int64_t tbase = (int64_t)floor(a->max_time);
     /* in hash order, so the same state always encodes to the same bytes */
     seen_entry_t *sorted = rw_xmalloc((a->seen.count + 1) * sizeof *sorted);
     size_t n_seen = 0;
     for (size_t i = 0; i < a->seen.n_slots; i++)
         if (a->seen.h[i]) sorted[n_seen++] = (seen_entry_t){a->seen.h[i], a->seen.day[i]};
     qsort(sorted, n_seen, sizeof *sorted, cmp_seen_entry);
-    put_u32(out, (uint32_t)n_seen);
+    put_varint(out, n_seen);
     for (size_t i = 0; i < n_seen; i++) {
-        put_u64(out, sorted[i].h);
-        put_u32(out, (uint32_t)sorted[i].day);
+        rw_buf_append(out, &sorted[i].h, 8);
+        put_svarint(out, sorted[i].day - a->pruned_at);
     }
     free(sorted);
-    put_u32(out, (uint32_t)l->n_series);
-    for (size_t s = 0; s < l->n_series; s++) {
-        const rw_series_def_t *def = &l->series[s];
-        const series_t *ser = &a->series[s];
-        put_str(out, r->streams[def->stream].name, strlen(r->streams[def->stream].name));
-        rw_buf_putc(out, def->unit);
-        rw_buf_putc(out, (char)def->ids);
-        put_u32(out, (uint32_t)def->n_num);
-        for (size_t k = 0; k < def->n_num; k++) put_path(out, def->num[k]);
-        put_u32(out, (uint32_t)def->n_dist);
-        for (size_t k = 0; k < def->n_dist; k++) put_path(out, def->dist[k]);
-        put_u32(out, (uint32_t)ser->n);
-        for (size_t i = 0; i < ser->n; i++) {
-            const bucket_t *b = &ser->b[i];
-            put_i64(out, b->key);
-            put_u32(out, b->count);
-            for (size_t k = 0; k < def->n_num; k++) {
-                put_u32(out, b->num[k].n);
-                put_f64(out, b->num[k].sum);
-                put_f64(out, b->num[k].min);
-                put_f64(out, b->num[k].max);
-            }
-            for (size_t k = 0; k < def->n_dist; k++) {
-                put_u32(out, b->dist[k].n);
-                for (uint32_t v = 0; v < b->dist[k].n; v++) put_str(out, b->dist[k].v[v], strlen(b->dist[k].v[v]));
-            }
-            put_u32(out, def->ids ? b->n_ids : 0);
-            for (uint32_t v = 0; def->ids && v < b->n_ids; v++) {
-                put_f64(out, b->ids[v].time);
-                put_u64(out, b->ids[v].seq);
-                put_str(out, idref_text(&b->ids[v]), strlen(idref_text(&b->ids[v])));
-            }
-        }
-    }
-    put_u32(out, (uint32_t)l->n_logs);
-    for (size_t g = 0; g < l->n_logs; g++) {
-        const rw_lastlog_def_t *def = &l->logs[g];
-        const log_t *lg = &a->logs[g];
-        put_str(out, r->streams[def->stream].name, strlen(r->streams[def->stream].name));
-        put_u32(out, (uint32_t)def->n_fields);
-        for (size_t k = 0; k < def->n_fields; k++) put_path(out, def->fields[k]);
-        put_u32(out, (uint32_t)lg->n);
-        for (size_t i = 0; i < lg->n; i++) {
-            put_f64(out, lg->e[i].time);
-            put_u64(out, lg->e[i].seq);
-            for (size_t k = 0; k < def->n_fields; k++) put_value(out, lg->e[i].vals[k]);
-        }
-    }
-    put_u32(out, (uint32_t)l->n_ewmas);
+    size_t n = 0;
+    for (size_t s = 0; s < l->n_series; s++) n += a->series[s].n > 0;
+    put_varint(out, n);
+    for (size_t s = 0; s < l->n_series; s++)
+        if (a->series[s].n) put_series(out, a, s, tbase);
+    n = 0;
+    for (size_t g = 0; g < l->n_logs; g++) n += a->logs[g].n > 0;
+    put_varint(out, n);
+    for (size_t g = 0; g < l->n_logs; g++)
+        if (a->logs[g].n) put_log(out, a, g, tbase);
+    put_varint(out, l->n_ewmas);
     for (size_t i = 0; i < l->n_ewmas; i++) put_ewma(out, r->models[l->ewmas[i]].name, &a->ewma[i]);
 }
 
@@ -766,24 +879,58 @@ static int take(reader_t *r, void *out, size_t n)
     return 0;
 }
 
-static uint32_t get_u32(reader_t *r) { uint32_t v; take(r, &v, 4); return v; }
-static uint64_t get_u64(reader_t *r) { uint64_t v; take(r, &v, 8); return v; }
-static int64_t get_i64(reader_t *r) { int64_t v; take(r, &v, 8); return v; }
+static uint64_t get_varint(reader_t *r)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64 && !r->bad; shift += 7) {
+        if (r->pos >= r->n) break;
+        unsigned char c = (unsigned char)r->p[r->pos++];
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) return v;
+    }
+    r->bad = 1;
+    return 0;
+}
+
+static int64_t get_svarint(reader_t *r)
+{
+    uint64_t v = get_varint(r);
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* A count of items that take at least one byte each: more than the bytes left is damage. */
+static uint32_t get_count(reader_t *r)
+{
+    uint64_t v = get_varint(r);
+    if (v > r->n - r->pos) {
+        r->bad = 1;
+        return 0;
+    }
+    return (uint32_t)v;
+}
+
 static double get_f64(reader_t *r) { double v; take(r, &v, 8); return v; }
 static char get_c(reader_t *r) { char c; take(r, &c, 1); return c; }
 
 /* Times and bucket keys out of any event's range (RFC 3339 years 0000-9999) can only
  * come from damage; refusing them keeps date arithmetic on them defined. */
-static double get_time(reader_t *r)
+static double check_time(reader_t *r, double t)
 {
-    double t = get_f64(r);
     if (!(fabs(t) < 1e12)) r->bad = 1;
     return t;
 }
 
-static int64_t get_key(reader_t *r)
+static double get_time(reader_t *r, int64_t base)
 {
-    int64_t k = get_i64(r);
+    uint64_t v = get_varint(r);
+    if (v & 1) return check_time(r, get_f64(r));
+    int64_t d = (int64_t)(v >> 2) ^ -(int64_t)((v >> 1) & 1);
+    if (d < -(int64_t)1e12 || d > (int64_t)1e12) r->bad = 1;
+    return check_time(r, r->bad ? 0 : (double)(base + d));
+}
+
+static int64_t check_key(reader_t *r, int64_t k)
+{
     if (k < -1000000000 || k > 1000000000) r->bad = 1;
     return k;
 }
@@ -791,15 +938,24 @@ static int64_t get_key(reader_t *r)
 /* A string view into the encoded bytes (not NUL-terminated). */
 static const char *get_str(reader_t *r, size_t *len)
 {
-    *len = get_u32(r);
-    if (r->bad || r->pos + *len > r->n) {
+    uint64_t n = get_varint(r);
+    if (r->bad || n > r->n - r->pos) {
         r->bad = 1;
         *len = 0;
         return "";
     }
+    *len = (size_t)n;
     const char *s = r->p + r->pos;
     r->pos += *len;
     return s;
+}
+
+/* seq - delta, refusing deltas that would go below 1 */
+static uint64_t get_seq(reader_t *r, uint64_t seq)
+{
+    uint64_t d = get_varint(r);
+    if (d >= seq) r->bad = 1;
+    return r->bad ? 1 : seq - d;
 }
 
 static int stream_named(const rw_rules_t *rules, const char *s, size_t len)
@@ -810,23 +966,18 @@ static int stream_named(const rw_rules_t *rules, const char *s, size_t len)
 }
 
 /* Maps stored field names onto the layout's slots (-1 when no longer needed). */
-static int *map_fields(reader_t *r, uint32_t n, rw_evpath_t **cur, size_t n_cur)
+static int *map_fields(reader_t *r, char *const *cur, size_t n_cur, uint32_t *n_out)
 {
-    if (n > (r->n - r->pos) / 4) { /* each name takes at least 4 bytes: damaged */
-        r->bad = 1;
-        n = 0;
-    }
+    uint32_t n = get_count(r);
     int *map = rw_xmalloc((n ? n : 1) * sizeof *map);
     for (uint32_t k = 0; k < n; k++) {
         size_t len;
         const char *s = get_str(r, &len);
         map[k] = -1;
-        for (size_t c = 0; c < n_cur; c++) {
-            char *t = path_text(cur[c]);
-            if (strlen(t) == len && memcmp(t, s, len) == 0) map[k] = (int)c;
-            free(t);
-        }
+        for (size_t c = 0; c < n_cur; c++)
+            if (strlen(cur[c]) == len && memcmp(cur[c], s, len) == 0) map[k] = (int)c;
     }
+    *n_out = n;
     return map;
 }
 
@@ -847,55 +998,74 @@ static rw_value_t get_value(reader_t *r)
     return rw_null();
 }
 
-static void decode_series(reader_t *r, rw_aggs_t *a)
+/* The layout's series a stored one maps to: the same index when the names match (the
+ * usual case, same rules), else by stream name and unit; -1 when gone. */
+static int series_target(const rw_layout_t *l, uint64_t hint, const char *name, size_t len,
+                         char unit)
+{
+    if (hint < l->n_series) {
+        const rw_series_def_t *d = &l->series[hint];
+        const char *n = l->rules->streams[d->stream].name;
+        if (d->unit == unit && strlen(n) == len && memcmp(n, name, len) == 0) return (int)hint;
+    }
+    int stream = stream_named(l->rules, name, len);
+    for (size_t s = 0; s < l->n_series && stream >= 0; s++)
+        if (l->series[s].stream == stream && l->series[s].unit == unit) return (int)s;
+    return -1;
+}
+
+static void decode_series(reader_t *r, rw_aggs_t *a, int64_t tbase)
 {
     const rw_layout_t *l = a->l;
+    uint64_t hint = get_varint(r);
     size_t len;
     const char *name = get_str(r, &len);
-    int stream = stream_named(l->rules, name, len);
     char unit = get_c(r);
     int had_ids = get_c(r);
-    int target = -1;
-    for (size_t s = 0; s < l->n_series && stream >= 0; s++)
-        if (l->series[s].stream == stream && l->series[s].unit == unit) target = (int)s;
+    int target = r->bad ? -1 : series_target(l, hint, name, len, unit);
     const rw_series_def_t *def = target >= 0 ? &l->series[target] : NULL;
-    uint32_t n_num = get_u32(r);
-    int *num_map = map_fields(r, n_num, def ? def->num : NULL, def ? def->n_num : 0);
-    uint32_t n_dist = get_u32(r);
-    int *dist_map = map_fields(r, n_dist, def ? def->dist : NULL, def ? def->n_dist : 0);
-    uint32_t n_buckets = get_u32(r);
+    uint32_t n_num, n_dist;
+    int *num_map = map_fields(r, def ? def->num_names : NULL, def ? def->n_num : 0, &n_num);
+    int *dist_map = map_fields(r, def ? def->dist_names : NULL, def ? def->n_dist : 0, &n_dist);
+    uint32_t n_buckets = get_count(r);
+    int64_t key = 0;
     for (uint32_t i = 0; i < n_buckets && !r->bad; i++) {
-        int64_t key = get_key(r);
+        key = check_key(r, key + get_svarint(r));
         bucket_t *b = def && !r->bad ? bucket_at(def, &a->series[target], key) : NULL;
-        uint32_t count = get_u32(r);
-        if (b) b->count = count;
+        uint64_t count = get_varint(r);
+        if (count > UINT32_MAX) r->bad = 1;
+        if (b) b->count = (uint32_t)count;
         for (uint32_t k = 0; k < n_num; k++) {
-            numstat_t st = {.n = get_u32(r)};
-            st.sum = get_f64(r);
-            st.min = get_f64(r);
-            st.max = get_f64(r);
+            uint64_t n = get_varint(r);
+            numstat_t st = {.n = (uint32_t)n};
+            if (n > UINT32_MAX) r->bad = 1;
+            if (n) {
+                st.sum = get_f64(r);
+                st.min = get_f64(r);
+                st.max = get_f64(r);
+            }
             if (b && num_map[k] >= 0) b->num[num_map[k]] = st;
         }
         for (uint32_t k = 0; k < n_dist; k++) {
-            uint32_t nv = get_u32(r);
+            uint32_t nv = get_count(r);
             for (uint32_t v = 0; v < nv && !r->bad; v++) {
                 const char *s = get_str(r, &len);
                 if (b && dist_map[k] >= 0) set_add(&b->dist[dist_map[k]], rw_xstrndup(s, len));
             }
         }
-        uint32_t n_ids = get_u32(r);
+        uint32_t n_ids = get_count(r);
         for (uint32_t v = 0; v < n_ids && !r->bad; v++) {
-            double t = get_time(r);
-            uint64_t seq = get_u64(r);
+            double t = get_time(r, tbase);
+            uint64_t seq = get_seq(r, a->seq);
             const char *s = get_str(r, &len);
-            if (b && def->ids && had_ids) ids_add(b, t, seq, s, len);
+            if (b && def->ids && had_ids && !r->bad) ids_add(b, t, seq, s, len);
         }
     }
     free(num_map);
     free(dist_map);
 }
 
-static void decode_log(reader_t *r, rw_aggs_t *a)
+static void decode_log(reader_t *r, rw_aggs_t *a, int64_t tbase)
 {
     const rw_layout_t *l = a->l;
     size_t len;
@@ -905,11 +1075,12 @@ static void decode_log(reader_t *r, rw_aggs_t *a)
     for (size_t g = 0; g < l->n_logs && stream >= 0; g++)
         if (l->logs[g].stream == stream) target = (int)g;
     const rw_lastlog_def_t *def = target >= 0 ? &l->logs[target] : NULL;
-    uint32_t n_fields = get_u32(r);
-    int *map = map_fields(r, n_fields, def ? def->fields : NULL, def ? def->n_fields : 0);
-    uint32_t n = get_u32(r);
+    uint32_t n_fields;
+    int *map = map_fields(r, def ? def->field_names : NULL, def ? def->n_fields : 0, &n_fields);
+    uint32_t n = get_count(r);
     for (uint32_t i = 0; i < n && !r->bad; i++) {
-        logent_t e = {.time = get_time(r), .seq = get_u64(r)};
+        logent_t e = {.time = get_time(r, tbase)};
+        e.seq = get_seq(r, a->seq);
         e.vals = rw_xcalloc(def && def->n_fields ? def->n_fields : 1, sizeof *e.vals);
         for (uint32_t k = 0; k < n_fields; k++) {
             rw_value_t v = get_value(r);
@@ -935,22 +1106,26 @@ static void decode_log(reader_t *r, rw_aggs_t *a)
 rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
 {
     reader_t r = {.p = p, .n = n};
-    if (get_u32(&r) != AGGS_FORMAT) return NULL;
+    if (get_varint(&r) != AGGS_FORMAT || r.bad) return NULL;
     rw_aggs_t *a = rw_aggs_new(l);
     a->has_max = get_c(&r);
-    a->max_time = get_time(&r);
-    a->seq = get_u64(&r);
-    a->pruned_at = get_i64(&r);
-    uint32_t n_seen = get_u32(&r);
+    a->max_time = check_time(&r, get_f64(&r));
+    a->seq = get_varint(&r);
+    a->pruned_at = check_key(&r, get_svarint(&r));
+    int64_t tbase = r.bad ? 0 : (int64_t)floor(a->max_time);
+    uint32_t n_seen = get_count(&r);
     for (uint32_t i = 0; i < n_seen && !r.bad; i++) {
-        uint64_t h = get_u64(&r);
-        seen_insert(&a->seen, h, (int32_t)get_u32(&r));
+        uint64_t h;
+        take(&r, &h, 8);
+        int64_t day = check_key(&r, a->pruned_at + get_svarint(&r));
+        if (!h) r.bad = 1; /* 0 marks an empty slot */
+        if (!r.bad) seen_insert(&a->seen, h, (int32_t)day);
     }
-    uint32_t n_series = get_u32(&r);
-    for (uint32_t s = 0; s < n_series && !r.bad; s++) decode_series(&r, a);
-    uint32_t n_logs = get_u32(&r);
-    for (uint32_t g = 0; g < n_logs && !r.bad; g++) decode_log(&r, a);
-    uint32_t n_ewmas = get_u32(&r);
+    uint32_t n_series = get_count(&r);
+    for (uint32_t s = 0; s < n_series && !r.bad; s++) decode_series(&r, a, tbase);
+    uint32_t n_logs = get_count(&r);
+    for (uint32_t g = 0; g < n_logs && !r.bad; g++) decode_log(&r, a, tbase);
+    uint32_t n_ewmas = get_count(&r);
     for (uint32_t i = 0; i < n_ewmas && !r.bad; i++) {
         size_t len;
         const char *name = get_str(&r, &len);

@@ -26,6 +26,7 @@ typedef struct {
     size_t n_num;
     rw_evpath_t **dist; /* fields with distinct-value sets */
     size_t n_dist;
+    char **num_names, **dist_names; /* their paths as text, the names state is stored under */
     int ids;            /* keep event ids for `events` */
 } rw_series_def_t;
 
@@ -33,6 +34,7 @@ typedef struct {
     int stream;
     rw_evpath_t **fields; /* fields read by last() */
     size_t n_fields;
+    char **field_names;
 } rw_lastlog_def_t;
 
 /* Where each call reads its value. */
@@ -78,6 +80,9 @@ uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile
                        int tz_min);
 /* The entity's EWMA state for a model (NULL when the model is no EWMA). */
 const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model);
+/* Bytes the state holds in memory (allocator overhead included, approximately): what
+ * the engine's entity cache budget counts. */
+size_t rw_aggs_footprint(const rw_aggs_t *a);
 
 /* The value of a window aggregate, last or since for the current event at time t.
  * Strings returned borrow from the state and live until its next change. */

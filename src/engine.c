@@ -4,6 +4,7 @@
 #include "engine.h"
 
 #include "eval.h"
+#include "jsonw.h"
 #include "log.h"
 #include "rwtime.h"
 #include "util.h"
@@ -23,7 +24,7 @@ typedef struct entity {
     int dirty;
     int profile_dirty, suppress_dirty; /* written only when they changed */
     uint64_t touched; /* commit generation of the last use */
-    size_t bytes;     /* encoded size at the last load or commit: what the cache budget counts */
+    size_t bytes;     /* memory held at the last load or commit: what the cache budget counts */
     struct entity *next;
 } entity_t;
 
@@ -42,6 +43,7 @@ struct rw_engine {
     size_t cached_bytes;
     json_t *lead_texts;  /* lead id → its latest serialised record, changed since the last commit */
     rw_batch_t *batch;
+    rw_buf_t text; /* JSON text being written */
     uint64_t generation;
     rw_engine_stats_t stats;
     json_t *lead_counts;
@@ -146,7 +148,7 @@ rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts)
 {
     rw_engine_t *e = rw_xcalloc(1, sizeof *e);
     e->o = *opts;
-    if (!e->o.cache_bytes) e->o.cache_bytes = 192u << 20;
+    if (!e->o.cache_bytes) e->o.cache_bytes = 128u << 20;
     if (!e->o.max_event_size) e->o.max_event_size = RW_EVENT_MAX_SIZE_DEFAULT;
     e->rules = opts->rules;
     e->layout = rw_layout_build(e->rules);
@@ -177,6 +179,7 @@ void rw_engine_free(rw_engine_t *e)
     json_decref(e->lead_texts);
     json_decref(e->lead_counts);
     rw_batch_free(e->batch);
+    rw_buf_free(&e->text);
     rw_layout_free(e->layout);
     free_clause_cache(e);
     free(e->member);
@@ -213,6 +216,35 @@ static json_t *load_json(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen
     return j;
 }
 
+/* The aggregates value starts with a byte saying whether the entity has a profile and
+ * suppression references stored: loading an entity then takes one read, not three, and
+ * an entity seen for the first time (the common case with many entities) one miss. */
+enum { HAS_PROFILE = 1, HAS_SUPPRESS = 2 };
+
+/* Approximately what jansson allocates for a value. */
+static size_t json_footprint(const json_t *j)
+{
+    size_t n = 32;
+    if (json_is_string(j)) n += 16 + json_string_length(j);
+    if (json_is_array(j))
+        for (size_t i = 0; i < json_array_size(j); i++) n += 16 + json_footprint(json_array_get(j, i));
+    if (json_is_object(j)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)j, k, v) n += 96 + strlen(k) + json_footprint(v);
+    }
+    return n;
+}
+
+/* Sets what the entity counts against the cache budget. */
+static void account(rw_engine_t *e, entity_t *x)
+{
+    e->cached_bytes -= x->bytes;
+    x->bytes = sizeof *x + 32 + x->id_len + rw_aggs_footprint(x->aggs) + json_footprint(x->profile) +
+               json_footprint(x->suppress);
+    e->cached_bytes += x->bytes;
+}
+
 static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
 {
     entity_t *x = ent_find(&e->ents, id, len);
@@ -222,18 +254,19 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
     x->id_len = len;
     size_t n;
     char *blob = rw_store_get(e->o.store, RW_CF_AGGS, id, len, &n);
+    int flags = 0;
     if (blob) {
-        x->bytes = n;
-        e->cached_bytes += n;
-        x->aggs = rw_aggs_decode(e->layout, blob, n);
+        flags = n ? (unsigned char)blob[0] : 0;
+        x->aggs = n ? rw_aggs_decode(e->layout, blob + 1, n - 1) : NULL;
         free(blob);
         if (!x->aggs) rw_warn("engine", "实体 %s 的聚合状态无法解码，按空状态处理", x->id);
     }
     if (!x->aggs) x->aggs = rw_aggs_new(e->layout);
-    x->profile = load_json(e->o.store, RW_CF_PROFILE, id, len);
+    x->profile = flags & HAS_PROFILE ? load_json(e->o.store, RW_CF_PROFILE, id, len) : NULL;
     if (!x->profile) x->profile = json_object();
-    x->suppress = load_json(e->o.store, RW_CF_SUPPRESS, id, len);
+    x->suppress = flags & HAS_SUPPRESS ? load_json(e->o.store, RW_CF_SUPPRESS, id, len) : NULL;
     if (!x->suppress) x->suppress = json_object();
+    account(e, x);
     ent_insert(&e->ents, x);
     return x;
 }
@@ -443,14 +476,14 @@ static void emit_text(rw_engine_t *e, const rw_lead_out_t *out)
 /* Serialises a revision once: the same text goes to the sink and to the store. */
 static void emit(rw_engine_t *e, json_t *lead)
 {
-    char *text = json_dumps(lead, JSON_COMPACT);
+    rw_buf_reset(&e->text);
+    rw_json_append(&e->text, lead);
     rw_lead_out_t out = {.id = json_string_value(json_object_get(lead, "id")),
                          .revision = json_integer_value(json_object_get(lead, "revision")),
                          .hits = json_integer_value(json_object_get(lead, "hits")),
                          .shadow = !strcmp(json_string_value(json_object_get(lead, "mode")), "shadow"),
-                         .record = lead, .text = text, .len = strlen(text)};
+                         .record = lead, .text = e->text.data, .len = e->text.len};
     emit_text(e, &out);
-    free(text);
 }
 
 /* Replaces the integer after the first occurrence of `key` (e.g. ,"hits":) with
@@ -583,20 +616,32 @@ static void evaluate(rw_engine_t *e, entity_t *x, const rw_event_t *ev)
 
 /* ---- the pipeline ------------------------------------------------------------------ */
 
-static void merge_profile(entity_t *x, const json_t *profile)
+/* Returns 1 when the merged profile changed: most events repeat what is known, and an
+ * unchanged profile is not written again. */
+static int merge_profile(entity_t *x, const json_t *profile)
 {
+    int changed = 0;
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)profile, k, v)
     {
-        double d = json_is_real(v) ? json_real_value(v) : 0.5;
-        if (json_is_null(v))
+        json_t *old = json_object_get(x->profile, k);
+        if (json_is_null(v)) {
+            changed |= old != NULL;
             json_object_del(x->profile, k);
-        else if (d == floor(d) && fabs(d) < 9e15) /* events parse numbers as reals: keep 4 as 4, not 4.0 */
-            json_object_set_new(x->profile, k, json_integer((json_int_t)d));
-        else
-            json_object_set(x->profile, k, v);
+            continue;
+        }
+        double d = json_is_real(v) ? json_real_value(v) : 0.5;
+        /* events parse numbers as reals: keep 4 as 4, not 4.0 */
+        json_t *now = d == floor(d) && fabs(d) < 9e15 ? json_integer((json_int_t)d) : json_incref(v);
+        if (old && json_equal(old, now)) {
+            json_decref(now);
+            continue;
+        }
+        json_object_set_new(x->profile, k, now);
+        changed = 1;
     }
+    return changed;
 }
 
 static void membership(rw_engine_t *e, const rw_event_t *ev, entity_t *x, int type)
@@ -640,10 +685,7 @@ rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev)
             out = RW_OUT_LATE;
         } else {
             out = RW_OUT_APPLIED;
-            if (ev->profile) {
-                merge_profile(x, ev->profile);
-                x->profile_dirty = 1;
-            }
+            if (ev->profile && merge_profile(x, ev->profile)) x->profile_dirty = 1;
             membership(e, ev, x, type);
             rw_aggs_apply(x->aggs, ev, x->profile, e->member, tz);
             mark_dirty(e, x);
@@ -673,11 +715,11 @@ rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, cons
 
 /* ---- commit ------------------------------------------------------------------------ */
 
-static void put_json(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const json_t *j)
+static void put_json(rw_engine_t *e, rw_cf_t cf, const entity_t *x, const json_t *j)
 {
-    char *s = json_dumps(j, JSON_COMPACT);
-    rw_batch_put(b, cf, key, klen, s, strlen(s));
-    free(s);
+    rw_buf_reset(&e->text);
+    rw_json_append(&e->text, j);
+    rw_batch_put(e->batch, cf, x->id, x->id_len, e->text.data, e->text.len);
 }
 
 /* Keeps memory bounded by the state's size, not the number of entities: once over
@@ -710,12 +752,13 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
     for (size_t i = 0; i < e->n_dirty; i++) {
         entity_t *x = e->dirty[i];
         rw_buf_reset(&blob);
+        rw_buf_putc(&blob, (char)((json_object_size(x->profile) ? HAS_PROFILE : 0) |
+                                  (json_object_size(x->suppress) ? HAS_SUPPRESS : 0)));
         rw_aggs_encode(x->aggs, &blob);
-        e->cached_bytes += blob.len - x->bytes;
-        x->bytes = blob.len;
+        account(e, x);
         rw_batch_put(e->batch, RW_CF_AGGS, x->id, x->id_len, blob.data, blob.len);
-        if (x->profile_dirty) put_json(e->batch, RW_CF_PROFILE, x->id, x->id_len, x->profile);
-        if (x->suppress_dirty) put_json(e->batch, RW_CF_SUPPRESS, x->id, x->id_len, x->suppress);
+        if (x->profile_dirty) put_json(e, RW_CF_PROFILE, x, x->profile);
+        if (x->suppress_dirty) put_json(e, RW_CF_SUPPRESS, x, x->suppress);
         x->profile_dirty = x->suppress_dirty = 0;
     }
     rw_buf_free(&blob);

@@ -56,7 +56,7 @@ typedef struct {
     int check_future;         /* live service: events > 1 day ahead are invalid */
     double future_now;        /* the clock for that test; 0 = wall clock */
     size_t cache_bytes;       /* budget for entity state kept in memory between batches, counted
-                               * as its encoded size (default 192 MiB) */
+                               * as the memory it holds (default 128 MiB) */
     size_t max_event_size;    /* default RW_EVENT_MAX_SIZE_DEFAULT */
 } rw_engine_opts_t;
 

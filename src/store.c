@@ -44,6 +44,7 @@ static int store_open(rw_store_t **out, const char *dir, int read_only, char *er
     rocksdb_options_increase_parallelism(s->opts, 2);
     rocksdb_options_set_max_open_files(s->opts, 256);
     rocksdb_options_set_write_buffer_size(s->opts, 16 << 20); /* per column family */
+    rocksdb_options_set_db_write_buffer_size(s->opts, 64 << 20); /* all memtables together */
     s->table = rocksdb_block_based_options_create();
     s->cache = rocksdb_cache_create_lru(64 << 20); /* bounded: memory stays flat with entity count */
     rocksdb_options_set_compression(s->opts, rocksdb_lz4_compression);

@@ -10,7 +10,8 @@
 typedef enum {
     RW_CF_DEFAULT,
     RW_CF_PROFILE,  /* entity → merged profile (JSON) */
-    RW_CF_AGGS,     /* entity → event state: M, dedup record, aggregates (binary, aggstate.h) */
+    RW_CF_AGGS,     /* entity → a byte of flags (engine.c), then the event state: M, dedup
+                     * record, aggregates (binary, aggstate.h) */
     RW_CF_SUPPRESS, /* entity → {rule: {lead, t0, level}} (JSON) */
     RW_CF_LEADS,    /* lead id → latest lead record (JSON) */
     RW_CF_META,     /* offsets and bookkeeping */

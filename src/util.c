@@ -143,7 +143,11 @@ void rw_sha256_hex(const void *p, size_t n, char *out)
 {
     unsigned char md[32];
     rw_sha256(p, n, md);
-    for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", md[i]);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
     out[64] = 0;
 }
 
