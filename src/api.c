@@ -2,30 +2,51 @@
 #include "api.h"
 
 #include "audit.h"
+#include "backtest.h"
+#include "evset.h"
 #include "leadquery.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "rwtime.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct rw_api {
     rw_api_opts_t o;
-    const rw_rules_t *rules; /* under the handling lock */
+    const rw_rules_t *rules;     /* under the handling lock */
+    pthread_mutex_t backtesting; /* one backtest at a time: each holds a history in memory */
 };
+
+static char *dup_or_null(const char *s)
+{
+    return s ? rw_xstrdup(s) : NULL;
+}
 
 rw_api_t *rw_api_new(const rw_api_opts_t *o)
 {
     rw_api_t *a = rw_xcalloc(1, sizeof *a);
     a->o = *o;
+    a->o.rules_dir = dup_or_null(o->rules_dir ? o->rules_dir : "rules");
+    a->o.models_dir = dup_or_null(o->models_dir ? o->models_dir : "models");
+    a->o.bootstrap = dup_or_null(o->bootstrap);
+    a->o.topic_events = dup_or_null(o->topic_events ? o->topic_events : "regwatch.events");
+    pthread_mutex_init(&a->backtesting, NULL);
     return a;
 }
 
 void rw_api_free(rw_api_t *a)
 {
+    if (!a) return;
+    free((char *)a->o.rules_dir);
+    free((char *)a->o.models_dir);
+    free((char *)a->o.bootstrap);
+    free((char *)a->o.topic_events);
+    pthread_mutex_destroy(&a->backtesting);
     free(a);
 }
 
@@ -85,10 +106,12 @@ static int require_role(rw_http_resp_t *resp, const rw_user_t *u, unsigned roles
 #define ROLE(r) (1u << RW_ROLE_##r)
 
 /* The request body as a JSON object, or NULL after answering 400/413. */
-static json_t *body_json(const rw_http_req_t *req, rw_http_resp_t *resp)
+static json_t *body_json_max(const rw_http_req_t *req, rw_http_resp_t *resp, size_t max)
 {
-    if (req->body_len > RW_API_MAX_BODY) {
-        rw_http_error(resp, 413, "body_too_large", "请求体超过 64 KiB");
+    if (req->body_len > max) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "请求体超过 %zu KiB", max / 1024);
+        rw_http_error(resp, 413, "body_too_large", msg);
         return NULL;
     }
     json_error_t je;
@@ -106,6 +129,11 @@ static json_t *body_json(const rw_http_req_t *req, rw_http_resp_t *resp)
         return NULL;
     }
     return j;
+}
+
+static json_t *body_json(const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    return body_json_max(req, resp, RW_API_MAX_BODY);
 }
 
 static const char *query_param(void *ud, const char *name)
@@ -565,6 +593,164 @@ static void h_reload(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     rw_user_free(&u);
 }
 
+static json_t *diags_json(const rw_diags_t *d)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < d->n; i++) {
+        const rw_diag_t *x = &d->items[i];
+        json_array_append_new(arr, json_pack("{s:s?,s:i,s:i,s:s,s:s}", "file", x->file, "line", x->line, "col",
+                                             x->col, "severity", x->sev == RW_DIAG_ERROR ? "error" : "warning",
+                                             "message", x->msg));
+    }
+    return arr;
+}
+
+/* Reads the request's keys into out[] by name; 0 after answering 400 for an unknown
+ * key or a value that is not a string. */
+static int string_fields(const json_t *b, const char *const *names, const char **out, rw_http_resp_t *resp)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)b, k, v)
+    {
+        size_t i = 0;
+        while (names[i] && strcmp(names[i], k)) i++;
+        char msg[128];
+        if (!names[i]) {
+            snprintf(msg, sizeof msg, "不接受字段「%s」", k);
+            rw_http_error(resp, 400, "unknown_field", msg);
+            return 0;
+        }
+        if (!json_is_string(v)) {
+            snprintf(msg, sizeof msg, "字段「%s」应为字符串", k);
+            rw_http_error(resp, 400, "bad_value", msg);
+            return 0;
+        }
+        out[i] = json_string_value(v);
+    }
+    return 1;
+}
+
+static void reply_check_failed(rw_http_resp_t *resp, const rw_diags_t *d)
+{
+    reply(resp, 422, json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "check_failed", "message",
+                               "候选规则集未通过检查（见 diagnostics）", "diagnostics", diags_json(d)));
+}
+
+/* POST /api/check {"ruleset": YAML text, "ruleset_name"}: `regwatch check` of the live
+ * rules with the ruleset replaced (or added). */
+static void h_check(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    rw_user_t u;
+    if (!authenticate(a, req, resp, &u)) return;
+    json_t *b = NULL;
+    static const char *const names[] = {"ruleset", "ruleset_name", NULL};
+    const char *f[2] = {0};
+    if (require_role(resp, &u, ROLE(AUTHOR) | ROLE(SUPERVISOR) | ROLE(ADMIN), "检查规则") &&
+        (b = body_json_max(req, resp, RW_API_MAX_BODY)) && string_fields(b, names, f, resp)) {
+        rw_diags_t d;
+        rw_diags_init(&d);
+        rw_load_opts_t lo = {.rules_dir = a->o.rules_dir, .models_dir = a->o.models_dir,
+                             .today = rw_local_day(rw_now(), tz_of(a)), .ruleset_text = f[0],
+                             .ruleset_len = f[0] ? strlen(f[0]) : 0, .ruleset_name = f[1] ? f[1] : "候选规则集.yaml"};
+        rw_rules_t *r = NULL;
+        rw_rules_load(&r, &lo, &d);
+        reply(resp, 200, json_pack("{s:b,s:I,s:I,s:o}", "ok", d.errors == 0, "errors", (json_int_t)d.errors,
+                                   "warnings", (json_int_t)d.warnings, "diagnostics", diags_json(&d)));
+        rw_rules_free(r);
+        rw_diags_free(&d);
+    }
+    json_decref(b);
+    rw_user_free(&u);
+}
+
+/* The history of a backtest request: inline JSON Lines, or the events topic between two times. */
+static int backtest_events(rw_api_t *a, const char *text, const char *from, const char *to, rw_evset_t *set,
+                           char *err, size_t errlen)
+{
+    if (text) {
+        char path[] = "/tmp/regwatch-backtest-XXXXXX";
+        int fd = mkstemp(path);
+        size_t len = strlen(text);
+        int rc = fd < 0 || write(fd, text, len) != (ssize_t)len ? -1 : 0;
+        if (fd >= 0) close(fd);
+        if (rc == 0) rc = rw_evset_load_file(set, path, NULL, NULL, err, errlen);
+        else snprintf(err, errlen, "无法暂存事件");
+        unlink(path);
+        return rc;
+    }
+    int tz = tz_of(a);
+    double t0, t1;
+    if (!from || !to || rw_time_parse_loose(from, tz, 0, &t0) || rw_time_parse_loose(to, tz, 1, &t1)) {
+        snprintf(err, errlen, "需要事件：events（JSON Lines 文本），或 from 与 to（YYYY-MM-DD 或 RFC 3339）取事件主题中的一段");
+        return -1;
+    }
+    if (!a->o.bootstrap) {
+        snprintf(err, errlen, "此服务没有可读的事件主题");
+        return -1;
+    }
+    rw_topic_range_t r = {.bootstrap = a->o.bootstrap, .topic = a->o.topic_events, .from = t0, .to = t1};
+    return rw_evset_load_topic(set, &r, NULL, NULL, err, errlen);
+}
+
+/* POST /api/backtest {"ruleset", "ruleset_name", "events" | "from","to", "sweep"}:
+ * docs/backtest.md's report of the live rules against the candidate, or a sweep,
+ * over the caller's regions, judged by the dispositions in the lead store. */
+static void h_backtest(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
+{
+    rw_api_t *a = ud;
+    rw_user_t u;
+    if (!authenticate(a, req, resp, &u)) return;
+    json_t *b = NULL;
+    static const char *const names[] = {"ruleset", "ruleset_name", "events", "from", "to", "sweep", NULL};
+    const char *f[6] = {0};
+    if (!require_role(resp, &u, ROLE(AUTHOR) | ROLE(SUPERVISOR), "运行回测") ||
+        !(b = body_json_max(req, resp, RW_API_MAX_BACKTEST_BODY)) || !string_fields(b, names, f, resp))
+        goto out;
+    char err[512];
+    rw_sweep_t sweep = {0};
+    if (f[5] && rw_sweep_parse(f[5], &sweep, err, sizeof err)) {
+        rw_http_error(resp, 400, "bad_value", err);
+        goto out;
+    }
+    if (pthread_mutex_trylock(&a->backtesting)) {
+        rw_sweep_free(&sweep);
+        rw_http_error(resp, 429, "busy", "另一个回测正在运行，请稍后再试");
+        goto out;
+    }
+    rw_evset_t events = {0};
+    if (backtest_events(a, f[2], f[3], f[4], &events, err, sizeof err)) {
+        rw_http_error(resp, 400, "bad_events", err);
+    } else {
+        rw_lead_filter_t all = {.overdue = -1, .mode = "all", .limit = SIZE_MAX};
+        json_t *past = rw_leads_query(a->o.handling, &u, &all, rw_now());
+        rw_diags_t d;
+        rw_diags_init(&d);
+        rw_backtest_opts_t bo = {.rules_dir = a->o.rules_dir, .models_dir = a->o.models_dir, .ruleset_text = f[0],
+                                 .ruleset_len = f[0] ? strlen(f[0]) : 0,
+                                 .ruleset_name = f[1] ? f[1] : "候选规则集.yaml", .events = &events,
+                                 .events_label = f[2] ? "上传的事件" : "事件主题", .past = json_object_get(past, "leads"),
+                                 .regions = (const char *const *)u.scope.regions, .n_regions = u.scope.n_regions,
+                                 .sweep = f[5] ? &sweep : NULL, .today = rw_local_day(rw_now(), tz_of(a))};
+        json_t *report = rw_backtest_run(&bo, &d, err, sizeof err);
+        if (report)
+            reply(resp, 200, json_pack("{s:o,s:o}", "report", report, "diagnostics", diags_json(&d)));
+        else if (d.errors)
+            reply_check_failed(resp, &d);
+        else
+            rw_http_error(resp, 400, "backtest_failed", err);
+        rw_diags_free(&d);
+        json_decref(past);
+    }
+    rw_evset_free(&events);
+    rw_sweep_free(&sweep);
+    pthread_mutex_unlock(&a->backtesting);
+out:
+    json_decref(b);
+    rw_user_free(&u);
+}
+
 /* Any other /api/ path: a JSON 404, not the console's static files. */
 static void h_unknown(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 {
@@ -595,6 +781,8 @@ void rw_api_routes(rw_api_t *a, rw_http_t *http)
         {"GET", "/api/users", h_users},
         {"POST", "/api/users", h_users},
         {"POST", "/api/reload", h_reload},
+        {"POST", "/api/check", h_check},
+        {"POST", "/api/backtest", h_backtest},
         /* last: first registered wins, so only unknown paths get here */
         {"GET", "/api/", h_unknown},
         {"POST", "/api/", h_unknown},

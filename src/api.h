@@ -21,6 +21,9 @@ typedef struct {
                       const char *entity); /* {"entity","profile","state","suppress"} or NULL */
     int (*reload)(void *ud, char *err, size_t errlen);
     void *ud;
+    /* For POST /api/check and /api/backtest (copied): the live rules and models, and
+     * the events topic a backtest reads a time range from (bootstrap NULL: no topic). */
+    const char *rules_dir, *models_dir, *bootstrap, *topic_events;
 } rw_api_opts_t;
 
 typedef struct rw_api rw_api_t;
@@ -33,7 +36,9 @@ void rw_api_set_rules(rw_api_t *a, const rw_rules_t *rules);
 /* Registers every /api/ route on http (a must outlive the server). */
 void rw_api_routes(rw_api_t *a, rw_http_t *http);
 
-/* Request bodies of the API are limited to this (a larger one answers 413). */
+/* Request bodies of the API are limited to this (a larger one answers 413), except
+ * a backtest's, which may carry its history. */
 #define RW_API_MAX_BODY (64 * 1024)
+#define RW_API_MAX_BACKTEST_BODY (32 * 1024 * 1024)
 
 #endif

@@ -29,22 +29,6 @@ static json_t *split(const char *v)
     return a;
 }
 
-/* "2026-03-01" (a local day: its start, or with end set the start of the next) or RFC 3339. */
-static int parse_time(const char *v, int tz, int end, double *out)
-{
-    int y, m, d;
-    char extra;
-    if (strlen(v) == 10 && sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3) {
-        char buf[40];
-        snprintf(buf, sizeof buf, "%sT00:00:00%c%02d:%02d", v, tz < 0 ? '-' : '+', abs(tz) / 60,
-                 abs(tz) % 60);
-        if (rw_time_parse(buf, strlen(buf), out, NULL)) return -1;
-        if (end) *out += 86400;
-        return 0;
-    }
-    return rw_time_parse(v, strlen(v), out, NULL);
-}
-
 int rw_lead_filter_parse(rw_lead_filter_t *f, rw_param_fn get, void *ud, int tz, char *err,
                          size_t errlen)
 {
@@ -95,11 +79,11 @@ int rw_lead_filter_parse(rw_lead_filter_t *f, rw_param_fn get, void *ud, int tz,
         }
         f->mode = s;
     }
-    if ((s = get(ud, "created_from")) && parse_time(s, tz, 0, &f->created_from)) {
+    if ((s = get(ud, "created_from")) && rw_time_parse_loose(s, tz, 0, &f->created_from)) {
         snprintf(err, errlen, "created_from「%s」不是日期（YYYY-MM-DD）或 RFC 3339 时间", s);
         return -1;
     }
-    if ((s = get(ud, "created_to")) && parse_time(s, tz, 1, &f->created_to)) {
+    if ((s = get(ud, "created_to")) && rw_time_parse_loose(s, tz, 1, &f->created_to)) {
         snprintf(err, errlen, "created_to「%s」不是日期（YYYY-MM-DD）或 RFC 3339 时间", s);
         return -1;
     }

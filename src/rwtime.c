@@ -182,3 +182,13 @@ double rw_now(void)
     gettimeofday(&tv, NULL);
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
+
+int rw_time_parse_loose(const char *s, int tz_min, int end_of_day, double *epoch)
+{
+    int64_t day;
+    if (strlen(s) == 10 && rw_date_parse(s, &day) == 0) {
+        *epoch = (double)(day + (end_of_day ? 1 : 0)) * 86400 - tz_min * 60.0;
+        return 0;
+    }
+    return rw_time_parse(s, strlen(s), epoch, NULL);
+}

@@ -15,6 +15,10 @@ int rw_time_parse(const char *s, size_t n, double *epoch, int *offset_min);
 /* Parses a time-zone offset "+08:00", "-05:30" or "Z" into minutes; -1 on error. */
 int rw_tz_parse(const char *s, int *offset_min);
 
+/* A time as people type it in a query: RFC 3339, or YYYY-MM-DD for a local day in the
+ * zone tz_min — its start, or with end_of_day the start of the next day (an inclusive
+ * "to"). Returns 0, or -1. */
+int rw_time_parse_loose(const char *s, int tz_min, int end_of_day, double *epoch);
 /* Parses YYYY-MM-DD into a day number; -1 on error. */
 int rw_date_parse(const char *s, int64_t *day);
 /* Formats a day number as YYYY-MM-DD; out holds 11 bytes. */

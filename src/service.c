@@ -577,13 +577,6 @@ int rw_service_run(const rw_config_t *cfg)
                              .publish_ud = &s};
     s.handling = rw_handling_new(&ho);
     s.users = rw_users_open(cfg->state_dir);
-    rw_api_opts_t ao = {.handling = s.handling,
-                        .users = s.users,
-                        .entity = api_entity,
-                        .reload = api_reload,
-                        .ud = &s};
-    s.api = rw_api_new(&ao);
-    rw_api_set_rules(s.api, s.rules);
     const char *bootstrap = rw_config_bootstrap(cfg);
     if (!bootstrap) {
         const char *topics[] = {cfg->topic_events, cfg->topic_leads, cfg->topic_dlq, NULL};
@@ -597,6 +590,11 @@ int rw_service_run(const rw_config_t *cfg)
         printf("  消费线索: kcat -C -b %s -t %s\n", bootstrap, cfg->topic_leads);
         fflush(stdout);
     }
+    rw_api_opts_t ao = {.handling = s.handling, .users = s.users, .entity = api_entity, .reload = api_reload,
+                        .ud = &s, .rules_dir = cfg->rules_dir, .models_dir = cfg->models_dir,
+                        .bootstrap = bootstrap, .topic_events = cfg->topic_events};
+    s.api = rw_api_new(&ao);
+    rw_api_set_rules(s.api, s.rules);
     if (open_clients(&s, bootstrap, err, sizeof err)) {
         rw_error(MOD, "Kafka 客户端配置错误: %s", err);
         goto out;
@@ -616,7 +614,7 @@ int rw_service_run(const rw_config_t *cfg)
             rw_warn(MOD, "%s；网页控制台不可用（http.static_dir / REGWATCH_WEB）", err);
         if (((cfg->tls_cert || cfg->tls_key) &&
              rw_http_tls(s.http, cfg->tls_cert, cfg->tls_key, err, sizeof err)) ||
-            rw_http_start(s.http, cfg->http_listen, 1 << 20, err, sizeof err)) {
+            rw_http_start(s.http, cfg->http_listen, RW_API_MAX_BACKTEST_BODY, err, sizeof err)) {
             rw_error(MOD, "%s", err);
             goto out;
         }

@@ -308,6 +308,23 @@ expect "a diff from before the first version: 404" 404 not_found
 api GET "/api/statutes/no-such-law%231" r1
 expect "an unknown statute: 404" 404 not_found
 
+# ---- checks and backtests for authors -------------------------------------------------
+api POST /api/check a1 '{"ruleset":"ruleset: food\nrules: [","ruleset_name":"food.yaml"}'
+same "POST /api/check reports a broken candidate at file:line:col" \
+  "$CODE $(jq_body '"\(.ok) \(.diagnostics[0].file):\(.diagnostics[0].line):\(.diagnostics[0].col) \(.diagnostics[0].severity)"')" "200 false food.yaml:3:1 error"
+api POST /api/check r1 '{}'
+expect "regulators do not check rules (403)" 403 forbidden
+head -2000 "$T/events.jsonl" | jq -Rs '{events: ., sweep: "FOOD-COMPLAINT-SURGE:complaint_surge_7d=2..4"}' >"$T/bt.json"
+api POST /api/backtest a1 "@$T/bt.json"
+same "POST /api/backtest sweeps over uploaded events (a body over 64 KiB is fine here)" \
+  "$CODE $(jq_body '"\(.report.kind) \(.report.sweep.values | length)"')" "200 sweep 3"
+api POST /api/backtest a1 '{"sweep":"FOOD-COMPLAINT-SURGE:complaint_surge_7d=2..4"}'
+expect "a backtest without events: 400" 400 bad_events
+api POST /api/backtest a1 '{"events":"","sweep":"NO-RULE:x=1..2"}'
+expect "a sweep of an unknown rule: 422 with diagnostics" 422 check_failed
+api POST /api/backtest r1 "@$T/bt.json"
+expect "regulators do not run backtests (403)" 403 forbidden
+
 # ---- users through the API ------------------------------------------------------------
 api POST /api/users ad '{"name":"r3","role":"regulator","scope":"3201"}'
 same "an admin adds a user (201, token once)" "$CODE $(jq_body '.token | startswith("rw_")')" "201 true"
