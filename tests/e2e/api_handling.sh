@@ -292,6 +292,15 @@ api GET /api/rules/NO-SUCH-RULE/stats r1
 expect "statistics of an unknown rule: 404" 404 not_found
 api GET "/api/stats?by=region" s1
 same "statistics by region cover every live lead" "$(jq_body '[.groups[].leads] | add')" "$all_live"
+shadow=$(jq -s '[.[] | select(.mode == "shadow")] | group_by(.id) | length' "$T/replay.leads")
+api GET "/api/leads?mode=shadow&limit=1" s1
+same "shadow leads are kept in the store, apart from the queue" "$(jq_body .total)" "$shadow"
+api GET "/api/stats?by=rule&mode=shadow" s1
+same "… with the same statistics, for shadow rules only" "$(jq_body '[.groups[].leads] | add // 0')" "$shadow"
+api GET /api/rules s1
+jq -r '.rules[] | select(.mode == "shadow") | .id' "$T/body" | sort >"$T/shadow_rules"
+same "… and only rules in shadow mode make them" \
+  "$(jq -rs '[.[] | select(.mode == "shadow") | .rule] | unique | .[]' "$T/replay.leads" | comm -23 - "$T/shadow_rules" | wc -l)" 0
 api GET "/api/stats?by=colour" s1
 expect "statistics by an unknown grouping: 400" 400 bad_value
 api GET /api/rules a1
