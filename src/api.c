@@ -152,6 +152,44 @@ static int parse_filter(rw_api_t *a, const rw_http_req_t *req, rw_http_resp_t *r
     return 0;
 }
 
+static json_t *diags_json(const rw_diags_t *d)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < d->n; i++) {
+        const rw_diag_t *x = &d->items[i];
+        json_array_append_new(arr, json_pack("{s:s?,s:i,s:i,s:s,s:s}", "file", x->file, "line", x->line, "col",
+                                             x->col, "severity", x->sev == RW_DIAG_ERROR ? "error" : "warning",
+                                             "message", x->msg));
+    }
+    return arr;
+}
+
+/* Reads the request's keys into out[] by name; 0 after answering 400 for an unknown
+ * key or a value that is not a string. */
+static int string_fields(const json_t *b, const char *const *names, const char **out, rw_http_resp_t *resp)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)b, k, v)
+    {
+        size_t i = 0;
+        while (names[i] && strcmp(names[i], k)) i++;
+        char msg[128];
+        if (!names[i]) {
+            snprintf(msg, sizeof msg, "不接受字段「%s」", k);
+            rw_http_error(resp, 400, "unknown_field", msg);
+            return 0;
+        }
+        if (!json_is_string(v)) {
+            snprintf(msg, sizeof msg, "字段「%s」应为字符串", k);
+            rw_http_error(resp, 400, "bad_value", msg);
+            return 0;
+        }
+        out[i] = json_string_value(v);
+    }
+    return 1;
+}
+
 /* The path after prefix, up to the next '/' (rest points there), or NULL when empty. */
 static char *segment(const char *path, const char *prefix, const char **rest)
 {
@@ -526,47 +564,33 @@ static void h_audit_verify(void *ud, const rw_http_req_t *req, rw_http_resp_t *r
     rw_user_free(&u);
 }
 
+/* GET /api/users, POST /api/users {"name", "role", "scope"} */
 static void h_users(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 {
     rw_api_t *a = ud;
     rw_user_t u;
     if (!authenticate(a, req, resp, &u)) return;
-    if (require_role(resp, &u, ROLE(ADMIN), "管理用户")) {
-        if (!strcmp(req->method, "GET")) {
-            reply(resp, 200, json_pack("{s:o}", "users", rw_users_list(a->o.users)));
-        } else {
-            json_t *b = body_json(req, resp);
-            const char *k;
-            json_t *v;
-            int bad = 0;
-            json_object_foreach(b, k, v) bad |=
-                strcmp(k, "name") && strcmp(k, "role") && strcmp(k, "scope");
-            const char *name = json_string_value(json_object_get(b, "name"));
-            const char *role = json_string_value(json_object_get(b, "role"));
-            const char *scope = json_string_value(json_object_get(b, "scope"));
-            char token[48], err[512];
-            if (!b) {
-            } else if (bad) {
-                rw_http_error(resp, 400, "unknown_field", "只接受 name、role、scope");
-            } else if (!name || !role) {
-                rw_http_error(resp, 400, "missing_field",
-                              "需要 name 和 role（scope 可省略，表示全部）");
-            } else if (rw_users_add(a->o.users, name, role, scope, token, err, sizeof err)) {
-                rw_http_error(resp, strstr(err, "已存在") ? 409 : 400,
-                              strstr(err, "已存在") ? "conflict" : "bad_value", err);
-            } else {
-                json_t *details = json_pack("{s:s,s:s,s:s}", "user", name, "user_role", role,
-                                            "scope", scope ? scope : "*");
-                if (rw_handling_audit(a->o.handling, &u, "user_add", "api", details, rw_now(), err,
-                                      sizeof err))
-                    rw_error("api", "用户 %s 已添加，但审计记录写入失败: %s", name, err);
-                json_decref(details);
-                reply(resp, 201,
-                      json_pack("{s:s,s:s,s:s}", "user", name, "role", role, "token", token));
-            }
-            json_decref(b);
-        }
+    static const char *const names[] = {"name", "role", "scope", NULL};
+    const char *f[3] = {0};
+    json_t *b = NULL;
+    char token[48], err[512];
+    if (!require_role(resp, &u, ROLE(ADMIN), "管理用户")) {
+    } else if (!strcmp(req->method, "GET")) {
+        reply(resp, 200, json_pack("{s:o}", "users", rw_users_list(a->o.users)));
+    } else if (!(b = body_json(req, resp)) || !string_fields(b, names, f, resp)) {
+    } else if (!f[0] || !f[1]) {
+        rw_http_error(resp, 400, "missing_field", "需要 name 和 role（scope 可省略，表示全部）");
+    } else if (rw_users_add(a->o.users, f[0], f[1], f[2], token, err, sizeof err)) {
+        int taken = strstr(err, "已存在") != NULL;
+        rw_http_error(resp, taken ? 409 : 400, taken ? "conflict" : "bad_value", err);
+    } else {
+        json_t *details = json_pack("{s:s,s:s,s:s}", "user", f[0], "user_role", f[1], "scope", f[2] ? f[2] : "*");
+        if (rw_handling_audit(a->o.handling, &u, "user_add", "api", details, rw_now(), err, sizeof err))
+            rw_error("api", "用户 %s 已添加，但审计记录写入失败: %s", f[0], err);
+        json_decref(details);
+        reply(resp, 201, json_pack("{s:s,s:s,s:s}", "user", f[0], "role", f[1], "token", token));
     }
+    json_decref(b);
     rw_user_free(&u);
 }
 
@@ -591,44 +615,6 @@ static void h_reload(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
             reply(resp, 200, json_pack("{s:b}", "ok", 1));
     }
     rw_user_free(&u);
-}
-
-static json_t *diags_json(const rw_diags_t *d)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; i < d->n; i++) {
-        const rw_diag_t *x = &d->items[i];
-        json_array_append_new(arr, json_pack("{s:s?,s:i,s:i,s:s,s:s}", "file", x->file, "line", x->line, "col",
-                                             x->col, "severity", x->sev == RW_DIAG_ERROR ? "error" : "warning",
-                                             "message", x->msg));
-    }
-    return arr;
-}
-
-/* Reads the request's keys into out[] by name; 0 after answering 400 for an unknown
- * key or a value that is not a string. */
-static int string_fields(const json_t *b, const char *const *names, const char **out, rw_http_resp_t *resp)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)b, k, v)
-    {
-        size_t i = 0;
-        while (names[i] && strcmp(names[i], k)) i++;
-        char msg[128];
-        if (!names[i]) {
-            snprintf(msg, sizeof msg, "不接受字段「%s」", k);
-            rw_http_error(resp, 400, "unknown_field", msg);
-            return 0;
-        }
-        if (!json_is_string(v)) {
-            snprintf(msg, sizeof msg, "字段「%s」应为字符串", k);
-            rw_http_error(resp, 400, "bad_value", msg);
-            return 0;
-        }
-        out[i] = json_string_value(v);
-    }
-    return 1;
 }
 
 static void reply_check_failed(rw_http_resp_t *resp, const rw_diags_t *d)

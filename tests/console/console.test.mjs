@@ -261,6 +261,8 @@ test('admin: users and a new token', async () => {
   await page.fill('#add-user input[name=scope]', '3301');
   await page.click('#add-user button[type=submit]');
   await page.waitForSelector('#new-token');
+  const users = await page.evaluate(async (token) => (await fetch('/api/users', { headers: { Authorization: `Bearer ${token}` } })).json(), TOKENS.admin);
+  assert.deepEqual(users.users.find((u) => u.name === 'sun').scope, { departments: [], regions: ['3301'] }, 'the new user has the scope typed');
   await shot('16-users');
 });
 

@@ -3,10 +3,10 @@ import { api } from '../api.js';
 import { errorBox, h, jsonView, scopeText, section, table } from '../dom.js';
 import { label, ROLES, t } from '../i18n.js';
 
-// "3201,食品经营监管处" → {"regions": ["3201"], "departments": ["食品经营监管处"]}; "*" is everything.
-function parseScope(text) {
+// The API's scope text, "3201,食品经营监管处" ("*" for everything), from what was typed.
+function scopeParam(text) {
   const parts = text.split(/[,，\s]+/).filter((x) => x && x !== '*');
-  return { regions: parts.filter((p) => /^\d+$/.test(p)), departments: parts.filter((p) => !/^\d+$/.test(p)) };
+  return parts.length ? parts.join(',') : '*';
 }
 
 export async function render(ctx) {
@@ -18,7 +18,7 @@ export async function render(ctx) {
     const f = new FormData(form);
     try {
       const r = await api('/api/users', { method: 'POST',
-        body: { name: f.get('name'), role: f.get('role'), scope: parseScope(f.get('scope') ?? '') } });
+        body: { name: f.get('name'), role: f.get('role'), scope: scopeParam(f.get('scope') ?? '') } });
       out.append(h('p', { class: 'ok' }, t('users.token_once'), h('code', { id: 'new-token' }, r.token)));
       list.replaceChildren(await userTable());
     } catch (err) {
