@@ -667,7 +667,7 @@ json_t *rw_backtest_run(const rw_backtest_opts_t *o, rw_diags_t *d, char *err, s
         n_runs = sw->n_values;
         runs = rw_xcalloc(n_runs, sizeof *runs);
         sets = rw_xcalloc(o->n_sets + 1, sizeof *sets);
-        memcpy(sets, o->sets, o->n_sets * sizeof *sets);
+        if (o->n_sets) memcpy(sets, o->sets, o->n_sets * sizeof *sets); /* sets may be NULL */
         rw_load_opts_t vo = cand_o;
         vo.sets = sets;
         vo.n_sets = o->n_sets + 1;

@@ -109,7 +109,7 @@ int rw_evset_load_file(rw_evset_t *s, const char *path, rw_progress_fn progress,
     *s = r[0].part;
     rw_evset_t *b = &r[1].part;
     s->events = rw_xrealloc(s->events, (s->n + b->n + 1) * sizeof *s->events);
-    memcpy(s->events + s->n, b->events, b->n * sizeof *b->events);
+    if (b->n) memcpy(s->events + s->n, b->events, b->n * sizeof *b->events); /* NULL when empty */
     s->n += b->n;
     s->cap = s->n + 1;
     s->lines += b->lines;
