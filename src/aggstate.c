@@ -194,7 +194,8 @@ struct rw_aggs {
     double max_time;
     uint64_t seq;
     int64_t pruned_at; /* retention cut-off of the last pruning */
-    series_t *series;
+    series_t **series; /* by layout series; NULL until it holds data: an entity feeds few
+                        * of the rules' series, and most entities are small */
     log_t *logs;
     seen_t seen;
     rw_ewma_t *ewma; /* by position in the layout's ewmas */
@@ -237,9 +238,12 @@ void rw_aggs_free(rw_aggs_t *a)
 {
     if (!a) return;
     for (size_t s = 0; s < a->l->n_series; s++) {
-        for (size_t i = 0; i < a->series[s].n; i++) bucket_free(&a->l->series[s], &a->series[s].b[i]);
-        free(a->series[s].b);
-        free(a->series[s].cum);
+        series_t *ser = a->series[s];
+        if (!ser) continue;
+        for (size_t i = 0; i < ser->n; i++) bucket_free(&a->l->series[s], &ser->b[i]);
+        free(ser->b);
+        free(ser->cum);
+        free(ser);
     }
     for (size_t g = 0; g < a->l->n_logs; g++) {
         for (size_t i = 0; i < a->logs[g].n; i++) logent_free(&a->l->logs[g], &a->logs[g].e[i]);
@@ -354,6 +358,12 @@ static bucket_t *bucket_at(const rw_series_def_t *def, series_t *s, int64_t key)
     return b;
 }
 
+static series_t *series_get(rw_aggs_t *a, size_t s)
+{
+    if (!a->series[s]) a->series[s] = rw_xcalloc(1, sizeof *a->series[s]);
+    return a->series[s];
+}
+
 /* Distinct values are compared as type-tagged text so 1 and "1" stay apart. */
 static char *canonical(rw_value_t v)
 {
@@ -432,8 +442,9 @@ static void prune(rw_aggs_t *a, int tz_min)
     a->pruned_at = cut;
     seen_prune(&a->seen, cut);
     for (size_t s = 0; s < a->l->n_series; s++) {
-        series_t *ser = &a->series[s];
+        series_t *ser = a->series[s];
         size_t drop = 0;
+        if (!ser) continue;
         while (drop < ser->n && key_day(a->l->series[s].unit, ser->b[drop].key) < cut)
             bucket_free(&a->l->series[s], &ser->b[drop++]);
         if (drop) {
@@ -466,9 +477,10 @@ size_t rw_aggs_footprint(const rw_aggs_t *a)
     size_t n = block(sizeof *a) + block(l->n_series * sizeof *a->series) + block(l->n_logs * sizeof *a->logs) +
                block(l->n_ewmas * sizeof *a->ewma) + 2 * block(a->seen.n_slots * 8);
     for (size_t s = 0; s < l->n_series; s++) {
-        const series_t *ser = &a->series[s];
+        const series_t *ser = a->series[s];
         const rw_series_def_t *def = &l->series[s];
-        n += block(ser->cap * sizeof *ser->b) + block(ser->cap * sizeof *ser->cum);
+        if (!ser) continue;
+        n += block(sizeof *ser) + block(ser->cap * sizeof *ser->b) + block(ser->cap * sizeof *ser->cum);
         for (size_t i = 0; i < ser->n; i++) {
             const bucket_t *b = &ser->b[i];
             n += block(def->n_num * sizeof *b->num) + block(def->n_dist * sizeof *b->dist) +
@@ -511,7 +523,7 @@ uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile
     for (size_t s = 0; s < a->l->n_series; s++) {
         const rw_series_def_t *def = &a->l->series[s];
         if (!member[def->stream]) continue;
-        bucket_t *b = bucket_at(def, &a->series[s], def->unit == 'd' ? day : hour);
+        bucket_t *b = bucket_at(def, series_get(a, s), def->unit == 'd' ? day : hour);
         b->count++;
         for (size_t k = 0; k < def->n_num; k++) {
             rw_value_t v = rw_evpath_read(def->num[k], ev);
@@ -601,7 +613,7 @@ rw_value_t rw_aggs_query(rw_aggs_t *a, int call, double t, int tz_min)
         const logent_t *e = &lg->e[i - 1];
         return spec->kind == RW_AGG_SINCE ? rw_num(t - e->time) : e->vals[site->field];
     }
-    series_t *s = &a->series[site->series];
+    series_t empty = {0}, *s = a->series[site->series] ? a->series[site->series] : &empty;
     int64_t lo, hi;
     window_range(a, spec, t, tz_min, &lo, &hi);
     if (spec->kind == RW_AGG_COUNT) {
@@ -659,8 +671,9 @@ void rw_aggs_events(const rw_aggs_t *a, const int *calls, size_t n_calls, double
     size_t n = 0;
     for (size_t c = 0; c < n_calls; c++) {
         const rw_callspec_t *spec = &a->l->rules->calls[calls[c]];
-        const series_t *s = &a->series[a->l->sites[calls[c]].series];
+        const series_t *s = a->series[a->l->sites[calls[c]].series];
         int64_t lo, hi;
+        if (!s) continue;
         window_range(a, spec, t, tz_min, &lo, &hi);
         /* buckets are in time order, so the newest RW_EVENTS_MAX of this window come
          * from walking back from its end: older buckets cannot contribute */
@@ -759,7 +772,7 @@ static void put_names(rw_buf_t *out, char *const *names, size_t n)
 static void put_series(rw_buf_t *out, const rw_aggs_t *a, size_t s, int64_t tbase)
 {
     const rw_series_def_t *def = &a->l->series[s];
-    const series_t *ser = &a->series[s];
+    const series_t *ser = a->series[s];
     const char *name = a->l->rules->streams[def->stream].name;
     put_varint(out, s);
     put_str(out, name, strlen(name));
@@ -848,10 +861,10 @@ void rw_aggs_encode(const rw_aggs_t *a, rw_buf_t *out)
     }
     free(sorted);
     size_t n = 0;
-    for (size_t s = 0; s < l->n_series; s++) n += a->series[s].n > 0;
+    for (size_t s = 0; s < l->n_series; s++) n += a->series[s] && a->series[s]->n > 0;
     put_varint(out, n);
     for (size_t s = 0; s < l->n_series; s++)
-        if (a->series[s].n) put_series(out, a, s, tbase);
+        if (a->series[s] && a->series[s]->n) put_series(out, a, s, tbase);
     n = 0;
     for (size_t g = 0; g < l->n_logs; g++) n += a->logs[g].n > 0;
     put_varint(out, n);
@@ -1031,7 +1044,7 @@ static void decode_series(reader_t *r, rw_aggs_t *a, int64_t tbase)
     int64_t key = 0;
     for (uint32_t i = 0; i < n_buckets && !r->bad; i++) {
         key = check_key(r, key + get_svarint(r));
-        bucket_t *b = def && !r->bad ? bucket_at(def, &a->series[target], key) : NULL;
+        bucket_t *b = def && !r->bad ? bucket_at(def, series_get(a, (size_t)target), key) : NULL;
         uint64_t count = get_varint(r);
         if (count > UINT32_MAX) r->bad = 1;
         if (b) b->count = (uint32_t)count;
@@ -1154,13 +1167,13 @@ json_t *rw_aggs_describe(const rw_aggs_t *a)
     const rw_layout_t *l = a->l;
     json_t *series = json_array();
     for (size_t s = 0; s < l->n_series; s++) {
-        const series_t *ser = &a->series[s];
+        const series_t *ser = a->series[s];
         double total = 0;
-        for (size_t i = 0; i < ser->n; i++) total += ser->b[i].count;
+        for (size_t i = 0; ser && i < ser->n; i++) total += ser->b[i].count;
         json_array_append_new(series, json_pack("{s:s,s:s,s:I,s:f}", "stream",
                                                 l->rules->streams[l->series[s].stream].name, "unit",
                                                 l->series[s].unit == 'd' ? "day" : "hour", "buckets",
-                                                (json_int_t)ser->n, "events", total));
+                                                (json_int_t)(ser ? ser->n : 0), "events", total));
     }
     char latest[64] = "";
     if (a->has_max) rw_time_format(a->max_time, l->rules->catalog.tz_offset_min, latest);

@@ -13,11 +13,69 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- entities in memory ------------------------------------------------------------ */
+/* ---- records in memory by id ------------------------------------------------------ */
 
-typedef struct entity {
+/* Entities and lead texts are kept in hash maps by id; each record starts with a node. */
+typedef struct node {
     char *id;
     size_t id_len;
+    struct node *next;
+} node_t;
+
+typedef struct {
+    node_t **slots;
+    size_t n_slots, count;
+} map_t;
+
+static node_t *map_find(const map_t *m, const char *id, size_t len)
+{
+    if (!m->n_slots) return NULL;
+    for (node_t *x = m->slots[rw_hash64(id, len) & (m->n_slots - 1)]; x; x = x->next)
+        if (x->id_len == len && memcmp(x->id, id, len) == 0) return x;
+    return NULL;
+}
+
+/* Takes the record; its id must be set and not yet in the map. */
+static void map_insert(map_t *m, node_t *x)
+{
+    if (m->count + 1 > m->n_slots * 3 / 4) {
+        size_t n = m->n_slots ? m->n_slots * 2 : 1024;
+        node_t **slots = rw_xcalloc(n, sizeof *slots);
+        for (size_t i = 0; i < m->n_slots; i++)
+            for (node_t *y = m->slots[i], *next; y; y = next) {
+                next = y->next;
+                size_t h = rw_hash64(y->id, y->id_len) & (n - 1);
+                y->next = slots[h];
+                slots[h] = y;
+            }
+        free(m->slots);
+        m->slots = slots;
+        m->n_slots = n;
+    }
+    size_t h = rw_hash64(x->id, x->id_len) & (m->n_slots - 1);
+    x->next = m->slots[h];
+    m->slots[h] = x;
+    m->count++;
+}
+
+/* Unlinks every record `drop` returns 1 for (drop frees it). */
+static void map_sweep(map_t *m, int (*drop)(void *ud, node_t *x), void *ud)
+{
+    for (size_t i = 0; i < m->n_slots; i++) {
+        node_t **pp = &m->slots[i];
+        while (*pp) {
+            node_t *x = *pp, *next = x->next;
+            if (drop(ud, x)) {
+                *pp = next;
+                m->count--;
+            } else
+                pp = &x->next;
+        }
+    }
+}
+
+typedef struct entity {
+    node_t node; /* the entity id */
     json_t *profile;  /* object */
     json_t *suppress; /* {rule: {"lead", "t0", "level"}} */
     rw_aggs_t *aggs;
@@ -25,23 +83,44 @@ typedef struct entity {
     int profile_dirty, suppress_dirty; /* written only when they changed */
     uint64_t touched; /* commit generation of the last use */
     size_t bytes;     /* memory held at the last load or commit: what the cache budget counts */
-    struct entity *next;
 } entity_t;
 
+static void ent_free(entity_t *e)
+{
+    free(e->node.id);
+    json_decref(e->profile);
+    json_decref(e->suppress);
+    rw_aggs_free(e->aggs);
+    free(e);
+}
+
+/* The latest text of a lead: a suppressed trigger rewrites it for its next revision
+ * without reading it back from the store. */
 typedef struct {
-    entity_t **slots;
-    size_t n_slots, count;
-} entity_map_t;
+    node_t node; /* the lead id */
+    rw_buf_t text;
+    int dirty;     /* changed since the last commit */
+    uint64_t used; /* commit generation of the last change */
+} lead_text_t;
+
+static void lead_text_free(lead_text_t *t)
+{
+    free(t->node.id);
+    rw_buf_free(&t->text);
+    free(t);
+}
 
 struct rw_engine {
     rw_engine_opts_t o;
     const rw_rules_t *rules;
     rw_layout_t *layout;
-    entity_map_t ents;
+    map_t ents;
     entity_t **dirty;
     size_t n_dirty, cap_dirty;
     size_t cached_bytes;
-    json_t *lead_texts;  /* lead id → its latest serialised record, changed since the last commit */
+    map_t leads;       /* lead_text_t: the latest text of leads changed recently */
+    size_t lead_bytes; /* what their texts hold */
+    rw_buf_t hit;      /* a suppressed trigger's revision being written */
     rw_batch_t *batch;
     rw_buf_t text; /* JSON text being written */
     uint64_t generation;
@@ -62,50 +141,6 @@ struct rw_engine {
     unsigned char *memo_set;
     rw_model_parts_t *memo_parts; /* model calls: the parts of this event's value */
 };
-
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-    return rw_hash64(p, n);
-}
-
-static entity_t *ent_find(entity_map_t *m, const char *id, size_t len)
-{
-    if (!m->n_slots) return NULL;
-    for (entity_t *e = m->slots[hash_bytes(id, len) & (m->n_slots - 1)]; e; e = e->next)
-        if (e->id_len == len && memcmp(e->id, id, len) == 0) return e;
-    return NULL;
-}
-
-static void ent_insert(entity_map_t *m, entity_t *e)
-{
-    if (m->count + 1 > m->n_slots * 3 / 4) {
-        size_t n = m->n_slots ? m->n_slots * 2 : 1024;
-        entity_t **slots = rw_xcalloc(n, sizeof *slots);
-        for (size_t i = 0; i < m->n_slots; i++)
-            for (entity_t *x = m->slots[i], *next; x; x = next) {
-                next = x->next;
-                size_t h = hash_bytes(x->id, x->id_len) & (n - 1);
-                x->next = slots[h];
-                slots[h] = x;
-            }
-        free(m->slots);
-        m->slots = slots;
-        m->n_slots = n;
-    }
-    size_t h = hash_bytes(e->id, e->id_len) & (m->n_slots - 1);
-    e->next = m->slots[h];
-    m->slots[h] = e;
-    m->count++;
-}
-
-static void ent_free(entity_t *e)
-{
-    free(e->id);
-    json_decref(e->profile);
-    json_decref(e->suppress);
-    rw_aggs_free(e->aggs);
-    free(e);
-}
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
 
@@ -152,21 +187,30 @@ rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts)
     if (!e->o.max_event_size) e->o.max_event_size = RW_EVENT_MAX_SIZE_DEFAULT;
     e->rules = opts->rules;
     e->layout = rw_layout_build(e->rules);
-    e->lead_texts = json_object();
     e->lead_counts = json_object();
     e->batch = rw_batch_new(opts->store);
     alloc_scratch(e);
     return e;
 }
 
+static int drop_entity(void *ud, node_t *x)
+{
+    (void)ud;
+    ent_free((entity_t *)x);
+    return 1;
+}
+
+static int drop_lead_text(void *ud, node_t *x)
+{
+    (void)ud;
+    lead_text_free((lead_text_t *)x);
+    return 1;
+}
+
 static void drop_all_entities(rw_engine_t *e)
 {
     e->cached_bytes = 0;
-    for (size_t i = 0; i < e->ents.n_slots; i++)
-        for (entity_t *x = e->ents.slots[i], *next; x; x = next) {
-            next = x->next;
-            ent_free(x);
-        }
+    map_sweep(&e->ents, drop_entity, NULL);
     free(e->ents.slots);
     memset(&e->ents, 0, sizeof e->ents);
 }
@@ -176,10 +220,12 @@ void rw_engine_free(rw_engine_t *e)
     if (!e) return;
     drop_all_entities(e);
     free(e->dirty);
-    json_decref(e->lead_texts);
+    map_sweep(&e->leads, drop_lead_text, NULL);
+    free(e->leads.slots);
     json_decref(e->lead_counts);
     rw_batch_free(e->batch);
     rw_buf_free(&e->text);
+    rw_buf_free(&e->hit);
     rw_layout_free(e->layout);
     free_clause_cache(e);
     free(e->member);
@@ -240,18 +286,18 @@ static size_t json_footprint(const json_t *j)
 static void account(rw_engine_t *e, entity_t *x)
 {
     e->cached_bytes -= x->bytes;
-    x->bytes = sizeof *x + 32 + x->id_len + rw_aggs_footprint(x->aggs) + json_footprint(x->profile) +
+    x->bytes = sizeof *x + 32 + x->node.id_len + rw_aggs_footprint(x->aggs) + json_footprint(x->profile) +
                json_footprint(x->suppress);
     e->cached_bytes += x->bytes;
 }
 
 static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
 {
-    entity_t *x = ent_find(&e->ents, id, len);
+    entity_t *x = (entity_t *)map_find(&e->ents, id, len);
     if (x) return x;
     x = rw_xcalloc(1, sizeof *x);
-    x->id = rw_xstrndup(id, len);
-    x->id_len = len;
+    x->node.id = rw_xstrndup(id, len);
+    x->node.id_len = len;
     size_t n;
     char *blob = rw_store_get(e->o.store, RW_CF_AGGS, id, len, &n);
     int flags = 0;
@@ -259,7 +305,7 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
         flags = n ? (unsigned char)blob[0] : 0;
         x->aggs = n ? rw_aggs_decode(e->layout, blob + 1, n - 1) : NULL;
         free(blob);
-        if (!x->aggs) rw_warn("engine", "实体 %s 的聚合状态无法解码，按空状态处理", x->id);
+        if (!x->aggs) rw_warn("engine", "实体 %s 的聚合状态无法解码，按空状态处理", x->node.id);
     }
     if (!x->aggs) x->aggs = rw_aggs_new(e->layout);
     x->profile = flags & HAS_PROFILE ? load_json(e->o.store, RW_CF_PROFILE, id, len) : NULL;
@@ -267,7 +313,7 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
     x->suppress = flags & HAS_SUPPRESS ? load_json(e->o.store, RW_CF_SUPPRESS, id, len) : NULL;
     if (!x->suppress) x->suppress = json_object();
     account(e, x);
-    ent_insert(&e->ents, x);
+    map_insert(&e->ents, &x->node);
     return x;
 }
 
@@ -466,42 +512,75 @@ static json_t *clauses_in_force(rw_engine_t *e, const rw_rule_t *rule, int64_t d
     return arr;
 }
 
-static void emit_text(rw_engine_t *e, const rw_lead_out_t *out)
+static lead_text_t *lead_text_new(rw_engine_t *e, const char *id)
 {
-    json_object_set_new(e->lead_texts, out->id, json_stringn_nocheck(out->text, out->len));
+    lead_text_t *t = rw_xcalloc(1, sizeof *t);
+    t->node.id_len = strlen(id);
+    t->node.id = rw_xstrndup(id, t->node.id_len);
+    map_insert(&e->leads, &t->node);
+    return t;
+}
+
+/* t->text holds the revision (its capacity was `old_cap`): written at the next commit. */
+static void emit_text(rw_engine_t *e, lead_text_t *t, size_t old_cap, const rw_lead_out_t *out)
+{
+    e->lead_bytes += t->text.cap - old_cap;
+    t->dirty = 1;
+    t->used = e->generation;
     e->stats.lead_revisions++;
     if (e->o.sink) e->o.sink(e->o.sink_ud, out);
 }
 
-/* Serialises a revision once: the same text goes to the sink and to the store. */
+/* Serialises a revision once, as the lead's latest text: the same text goes to the
+ * sink and to the store. */
 static void emit(rw_engine_t *e, json_t *lead)
 {
-    rw_buf_reset(&e->text);
-    rw_json_append(&e->text, lead);
-    rw_lead_out_t out = {.id = json_string_value(json_object_get(lead, "id")),
+    const char *id = json_string_value(json_object_get(lead, "id"));
+    lead_text_t *t = (lead_text_t *)map_find(&e->leads, id, strlen(id));
+    if (!t) t = lead_text_new(e, id);
+    size_t old_cap = t->text.cap;
+    rw_buf_reset(&t->text);
+    rw_json_append(&t->text, lead);
+    rw_lead_out_t out = {.id = t->node.id,
                          .revision = json_integer_value(json_object_get(lead, "revision")),
                          .hits = json_integer_value(json_object_get(lead, "hits")),
                          .shadow = !strcmp(json_string_value(json_object_get(lead, "mode")), "shadow"),
-                         .record = lead, .text = e->text.data, .len = e->text.len};
-    emit_text(e, &out);
+                         .record = lead, .text = t->text.data, .len = t->text.len};
+    emit_text(e, t, old_cap, &out);
 }
 
-/* Replaces the integer after the first occurrence of `key` (e.g. ,"hits":) with
- * its value plus one. Keys are quoted and quotes inside strings are escaped, so the
- * first match in our own serialisation (revision and hits precede every nested
- * object) is the record's own field. Returns the new value, or -1 when absent. */
-static int64_t bump_number(rw_buf_t *out, const char *text, size_t len, const char *key)
+/* The integer after the first `key` at or after p; NULL when absent. */
+static const char *number_after(const char *p, const char *end, const char *key, const char **num_end)
 {
-    const char *k = memmem(text, len, key, strlen(key));
-    if (!k) return -1;
-    const char *num = k + strlen(key), *end = num;
-    while (end < text + len && *end >= '0' && *end <= '9') end++;
-    int64_t v = strtoll(num, NULL, 10) + 1;
+    const char *k = memmem(p, (size_t)(end - p), key, strlen(key));
+    if (!k) return NULL;
+    const char *num = k + strlen(key);
+    for (*num_end = num; *num_end < end && **num_end >= '0' && **num_end <= '9';) (*num_end)++;
+    return num;
+}
+
+/* Writes the record with `revision` and `hits` one higher to out, in one pass. Keys are
+ * quoted and quotes inside strings are escaped, so the first match in our own
+ * serialisation (revision, then hits, precede every nested object) is the record's own
+ * field. Returns 0, or -1 when either is absent. */
+static int bump_hit(rw_buf_t *out, const char *text, size_t len, int64_t *rev, int64_t *hits)
+{
+    const char *end = text + len, *rev_end, *hits_end;
+    const char *r = number_after(text, end, "\"revision\":", &rev_end);
+    const char *h = r ? number_after(rev_end, end, ",\"hits\":", &hits_end) : NULL;
+    if (!h) return -1;
+    *rev = strtoll(r, NULL, 10) + 1;
+    *hits = strtoll(h, NULL, 10) + 1;
+    char num[2][24];
+    int n0 = snprintf(num[0], sizeof num[0], "%lld", (long long)*rev);
+    int n1 = snprintf(num[1], sizeof num[1], "%lld", (long long)*hits);
     rw_buf_reset(out);
-    rw_buf_append(out, text, (size_t)(num - text));
-    rw_buf_printf(out, "%lld", (long long)v);
-    rw_buf_append(out, end, (size_t)(text + len - end));
-    return v;
+    rw_buf_append(out, text, (size_t)(r - text));
+    rw_buf_append(out, num[0], (size_t)n0);
+    rw_buf_append(out, rev_end, (size_t)(h - rev_end));
+    rw_buf_append(out, num[1], (size_t)n1);
+    rw_buf_append(out, hits_end, (size_t)(end - hits_end));
+    return 0;
 }
 
 static void count_lead(rw_engine_t *e, const char *rule, int level)
@@ -515,32 +594,31 @@ static void count_lead(rw_engine_t *e, const char *rule, int level)
     json_object_set_new(per, rw_level_name(level), json_integer(n ? json_integer_value(n) + 1 : 1));
 }
 
-/* A suppressed trigger: the lead's next revision with one more hit. */
+/* A suppressed trigger: the lead's next revision with one more hit, rewritten from the
+ * text held in memory (read from the store only when it was dropped). */
 static void add_hit(rw_engine_t *e, const char *id, int shadow)
 {
-    const json_t *pending = json_object_get(e->lead_texts, id);
-    size_t len = 0;
-    char *stored = pending ? NULL : rw_store_get(e->o.store, RW_CF_LEADS, id, strlen(id), &len);
-    const char *text = pending ? json_string_value(pending) : stored;
-    if (pending) len = json_string_length(pending);
-    if (!text) {
+    lead_text_t *t = (lead_text_t *)map_find(&e->leads, id, strlen(id));
+    size_t len = t ? t->text.len : 0;
+    char *stored = t ? NULL : rw_store_get(e->o.store, RW_CF_LEADS, id, strlen(id), &len);
+    if (!t && !stored) {
         rw_warn("engine", "被抑制的线索 %s 不在线索库中", id);
         return;
     }
-    rw_buf_t a, b;
-    rw_buf_init(&a);
-    rw_buf_init(&b);
-    int64_t rev = bump_number(&a, text, len, "\"revision\":");
-    int64_t hits = rev < 0 ? -1 : bump_number(&b, a.data, a.len, ",\"hits\":");
+    int64_t rev, hits;
+    int bad = bump_hit(&e->hit, t ? t->text.data : stored, len, &rev, &hits);
     free(stored);
-    if (hits < 0) {
+    if (bad) {
         rw_warn("engine", "线索 %s 的记录缺少 revision 或 hits", id);
-    } else {
-        rw_lead_out_t out = {.id = id, .revision = rev, .hits = hits, .shadow = shadow, .text = b.data, .len = b.len};
-        emit_text(e, &out);
+        return;
     }
-    rw_buf_free(&a);
-    rw_buf_free(&b);
+    if (!t) t = lead_text_new(e, id);
+    rw_buf_t prev = t->text; /* the rewrite becomes the text; its buffer is the next one's */
+    t->text = e->hit;
+    e->hit = prev;
+    rw_lead_out_t out = {.id = t->node.id, .revision = rev, .hits = hits, .shadow = shadow,
+                         .text = t->text.data, .len = t->text.len};
+    emit_text(e, t, prev.cap, &out);
 }
 
 static int64_t distance(char unit, double t, double t0, int tz)
@@ -719,30 +797,54 @@ static void put_json(rw_engine_t *e, rw_cf_t cf, const entity_t *x, const json_t
 {
     rw_buf_reset(&e->text);
     rw_json_append(&e->text, j);
-    rw_batch_put(e->batch, cf, x->id, x->id_len, e->text.data, e->text.len);
+    rw_batch_put(e->batch, cf, x->node.id, x->node.id_len, e->text.data, e->text.len);
 }
 
 /* Keeps memory bounded by the state's size, not the number of entities: once over
  * budget, entities not used in the last commit interval go first, then any (all are
  * clean after a commit), until half the budget is free. */
+typedef struct {
+    rw_engine_t *e;
+    int any; /* second pass: recently used ones too */
+} evict_pass_t;
+
+static int evict_one(void *ud, node_t *node)
+{
+    evict_pass_t *p = ud;
+    entity_t *x = (entity_t *)node;
+    if (p->e->cached_bytes <= p->e->o.cache_bytes / 2 || (!p->any && x->touched + 1 >= p->e->generation)) return 0;
+    p->e->cached_bytes -= x->bytes;
+    ent_free(x);
+    return 1;
+}
+
 static void evict(rw_engine_t *e)
 {
     if (e->cached_bytes <= e->o.cache_bytes) return;
-    entity_map_t *m = &e->ents;
     for (int pass = 0; pass < 2 && e->cached_bytes > e->o.cache_bytes / 2; pass++)
-        for (size_t i = 0; i < m->n_slots; i++) {
-            entity_t **pp = &m->slots[i];
-            while (*pp) {
-                entity_t *x = *pp;
-                if ((pass == 1 || x->touched + 1 < e->generation) && e->cached_bytes > e->o.cache_bytes / 2) {
-                    *pp = x->next;
-                    e->cached_bytes -= x->bytes;
-                    ent_free(x);
-                    m->count--;
-                } else
-                    pp = &x->next;
-            }
-        }
+        map_sweep(&e->ents, evict_one, &(evict_pass_t){.e = e, .any = pass});
+}
+
+static int put_lead_text(void *ud, node_t *x)
+{
+    rw_engine_t *e = ud;
+    lead_text_t *t = (lead_text_t *)x;
+    if (t->dirty) rw_batch_put(e->batch, RW_CF_LEADS, x->id, x->id_len, t->text.data, t->text.len);
+    return 0;
+}
+
+/* After a commit: lead texts are clean; those not changed in the last two intervals
+ * are dropped (a suppressed trigger mostly follows its lead closely), and any clean one
+ * while they hold more than an eighth of the cache budget. */
+static int settle_lead_text(void *ud, node_t *x)
+{
+    rw_engine_t *e = ud;
+    lead_text_t *t = (lead_text_t *)x;
+    t->dirty = 0;
+    if (t->used + 1 >= e->generation && e->lead_bytes <= e->o.cache_bytes / 8) return 0;
+    e->lead_bytes -= t->text.cap;
+    lead_text_free(t);
+    return 1;
 }
 
 int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
@@ -756,20 +858,17 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
                                   (json_object_size(x->suppress) ? HAS_SUPPRESS : 0)));
         rw_aggs_encode(x->aggs, &blob);
         account(e, x);
-        rw_batch_put(e->batch, RW_CF_AGGS, x->id, x->id_len, blob.data, blob.len);
+        rw_batch_put(e->batch, RW_CF_AGGS, x->node.id, x->node.id_len, blob.data, blob.len);
         if (x->profile_dirty) put_json(e, RW_CF_PROFILE, x, x->profile);
         if (x->suppress_dirty) put_json(e, RW_CF_SUPPRESS, x, x->suppress);
         x->profile_dirty = x->suppress_dirty = 0;
     }
     rw_buf_free(&blob);
-    const char *id;
-    json_t *text;
-    json_object_foreach(e->lead_texts, id, text)
-        rw_batch_put(e->batch, RW_CF_LEADS, id, strlen(id), json_string_value(text), json_string_length(text));
+    map_sweep(&e->leads, put_lead_text, e);
     if (rw_store_write(e->o.store, e->batch, err, errlen)) return -1;
     for (size_t i = 0; i < e->n_dirty; i++) e->dirty[i]->dirty = 0;
     e->n_dirty = 0;
-    json_object_clear(e->lead_texts);
+    map_sweep(&e->leads, settle_lead_text, e);
     e->generation++;
     evict(e);
     return 0;
@@ -849,7 +948,7 @@ size_t rw_engine_refresh_changed(rw_engine_t *e)
 json_t *rw_engine_entity(rw_engine_t *e, const char *entity)
 {
     size_t len = strlen(entity);
-    entity_t *x = ent_find(&e->ents, entity, len);
+    entity_t *x = (entity_t *)map_find(&e->ents, entity, len);
     if (!x) {
         char *blob = rw_store_get(e->o.store, RW_CF_AGGS, entity, len, NULL);
         if (!blob) return NULL;

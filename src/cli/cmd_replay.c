@@ -32,6 +32,7 @@ static void usage(void)
            "  --parse-only       只读取并解析 JSON，测量基线吞吐\n"
            "  --progress         在终端显示进度条\n"
            "  --batch N          每 N 个事件提交一次状态（默认 50000；回放不写 WAL，状态在正常结束时落盘）\n"
+           "  --cache-mb N       内存中实体状态的预算，单位 MiB（默认 128）\n"
            "  --quiet            不打印统计\n");
 }
 
@@ -41,7 +42,7 @@ int rw_cmd_replay(int argc, char **argv)
     rw_cli_common_init(&c);
     const char *out_path = NULL, *rejects_path = NULL, *state = NULL, *now = NULL;
     int parse_only = 0, progress = 0, quiet = 0;
-    long batch = 0;
+    long batch = 0, cache_mb = 0;
     static const struct option longopts[] = {
         RW_CLI_COMMON_LONGOPTS,
         {"out", required_argument, 0, 'o'},
@@ -52,6 +53,7 @@ int rw_cmd_replay(int argc, char **argv)
         {"progress", no_argument, 0, 'P'},
         {"quiet", no_argument, 0, 'q'},
         {"batch", required_argument, 0, 'b'},
+        {"cache-mb", required_argument, 0, 'c'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
@@ -71,6 +73,13 @@ int rw_cmd_replay(int argc, char **argv)
             batch = strtol(optarg, NULL, 10);
             if (batch <= 0) {
                 fprintf(stderr, "regwatch replay: --batch 需要正整数\n");
+                return 2;
+            }
+            break;
+        case 'c':
+            cache_mb = strtol(optarg, NULL, 10);
+            if (cache_mb <= 0 || cache_mb > 1 << 20) {
+                fprintf(stderr, "regwatch replay: --cache-mb 需要 1 到 1048576 之间的整数\n");
                 return 2;
             }
             break;
@@ -128,7 +137,8 @@ int rw_cmd_replay(int argc, char **argv)
     int rc = 1;
     if (rw_store_open(&store, dir, err, sizeof err) == 0) {
         rw_store_skip_wal(store);
-        rw_engine_opts_t eo = {.store = store, .rules = rules, .sink = write_lead, .sink_ud = out};
+        rw_engine_opts_t eo = {.store = store, .rules = rules, .sink = write_lead, .sink_ud = out,
+                               .cache_bytes = (size_t)cache_mb << 20};
         rw_engine_t *e = rw_engine_new(&eo);
         rw_replay_opts_t ro = {.path = events, .rejects = rejects, .progress = progress, .batch = (size_t)batch,
                               .future_now = future_now};
