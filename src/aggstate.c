@@ -43,10 +43,12 @@ static char *path_text(const rw_evpath_t *p)
     static const char *const names[] = {"id", "type", "entity", "time", "region", "source"};
     rw_buf_t b;
     rw_buf_init(&b);
-    if (p->field != RW_EF_ATTR) rw_buf_puts(&b, names[p->field]);
+    if (p->field != RW_EF_ATTR)
+        rw_buf_puts(&b, names[p->field]);
     else {
         rw_buf_puts(&b, "attrs");
-        for (size_t i = 0; i < p->n_segs; i++) rw_buf_printf(&b, ".%s", p->segs[i]);
+        for (size_t i = 0; i < p->n_segs; i++)
+            rw_buf_printf(&b, ".%s", p->segs[i]);
     }
     return rw_buf_steal(&b);
 }
@@ -54,13 +56,15 @@ static char *path_text(const rw_evpath_t *p)
 static char **path_names(rw_evpath_t **paths, size_t n)
 {
     char **names = rw_xcalloc(n ? n : 1, sizeof *names);
-    for (size_t k = 0; k < n; k++) names[k] = path_text(paths[k]);
+    for (size_t k = 0; k < n; k++)
+        names[k] = path_text(paths[k]);
     return names;
 }
 
 static void free_names(char **names, size_t n)
 {
-    for (size_t k = 0; k < n; k++) free(names[k]);
+    for (size_t k = 0; k < n; k++)
+        free(names[k]);
     free(names);
 }
 
@@ -84,7 +88,8 @@ rw_layout_t *rw_layout_build(const rw_rules_t *rules)
         } else if (spec->kind == RW_AGG_LAST || spec->kind == RW_AGG_SINCE) {
             site->lastlog = log_for(l, spec->stream);
             rw_lastlog_def_t *g = &l->logs[site->lastlog];
-            if (spec->kind == RW_AGG_LAST) site->field = slot_for(&g->fields, &g->n_fields, &spec->field);
+            if (spec->kind == RW_AGG_LAST)
+                site->field = slot_for(&g->fields, &g->n_fields, &spec->field);
         }
     }
     for (size_t m = 0; m < rules->n_models; m++)
@@ -214,10 +219,12 @@ rw_aggs_t *rw_aggs_new(const rw_layout_t *l)
 static void bucket_free(const rw_series_def_t *def, bucket_t *b)
 {
     for (size_t k = 0; k < def->n_dist; k++) {
-        for (uint32_t i = 0; i < b->dist[k].n; i++) free(b->dist[k].v[i]);
+        for (uint32_t i = 0; i < b->dist[k].n; i++)
+            free(b->dist[k].v[i]);
         free(b->dist[k].v);
     }
-    for (uint32_t i = 0; i < b->n_ids; i++) free(b->ids[i].heap);
+    for (uint32_t i = 0; i < b->n_ids; i++)
+        free(b->ids[i].heap);
     free(b->num);
     free(b->dist);
     free(b->ids);
@@ -230,7 +237,8 @@ static void value_drop(rw_value_t *v)
 
 static void logent_free(const rw_lastlog_def_t *def, logent_t *e)
 {
-    for (size_t k = 0; k < def->n_fields; k++) value_drop(&e->vals[k]);
+    for (size_t k = 0; k < def->n_fields; k++)
+        value_drop(&e->vals[k]);
     free(e->vals);
 }
 
@@ -240,13 +248,15 @@ void rw_aggs_free(rw_aggs_t *a)
     for (size_t s = 0; s < a->l->n_series; s++) {
         series_t *ser = a->series[s];
         if (!ser) continue;
-        for (size_t i = 0; i < ser->n; i++) bucket_free(&a->l->series[s], &ser->b[i]);
+        for (size_t i = 0; i < ser->n; i++)
+            bucket_free(&a->l->series[s], &ser->b[i]);
         free(ser->b);
         free(ser->cum);
         free(ser);
     }
     for (size_t g = 0; g < a->l->n_logs; g++) {
-        for (size_t i = 0; i < a->logs[g].n; i++) logent_free(&a->l->logs[g], &a->logs[g].e[i]);
+        for (size_t i = 0; i < a->logs[g].n; i++)
+            logent_free(&a->l->logs[g], &a->logs[g].e[i]);
         free(a->logs[g].e);
     }
     free(a->series);
@@ -276,7 +286,8 @@ static void seen_insert(seen_t *s, uint64_t h, int32_t day)
         *s = big;
     }
     size_t i = h & (s->n_slots - 1);
-    while (s->h[i] && s->h[i] != h) i = (i + 1) & (s->n_slots - 1);
+    while (s->h[i] && s->h[i] != h)
+        i = (i + 1) & (s->n_slots - 1);
     if (!s->count || day < s->min_day) s->min_day = day;
     if (!s->h[i]) s->count++;
     s->h[i] = h;
@@ -353,7 +364,8 @@ static bucket_t *bucket_at(const rw_series_def_t *def, series_t *s, int64_t key)
     bucket_t *b = &s->b[i];
     memset(b, 0, sizeof *b);
     b->key = key;
-    b->num = def->n_num ? rw_xcalloc(def->n_num, sizeof *b->num) : NULL; /* most series only count */
+    b->num =
+        def->n_num ? rw_xcalloc(def->n_num, sizeof *b->num) : NULL; /* most series only count */
     b->dist = def->n_dist ? rw_xcalloc(def->n_dist, sizeof *b->dist) : NULL;
     return b;
 }
@@ -374,9 +386,14 @@ static char *canonical(rw_value_t v)
         rw_buf_putc(&b, 's');
         rw_buf_append(&b, v.s, v.len);
         break;
-    case RW_V_NUM: rw_buf_printf(&b, "n%.17g", v.num == 0 ? 0.0 : v.num); break;
-    case RW_V_BOOL: rw_buf_puts(&b, v.b ? "btrue" : "bfalse"); break;
-    case RW_V_NULL: break;
+    case RW_V_NUM:
+        rw_buf_printf(&b, "n%.17g", v.num == 0 ? 0.0 : v.num);
+        break;
+    case RW_V_BOOL:
+        rw_buf_puts(&b, v.b ? "btrue" : "bfalse");
+        break;
+    case RW_V_NULL:
+        break;
     }
     return rw_buf_steal(&b);
 }
@@ -474,20 +491,23 @@ static size_t block(size_t n)
 size_t rw_aggs_footprint(const rw_aggs_t *a)
 {
     const rw_layout_t *l = a->l;
-    size_t n = block(sizeof *a) + block(l->n_series * sizeof *a->series) + block(l->n_logs * sizeof *a->logs) +
-               block(l->n_ewmas * sizeof *a->ewma) + 2 * block(a->seen.n_slots * 8);
+    size_t n = block(sizeof *a) + block(l->n_series * sizeof *a->series) +
+               block(l->n_logs * sizeof *a->logs) + block(l->n_ewmas * sizeof *a->ewma) +
+               2 * block(a->seen.n_slots * 8);
     for (size_t s = 0; s < l->n_series; s++) {
         const series_t *ser = a->series[s];
         const rw_series_def_t *def = &l->series[s];
         if (!ser) continue;
-        n += block(sizeof *ser) + block(ser->cap * sizeof *ser->b) + block(ser->cap * sizeof *ser->cum);
+        n += block(sizeof *ser) + block(ser->cap * sizeof *ser->b) +
+             block(ser->cap * sizeof *ser->cum);
         for (size_t i = 0; i < ser->n; i++) {
             const bucket_t *b = &ser->b[i];
             n += block(def->n_num * sizeof *b->num) + block(def->n_dist * sizeof *b->dist) +
                  block(b->n_ids * sizeof *b->ids);
             for (size_t k = 0; k < def->n_dist; k++) {
                 n += block(b->dist[k].n * sizeof *b->dist[k].v);
-                for (uint32_t v = 0; v < b->dist[k].n; v++) n += block(strlen(b->dist[k].v[v]) + 1);
+                for (uint32_t v = 0; v < b->dist[k].n; v++)
+                    n += block(strlen(b->dist[k].v[v]) + 1);
             }
         }
     }
@@ -510,8 +530,8 @@ const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model)
     return NULL;
 }
 
-uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile, const unsigned char *member,
-                       int tz_min)
+uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile,
+                       const unsigned char *member, int tz_min)
 {
     uint64_t seq = ++a->seq;
     if (!a->has_max || ev->time > a->max_time) {
@@ -549,14 +569,16 @@ uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile
             lg->e = rw_xrealloc(lg->e, lg->cap * sizeof *lg->e);
         }
         size_t i = lg->n; /* seq is the greatest so far: after every entry of time <= t */
-        while (i > 0 && lg->e[i - 1].time > ev->time) i--;
+        while (i > 0 && lg->e[i - 1].time > ev->time)
+            i--;
         memmove(&lg->e[i + 1], &lg->e[i], (lg->n - i) * sizeof *lg->e);
         lg->n++;
         logent_t *e = &lg->e[i];
         e->time = ev->time;
         e->seq = seq;
         e->vals = rw_xcalloc(def->n_fields ? def->n_fields : 1, sizeof *e->vals);
-        for (size_t k = 0; k < def->n_fields; k++) e->vals[k] = value_own(rw_evpath_read(def->fields[k], ev));
+        for (size_t k = 0; k < def->n_fields; k++)
+            e->vals[k] = value_own(rw_evpath_read(def->fields[k], ev));
     }
     for (size_t i = 0; i < a->l->n_ewmas; i++) {
         const rw_model_t *m = &a->l->rules->models[a->l->ewmas[i]];
@@ -596,7 +618,8 @@ static uint64_t count_range(series_t *s, size_t i0, size_t i1)
 {
     if (i1 <= i0) return 0;
     for (; s->cum_valid < i1; s->cum_valid++)
-        s->cum[s->cum_valid] = (s->cum_valid ? s->cum[s->cum_valid - 1] : 0) + s->b[s->cum_valid].count;
+        s->cum[s->cum_valid] =
+            (s->cum_valid ? s->cum[s->cum_valid - 1] : 0) + s->b[s->cum_valid].count;
     return s->cum[i1 - 1] - (i0 ? s->cum[i0 - 1] : 0);
 }
 
@@ -608,7 +631,8 @@ rw_value_t rw_aggs_query(rw_aggs_t *a, int call, double t, int tz_min)
         const log_t *lg = &a->logs[site->lastlog];
         int64_t cut = cutoff_day(a, tz_min);
         size_t i = lg->n;
-        while (i > 0 && lg->e[i - 1].time > t) i--;
+        while (i > 0 && lg->e[i - 1].time > t)
+            i--;
         if (i == 0 || rw_local_day(lg->e[i - 1].time, tz_min) < cut) return rw_null();
         const logent_t *e = &lg->e[i - 1];
         return spec->kind == RW_AGG_SINCE ? rw_num(t - e->time) : e->vals[site->field];
@@ -628,7 +652,8 @@ rw_value_t rw_aggs_query(rw_aggs_t *a, int call, double t, int tz_min)
         if (spec->kind == RW_AGG_DISTINCT) {
             const strset_t *set = &b->dist[site->slot];
             vals = rw_xrealloc(vals, (n_vals + set->n + 1) * sizeof *vals);
-            for (uint32_t k = 0; k < set->n; k++) vals[n_vals++] = set->v[k];
+            for (uint32_t k = 0; k < set->n; k++)
+                vals[n_vals++] = set->v[k];
         } else if (site->slot >= 0) {
             const numstat_t *st = &b->num[site->slot];
             if (!st->n) continue;
@@ -639,21 +664,27 @@ rw_value_t rw_aggs_query(rw_aggs_t *a, int call, double t, int tz_min)
         }
     }
     switch (spec->kind) {
-    case RW_AGG_SUM: return rw_num(sum);
-    case RW_AGG_AVG: return n ? rw_num(sum / n) : rw_null();
-    case RW_AGG_MIN: return n ? rw_num(mn) : rw_null();
-    case RW_AGG_MAX: return n ? rw_num(mx) : rw_null();
+    case RW_AGG_SUM:
+        return rw_num(sum);
+    case RW_AGG_AVG:
+        return n ? rw_num(sum / n) : rw_null();
+    case RW_AGG_MIN:
+        return n ? rw_num(mn) : rw_null();
+    case RW_AGG_MAX:
+        return n ? rw_num(mx) : rw_null();
     case RW_AGG_DISTINCT: {
         size_t uniq = 0;
         if (n_vals) {
             qsort(vals, n_vals, sizeof *vals, cmp_cstr);
             uniq = 1;
-            for (size_t k = 1; k < n_vals; k++) uniq += strcmp(vals[k], vals[k - 1]) != 0;
+            for (size_t k = 1; k < n_vals; k++)
+                uniq += strcmp(vals[k], vals[k - 1]) != 0;
         }
         free(vals);
         return rw_num((double)uniq);
     }
-    default: return rw_null();
+    default:
+        return rw_null();
     }
 }
 
@@ -678,7 +709,8 @@ void rw_aggs_events(const rw_aggs_t *a, const int *calls, size_t n_calls, double
         /* buckets are in time order, so the newest RW_EVENTS_MAX of this window come
          * from walking back from its end: older buckets cannot contribute */
         size_t first = lower_bound(s, lo), taken = 0;
-        for (size_t i = hi < INT64_MAX ? lower_bound(s, hi + 1) : s->n; i > first && taken < RW_EVENTS_MAX; i--) {
+        for (size_t i = hi < INT64_MAX ? lower_bound(s, hi + 1) : s->n;
+             i > first && taken < RW_EVENTS_MAX; i--) {
             const bucket_t *b = &s->b[i - 1];
             all = rw_xrealloc(all, (n + b->n_ids + 1) * sizeof *all);
             memcpy(all + n, b->ids, b->n_ids * sizeof *all);
@@ -691,7 +723,8 @@ void rw_aggs_events(const rw_aggs_t *a, const int *calls, size_t n_calls, double
     for (size_t i = 0; i < n; i++)
         if (uniq == 0 || all[uniq - 1].seq != all[i].seq) all[uniq++] = all[i];
     size_t from = uniq > RW_EVENTS_MAX ? uniq - RW_EVENTS_MAX : 0;
-    for (size_t i = from; i < uniq; i++) json_array_append_new(arr, json_string(idref_text(&all[i])));
+    for (size_t i = from; i < uniq; i++)
+        json_array_append_new(arr, json_string(idref_text(&all[i])));
     free(all);
 }
 
@@ -706,7 +739,8 @@ static void put_varint(rw_buf_t *b, uint64_t v)
 {
     char tmp[10];
     size_t n = 0;
-    for (; v >= 0x80; v >>= 7) tmp[n++] = (char)(v | 0x80);
+    for (; v >= 0x80; v >>= 7)
+        tmp[n++] = (char)(v | 0x80);
     tmp[n++] = (char)v;
     rw_buf_append(b, tmp, n);
 }
@@ -766,7 +800,8 @@ static int cmp_seen_entry(const void *x, const void *y)
 static void put_names(rw_buf_t *out, char *const *names, size_t n)
 {
     put_varint(out, n);
-    for (size_t k = 0; k < n; k++) put_str(out, names[k], strlen(names[k]));
+    for (size_t k = 0; k < n; k++)
+        put_str(out, names[k], strlen(names[k]));
 }
 
 static void put_series(rw_buf_t *out, const rw_aggs_t *a, size_t s, int64_t tbase)
@@ -820,7 +855,8 @@ static void put_log(rw_buf_t *out, const rw_aggs_t *a, size_t g, int64_t tbase)
     for (size_t i = 0; i < lg->n; i++) {
         put_time(out, lg->e[i].time, tbase);
         put_varint(out, a->seq - lg->e[i].seq);
-        for (size_t k = 0; k < def->n_fields; k++) put_value(out, lg->e[i].vals[k]);
+        for (size_t k = 0; k < def->n_fields; k++)
+            put_value(out, lg->e[i].vals[k]);
     }
 }
 
@@ -861,17 +897,20 @@ void rw_aggs_encode(const rw_aggs_t *a, rw_buf_t *out)
     }
     free(sorted);
     size_t n = 0;
-    for (size_t s = 0; s < l->n_series; s++) n += a->series[s] && a->series[s]->n > 0;
+    for (size_t s = 0; s < l->n_series; s++)
+        n += a->series[s] && a->series[s]->n > 0;
     put_varint(out, n);
     for (size_t s = 0; s < l->n_series; s++)
         if (a->series[s] && a->series[s]->n) put_series(out, a, s, tbase);
     n = 0;
-    for (size_t g = 0; g < l->n_logs; g++) n += a->logs[g].n > 0;
+    for (size_t g = 0; g < l->n_logs; g++)
+        n += a->logs[g].n > 0;
     put_varint(out, n);
     for (size_t g = 0; g < l->n_logs; g++)
         if (a->logs[g].n) put_log(out, a, g, tbase);
     put_varint(out, l->n_ewmas);
-    for (size_t i = 0; i < l->n_ewmas; i++) put_ewma(out, r->models[l->ewmas[i]].name, &a->ewma[i]);
+    for (size_t i = 0; i < l->n_ewmas; i++)
+        put_ewma(out, r->models[l->ewmas[i]].name, &a->ewma[i]);
 }
 
 typedef struct {
@@ -922,8 +961,18 @@ static uint32_t get_count(reader_t *r)
     return (uint32_t)v;
 }
 
-static double get_f64(reader_t *r) { double v; take(r, &v, 8); return v; }
-static char get_c(reader_t *r) { char c; take(r, &c, 1); return c; }
+static double get_f64(reader_t *r)
+{
+    double v;
+    take(r, &v, 8);
+    return v;
+}
+static char get_c(reader_t *r)
+{
+    char c;
+    take(r, &c, 1);
+    return c;
+}
 
 /* Times and bucket keys out of any event's range (RFC 3339 years 0000-9999) can only
  * come from damage; refusing them keeps date arithmetic on them defined. */
@@ -974,7 +1023,8 @@ static uint64_t get_seq(reader_t *r, uint64_t seq)
 static int stream_named(const rw_rules_t *rules, const char *s, size_t len)
 {
     for (size_t i = 0; i < rules->n_streams; i++)
-        if (strlen(rules->streams[i].name) == len && memcmp(rules->streams[i].name, s, len) == 0) return (int)i;
+        if (strlen(rules->streams[i].name) == len && memcmp(rules->streams[i].name, s, len) == 0)
+            return (int)i;
     return -1;
 }
 
@@ -998,14 +1048,17 @@ static rw_value_t get_value(reader_t *r)
 {
     rw_vkind_t k = (rw_vkind_t)get_c(r);
     switch (k) {
-    case RW_V_NUM: return rw_num(get_f64(r));
-    case RW_V_BOOL: return rw_bool(get_c(r));
+    case RW_V_NUM:
+        return rw_num(get_f64(r));
+    case RW_V_BOOL:
+        return rw_bool(get_c(r));
     case RW_V_STR: {
         size_t len;
         const char *s = get_str(r, &len);
         return rw_str(rw_xstrndup(s, len), len);
     }
-    case RW_V_NULL: return rw_null();
+    case RW_V_NULL:
+        return rw_null();
     }
     r->bad = 1;
     return rw_null();
@@ -1135,9 +1188,11 @@ rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
         if (!r.bad) seen_insert(&a->seen, h, (int32_t)day);
     }
     uint32_t n_series = get_count(&r);
-    for (uint32_t s = 0; s < n_series && !r.bad; s++) decode_series(&r, a, tbase);
+    for (uint32_t s = 0; s < n_series && !r.bad; s++)
+        decode_series(&r, a, tbase);
     uint32_t n_logs = get_count(&r);
-    for (uint32_t g = 0; g < n_logs && !r.bad; g++) decode_log(&r, a, tbase);
+    for (uint32_t g = 0; g < n_logs && !r.bad; g++)
+        decode_log(&r, a, tbase);
     uint32_t n_ewmas = get_count(&r);
     for (uint32_t i = 0; i < n_ewmas && !r.bad; i++) {
         size_t len;
@@ -1152,7 +1207,8 @@ rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
         e.mean_before = get_f64(&r);
         e.sd_before = get_f64(&r);
         for (size_t k = 0; k < l->n_ewmas; k++) /* models no longer loaded are dropped */
-            if (strlen(l->rules->models[l->ewmas[k]].name) == len && !memcmp(l->rules->models[l->ewmas[k]].name, name, len))
+            if (strlen(l->rules->models[l->ewmas[k]].name) == len &&
+                !memcmp(l->rules->models[l->ewmas[k]].name, name, len))
                 a->ewma[k] = e;
     }
     if (r.bad || r.pos != r.n) { /* truncated, damaged, or followed by stray bytes */
@@ -1169,11 +1225,13 @@ json_t *rw_aggs_describe(const rw_aggs_t *a)
     for (size_t s = 0; s < l->n_series; s++) {
         const series_t *ser = a->series[s];
         double total = 0;
-        for (size_t i = 0; ser && i < ser->n; i++) total += ser->b[i].count;
-        json_array_append_new(series, json_pack("{s:s,s:s,s:I,s:f}", "stream",
-                                                l->rules->streams[l->series[s].stream].name, "unit",
-                                                l->series[s].unit == 'd' ? "day" : "hour", "buckets",
-                                                (json_int_t)(ser ? ser->n : 0), "events", total));
+        for (size_t i = 0; ser && i < ser->n; i++)
+            total += ser->b[i].count;
+        json_array_append_new(series,
+                              json_pack("{s:s,s:s,s:I,s:f}", "stream",
+                                        l->rules->streams[l->series[s].stream].name, "unit",
+                                        l->series[s].unit == 'd' ? "day" : "hour", "buckets",
+                                        (json_int_t)(ser ? ser->n : 0), "events", total));
     }
     char latest[64] = "";
     if (a->has_max) rw_time_format(a->max_time, l->rules->catalog.tz_offset_min, latest);

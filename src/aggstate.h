@@ -21,13 +21,13 @@
 
 typedef struct {
     int stream;
-    char unit;          /* 'd' | 'h' */
-    rw_evpath_t **num;  /* fields with numeric stats (borrowed from the call table) */
+    char unit;         /* 'd' | 'h' */
+    rw_evpath_t **num; /* fields with numeric stats (borrowed from the call table) */
     size_t n_num;
     rw_evpath_t **dist; /* fields with distinct-value sets */
     size_t n_dist;
     char **num_names, **dist_names; /* their paths as text, the names state is stored under */
-    int ids;            /* keep event ids for `events` */
+    int ids;                        /* keep event ids for `events` */
 } rw_series_def_t;
 
 typedef struct {
@@ -52,7 +52,7 @@ typedef struct {
     size_t n_logs;
     rw_call_site_t *sites; /* by call id */
     size_t n_sites;
-    int *ewmas;            /* EWMA model indices: each keeps a series per entity */
+    int *ewmas; /* EWMA model indices: each keeps a series per entity */
     size_t n_ewmas;
     const rw_rules_t *rules;
 } rw_layout_t;
@@ -76,8 +76,8 @@ int rw_aggs_seen(const rw_aggs_t *a, const char *id, size_t len);
 /* Applies an event that belongs to the streams flagged in `member` (by stream
  * index), feeding EWMA series too (their values read the event and the merged
  * profile). Returns the event's processing number within the entity. */
-uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile, const unsigned char *member,
-                       int tz_min);
+uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile,
+                       const unsigned char *member, int tz_min);
 /* The entity's EWMA state for a model (NULL when the model is no EWMA). */
 const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model);
 /* Bytes the state holds in memory (allocator overhead included, approximately): what

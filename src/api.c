@@ -157,8 +157,9 @@ static json_t *diags_json(const rw_diags_t *d)
     json_t *arr = json_array();
     for (size_t i = 0; i < d->n; i++) {
         const rw_diag_t *x = &d->items[i];
-        json_array_append_new(arr, json_pack("{s:s?,s:i,s:i,s:s,s:s}", "file", x->file, "line", x->line, "col",
-                                             x->col, "severity", x->sev == RW_DIAG_ERROR ? "error" : "warning",
+        json_array_append_new(arr, json_pack("{s:s?,s:i,s:i,s:s,s:s}", "file", x->file, "line",
+                                             x->line, "col", x->col, "severity",
+                                             x->sev == RW_DIAG_ERROR ? "error" : "warning",
                                              "message", x->msg));
     }
     return arr;
@@ -166,14 +167,16 @@ static json_t *diags_json(const rw_diags_t *d)
 
 /* Reads the request's keys into out[] by name; 0 after answering 400 for an unknown
  * key or a value that is not a string. */
-static int string_fields(const json_t *b, const char *const *names, const char **out, rw_http_resp_t *resp)
+static int string_fields(const json_t *b, const char *const *names, const char **out,
+                         rw_http_resp_t *resp)
 {
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)b, k, v)
     {
         size_t i = 0;
-        while (names[i] && strcmp(names[i], k)) i++;
+        while (names[i] && strcmp(names[i], k))
+            i++;
         char msg[128];
         if (!names[i]) {
             snprintf(msg, sizeof msg, "不接受字段「%s」", k);
@@ -424,16 +427,18 @@ static json_t *law_json(const rw_law_t *law)
     char day[11];
     for (size_t i = 0; i < law->n_versions; i++) {
         rw_date_format(law->versions[i].effective, day);
-        json_array_append_new(versions, json_pack("{s:s,s:s}", "effective", day, "source", law->versions[i].source));
+        json_array_append_new(
+            versions, json_pack("{s:s,s:s}", "effective", day, "source", law->versions[i].source));
     }
-    for (size_t i = 0; i < law->n_aliases; i++) json_array_append_new(aliases, json_string(law->aliases[i]));
+    for (size_t i = 0; i < law->n_aliases; i++)
+        json_array_append_new(aliases, json_string(law->aliases[i]));
     json_t *repealed = json_null();
     if (law->repealed >= 0) {
         rw_date_format(law->repealed, day);
         repealed = json_string(day);
     }
-    return json_pack("{s:s,s:s,s:s?,s:o,s:o,s:o}", "id", law->id, "title", law->title, "level", law->level,
-                     "aliases", aliases, "versions", versions, "repealed", repealed);
+    return json_pack("{s:s,s:s,s:s?,s:o,s:o,s:o}", "id", law->id, "title", law->title, "level",
+                     law->level, "aliases", aliases, "versions", versions, "repealed", repealed);
 }
 
 static void h_laws(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
@@ -451,8 +456,9 @@ static void h_laws(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 }
 
 /* The version in force on the query's date parameter, or `fallback` without one. */
-static const rw_law_version_t *version_param(const rw_http_req_t *req, const char *name, const rw_law_t *law,
-                                             const rw_law_version_t *fallback, int *bad)
+static const rw_law_version_t *version_param(const rw_http_req_t *req, const char *name,
+                                             const rw_law_t *law, const rw_law_version_t *fallback,
+                                             int *bad)
 {
     const char *v = query_param((void *)req, name);
     int64_t day;
@@ -480,14 +486,16 @@ static void h_law(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
         const rw_law_version_t *last = law ? &law->versions[law->n_versions - 1] : NULL;
         const rw_law_version_t *to = law ? version_param(req, "to", law, last, &bad) : NULL;
         const rw_law_version_t *from =
-            law ? version_param(req, "from", law, to && to > law->versions ? to - 1 : NULL, &bad) : NULL;
+            law ? version_param(req, "from", law, to && to > law->versions ? to - 1 : NULL, &bad)
+                : NULL;
         rw_law_diff_t d;
         if (!law)
             rw_http_error(resp, 404, "not_found", "法规库中没有这部法律法规");
         else if (bad)
             rw_http_error(resp, 400, "bad_value", "from、to 应为 YYYY-MM-DD");
         else if (!from || !to || rw_law_diff(law, from, to, &d))
-            rw_http_error(resp, 404, "not_found", "没有可比较的两个版本（from 应早于 to，且都在第一个版本施行之后）");
+            rw_http_error(resp, 404, "not_found",
+                          "没有可比较的两个版本（from 应早于 to，且都在第一个版本施行之后）");
         else {
             reply(resp, 200, rw_law_diff_json(&d));
             rw_law_diff_free(&d);
@@ -584,8 +592,10 @@ static void h_users(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
         int taken = strstr(err, "已存在") != NULL;
         rw_http_error(resp, taken ? 409 : 400, taken ? "conflict" : "bad_value", err);
     } else {
-        json_t *details = json_pack("{s:s,s:s,s:s}", "user", f[0], "user_role", f[1], "scope", f[2] ? f[2] : "*");
-        if (rw_handling_audit(a->o.handling, &u, "user_add", "api", details, rw_now(), err, sizeof err))
+        json_t *details =
+            json_pack("{s:s,s:s,s:s}", "user", f[0], "user_role", f[1], "scope", f[2] ? f[2] : "*");
+        if (rw_handling_audit(a->o.handling, &u, "user_add", "api", details, rw_now(), err,
+                              sizeof err))
             rw_error("api", "用户 %s 已添加，但审计记录写入失败: %s", f[0], err);
         json_decref(details);
         reply(resp, 201, json_pack("{s:s,s:s,s:s}", "user", f[0], "role", f[1], "token", token));
@@ -619,8 +629,9 @@ static void h_reload(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 
 static void reply_check_failed(rw_http_resp_t *resp, const rw_diags_t *d)
 {
-    reply(resp, 422, json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "check_failed", "message",
-                               "候选规则集未通过检查（见 diagnostics）", "diagnostics", diags_json(d)));
+    reply(resp, 422,
+          json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "check_failed", "message",
+                    "候选规则集未通过检查（见 diagnostics）", "diagnostics", diags_json(d)));
 }
 
 /* POST /api/check {"ruleset": YAML text, "ruleset_name"}: `regwatch check` of the live
@@ -637,13 +648,17 @@ static void h_check(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
         (b = body_json_max(req, resp, RW_API_MAX_BODY)) && string_fields(b, names, f, resp)) {
         rw_diags_t d;
         rw_diags_init(&d);
-        rw_load_opts_t lo = {.rules_dir = a->o.rules_dir, .models_dir = a->o.models_dir,
-                             .today = rw_local_day(rw_now(), tz_of(a)), .ruleset_text = f[0],
-                             .ruleset_len = f[0] ? strlen(f[0]) : 0, .ruleset_name = f[1] ? f[1] : "候选规则集.yaml"};
+        rw_load_opts_t lo = {.rules_dir = a->o.rules_dir,
+                             .models_dir = a->o.models_dir,
+                             .today = rw_local_day(rw_now(), tz_of(a)),
+                             .ruleset_text = f[0],
+                             .ruleset_len = f[0] ? strlen(f[0]) : 0,
+                             .ruleset_name = f[1] ? f[1] : "候选规则集.yaml"};
         rw_rules_t *r = NULL;
         rw_rules_load(&r, &lo, &d);
-        reply(resp, 200, json_pack("{s:b,s:I,s:I,s:o}", "ok", d.errors == 0, "errors", (json_int_t)d.errors,
-                                   "warnings", (json_int_t)d.warnings, "diagnostics", diags_json(&d)));
+        reply(resp, 200,
+              json_pack("{s:b,s:I,s:I,s:o}", "ok", d.errors == 0, "errors", (json_int_t)d.errors,
+                        "warnings", (json_int_t)d.warnings, "diagnostics", diags_json(&d)));
         rw_rules_free(r);
         rw_diags_free(&d);
     }
@@ -652,8 +667,8 @@ static void h_check(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 }
 
 /* The history of a backtest request: inline JSON Lines, or the events topic between two times. */
-static int backtest_events(rw_api_t *a, const char *text, const char *from, const char *to, rw_evset_t *set,
-                           char *err, size_t errlen)
+static int backtest_events(rw_api_t *a, const char *text, const char *from, const char *to,
+                           rw_evset_t *set, char *err, size_t errlen)
 {
     if (text) {
         char path[] = "/tmp/regwatch-backtest-XXXXXX";
@@ -661,22 +676,28 @@ static int backtest_events(rw_api_t *a, const char *text, const char *from, cons
         size_t len = strlen(text);
         int rc = fd < 0 || write(fd, text, len) != (ssize_t)len ? -1 : 0;
         if (fd >= 0) close(fd);
-        if (rc == 0) rc = rw_evset_load_file(set, path, NULL, NULL, err, errlen);
-        else snprintf(err, errlen, "无法暂存事件");
+        if (rc == 0)
+            rc = rw_evset_load_file(set, path, NULL, NULL, err, errlen);
+        else
+            snprintf(err, errlen, "无法暂存事件");
         unlink(path);
         return rc;
     }
     int tz = tz_of(a);
     double t0, t1;
-    if (!from || !to || rw_time_parse_loose(from, tz, 0, &t0) || rw_time_parse_loose(to, tz, 1, &t1)) {
-        snprintf(err, errlen, "需要事件：events（JSON Lines 文本），或 from 与 to（YYYY-MM-DD 或 RFC 3339）取事件主题中的一段");
+    if (!from || !to || rw_time_parse_loose(from, tz, 0, &t0) ||
+        rw_time_parse_loose(to, tz, 1, &t1)) {
+        snprintf(err, errlen,
+                 "需要事件：events（JSON Lines 文本），或 from 与 to（YYYY-MM-DD 或 RFC "
+                 "3339）取事件主题中的一段");
         return -1;
     }
     if (!a->o.bootstrap) {
         snprintf(err, errlen, "此服务没有可读的事件主题");
         return -1;
     }
-    rw_topic_range_t r = {.bootstrap = a->o.bootstrap, .topic = a->o.topic_events, .from = t0, .to = t1};
+    rw_topic_range_t r = {
+        .bootstrap = a->o.bootstrap, .topic = a->o.topic_events, .from = t0, .to = t1};
     return rw_evset_load_topic(set, &r, NULL, NULL, err, errlen);
 }
 
@@ -689,10 +710,12 @@ static void h_backtest(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     rw_user_t u;
     if (!authenticate(a, req, resp, &u)) return;
     json_t *b = NULL;
-    static const char *const names[] = {"ruleset", "ruleset_name", "events", "from", "to", "sweep", NULL};
+    static const char *const names[] = {"ruleset", "ruleset_name", "events", "from",
+                                        "to",      "sweep",        NULL};
     const char *f[6] = {0};
     if (!require_role(resp, &u, ROLE(AUTHOR) | ROLE(SUPERVISOR), "运行回测") ||
-        !(b = body_json_max(req, resp, RW_API_MAX_BACKTEST_BODY)) || !string_fields(b, names, f, resp))
+        !(b = body_json_max(req, resp, RW_API_MAX_BACKTEST_BODY)) ||
+        !string_fields(b, names, f, resp))
         goto out;
     char err[512];
     rw_sweep_t sweep = {0};
@@ -713,15 +736,22 @@ static void h_backtest(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
         json_t *past = rw_leads_query(a->o.handling, &u, &all, rw_now());
         rw_diags_t d;
         rw_diags_init(&d);
-        rw_backtest_opts_t bo = {.rules_dir = a->o.rules_dir, .models_dir = a->o.models_dir, .ruleset_text = f[0],
+        rw_backtest_opts_t bo = {.rules_dir = a->o.rules_dir,
+                                 .models_dir = a->o.models_dir,
+                                 .ruleset_text = f[0],
                                  .ruleset_len = f[0] ? strlen(f[0]) : 0,
-                                 .ruleset_name = f[1] ? f[1] : "候选规则集.yaml", .events = &events,
-                                 .events_label = f[2] ? "上传的事件" : "事件主题", .past = json_object_get(past, "leads"),
-                                 .regions = (const char *const *)u.scope.regions, .n_regions = u.scope.n_regions,
-                                 .sweep = f[5] ? &sweep : NULL, .today = rw_local_day(rw_now(), tz_of(a))};
+                                 .ruleset_name = f[1] ? f[1] : "候选规则集.yaml",
+                                 .events = &events,
+                                 .events_label = f[2] ? "上传的事件" : "事件主题",
+                                 .past = json_object_get(past, "leads"),
+                                 .regions = (const char *const *)u.scope.regions,
+                                 .n_regions = u.scope.n_regions,
+                                 .sweep = f[5] ? &sweep : NULL,
+                                 .today = rw_local_day(rw_now(), tz_of(a))};
         json_t *report = rw_backtest_run(&bo, &d, err, sizeof err);
         if (report)
-            reply(resp, 200, json_pack("{s:o,s:o}", "report", report, "diagnostics", diags_json(&d)));
+            reply(resp, 200,
+                  json_pack("{s:o,s:o}", "report", report, "diagnostics", diags_json(&d)));
         else if (d.errors)
             reply_check_failed(resp, &d);
         else

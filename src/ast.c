@@ -20,15 +20,18 @@ void rw_ast_push(rw_ast_t *parent, rw_ast_t *child)
 {
     /* capacity doubles at each power of two, so a long list is not quadratic */
     size_t n = parent->n_args;
-    if ((n & (n - 1)) == 0) parent->args = rw_xrealloc(parent->args, (n ? 2 * n : 1) * sizeof *parent->args);
+    if ((n & (n - 1)) == 0)
+        parent->args = rw_xrealloc(parent->args, (n ? 2 * n : 1) * sizeof *parent->args);
     parent->args[parent->n_args++] = child;
 }
 
 void rw_ast_free(rw_ast_t *a)
 {
     if (!a) return;
-    for (size_t i = 0; i < a->n_args; i++) rw_ast_free(a->args[i]);
-    for (size_t i = 0; i < a->n_segs; i++) free(a->segs[i]);
+    for (size_t i = 0; i < a->n_args; i++)
+        rw_ast_free(a->args[i]);
+    for (size_t i = 0; i < a->n_segs; i++)
+        free(a->segs[i]);
     free(a->segs);
     free(a->args);
     free(a->str);
@@ -75,10 +78,18 @@ void rw_ast_print(const rw_ast_t *a, rw_buf_t *out)
         rw_fmt_number(a->num, num);
         rw_buf_puts(out, num);
         break;
-    case RW_AST_STR: print_string(a->str, a->str_len, out); break;
-    case RW_AST_DUR: rw_buf_printf(out, "%d%c", a->dur_count, a->dur_unit); break;
-    case RW_AST_BOOL: rw_buf_puts(out, a->num ? "true" : "false"); break;
-    case RW_AST_NULL: rw_buf_puts(out, "null"); break;
+    case RW_AST_STR:
+        print_string(a->str, a->str_len, out);
+        break;
+    case RW_AST_DUR:
+        rw_buf_printf(out, "%d%c", a->dur_count, a->dur_unit);
+        break;
+    case RW_AST_BOOL:
+        rw_buf_puts(out, a->num ? "true" : "false");
+        break;
+    case RW_AST_NULL:
+        rw_buf_puts(out, "null");
+        break;
     case RW_AST_PATH:
         for (size_t i = 0; i < a->n_segs; i++) {
             if (i) rw_buf_putc(out, '.');

@@ -22,12 +22,21 @@ typedef enum {
     RW_AST_BIN,  /* args[0] op args[1] (arithmetic and comparison) */
     RW_AST_AND,
     RW_AST_OR,
-    RW_AST_IN,   /* args[0] in args[1] (a LIST); negated for "not in" */
+    RW_AST_IN, /* args[0] in args[1] (a LIST); negated for "not in" */
 } rw_ast_kind_t;
 
 typedef enum {
-    RW_OP_ADD, RW_OP_SUB, RW_OP_MUL, RW_OP_DIV, RW_OP_MOD,
-    RW_OP_EQ, RW_OP_NE, RW_OP_LT, RW_OP_LE, RW_OP_GT, RW_OP_GE
+    RW_OP_ADD,
+    RW_OP_SUB,
+    RW_OP_MUL,
+    RW_OP_DIV,
+    RW_OP_MOD,
+    RW_OP_EQ,
+    RW_OP_NE,
+    RW_OP_LT,
+    RW_OP_LE,
+    RW_OP_GT,
+    RW_OP_GE
 } rw_binop_t;
 
 /* What a PATH reads. */
@@ -40,23 +49,23 @@ typedef struct rw_ast rw_ast_t;
 struct rw_ast {
     rw_ast_kind_t kind;
     rw_binop_t op;
-    int negated;       /* IN: "not in" */
-    size_t off, end;   /* source bytes [off, end) */
-    double num;        /* NUM, DUR (seconds), BOOL */
-    int dur_count;     /* DUR */
-    char dur_unit;     /* DUR: 'd' | 'h' */
-    char *str;         /* STR text; CALL name */
+    int negated;     /* IN: "not in" */
+    size_t off, end; /* source bytes [off, end) */
+    double num;      /* NUM, DUR (seconds), BOOL */
+    int dur_count;   /* DUR */
+    char dur_unit;   /* DUR: 'd' | 'h' */
+    char *str;       /* STR text; CALL name */
     size_t str_len;
-    char **segs;       /* PATH */
+    char **segs; /* PATH */
     size_t n_segs;
-    rw_ast_t **args;   /* CALL/LIST items, operands */
+    rw_ast_t **args; /* CALL/LIST items, operands */
     size_t n_args;
     /* Filled by the checker: */
-    int kinds;         /* RW_K_* bits the value can have */
-    int ref_kind;      /* PATH: RW_REF_* */
-    int ref_index;     /* PATH: rw_evfield_t or param index */
-    int fn;            /* CALL of a scalar function: rw_fn_t, else -1 */
-    int call_id;       /* CALL of an aggregate or model: its call-table id, else -1 */
+    int kinds;     /* RW_K_* bits the value can have */
+    int ref_kind;  /* PATH: RW_REF_* */
+    int ref_index; /* PATH: rw_evfield_t or param index */
+    int fn;        /* CALL of a scalar function: rw_fn_t, else -1 */
+    int call_id;   /* CALL of an aggregate or model: its call-table id, else -1 */
 };
 
 rw_ast_t *rw_ast_new(rw_ast_kind_t kind, size_t off);

@@ -36,7 +36,8 @@ static int connect_to(const char *hostport)
     memcpy(host, hostport, (size_t)(colon - hostport));
     host[colon - hostport] = 0;
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
-    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &sa.sin_addr) != 1) return -1;
+    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &sa.sin_addr) != 1)
+        return -1;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return -1;
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa)) {
@@ -86,7 +87,8 @@ static void *pump(void *arg)
 static void *accept_loop(void *arg)
 {
     rw_broker_t *b = arg;
-    struct pollfd fds[2] = {{.fd = b->listen_fd, .events = POLLIN}, {.fd = b->stop_pipe[0], .events = POLLIN}};
+    struct pollfd fds[2] = {{.fd = b->listen_fd, .events = POLLIN},
+                            {.fd = b->stop_pipe[0], .events = POLLIN}};
     for (;;) {
         if (poll(fds, 2, -1) < 0) {
             if (errno == EINTR) continue;
@@ -130,7 +132,8 @@ static int listen_on(int port, char *err, size_t errlen)
     return fd;
 }
 
-rw_broker_t *rw_broker_start(const char *const *topics, int partitions, int port, char *err, size_t errlen)
+rw_broker_t *rw_broker_start(const char *const *topics, int partitions, int port, char *err,
+                             size_t errlen)
 {
     rw_broker_t *b = rw_xcalloc(1, sizeof *b);
     b->listen_fd = -1;
@@ -169,7 +172,8 @@ rw_broker_t *rw_broker_start(const char *const *topics, int partitions, int port
         if (pthread_create(&b->thread, NULL, accept_loop, b) == 0) b->has_thread = 1;
         snprintf(b->address, sizeof b->address, "127.0.0.1:%d", port);
     }
-    rw_info("broker", "内嵌 Kafka 已启动：%s（%d 个分区/主题；仅在进程存活期间保留消息，每分区约最新 5 MiB）",
+    rw_info("broker",
+            "内嵌 Kafka 已启动：%s（%d 个分区/主题；仅在进程存活期间保留消息，每分区约最新 5 MiB）",
             b->address, partitions);
     return b;
 }

@@ -12,7 +12,8 @@ typedef struct rw_broker rw_broker_t;
 
 /* Starts the cluster with the topics (NULL-terminated) of `partitions` each.
  * port 0: the mock's own address is the bootstrap address. Returns NULL with err. */
-rw_broker_t *rw_broker_start(const char *const *topics, int partitions, int port, char *err, size_t errlen);
+rw_broker_t *rw_broker_start(const char *const *topics, int partitions, int port, char *err,
+                             size_t errlen);
 /* "127.0.0.1:PORT" — what clients put in bootstrap.servers. */
 const char *rw_broker_address(const rw_broker_t *b);
 void rw_broker_stop(rw_broker_t *b);

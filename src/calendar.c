@@ -52,7 +52,8 @@ static int load_deadlines(rw_calendar_t *c, const rw_ydoc_t *doc, rw_diags_t *d)
     const rw_ynode_t *dl = rw_ymap_get(doc->root, "deadlines");
     if (!dl || dl->kind == RW_Y_NULL) return 0;
     if (dl->kind != RW_Y_MAP) {
-        rw_ydiag(d, doc, dl, RW_DIAG_ERROR, "deadlines 应该是 {unit, red, orange, yellow, blue} 映射");
+        rw_ydiag(d, doc, dl, RW_DIAG_ERROR,
+                 "deadlines 应该是 {unit, red, orange, yellow, blue} 映射");
         return -1;
     }
     /* a misspelt level would otherwise silently keep the default deadlines */
@@ -66,9 +67,11 @@ static int load_deadlines(rw_calendar_t *c, const rw_ydoc_t *doc, rw_diags_t *d)
         if (!lv) continue;
         rw_ycheck_keys(doc, lv, level_keys, d);
         const rw_ynode_t *a = rw_ymap_get(lv, "accept"), *cl = rw_ymap_get(lv, "close");
-        if (lv->kind != RW_Y_MAP || (a && (a->kind != RW_Y_NUM || !a->is_int || a->num < 0 || a->num > 3650)) ||
+        if (lv->kind != RW_Y_MAP ||
+            (a && (a->kind != RW_Y_NUM || !a->is_int || a->num < 0 || a->num > 3650)) ||
             (cl && (cl->kind != RW_Y_NUM || !cl->is_int || cl->num < 0 || cl->num > 3650))) {
-            rw_ydiag(d, doc, lv, RW_DIAG_ERROR, "deadlines.%s 需要 {accept: 天数, close: 天数}", levels[i]);
+            rw_ydiag(d, doc, lv, RW_DIAG_ERROR, "deadlines.%s 需要 {accept: 天数, close: 天数}",
+                     levels[i]);
             rc = -1;
             continue;
         }
@@ -77,7 +80,8 @@ static int load_deadlines(rw_calendar_t *c, const rw_ydoc_t *doc, rw_diags_t *d)
     }
     const char *unit = rw_yget_str(doc, dl, "unit", 0, d);
     if (unit && strcmp(unit, "working") && strcmp(unit, "calendar")) {
-        rw_ydiag(d, doc, rw_ymap_get(dl, "unit"), RW_DIAG_ERROR, "deadlines.unit 只能是 working 或 calendar");
+        rw_ydiag(d, doc, rw_ymap_get(dl, "unit"), RW_DIAG_ERROR,
+                 "deadlines.unit 只能是 working 或 calendar");
         rc = -1;
     }
     c->calendar_days = unit && strcmp(unit, "calendar") == 0;
@@ -101,10 +105,12 @@ int rw_calendar_load(rw_calendar_t *c, const char *path, rw_diags_t *d)
         static const char *const keys[] = {"holidays", "workdays", "deadlines", NULL};
         rw_ycheck_keys(&doc, doc.root, keys, d);
         if (load_days(&doc, "holidays", &c->holidays, &c->n_holidays, d) ||
-            load_days(&doc, "workdays", &c->workdays, &c->n_workdays, d) || load_deadlines(c, &doc, d))
+            load_days(&doc, "workdays", &c->workdays, &c->n_workdays, d) ||
+            load_deadlines(c, &doc, d))
             rc = -1;
     } else if (doc.root) {
-        rw_ydiag(d, &doc, doc.root, RW_DIAG_ERROR, "calendar.yaml 应该是包含 holidays、workdays 的映射");
+        rw_ydiag(d, &doc, doc.root, RW_DIAG_ERROR,
+                 "calendar.yaml 应该是包含 holidays、workdays 的映射");
         rc = -1;
     }
     if (d->errors > before) rc = -1; /* unknown keys too */

@@ -9,7 +9,8 @@
 
 void rw_str_list_free(char **list, size_t n)
 {
-    for (size_t i = 0; i < n; i++) free(list[i]);
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
     free(list);
 }
 
@@ -43,10 +44,12 @@ int rw_ystr_list(const rw_ydoc_t *doc, const rw_ynode_t *n, const char *what, ch
     return 0;
 }
 
-static int load_types(rw_catalog_t *cat, const rw_ydoc_t *doc, const rw_ynode_t *types, rw_diags_t *d)
+static int load_types(rw_catalog_t *cat, const rw_ydoc_t *doc, const rw_ynode_t *types,
+                      rw_diags_t *d)
 {
     if (!types || types->kind != RW_Y_MAP) {
-        rw_ydiag(d, doc, types ? types : doc->root, RW_DIAG_ERROR, "catalog 需要 types 映射（事件类型 → {title, attrs}）");
+        rw_ydiag(d, doc, types ? types : doc->root, RW_DIAG_ERROR,
+                 "catalog 需要 types 映射（事件类型 → {title, attrs}）");
         return -1;
     }
     int rc = 0;
@@ -57,9 +60,11 @@ static int load_types(rw_catalog_t *cat, const rw_ydoc_t *doc, const rw_ynode_t 
         size_t len = strlen(name);
         int ok = len >= 1 && len <= 64 && name[0] >= 'a' && name[0] <= 'z';
         for (size_t k = 1; ok && k < len; k++)
-            ok = (name[k] >= 'a' && name[k] <= 'z') || (name[k] >= '0' && name[k] <= '9') || name[k] == '_';
+            ok = (name[k] >= 'a' && name[k] <= 'z') || (name[k] >= '0' && name[k] <= '9') ||
+                 name[k] == '_';
         if (!ok) {
-            rw_ydiag(d, doc, types->keys[i], RW_DIAG_ERROR, "事件类型名 \"%s\" 必须匹配 [a-z][a-z0-9_]{0,63}", name);
+            rw_ydiag(d, doc, types->keys[i], RW_DIAG_ERROR,
+                     "事件类型名 \"%s\" 必须匹配 [a-z][a-z0-9_]{0,63}", name);
             rc = -1;
             continue;
         }
@@ -82,7 +87,8 @@ static int load_types(rw_catalog_t *cat, const rw_ydoc_t *doc, const rw_ynode_t 
             for (size_t k = 0; k < attrs->n; k++) {
                 const char *kind = attrs->items[k]->str ? attrs->items[k]->str : "";
                 if (strcmp(kind, "string") && strcmp(kind, "number") && strcmp(kind, "boolean")) {
-                    rw_ydiag(d, doc, attrs->items[k], RW_DIAG_ERROR, "属性类型必须是 string、number 或 boolean");
+                    rw_ydiag(d, doc, attrs->items[k], RW_DIAG_ERROR,
+                             "属性类型必须是 string、number 或 boolean");
                     rc = -1;
                 }
                 t->attr_names[t->n_attrs] = rw_xstrdup(attrs->keys[k]->str);
@@ -96,7 +102,8 @@ static int load_types(rw_catalog_t *cat, const rw_ydoc_t *doc, const rw_ynode_t 
     return rc;
 }
 
-static int load_items(rw_catalog_t *cat, const rw_ydoc_t *doc, const rw_ynode_t *items, rw_diags_t *d)
+static int load_items(rw_catalog_t *cat, const rw_ydoc_t *doc, const rw_ynode_t *items,
+                      rw_diags_t *d)
 {
     if (!items || items->kind == RW_Y_NULL) return 0;
     if (items->kind != RW_Y_SEQ) {
@@ -108,11 +115,13 @@ static int load_items(rw_catalog_t *cat, const rw_ydoc_t *doc, const rw_ynode_t 
     for (size_t i = 0; i < items->n; i++) {
         const rw_ynode_t *n = items->items[i];
         if (n->kind != RW_Y_MAP) {
-            rw_ydiag(d, doc, n, RW_DIAG_ERROR, "监管事项应该是映射 {code, name, department, basis}");
+            rw_ydiag(d, doc, n, RW_DIAG_ERROR,
+                     "监管事项应该是映射 {code, name, department, basis}");
             rc = -1;
             continue;
         }
-        static const char *const keys[] = {"code", "name", "department", "target", "measures", "basis", NULL};
+        static const char *const keys[] = {"code",     "name",  "department", "target",
+                                           "measures", "basis", NULL};
         rw_ycheck_keys(doc, n, keys, d);
         const char *code = rw_yget_str(doc, n, "code", 1, d);
         const char *name = rw_yget_str(doc, n, "name", 1, d);
@@ -134,7 +143,8 @@ static int load_items(rw_catalog_t *cat, const rw_ydoc_t *doc, const rw_ynode_t 
         it->target = target ? rw_xstrdup(target) : NULL;
         it->line = n->line;
         it->file = rw_xstrdup(doc->path);
-        if (rw_ystr_list(doc, rw_ymap_get(n, "measures"), "measures", &it->measures, &it->n_measures, d) ||
+        if (rw_ystr_list(doc, rw_ymap_get(n, "measures"), "measures", &it->measures,
+                         &it->n_measures, d) ||
             rw_ystr_list(doc, rw_ymap_get(n, "basis"), "basis", &it->basis, &it->n_basis, d))
             rc = -1;
     }
@@ -151,7 +161,8 @@ int rw_catalog_load(rw_catalog_t *cat, const char *path, rw_diags_t *d)
     }
     int rc = 0;
     if (!doc.root || doc.root->kind != RW_Y_MAP) {
-        rw_ydiag(d, &doc, doc.root, RW_DIAG_ERROR, "catalog.yaml 应该是包含 timezone、types、items 的映射");
+        rw_ydiag(d, &doc, doc.root, RW_DIAG_ERROR,
+                 "catalog.yaml 应该是包含 timezone、types、items 的映射");
         rw_ydoc_free(&doc);
         return -1;
     }

@@ -37,7 +37,7 @@ typedef struct {
 int rw_catalog_load(rw_catalog_t *cat, const char *path, rw_diags_t *d);
 void rw_catalog_free(rw_catalog_t *cat);
 int rw_catalog_type(const rw_catalog_t *cat, const char *name, size_t len); /* index or -1 */
-int rw_catalog_item(const rw_catalog_t *cat, const char *code);              /* index or -1 */
+int rw_catalog_item(const rw_catalog_t *cat, const char *code);             /* index or -1 */
 /* Parses a string list node into *out (malloc'ed copies). Returns 0, or -1 with an error. */
 int rw_ystr_list(const rw_ydoc_t *doc, const rw_ynode_t *n, const char *what, char ***out,
                  size_t *count, rw_diags_t *d);

@@ -53,8 +53,7 @@ static int check_path(rw_check_ctx_t *ctx, rw_ast_t *a)
         return 0;
     }
     if (strcmp(root, "profile") == 0) {
-        if (a->n_segs != 2)
-            return ERR(ctx, a, "profile 的值都是标量，请写成 profile.名称（一级）");
+        if (a->n_segs != 2) return ERR(ctx, a, "profile 的值都是标量，请写成 profile.名称（一级）");
         a->ref_kind = RW_REF_PROFILE;
         a->kinds = RW_K_ANY;
         return 0;
@@ -67,7 +66,8 @@ static int check_path(rw_check_ctx_t *ctx, rw_ast_t *a)
         if (a->n_segs != 2) return ERR(ctx, a, "参数写作 params.名称");
         int kinds = 0;
         int idx = ctx->param(ctx->ud, a->segs[1], &kinds);
-        if (idx < 0) return ERR(ctx, a, "未知的参数 params.%s（请在规则集的 params 中声明）", a->segs[1]);
+        if (idx < 0)
+            return ERR(ctx, a, "未知的参数 params.%s（请在规则集的 params 中声明）", a->segs[1]);
         a->ref_kind = RW_REF_PARAM;
         a->ref_index = idx;
         a->kinds = kinds;
@@ -76,37 +76,50 @@ static int check_path(rw_check_ctx_t *ctx, rw_ast_t *a)
     int f = rw_evfield_lookup(root);
     if (f < 0) {
         if (ctx->stream && ctx->stream(ctx->ud, root) >= 0)
-            return ERR(ctx, a, "\"%s\" 是流或事件类型，只能作为聚合函数的第一个参数，如 count(%s, 30d)", root, root);
-        return ERR(ctx, a, "未知的名称 \"%s\"（可用：id type entity time region source attrs.… profile.… params.…）", root);
+            return ERR(ctx, a,
+                       "\"%s\" 是流或事件类型，只能作为聚合函数的第一个参数，如 count(%s, 30d)",
+                       root, root);
+        return ERR(ctx, a,
+                   "未知的名称 \"%s\"（可用：id type entity time region source attrs.… profile.… "
+                   "params.…）",
+                   root);
     }
     if (a->n_segs > 1) return ERR(ctx, a, "字段 %s 没有下级字段", root);
     if (ctx->kind == RW_CTX_MODEL)
         return ERR(ctx, a, "模型输入只能读实体的聚合值和 profile，不能读当前事件的字段");
     a->ref_kind = RW_REF_EVENT;
     a->ref_index = f;
-    a->kinds = f == RW_EF_TIME ? RW_K_NUM : (f == RW_EF_REGION || f == RW_EF_SOURCE) ? RW_K_STR | RW_K_NULL : RW_K_STR;
+    a->kinds = f == RW_EF_TIME                            ? RW_K_NUM
+               : (f == RW_EF_REGION || f == RW_EF_SOURCE) ? RW_K_STR | RW_K_NULL
+                                                          : RW_K_STR;
     return 0;
 }
 
 /* The event path an aggregate reads on each event: id … source, attrs.… */
-static int agg_field(rw_check_ctx_t *ctx, const rw_ast_t *a, int stream, rw_evpath_t *out, int numeric)
+static int agg_field(rw_check_ctx_t *ctx, const rw_ast_t *a, int stream, rw_evpath_t *out,
+                     int numeric)
 {
-    if (a->kind != RW_AST_PATH)
-        return ERR(ctx, a, "这里需要事件字段路径，如 attrs.amount");
+    if (a->kind != RW_AST_PATH) return ERR(ctx, a, "这里需要事件字段路径，如 attrs.amount");
     if (strcmp(a->segs[0], "attrs") == 0) {
         if (a->n_segs < 2) return ERR(ctx, a, "attrs 后面需要写出属性名，如 attrs.amount");
-        const char *declared = numeric && a->n_segs == 2 && ctx->attr_kind ? ctx->attr_kind(ctx->ud, stream, a->segs[1]) : NULL;
+        const char *declared = numeric && a->n_segs == 2 && ctx->attr_kind
+                                   ? ctx->attr_kind(ctx->ud, stream, a->segs[1])
+                                   : NULL;
         if (declared && strcmp(declared, "number") != 0)
-            return ERR(ctx, a, "目录中 attrs.%s 声明为 %s，不能求和、平均或取最值", a->segs[1], declared);
+            return ERR(ctx, a, "目录中 attrs.%s 声明为 %s，不能求和、平均或取最值", a->segs[1],
+                       declared);
         out->field = RW_EF_ATTR;
         out->n_segs = a->n_segs - 1;
         out->segs = rw_xmalloc(out->n_segs * sizeof *out->segs);
-        for (size_t i = 0; i < out->n_segs; i++) out->segs[i] = rw_xstrdup(a->segs[i + 1]);
+        for (size_t i = 0; i < out->n_segs; i++)
+            out->segs[i] = rw_xstrdup(a->segs[i + 1]);
         return 0;
     }
     int f = rw_evfield_lookup(a->segs[0]);
     if (f < 0 || a->n_segs > 1)
-        return ERR(ctx, a, "聚合的字段必须是被聚合事件上的字段：id type entity time region source 或 attrs.…");
+        return ERR(
+            ctx, a,
+            "聚合的字段必须是被聚合事件上的字段：id type entity time region source 或 attrs.…");
     if (numeric && f != RW_EF_TIME)
         return ERR(ctx, a, "字段 %s 是字符串，不能求和、平均或取最值", a->segs[0]);
     out->field = (rw_evfield_t)f;
@@ -135,9 +148,11 @@ static int check_agg(rw_check_ctx_t *ctx, rw_ast_t *a, rw_agg_kind_t kind)
     if (kind == RW_AGG_MODEL) {
         if (ctx->kind == RW_CTX_MODEL) return ERR(ctx, a, "模型输入里不能再调用 model()");
         const rw_ast_t *n = a->args[0];
-        if (n->kind != RW_AST_STR) return ERR(ctx, n, "model() 的参数必须是模型名字符串，如 model(\"entity-risk\")");
+        if (n->kind != RW_AST_STR)
+            return ERR(ctx, n, "model() 的参数必须是模型名字符串，如 model(\"entity-risk\")");
         spec.model = ctx->model ? ctx->model(ctx->ud, n->str) : -1;
-        if (spec.model < 0) return ERR(ctx, n, "未知的模型 \"%s\"（models/ 中没有这个模型）", n->str);
+        if (spec.model < 0)
+            return ERR(ctx, n, "未知的模型 \"%s\"（models/ 中没有这个模型）", n->str);
         a->kinds = RW_K_NUM | RW_K_NULL;
     } else {
         const rw_ast_t *s = a->args[0];
@@ -145,7 +160,8 @@ static int check_agg(rw_check_ctx_t *ctx, rw_ast_t *a, rw_agg_kind_t kind)
             return ERR(ctx, s, "%s() 的第一个参数必须是流名或事件类型名", a->str);
         spec.stream = ctx->stream(ctx->ud, s->segs[0]);
         if (spec.stream < 0) return ERR(ctx, s, "未知的流或事件类型 \"%s\"", s->segs[0]);
-        int numeric = kind == RW_AGG_SUM || kind == RW_AGG_AVG || kind == RW_AGG_MIN || kind == RW_AGG_MAX;
+        int numeric =
+            kind == RW_AGG_SUM || kind == RW_AGG_AVG || kind == RW_AGG_MIN || kind == RW_AGG_MAX;
         if (kind >= RW_AGG_SUM && kind <= RW_AGG_DISTINCT) {
             if (agg_field(ctx, a->args[1], spec.stream, &spec.field, numeric)) return -1;
             spec.has_field = 1;
@@ -160,8 +176,8 @@ static int check_agg(rw_check_ctx_t *ctx, rw_ast_t *a, rw_agg_kind_t kind)
             spec.has_field = 1;
         }
         a->kinds = kind == RW_AGG_COUNT || kind == RW_AGG_SUM || kind == RW_AGG_DISTINCT ? RW_K_NUM
-                   : kind == RW_AGG_LAST ? RW_K_ANY
-                                          : RW_K_NUM | RW_K_NULL;
+                   : kind == RW_AGG_LAST                                                 ? RW_K_ANY
+                                         : RW_K_NUM | RW_K_NULL;
     }
     rw_buf_t text;
     rw_buf_init(&text);
@@ -183,8 +199,8 @@ static int check_call(rw_check_ctx_t *ctx, rw_ast_t *a)
     for (size_t i = 0; i < a->n_args; i++) {
         if (check(ctx, a->args[i])) return -1;
         if (!(a->args[i]->kinds & (info->arg_kinds | RW_K_NULL)))
-            return ERR(ctx, a->args[i], "%s() 的参数需要%s，这里是%s", a->str, kinds_text(info->arg_kinds),
-                       kinds_text(a->args[i]->kinds));
+            return ERR(ctx, a->args[i], "%s() 的参数需要%s，这里是%s", a->str,
+                       kinds_text(info->arg_kinds), kinds_text(a->args[i]->kinds));
     }
     a->fn = fn;
     a->kinds = info->result_kinds;
@@ -221,7 +237,11 @@ static void warn_impossible_range(rw_check_ctx_t *ctx, const rw_ast_t *a)
         const rw_ast_t *t = l;
         l = r;
         r = t;
-        op = op == RW_OP_LT ? RW_OP_GT : op == RW_OP_GT ? RW_OP_LT : op == RW_OP_LE ? RW_OP_GE : op == RW_OP_GE ? RW_OP_LE : op;
+        op = op == RW_OP_LT   ? RW_OP_GT
+             : op == RW_OP_GT ? RW_OP_LT
+             : op == RW_OP_LE ? RW_OP_GE
+             : op == RW_OP_GE ? RW_OP_LE
+                              : op;
     }
     if (!never_negative(l) || !is_num_literal(r, &v)) return;
     if ((op == RW_OP_LT && v <= 0) || (op == RW_OP_LE && v < 0) || (op == RW_OP_EQ && v < 0))
@@ -232,13 +252,24 @@ static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
 {
     switch (a->kind) {
     case RW_AST_NUM:
-    case RW_AST_DUR: a->kinds = RW_K_NUM; return 0;
-    case RW_AST_STR: a->kinds = RW_K_STR; return 0;
-    case RW_AST_BOOL: a->kinds = RW_K_BOOL; return 0;
-    case RW_AST_NULL: a->kinds = RW_K_NULL; return 0;
-    case RW_AST_PATH: return check_path(ctx, a);
-    case RW_AST_CALL: return check_call(ctx, a);
-    case RW_AST_LIST: return ERR(ctx, a, "列表只能出现在 in 的右边");
+    case RW_AST_DUR:
+        a->kinds = RW_K_NUM;
+        return 0;
+    case RW_AST_STR:
+        a->kinds = RW_K_STR;
+        return 0;
+    case RW_AST_BOOL:
+        a->kinds = RW_K_BOOL;
+        return 0;
+    case RW_AST_NULL:
+        a->kinds = RW_K_NULL;
+        return 0;
+    case RW_AST_PATH:
+        return check_path(ctx, a);
+    case RW_AST_CALL:
+        return check_call(ctx, a);
+    case RW_AST_LIST:
+        return ERR(ctx, a, "列表只能出现在 in 的右边");
     case RW_AST_NEG:
         if (check(ctx, a->args[0])) return -1;
         if (!(a->args[0]->kinds & (RW_K_NUM | RW_K_NULL))) return ERR(ctx, a, "负号只能用于数字");
@@ -264,7 +295,8 @@ static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
             any |= list->args[i]->kinds & a->args[0]->kinds;
         }
         if (!any && !a->negated)
-            return ERR(ctx, a, "比较永远不会成立：左边是%s，列表里没有同类的值", kinds_text(a->args[0]->kinds));
+            return ERR(ctx, a, "比较永远不会成立：左边是%s，列表里没有同类的值",
+                       kinds_text(a->args[0]->kinds));
         a->kinds = RW_K_BOOL;
         return 0;
     }
@@ -273,7 +305,8 @@ static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
         int kl = a->args[0]->kinds, kr = a->args[1]->kinds;
         if (a->op <= RW_OP_MOD) {
             if (!(kl & (RW_K_NUM | RW_K_NULL)) || !(kr & (RW_K_NUM | RW_K_NULL)))
-                return ERR(ctx, a, "算术运算只能用于数字（这里是%s与%s）", kinds_text(kl), kinds_text(kr));
+                return ERR(ctx, a, "算术运算只能用于数字（这里是%s与%s）", kinds_text(kl),
+                           kinds_text(kr));
             a->kinds = RW_K_NUM | RW_K_NULL;
             return 0;
         }
@@ -281,7 +314,8 @@ static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
         if (a->op == RW_OP_EQ && !(kl & kr))
             return ERR(ctx, a, "比较永远不会成立：%s 永远不等于%s", kinds_text(kl), kinds_text(kr));
         if (a->op >= RW_OP_LT && !(kl & kr & (RW_K_NUM | RW_K_STR)))
-            return ERR(ctx, a, "比较永远不会成立：大小比较需要两边都是数字或都是字符串（这里是%s与%s）",
+            return ERR(ctx, a,
+                       "比较永远不会成立：大小比较需要两边都是数字或都是字符串（这里是%s与%s）",
                        kinds_text(kl), kinds_text(kr));
         warn_impossible_range(ctx, a);
         return 0;

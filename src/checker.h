@@ -22,10 +22,10 @@ typedef struct {
     size_t base;
     rw_diags_t *diags;
     void *ud;
-    int (*stream)(void *ud, const char *name);              /* index, or -1 when unknown */
-    int (*param)(void *ud, const char *name, int *kinds);   /* index, or -1 when unknown */
-    int (*model)(void *ud, const char *name);               /* index, or -1 when unknown */
-    int (*add_call)(void *ud, rw_callspec_t *spec);         /* takes ownership; returns id */
+    int (*stream)(void *ud, const char *name);            /* index, or -1 when unknown */
+    int (*param)(void *ud, const char *name, int *kinds); /* index, or -1 when unknown */
+    int (*model)(void *ud, const char *name);             /* index, or -1 when unknown */
+    int (*add_call)(void *ud, rw_callspec_t *spec);       /* takes ownership; returns id */
     /* The catalogue's declared kind ("string" | "number" | "boolean") of attrs.NAME on
      * the events of a stream, or NULL when unknown (optional). */
     const char *(*attr_kind)(void *ud, int stream, const char *name);

@@ -36,10 +36,18 @@ static void lower(emitter_t *e, const rw_ast_t *a)
     rw_prog_t *p = e->p;
     switch (a->kind) {
     case RW_AST_NUM:
-    case RW_AST_DUR: emit(e, RW_I_CONST, 0, 0, add_const(p, rw_num(a->num)), 1); return;
-    case RW_AST_STR: emit(e, RW_I_CONST, 0, 0, add_const(p, rw_str(a->str, a->str_len)), 1); return;
-    case RW_AST_BOOL: emit(e, RW_I_CONST, 0, 0, add_const(p, rw_bool(a->num != 0)), 1); return;
-    case RW_AST_NULL: emit(e, RW_I_CONST, 0, 0, add_const(p, rw_null()), 1); return;
+    case RW_AST_DUR:
+        emit(e, RW_I_CONST, 0, 0, add_const(p, rw_num(a->num)), 1);
+        return;
+    case RW_AST_STR:
+        emit(e, RW_I_CONST, 0, 0, add_const(p, rw_str(a->str, a->str_len)), 1);
+        return;
+    case RW_AST_BOOL:
+        emit(e, RW_I_CONST, 0, 0, add_const(p, rw_bool(a->num != 0)), 1);
+        return;
+    case RW_AST_NULL:
+        emit(e, RW_I_CONST, 0, 0, add_const(p, rw_null()), 1);
+        return;
     case RW_AST_PATH:
         if (a->ref_kind == RW_REF_PARAM) {
             emit(e, RW_I_PARAM, 0, 0, a->ref_index, 1);
@@ -52,7 +60,8 @@ static void lower(emitter_t *e, const rw_ast_t *a)
             if (ep.field == RW_EF_ATTR) {
                 ep.n_segs = a->n_segs - 1;
                 ep.segs = rw_xmalloc(ep.n_segs * sizeof *ep.segs);
-                for (size_t i = 0; i < ep.n_segs; i++) ep.segs[i] = rw_xstrdup(a->segs[i + 1]);
+                for (size_t i = 0; i < ep.n_segs; i++)
+                    ep.segs[i] = rw_xstrdup(a->segs[i + 1]);
             }
             p->paths = rw_xrealloc(p->paths, (p->n_paths + 1) * sizeof *p->paths);
             p->paths[p->n_paths] = ep;
@@ -64,10 +73,12 @@ static void lower(emitter_t *e, const rw_ast_t *a)
             emit(e, RW_I_CALL, 0, 0, a->call_id, 1);
             return;
         }
-        for (size_t i = 0; i < a->n_args; i++) lower(e, a->args[i]);
+        for (size_t i = 0; i < a->n_args; i++)
+            lower(e, a->args[i]);
         emit(e, RW_I_FN, 0, (uint16_t)a->n_args, a->fn, 1 - (int)a->n_args);
         return;
-    case RW_AST_LIST: return; /* only as the right side of IN, lowered there */
+    case RW_AST_LIST:
+        return; /* only as the right side of IN, lowered there */
     case RW_AST_NEG:
         lower(e, a->args[0]);
         emit(e, RW_I_NEG, 0, 0, 0, 0);
@@ -84,7 +95,8 @@ static void lower(emitter_t *e, const rw_ast_t *a)
     case RW_AST_IN: {
         lower(e, a->args[0]);
         const rw_ast_t *list = a->args[1];
-        for (size_t i = 0; i < list->n_args; i++) lower(e, list->args[i]);
+        for (size_t i = 0; i < list->n_args; i++)
+            lower(e, list->args[i]);
         emit(e, RW_I_IN, (uint8_t)a->negated, (uint16_t)list->n_args, 0, -(int)list->n_args);
         return;
     }
@@ -113,8 +125,10 @@ void rw_prog_free(rw_prog_t *p)
     if (!p) return;
     for (size_t i = 0; i < p->n_consts; i++)
         if (p->consts[i].kind == RW_V_STR) free((char *)p->consts[i].s);
-    for (size_t i = 0; i < p->n_paths; i++) rw_evpath_free(&p->paths[i]);
-    for (size_t i = 0; i < p->n_keys; i++) free(p->keys[i]);
+    for (size_t i = 0; i < p->n_paths; i++)
+        rw_evpath_free(&p->paths[i]);
+    for (size_t i = 0; i < p->n_keys; i++)
+        free(p->keys[i]);
     free(p->consts);
     free(p->paths);
     free(p->keys);

@@ -18,12 +18,12 @@ typedef enum {
     RW_I_CALL,    /* push the value of call arg (aggregate or model) */
     RW_I_FN,      /* pop n args, push fn(arg) */
     RW_I_NEG,
-    RW_I_NOT,     /* push true iff the popped value is not true */
-    RW_I_TOBOOL,  /* push true iff the popped value is true */
-    RW_I_BIN,     /* pop b, a; push a (binop arg) b */
-    RW_I_IN,      /* pop n list items and x; push x in list (negated when sub=1) */
-    RW_I_AND,     /* top not true: replace with false, jump to arg; else pop */
-    RW_I_OR,      /* top true: keep true, jump to arg; else pop */
+    RW_I_NOT,    /* push true iff the popped value is not true */
+    RW_I_TOBOOL, /* push true iff the popped value is true */
+    RW_I_BIN,    /* pop b, a; push a (binop arg) b */
+    RW_I_IN,     /* pop n list items and x; push x in list (negated when sub=1) */
+    RW_I_AND,    /* top not true: replace with false, jump to arg; else pop */
+    RW_I_OR,     /* top true: keep true, jump to arg; else pop */
 } rw_iop_t;
 
 typedef struct {
@@ -40,7 +40,7 @@ typedef struct {
     size_t n_consts;
     rw_evpath_t *paths;
     size_t n_paths;
-    char **keys;        /* profile keys */
+    char **keys; /* profile keys */
     size_t n_keys;
     int max_stack;
 } rw_prog_t;

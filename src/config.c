@@ -48,7 +48,8 @@ static int take_str(json_t *o, const char *key, char **dst, char *err, size_t er
     return 0;
 }
 
-static int take_int(json_t *o, const char *key, int *dst, int min, int max, char *err, size_t errlen)
+static int take_int(json_t *o, const char *key, int *dst, int min, int max, char *err,
+                    size_t errlen)
 {
     json_t *v = json_object_get(o, key);
     if (!v) return 0;
@@ -60,14 +61,16 @@ static int take_int(json_t *o, const char *key, int *dst, int min, int max, char
     return 0;
 }
 
-static int check_keys(json_t *o, const char *where, const char *const *known, char *err, size_t errlen)
+static int check_keys(json_t *o, const char *where, const char *const *known, char *err,
+                      size_t errlen)
 {
     const char *k;
     json_t *v;
     json_object_foreach(o, k, v)
     {
         int ok = 0;
-        for (const char *const *p = known; *p && !ok; p++) ok = strcmp(*p, k) == 0;
+        for (const char *const *p = known; *p && !ok; p++)
+            ok = strcmp(*p, k) == 0;
         if (!ok) {
             snprintf(err, errlen, "未知的配置项 %s%s", where, k);
             return -1;
@@ -81,12 +84,15 @@ static int from_file(rw_config_t *c, const char *path, char *err, size_t errlen)
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
-        snprintf(err, errlen, "%s:%d:%d: 配置文件不是有效的 JSON: %s", path, je.line, je.column, je.text);
+        snprintf(err, errlen, "%s:%d:%d: 配置文件不是有效的 JSON: %s", path, je.line, je.column,
+                 je.text);
         return -1;
     }
     int rc = -1;
-    static const char *const top[] = {"kafka", "topics", "group_id", "state_dir", "http", "rules_dir", "models_dir",
-                                      "rebalance", "embedded", "batch", "max_event_size", "log_level", NULL};
+    static const char *const top[] = {"kafka",    "topics",    "group_id",       "state_dir",
+                                      "http",     "rules_dir", "models_dir",     "rebalance",
+                                      "embedded", "batch",     "max_event_size", "log_level",
+                                      NULL};
     static const char *const topics[] = {"events", "leads", "dlq", NULL};
     static const char *const http[] = {"listen", "static_dir", "tls_cert", "tls_key", NULL};
     static const char *const emb[] = {"partitions", "port", NULL};
@@ -122,8 +128,10 @@ static int from_file(rw_config_t *c, const char *path, char *err, size_t errlen)
         }
     }
     json_t *t = json_object_get(root, "topics");
-    if (t && (check_keys(t, "topics.", topics, err, errlen) || take_str(t, "events", &c->topic_events, err, errlen) ||
-              take_str(t, "leads", &c->topic_leads, err, errlen) || take_str(t, "dlq", &c->topic_dlq, err, errlen)))
+    if (t && (check_keys(t, "topics.", topics, err, errlen) ||
+              take_str(t, "events", &c->topic_events, err, errlen) ||
+              take_str(t, "leads", &c->topic_leads, err, errlen) ||
+              take_str(t, "dlq", &c->topic_dlq, err, errlen)))
         goto out;
     json_t *h = json_object_get(root, "http");
     if (h && (check_keys(h, "http.", http, err, errlen) ||
@@ -143,9 +151,12 @@ static int from_file(rw_config_t *c, const char *path, char *err, size_t errlen)
               take_int(b, "max_ms", &c->batch_max_ms, 1, 60000, err, errlen)))
         goto out;
     int mes = (int)c->max_event_size;
-    if (take_str(root, "group_id", &c->group_id, err, errlen) || take_str(root, "state_dir", &c->state_dir, err, errlen) ||
-        take_str(root, "rules_dir", &c->rules_dir, err, errlen) || take_str(root, "models_dir", &c->models_dir, err, errlen) ||
-        take_str(root, "rebalance", &c->rebalance, err, errlen) || take_str(root, "log_level", &c->log_level, err, errlen) ||
+    if (take_str(root, "group_id", &c->group_id, err, errlen) ||
+        take_str(root, "state_dir", &c->state_dir, err, errlen) ||
+        take_str(root, "rules_dir", &c->rules_dir, err, errlen) ||
+        take_str(root, "models_dir", &c->models_dir, err, errlen) ||
+        take_str(root, "rebalance", &c->rebalance, err, errlen) ||
+        take_str(root, "log_level", &c->log_level, err, errlen) ||
         take_int(root, "max_event_size", &mes, 1, 64 << 20, err, errlen))
         goto out;
     c->max_event_size = (size_t)mes;
@@ -202,9 +213,11 @@ static void from_env(rw_config_t *c)
 static void default_static_dir(rw_config_t *c)
 {
     size_t n = strlen(c->rules_dir);
-    while (n > 1 && c->rules_dir[n - 1] == '/') n--;
+    while (n > 1 && c->rules_dir[n - 1] == '/')
+        n--;
     size_t dn = n;
-    while (dn > 0 && c->rules_dir[dn - 1] != '/') dn--;
+    while (dn > 0 && c->rules_dir[dn - 1] != '/')
+        dn--;
     if (dn == 0) {
         set_str(&c->static_dir, "web");
         return;

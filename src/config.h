@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 typedef struct {
-    json_t *kafka;               /* librdkafka properties (strings) */
+    json_t *kafka; /* librdkafka properties (strings) */
     char *topic_events, *topic_leads, *topic_dlq;
     char *group_id;
     char *state_dir;
@@ -17,9 +17,9 @@ typedef struct {
     char *tls_cert, *tls_key; /* PEM files: HTTPS when both are set, else NULL */
     char *static_dir;         /* the web console's files; default: web/ beside rules_dir */
     char *rules_dir, *models_dir;
-    char *rebalance;             /* cooperative | eager */
-    int partitions;              /* embedded broker: partitions per topic */
-    int broker_port;             /* embedded broker: fixed bootstrap port, 0 = any */
+    char *rebalance; /* cooperative | eager */
+    int partitions;  /* embedded broker: partitions per topic */
+    int broker_port; /* embedded broker: fixed bootstrap port, 0 = any */
     int batch_max_events;
     int batch_max_ms;
     size_t max_event_size;

@@ -75,14 +75,14 @@ static void map_sweep(map_t *m, int (*drop)(void *ud, node_t *x), void *ud)
 }
 
 typedef struct entity {
-    node_t node; /* the entity id */
+    node_t node;      /* the entity id */
     json_t *profile;  /* object */
     json_t *suppress; /* {rule: {"lead", "t0", "level"}} */
     rw_aggs_t *aggs;
     int dirty;
     int profile_dirty, suppress_dirty; /* written only when they changed */
-    uint64_t touched; /* commit generation of the last use */
-    size_t bytes;     /* memory held at the last load or commit: what the cache budget counts */
+    uint64_t touched;                  /* commit generation of the last use */
+    size_t bytes; /* memory held at the last load or commit: what the cache budget counts */
 } entity_t;
 
 static void ent_free(entity_t *e)
@@ -133,7 +133,7 @@ struct rw_engine {
         const rw_law_version_t *v;
         int64_t now_day;
         json_t *obj;
-    } *clause_cache;
+    } * clause_cache;
     size_t *clause_base;
     /* per-event evaluation scratch */
     unsigned char *member;
@@ -153,7 +153,8 @@ const char *rw_outcome_name(rw_outcome_t o)
 static void free_clause_cache(rw_engine_t *e)
 {
     size_t n = e->rules && e->clause_base ? e->clause_base[e->rules->n_rules] : 0;
-    for (size_t i = 0; i < n; i++) json_decref(e->clause_cache[i].obj);
+    for (size_t i = 0; i < n; i++)
+        json_decref(e->clause_cache[i].obj);
     free(e->clause_cache);
     free(e->clause_base);
     e->clause_cache = NULL;
@@ -172,7 +173,8 @@ static void alloc_scratch(rw_engine_t *e)
     free(e->memo_set);
     free(e->memo_parts);
     size_t n_models = 0;
-    for (size_t i = 0; i < e->rules->n_calls; i++) n_models += e->rules->calls[i].kind == RW_AGG_MODEL;
+    for (size_t i = 0; i < e->rules->n_calls; i++)
+        n_models += e->rules->calls[i].kind == RW_AGG_MODEL;
     e->memo_parts = n_models ? rw_xcalloc(e->rules->n_calls, sizeof *e->memo_parts) : NULL;
     e->member = rw_xcalloc(e->rules->n_streams + 1, 1);
     e->memo = rw_xcalloc(e->rules->n_calls + 1, sizeof *e->memo);
@@ -273,7 +275,8 @@ static size_t json_footprint(const json_t *j)
     size_t n = 32;
     if (json_is_string(j)) n += 16 + json_string_length(j);
     if (json_is_array(j))
-        for (size_t i = 0; i < json_array_size(j); i++) n += 16 + json_footprint(json_array_get(j, i));
+        for (size_t i = 0; i < json_array_size(j); i++)
+            n += 16 + json_footprint(json_array_get(j, i));
     if (json_is_object(j)) {
         const char *k;
         json_t *v;
@@ -286,8 +289,8 @@ static size_t json_footprint(const json_t *j)
 static void account(rw_engine_t *e, entity_t *x)
 {
     e->cached_bytes -= x->bytes;
-    x->bytes = sizeof *x + 32 + x->node.id_len + rw_aggs_footprint(x->aggs) + json_footprint(x->profile) +
-               json_footprint(x->suppress);
+    x->bytes = sizeof *x + 32 + x->node.id_len + rw_aggs_footprint(x->aggs) +
+               json_footprint(x->profile) + json_footprint(x->suppress);
     e->cached_bytes += x->bytes;
 }
 
@@ -344,10 +347,12 @@ static rw_value_t resolve_call(rw_eval_env_t *env, int call)
         const rw_callspec_t *spec = &e->rules->calls[call];
         e->memo_set[call] = 1; /* a model is computed at most once per event */
         if (spec->kind == RW_AGG_MODEL)
-            e->memo[call] = rw_model_compute(&e->rules->models[spec->model], env,
-                                             rw_aggs_ewma(u->x->aggs, spec->model), &e->memo_parts[call]);
+            e->memo[call] =
+                rw_model_compute(&e->rules->models[spec->model], env,
+                                 rw_aggs_ewma(u->x->aggs, spec->model), &e->memo_parts[call]);
         else
-            e->memo[call] = rw_aggs_query(u->x->aggs, call, u->ev->time, e->rules->catalog.tz_offset_min);
+            e->memo[call] =
+                rw_aggs_query(u->x->aggs, call, u->ev->time, e->rules->catalog.tz_offset_min);
     }
     return e->memo[call];
 }
@@ -418,7 +423,8 @@ static json_t *models_json(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t 
         if (spec->kind != RW_AGG_MODEL) continue;
         rw_value_t v = resolve_call(env, call);
         const rw_model_t *m = &e->rules->models[spec->model];
-        json_array_append_new(arr, json_pack("{s:s,s:o,s:o}", "model", m->name, "value", rw_value_to_json(v), "parts",
+        json_array_append_new(arr, json_pack("{s:s,s:o,s:o}", "model", m->name, "value",
+                                             rw_value_to_json(v), "parts",
                                              rw_model_parts_json(m, &e->memo_parts[call])));
     }
     return arr;
@@ -441,15 +447,17 @@ static json_t *message_json(const rw_rule_t *rule, rw_eval_env_t *env)
 }
 
 static json_t *lead_record(rw_engine_t *e, const rw_rule_t *rule, const char *lead_id, int level,
-                           json_t *clauses, const char *escalates, entity_t *x, const rw_event_t *ev,
-                           rw_eval_env_t *env, double now)
+                           json_t *clauses, const char *escalates, entity_t *x,
+                           const rw_event_t *ev, rw_eval_env_t *env, double now)
 {
     const rw_rules_t *r = e->rules;
     int tz = r->catalog.tz_offset_min;
     char created[64], accept_by[64], close_by[64];
     rw_time_format_ms(now, tz, created);
-    rw_time_format(rw_calendar_deadline(&r->calendar, now, tz, r->calendar.accept_days[level]), tz, accept_by);
-    rw_time_format(rw_calendar_deadline(&r->calendar, now, tz, r->calendar.close_days[level]), tz, close_by);
+    rw_time_format(rw_calendar_deadline(&r->calendar, now, tz, r->calendar.accept_days[level]), tz,
+                   accept_by);
+    rw_time_format(rw_calendar_deadline(&r->calendar, now, tz, r->calendar.close_days[level]), tz,
+                   close_by);
     const json_t *name = json_object_get(x->profile, "name");
     const char *region = region_of(ev, x);
     json_t *events = json_array();
@@ -468,9 +476,11 @@ static json_t *lead_record(rw_engine_t *e, const rw_rule_t *rule, const char *le
     json_object_set_new(o, "rule_hash", json_string(rule->hash));
     json_object_set_new(o, "mode", json_string(rule->shadow ? "shadow" : "live"));
     json_object_set_new(o, "entity", json_stringn(ev->entity, ev->entity_len));
-    json_object_set_new(o, "entity_name", json_is_string(name) ? json_copy((json_t *)name) : json_null());
+    json_object_set_new(o, "entity_name",
+                        json_is_string(name) ? json_copy((json_t *)name) : json_null());
     json_object_set_new(o, "region", region ? json_string(region) : json_null());
-    json_object_set_new(o, "department", rule->department ? json_string(rule->department) : json_null());
+    json_object_set_new(o, "department",
+                        rule->department ? json_string(rule->department) : json_null());
     json_object_set_new(o, "level", json_string(rw_level_name(level)));
     json_object_set_new(o, "hits", json_integer(1));
     json_object_set_new(o, "escalates", escalates ? json_string(escalates) : json_null());
@@ -485,7 +495,8 @@ static json_t *lead_record(rw_engine_t *e, const rw_rule_t *rule, const char *le
     json_object_set_new(o, "message", message_json(rule, env));
     json_object_set_new(o, "status", json_string("new"));
     json_object_set_new(o, "assignee", json_null());
-    json_object_set_new(o, "due", json_pack("{s:s,s:s}", "accept_by", accept_by, "close_by", close_by));
+    json_object_set_new(o, "due",
+                        json_pack("{s:s,s:s}", "accept_by", accept_by, "close_by", close_by));
     json_object_set_new(o, "overdue", json_false());
     json_object_set_new(o, "disposition", json_null());
     return o;
@@ -504,8 +515,11 @@ static json_t *clauses_in_force(rw_engine_t *e, const rw_rule_t *rule, int64_t d
         struct clause_cache *c = &cache[i];
         if (!c->valid || c->v != v || c->now_day != now_day) {
             json_decref(c->obj);
-            *c = (struct clause_cache){.valid = 1, .v = v, .now_day = now_day,
-                                       .obj = rw_clause_json(ref, rule->clause_text[i], day, now_day)};
+            *c = (struct clause_cache){.valid = 1,
+                                       .v = v,
+                                       .now_day = now_day,
+                                       .obj =
+                                           rw_clause_json(ref, rule->clause_text[i], day, now_day)};
         }
         if (c->obj) json_array_append(arr, c->obj);
     }
@@ -544,18 +558,23 @@ static void emit(rw_engine_t *e, json_t *lead)
     rw_lead_out_t out = {.id = t->node.id,
                          .revision = json_integer_value(json_object_get(lead, "revision")),
                          .hits = json_integer_value(json_object_get(lead, "hits")),
-                         .shadow = !strcmp(json_string_value(json_object_get(lead, "mode")), "shadow"),
-                         .record = lead, .text = t->text.data, .len = t->text.len};
+                         .shadow =
+                             !strcmp(json_string_value(json_object_get(lead, "mode")), "shadow"),
+                         .record = lead,
+                         .text = t->text.data,
+                         .len = t->text.len};
     emit_text(e, t, old_cap, &out);
 }
 
 /* The integer after the first `key` at or after p; NULL when absent. */
-static const char *number_after(const char *p, const char *end, const char *key, const char **num_end)
+static const char *number_after(const char *p, const char *end, const char *key,
+                                const char **num_end)
 {
     const char *k = memmem(p, (size_t)(end - p), key, strlen(key));
     if (!k) return NULL;
     const char *num = k + strlen(key);
-    for (*num_end = num; *num_end < end && **num_end >= '0' && **num_end <= '9';) (*num_end)++;
+    for (*num_end = num; *num_end < end && **num_end >= '0' && **num_end <= '9';)
+        (*num_end)++;
     return num;
 }
 
@@ -616,8 +635,12 @@ static void add_hit(rw_engine_t *e, const char *id, int shadow)
     rw_buf_t prev = t->text; /* the rewrite becomes the text; its buffer is the next one's */
     t->text = e->hit;
     e->hit = prev;
-    rw_lead_out_t out = {.id = t->node.id, .revision = rev, .hits = hits, .shadow = shadow,
-                         .text = t->text.data, .len = t->text.len};
+    rw_lead_out_t out = {.id = t->node.id,
+                         .revision = rev,
+                         .hits = hits,
+                         .shadow = shadow,
+                         .text = t->text.data,
+                         .len = t->text.len};
     emit_text(e, t, prev.cap, &out);
 }
 
@@ -628,8 +651,8 @@ static int64_t distance(char unit, double t, double t0, int tz)
     return a > b ? a - b : b - a;
 }
 
-static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *x, const rw_event_t *ev,
-                    rw_eval_env_t *env)
+static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *x,
+                    const rw_event_t *ev, rw_eval_env_t *env)
 {
     int tz = e->rules->catalog.tz_offset_min;
     double now = rw_now();
@@ -659,8 +682,9 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
     rw_lead_id(rule->id, ev->entity, ev->entity_len, ev->id, ev->id_len, id);
     json_t *lead = lead_record(e, rule, id, level, clauses, escalates, x, ev, env, now);
     x->suppress_dirty = 1;
-    json_object_set_new(x->suppress, rule->id,
-                        json_pack("{s:s,s:f,s:s}", "lead", id, "t0", ev->time, "level", rw_level_name(level)));
+    json_object_set_new(
+        x->suppress, rule->id,
+        json_pack("{s:s,s:f,s:s}", "lead", id, "t0", ev->time, "level", rw_level_name(level)));
     e->stats.leads_created++;
     count_lead(e, rule->id, level);
     emit(e, lead);
@@ -679,7 +703,8 @@ static void evaluate(rw_engine_t *e, entity_t *x, const rw_event_t *ev)
         if (!rule->enabled || !rule->cond) continue;
         if (rule->n_on) {
             int match = 0;
-            for (size_t k = 0; k < rule->n_on && !match; k++) match = e->member[rule->on[k]];
+            for (size_t k = 0; k < rule->n_on && !match; k++)
+                match = e->member[rule->on[k]];
             if (!match) continue;
         }
         env.params = rw_rules_params(r, rule->ruleset, region);
@@ -711,7 +736,8 @@ static int merge_profile(entity_t *x, const json_t *profile)
         }
         double d = json_is_real(v) ? json_real_value(v) : 0.5;
         /* events parse numbers as reals: keep 4 as 4, not 4.0 */
-        json_t *now = d == floor(d) && fabs(d) < 9e15 ? json_integer((json_int_t)d) : json_incref(v);
+        json_t *now =
+            d == floor(d) && fabs(d) < 9e15 ? json_integer((json_int_t)d) : json_incref(v);
         if (old && json_equal(old, now)) {
             json_decref(now);
             continue;
@@ -759,7 +785,8 @@ rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev)
         if (rw_aggs_seen(x->aggs, ev->id, ev->id_len)) {
             out = RW_OUT_DUPLICATE;
         } else if (rw_aggs_has_max(x->aggs) &&
-                   rw_local_day(ev->time, tz) <= rw_local_day(rw_aggs_max_time(x->aggs), tz) - RW_RETENTION_DAYS) {
+                   rw_local_day(ev->time, tz) <=
+                       rw_local_day(rw_aggs_max_time(x->aggs), tz) - RW_RETENTION_DAYS) {
             out = RW_OUT_LATE;
         } else {
             out = RW_OUT_APPLIED;
@@ -781,7 +808,8 @@ rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, cons
     rw_event_error_t local;
     if (!err) err = &local;
     if (rw_event_parse(buf, len, key, klen, e->o.max_event_size, &ev, err) ||
-        (e->o.check_future && rw_event_check_future(&ev, e->o.future_now ? e->o.future_now : rw_now(), err))) {
+        (e->o.check_future &&
+         rw_event_check_future(&ev, e->o.future_now ? e->o.future_now : rw_now(), err))) {
         if (err->code == RW_EV_FUTURE) rw_event_free(&ev);
         rw_engine_count_invalid(e, err->code);
         return RW_OUT_INVALID;
@@ -812,7 +840,9 @@ static int evict_one(void *ud, node_t *node)
 {
     evict_pass_t *p = ud;
     entity_t *x = (entity_t *)node;
-    if (p->e->cached_bytes <= p->e->o.cache_bytes / 2 || (!p->any && x->touched + 1 >= p->e->generation)) return 0;
+    if (p->e->cached_bytes <= p->e->o.cache_bytes / 2 ||
+        (!p->any && x->touched + 1 >= p->e->generation))
+        return 0;
     p->e->cached_bytes -= x->bytes;
     ent_free(x);
     return 1;
@@ -866,7 +896,8 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
     rw_buf_free(&blob);
     map_sweep(&e->leads, put_lead_text, e);
     if (rw_store_write(e->o.store, e->batch, err, errlen)) return -1;
-    for (size_t i = 0; i < e->n_dirty; i++) e->dirty[i]->dirty = 0;
+    for (size_t i = 0; i < e->n_dirty; i++)
+        e->dirty[i]->dirty = 0;
     e->n_dirty = 0;
     map_sweep(&e->leads, settle_lead_text, e);
     e->generation++;
@@ -902,7 +933,8 @@ static int refresh_one(void *ud, const char *key, size_t klen, const char *val, 
     const char *status = json_string_value(json_object_get(lead, "status"));
     const char *etime = json_string_value(json_object_get(lead, "event_time"));
     double t;
-    if (!lead || !etime || (status && !strcmp(status, "closed")) || rw_time_parse(etime, strlen(etime), &t, NULL)) {
+    if (!lead || !etime || (status && !strcmp(status, "closed")) ||
+        rw_time_parse(etime, strlen(etime), &t, NULL)) {
         json_decref(lead);
         return 0;
     }
@@ -925,7 +957,9 @@ static int refresh_one(void *ud, const char *key, size_t klen, const char *val, 
         json_decref(now);
     }
     if (differs) {
-        json_object_set_new(lead, "revision", json_integer(json_integer_value(json_object_get(lead, "revision")) + 1));
+        json_object_set_new(
+            lead, "revision",
+            json_integer(json_integer_value(json_object_get(lead, "revision")) + 1));
         json_object_set(r->changed, json_string_value(json_object_get(lead, "id")), lead);
     }
     json_decref(lead);
@@ -934,7 +968,8 @@ static int refresh_one(void *ud, const char *key, size_t klen, const char *val, 
 
 size_t rw_engine_refresh_changed(rw_engine_t *e)
 {
-    refresh_t r = {.changed = json_object(), .rules = e->rules,
+    refresh_t r = {.changed = json_object(),
+                   .rules = e->rules,
                    .now_day = rw_local_day(rw_now(), e->rules->catalog.tz_offset_min)};
     rw_store_scan(e->o.store, RW_CF_LEADS, "", 0, refresh_one, &r);
     const char *id;

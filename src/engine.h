@@ -53,11 +53,11 @@ typedef struct {
     const rw_rules_t *rules;
     rw_lead_sink_fn sink;
     void *sink_ud;
-    int check_future;         /* live service: events > 1 day ahead are invalid */
-    double future_now;        /* the clock for that test; 0 = wall clock */
-    size_t cache_bytes;       /* budget for entity state kept in memory between batches, counted
-                               * as the memory it holds (default 128 MiB) */
-    size_t max_event_size;    /* default RW_EVENT_MAX_SIZE_DEFAULT */
+    int check_future;      /* live service: events > 1 day ahead are invalid */
+    double future_now;     /* the clock for that test; 0 = wall clock */
+    size_t cache_bytes;    /* budget for entity state kept in memory between batches, counted
+                            * as the memory it holds (default 128 MiB) */
+    size_t max_event_size; /* default RW_EVENT_MAX_SIZE_DEFAULT */
 } rw_engine_opts_t;
 
 typedef struct rw_engine rw_engine_t;
@@ -93,7 +93,7 @@ const json_t *rw_engine_lead_counts(const rw_engine_t *e);
 json_t *rw_engine_entity(rw_engine_t *e, const char *entity);
 
 /* Lead id of rules.md: "L" + 20 hex of SHA-256(rule \x1f entity \x1f trigger). out: 22 bytes. */
-void rw_lead_id(const char *rule, const char *entity, size_t elen, const char *trigger,
-                size_t tlen, char *out);
+void rw_lead_id(const char *rule, const char *entity, size_t elen, const char *trigger, size_t tlen,
+                char *out);
 
 #endif

@@ -9,11 +9,11 @@
 
 typedef struct rw_eval_env {
     const rw_event_t *ev;
-    const json_t *profile;     /* merged profile object, may be NULL */
-    const rw_value_t *params;  /* the ruleset's params in force, by index */
+    const json_t *profile;    /* merged profile object, may be NULL */
+    const rw_value_t *params; /* the ruleset's params in force, by index */
     rw_value_t (*call)(struct rw_eval_env *env, int call_id);
-    void *ud;                  /* for the call resolver */
-    char **scratch;            /* strings made during evaluation (lower()) */
+    void *ud;       /* for the call resolver */
+    char **scratch; /* strings made during evaluation (lower()) */
     size_t n_scratch, cap_scratch;
 } rw_eval_env_t;
 

@@ -31,7 +31,7 @@ typedef struct {
 } rw_event_error_t;
 
 typedef struct {
-    json_t *root;                /* the whole parsed object (owned) */
+    json_t *root; /* the whole parsed object (owned) */
     const char *id, *type, *entity;
     size_t id_len, type_len, entity_len;
     const char *region, *source; /* NULL when absent or null */
@@ -45,8 +45,8 @@ typedef struct {
  * 0 means RW_EVENT_MAX_SIZE_DEFAULT. On success returns 0 and fills ev; on failure
  * returns -1, fills err (field is a path such as "attrs.items[2]"), and ev holds
  * nothing to free. Optional fields written as JSON null count as absent. */
-int rw_event_parse(const char *buf, size_t len, const char *key, size_t key_len,
-                   size_t max_size, rw_event_t *ev, rw_event_error_t *err);
+int rw_event_parse(const char *buf, size_t len, const char *key, size_t key_len, size_t max_size,
+                   rw_event_t *ev, rw_event_error_t *err);
 void rw_event_free(rw_event_t *ev);
 
 /* The live-service check: invalid (RW_EV_FUTURE) when ev->time > now + 1 day. */

@@ -18,15 +18,22 @@ int rw_evfield_lookup(const char *name)
 rw_value_t rw_evpath_read(const rw_evpath_t *p, const rw_event_t *ev)
 {
     switch (p->field) {
-    case RW_EF_ID: return rw_str(ev->id, ev->id_len);
-    case RW_EF_TYPE: return rw_str(ev->type, ev->type_len);
-    case RW_EF_ENTITY: return rw_str(ev->entity, ev->entity_len);
-    case RW_EF_TIME: return rw_num(ev->time);
-    case RW_EF_REGION: return ev->region ? rw_str(ev->region, strlen(ev->region)) : rw_null();
-    case RW_EF_SOURCE: return ev->source ? rw_str(ev->source, strlen(ev->source)) : rw_null();
+    case RW_EF_ID:
+        return rw_str(ev->id, ev->id_len);
+    case RW_EF_TYPE:
+        return rw_str(ev->type, ev->type_len);
+    case RW_EF_ENTITY:
+        return rw_str(ev->entity, ev->entity_len);
+    case RW_EF_TIME:
+        return rw_num(ev->time);
+    case RW_EF_REGION:
+        return ev->region ? rw_str(ev->region, strlen(ev->region)) : rw_null();
+    case RW_EF_SOURCE:
+        return ev->source ? rw_str(ev->source, strlen(ev->source)) : rw_null();
     case RW_EF_ATTR: {
         const json_t *j = ev->attrs;
-        for (size_t i = 0; j && i < p->n_segs; i++) j = json_object_get(j, p->segs[i]);
+        for (size_t i = 0; j && i < p->n_segs; i++)
+            j = json_object_get(j, p->segs[i]);
         return rw_value_from_json(j);
     }
     }
@@ -35,7 +42,8 @@ rw_value_t rw_evpath_read(const rw_evpath_t *p, const rw_event_t *ev)
 
 void rw_evpath_free(rw_evpath_t *p)
 {
-    for (size_t i = 0; i < p->n_segs; i++) free(p->segs[i]);
+    for (size_t i = 0; i < p->n_segs; i++)
+        free(p->segs[i]);
     free(p->segs);
     p->segs = NULL;
     p->n_segs = 0;
@@ -80,7 +88,7 @@ const rw_fn_info_t *rw_fn_info(rw_fn_t fn)
 
 int rw_agg_lookup(const char *name)
 {
-    static const char *const names[] = {"count", "sum",  "avg",   "min",  "max",
+    static const char *const names[] = {"count",    "sum",  "avg",   "min",  "max",
                                         "distinct", "last", "since", "model"};
     for (int i = 0; i < 9; i++)
         if (strcmp(names[i], name) == 0) return i;

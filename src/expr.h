@@ -12,7 +12,13 @@
 
 /* A path read on an event: a top-level field, or attrs.a.b. */
 typedef enum {
-    RW_EF_ID, RW_EF_TYPE, RW_EF_ENTITY, RW_EF_TIME, RW_EF_REGION, RW_EF_SOURCE, RW_EF_ATTR
+    RW_EF_ID,
+    RW_EF_TYPE,
+    RW_EF_ENTITY,
+    RW_EF_TIME,
+    RW_EF_REGION,
+    RW_EF_SOURCE,
+    RW_EF_ATTR
 } rw_evfield_t;
 
 typedef struct {
@@ -30,9 +36,21 @@ int rw_evpath_equal(const rw_evpath_t *a, const rw_evpath_t *b);
 int rw_evfield_lookup(const char *name);
 
 typedef enum {
-    RW_FN_ABS, RW_FN_LOG, RW_FN_LOG1P, RW_FN_EXP, RW_FN_SQRT, RW_FN_FLOOR, RW_FN_CEIL,
-    RW_FN_ROUND, RW_FN_LEAST, RW_FN_GREATEST, RW_FN_LEN, RW_FN_LOWER, RW_FN_CONTAINS,
-    RW_FN_STARTSWITH, RW_FN__COUNT
+    RW_FN_ABS,
+    RW_FN_LOG,
+    RW_FN_LOG1P,
+    RW_FN_EXP,
+    RW_FN_SQRT,
+    RW_FN_FLOOR,
+    RW_FN_CEIL,
+    RW_FN_ROUND,
+    RW_FN_LEAST,
+    RW_FN_GREATEST,
+    RW_FN_LEN,
+    RW_FN_LOWER,
+    RW_FN_CONTAINS,
+    RW_FN_STARTSWITH,
+    RW_FN__COUNT
 } rw_fn_t;
 
 typedef struct {
@@ -47,8 +65,15 @@ int rw_fn_lookup(const char *name);
 const rw_fn_info_t *rw_fn_info(rw_fn_t fn);
 
 typedef enum {
-    RW_AGG_COUNT, RW_AGG_SUM, RW_AGG_AVG, RW_AGG_MIN, RW_AGG_MAX, RW_AGG_DISTINCT,
-    RW_AGG_LAST, RW_AGG_SINCE, RW_AGG_MODEL
+    RW_AGG_COUNT,
+    RW_AGG_SUM,
+    RW_AGG_AVG,
+    RW_AGG_MIN,
+    RW_AGG_MAX,
+    RW_AGG_DISTINCT,
+    RW_AGG_LAST,
+    RW_AGG_SINCE,
+    RW_AGG_MODEL
 } rw_agg_kind_t;
 
 /* One distinct aggregate or model call, identified by its canonical text. */
@@ -57,10 +82,10 @@ typedef struct {
     int stream;        /* index in the engine's stream table (not for MODEL) */
     rw_evpath_t field; /* SUM…DISTINCT, LAST */
     int has_field;
-    int window;        /* count of units (window aggregates) */
-    char unit;         /* 'd' or 'h' */
-    int model;         /* MODEL: model index */
-    char *text;        /* canonical text, e.g. count(food_complaint, 30d) */
+    int window; /* count of units (window aggregates) */
+    char unit;  /* 'd' or 'h' */
+    int model;  /* MODEL: model index */
+    char *text; /* canonical text, e.g. count(food_complaint, 30d) */
 } rw_callspec_t;
 
 /* Aggregate name → kind; -1 when the name is no aggregate. */

@@ -36,7 +36,8 @@ rw_http_t *rw_http_new(void)
     return rw_xcalloc(1, sizeof(rw_http_t));
 }
 
-void rw_http_route(rw_http_t *h, const char *method, const char *prefix, rw_http_handler_fn fn, void *ud)
+void rw_http_route(rw_http_t *h, const char *method, const char *prefix, rw_http_handler_fn fn,
+                   void *ud)
 {
     h->routes = rw_xrealloc(h->routes, (h->n_routes + 1) * sizeof *h->routes);
     h->routes[h->n_routes++] = (route_t){rw_xstrdup(method), rw_xstrdup(prefix), fn, ud};
@@ -71,13 +72,15 @@ const char *rw_http_header(const rw_http_req_t *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
-static const route_t *find_route(const rw_http_t *h, const char *method, const char *path, int *path_known)
+static const route_t *find_route(const rw_http_t *h, const char *method, const char *path,
+                                 int *path_known)
 {
     *path_known = 0;
     for (size_t i = 0; i < h->n_routes; i++) {
         const route_t *r = &h->routes[i];
         size_t n = strlen(r->prefix);
-        int match = r->prefix[n - 1] == '/' ? strncmp(path, r->prefix, n) == 0 : strcmp(path, r->prefix) == 0;
+        int match = r->prefix[n - 1] == '/' ? strncmp(path, r->prefix, n) == 0
+                                            : strcmp(path, r->prefix) == 0;
         if (!match) continue;
         *path_known = 1;
         if (strcmp(r->method, method) == 0) return r;
@@ -87,16 +90,19 @@ static const route_t *find_route(const rw_http_t *h, const char *method, const c
 
 static enum MHD_Result send_response(struct MHD_Connection *c, rw_http_resp_t *resp)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(r, "Content-Type", resp->content_type ? resp->content_type : "text/plain; charset=utf-8");
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type",
+                            resp->content_type ? resp->content_type : "text/plain; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)resp->status, r);
     MHD_destroy_response(r);
     return ret;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                              const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls)
 {
     (void)version;
     rw_http_t *h = cls;
@@ -124,15 +130,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     else if (!r)
         rw_http_error(&resp, 404, "not_found", "没有这个接口");
     else {
-        rw_http_req_t req = {.method = method, .path = url, .body = st->body.data ? st->body.data : "",
-                             .body_len = st->body.len, .conn = c};
+        rw_http_req_t req = {.method = method,
+                             .path = url,
+                             .body = st->body.data ? st->body.data : "",
+                             .body_len = st->body.len,
+                             .conn = c};
         r->fn(r->ud, &req, &resp);
         if (!resp.body) rw_http_error(&resp, 500, "internal", "处理请求时没有产生响应");
     }
     return send_response(c, &resp);
 }
 
-static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
     (void)c;
@@ -172,7 +182,8 @@ int rw_http_start(rw_http_t *h, const char *listen, size_t max_body, char *err, 
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = 0;
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
-    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &sa.sin_addr) != 1) {
+    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &sa.sin_addr) !=
+        1) {
         snprintf(err, errlen, "HTTP 监听地址 %s 无效（需要 IPv4 地址）", host);
         return -1;
     }

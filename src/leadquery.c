@@ -20,8 +20,10 @@ static json_t *split(const char *v)
     for (;;) {
         const char *end = strchr(p, ',');
         size_t n = end ? (size_t)(end - p) : strlen(p);
-        while (n && *p == ' ') p++, n--; /* "3201, 3202" as written by hand */
-        while (n && p[n - 1] == ' ') n--;
+        while (n && *p == ' ')
+            p++, n--; /* "3201, 3202" as written by hand */
+        while (n && p[n - 1] == ' ')
+            n--;
         if (n) json_array_append_new(a, json_stringn(p, n));
         if (!end) break;
         p = end + 1;

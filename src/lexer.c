@@ -103,11 +103,21 @@ static void lex_string(rw_lexer_t *lx, rw_token_t *tok)
         char e = lx->pos + 1 < lx->len ? lx->src[lx->pos + 1] : 0;
         lx->pos += 2;
         switch (e) {
-        case '\\': rw_buf_putc(&b, '\\'); break;
-        case '"': rw_buf_putc(&b, '"'); break;
-        case '\'': rw_buf_putc(&b, '\''); break;
-        case 'n': rw_buf_putc(&b, '\n'); break;
-        case 't': rw_buf_putc(&b, '\t'); break;
+        case '\\':
+            rw_buf_putc(&b, '\\');
+            break;
+        case '"':
+            rw_buf_putc(&b, '"');
+            break;
+        case '\'':
+            rw_buf_putc(&b, '\'');
+            break;
+        case 'n':
+            rw_buf_putc(&b, '\n');
+            break;
+        case 't':
+            rw_buf_putc(&b, '\t');
+            break;
         case 'u': {
             unsigned cp;
             if (hex4(lx->src + lx->pos, lx->len - lx->pos, &cp)) {
@@ -155,20 +165,23 @@ static void lex_number(rw_lexer_t *lx, rw_token_t *tok)
 {
     size_t start = lx->pos;
     const char *s = lx->src;
-    while (lx->pos < lx->len && is_digit(s[lx->pos])) lx->pos++;
+    while (lx->pos < lx->len && is_digit(s[lx->pos]))
+        lx->pos++;
     size_t int_end = lx->pos;
     int is_int = 1;
     if (lx->pos + 1 < lx->len && s[lx->pos] == '.' && is_digit(s[lx->pos + 1])) {
         is_int = 0;
         lx->pos++;
-        while (lx->pos < lx->len && is_digit(s[lx->pos])) lx->pos++;
+        while (lx->pos < lx->len && is_digit(s[lx->pos]))
+            lx->pos++;
     }
     if (lx->pos < lx->len && (s[lx->pos] == 'e' || s[lx->pos] == 'E')) {
         size_t p = lx->pos + 1;
         if (p < lx->len && (s[p] == '+' || s[p] == '-')) p++;
         if (p < lx->len && is_digit(s[p])) {
             is_int = 0;
-            while (p < lx->len && is_digit(s[p])) p++;
+            while (p < lx->len && is_digit(s[p]))
+                p++;
             lx->pos = p;
         }
     }
@@ -191,7 +204,8 @@ static void lex_number(rw_lexer_t *lx, rw_token_t *tok)
     }
     (void)int_end;
     if (lx->pos < lx->len && (is_ident_start(s[lx->pos]) || s[lx->pos] == '.'))
-        return error(tok, lx->pos, "数字后面跟着意外的字符（时长只能写成整数加 d 或 h，如 30d、24h）");
+        return error(tok, lx->pos,
+                     "数字后面跟着意外的字符（时长只能写成整数加 d 或 h，如 30d、24h）");
     tok->num = strtod(text, NULL);
     if (!isfinite(tok->num)) return error(tok, start, "数字太大（超出双精度浮点数的范围）");
     tok->kind = RW_TOK_NUMBER;
@@ -202,8 +216,8 @@ static void lex_number(rw_lexer_t *lx, rw_token_t *tok)
 static const struct {
     const char *word;
     rw_tok_kind_t kind;
-} keywords[] = {{"and", RW_TOK_AND},   {"or", RW_TOK_OR},       {"not", RW_TOK_NOT},
-                {"in", RW_TOK_IN},     {"true", RW_TOK_TRUE},   {"false", RW_TOK_FALSE},
+} keywords[] = {{"and", RW_TOK_AND},  {"or", RW_TOK_OR},     {"not", RW_TOK_NOT},
+                {"in", RW_TOK_IN},    {"true", RW_TOK_TRUE}, {"false", RW_TOK_FALSE},
                 {"null", RW_TOK_NULL}};
 
 void rw_lexer_next(rw_lexer_t *lx, rw_token_t *tok)
@@ -237,28 +251,60 @@ void rw_lexer_next(rw_lexer_t *lx, rw_token_t *tok)
     tok->len = 1;
     lx->pos++;
     switch (c) {
-    case '(': tok->kind = RW_TOK_LPAREN; return;
-    case ')': tok->kind = RW_TOK_RPAREN; return;
-    case '[': tok->kind = RW_TOK_LBRACKET; return;
-    case ']': tok->kind = RW_TOK_RBRACKET; return;
-    case ',': tok->kind = RW_TOK_COMMA; return;
-    case '.': tok->kind = RW_TOK_DOT; return;
-    case '+': tok->kind = RW_TOK_PLUS; return;
-    case '-': tok->kind = RW_TOK_MINUS; return;
-    case '*': tok->kind = RW_TOK_STAR; return;
-    case '/': tok->kind = RW_TOK_SLASH; return;
-    case '%': tok->kind = RW_TOK_PERCENT; return;
-    default: break;
+    case '(':
+        tok->kind = RW_TOK_LPAREN;
+        return;
+    case ')':
+        tok->kind = RW_TOK_RPAREN;
+        return;
+    case '[':
+        tok->kind = RW_TOK_LBRACKET;
+        return;
+    case ']':
+        tok->kind = RW_TOK_RBRACKET;
+        return;
+    case ',':
+        tok->kind = RW_TOK_COMMA;
+        return;
+    case '.':
+        tok->kind = RW_TOK_DOT;
+        return;
+    case '+':
+        tok->kind = RW_TOK_PLUS;
+        return;
+    case '-':
+        tok->kind = RW_TOK_MINUS;
+        return;
+    case '*':
+        tok->kind = RW_TOK_STAR;
+        return;
+    case '/':
+        tok->kind = RW_TOK_SLASH;
+        return;
+    case '%':
+        tok->kind = RW_TOK_PERCENT;
+        return;
+    default:
+        break;
     }
-    if (c == '=' && n == '=') tok->kind = RW_TOK_EQ;
-    else if (c == '!' && n == '=') tok->kind = RW_TOK_NE;
-    else if (c == '<' && n == '=') tok->kind = RW_TOK_LE;
-    else if (c == '>' && n == '=') tok->kind = RW_TOK_GE;
-    else if (c == '&' && n == '&') tok->kind = RW_TOK_AND;
-    else if (c == '|' && n == '|') tok->kind = RW_TOK_OR;
-    else if (c == '<') return (void)(tok->kind = RW_TOK_LT);
-    else if (c == '>') return (void)(tok->kind = RW_TOK_GT);
-    else if (c == '!') return (void)(tok->kind = RW_TOK_NOT);
+    if (c == '=' && n == '=')
+        tok->kind = RW_TOK_EQ;
+    else if (c == '!' && n == '=')
+        tok->kind = RW_TOK_NE;
+    else if (c == '<' && n == '=')
+        tok->kind = RW_TOK_LE;
+    else if (c == '>' && n == '=')
+        tok->kind = RW_TOK_GE;
+    else if (c == '&' && n == '&')
+        tok->kind = RW_TOK_AND;
+    else if (c == '|' && n == '|')
+        tok->kind = RW_TOK_OR;
+    else if (c == '<')
+        return (void)(tok->kind = RW_TOK_LT);
+    else if (c == '>')
+        return (void)(tok->kind = RW_TOK_GT);
+    else if (c == '!')
+        return (void)(tok->kind = RW_TOK_NOT);
     else {
         lx->pos--;
         char msg[160];
@@ -277,36 +323,66 @@ void rw_lexer_next(rw_lexer_t *lx, rw_token_t *tok)
 const char *rw_tok_name(rw_tok_kind_t k)
 {
     switch (k) {
-    case RW_TOK_EOF: return "表达式结尾";
-    case RW_TOK_NUMBER: return "数字";
-    case RW_TOK_STRING: return "字符串";
-    case RW_TOK_DURATION: return "时长";
-    case RW_TOK_IDENT: return "名称";
-    case RW_TOK_AND: return "'and'";
-    case RW_TOK_OR: return "'or'";
-    case RW_TOK_NOT: return "'not'";
-    case RW_TOK_IN: return "'in'";
-    case RW_TOK_TRUE: return "'true'";
-    case RW_TOK_FALSE: return "'false'";
-    case RW_TOK_NULL: return "'null'";
-    case RW_TOK_EQ: return "'=='";
-    case RW_TOK_NE: return "'!='";
-    case RW_TOK_LT: return "'<'";
-    case RW_TOK_LE: return "'<='";
-    case RW_TOK_GT: return "'>'";
-    case RW_TOK_GE: return "'>='";
-    case RW_TOK_PLUS: return "'+'";
-    case RW_TOK_MINUS: return "'-'";
-    case RW_TOK_STAR: return "'*'";
-    case RW_TOK_SLASH: return "'/'";
-    case RW_TOK_PERCENT: return "'%'";
-    case RW_TOK_LPAREN: return "'('";
-    case RW_TOK_RPAREN: return "')'";
-    case RW_TOK_LBRACKET: return "'['";
-    case RW_TOK_RBRACKET: return "']'";
-    case RW_TOK_COMMA: return "','";
-    case RW_TOK_DOT: return "'.'";
-    case RW_TOK_ERROR: return "错误";
+    case RW_TOK_EOF:
+        return "表达式结尾";
+    case RW_TOK_NUMBER:
+        return "数字";
+    case RW_TOK_STRING:
+        return "字符串";
+    case RW_TOK_DURATION:
+        return "时长";
+    case RW_TOK_IDENT:
+        return "名称";
+    case RW_TOK_AND:
+        return "'and'";
+    case RW_TOK_OR:
+        return "'or'";
+    case RW_TOK_NOT:
+        return "'not'";
+    case RW_TOK_IN:
+        return "'in'";
+    case RW_TOK_TRUE:
+        return "'true'";
+    case RW_TOK_FALSE:
+        return "'false'";
+    case RW_TOK_NULL:
+        return "'null'";
+    case RW_TOK_EQ:
+        return "'=='";
+    case RW_TOK_NE:
+        return "'!='";
+    case RW_TOK_LT:
+        return "'<'";
+    case RW_TOK_LE:
+        return "'<='";
+    case RW_TOK_GT:
+        return "'>'";
+    case RW_TOK_GE:
+        return "'>='";
+    case RW_TOK_PLUS:
+        return "'+'";
+    case RW_TOK_MINUS:
+        return "'-'";
+    case RW_TOK_STAR:
+        return "'*'";
+    case RW_TOK_SLASH:
+        return "'/'";
+    case RW_TOK_PERCENT:
+        return "'%'";
+    case RW_TOK_LPAREN:
+        return "'('";
+    case RW_TOK_RPAREN:
+        return "')'";
+    case RW_TOK_LBRACKET:
+        return "'['";
+    case RW_TOK_RBRACKET:
+        return "']'";
+    case RW_TOK_COMMA:
+        return "','";
+    case RW_TOK_DOT:
+        return "'.'";
+    case RW_TOK_ERROR:
+        return "错误";
     }
     return "?";
 }

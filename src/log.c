@@ -42,9 +42,8 @@ void rw_log(rw_log_level_t lvl, const char *module, const char *fmt, ...)
     struct tm tm;
     gmtime_r(&tv.tv_sec, &tm);
     char ts[96];
-    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (int)(tv.tv_usec / 1000));
+    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
     json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "ts", ts, "level", g_names[lvl], "module", module,
                           "msg", msg);
     char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;

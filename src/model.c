@@ -32,18 +32,22 @@ rw_transform_t rw_transform_parse(const char *s)
 double rw_transform_apply(rw_transform_t t, double x)
 {
     switch (t) {
-    case RW_TF_NONE: return x;
-    case RW_TF_LOG1P: return x > -1 ? log1p(x) : NAN;
-    case RW_TF_LOG: return x > 0 ? log(x) : NAN;
-    case RW_TF_SQRT: return x >= 0 ? sqrt(x) : NAN;
+    case RW_TF_NONE:
+        return x;
+    case RW_TF_LOG1P:
+        return x > -1 ? log1p(x) : NAN;
+    case RW_TF_LOG:
+        return x > 0 ? log(x) : NAN;
+    case RW_TF_SQRT:
+        return x >= 0 ? sqrt(x) : NAN;
     }
     return NAN;
 }
 
 /* ---- loading ------------------------------------------------------------------------ */
 
-static rw_prog_t *expr(rw_check_ctx_t *ctx, const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key,
-                       rw_ctx_kind_t kind, rw_diags_t *d)
+static rw_prog_t *expr(rw_check_ctx_t *ctx, const rw_ydoc_t *doc, const rw_ynode_t *map,
+                       const char *key, rw_ctx_kind_t kind, rw_diags_t *d)
 {
     const rw_ynode_t *n = rw_ymap_get(map, key);
     if (!n || n->kind == RW_Y_NULL) {
@@ -66,8 +70,8 @@ static rw_prog_t *expr(rw_check_ctx_t *ctx, const rw_ydoc_t *doc, const rw_ynode
 }
 
 /* A numeric key: required, or its default. Returns -1 after an error. */
-static int number(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key, int required, double def,
-                  double *out, rw_diags_t *d)
+static int number(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key, int required,
+                  double def, double *out, rw_diags_t *d)
 {
     const rw_ynode_t *n = rw_ymap_get(map, key);
     if (!n) {
@@ -82,7 +86,8 @@ static int number(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key, 
         if (n->kind == RW_Y_NUM) /* .nan, .inf */
             rw_ydiag(d, doc, n, RW_DIAG_ERROR, "%s 应该是有限的数字", key);
         else
-            rw_ydiag(d, doc, n, RW_DIAG_ERROR, "%s 应该是数字，这里是%s", key, rw_ykind_name(n->kind));
+            rw_ydiag(d, doc, n, RW_DIAG_ERROR, "%s 应该是数字，这里是%s", key,
+                     rw_ykind_name(n->kind));
         return -1;
     }
     *out = n->num;
@@ -94,7 +99,8 @@ static int load_logistic(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ct
     const rw_ynode_t *root = doc->root, *inputs = rw_ymap_get(root, "inputs");
     int rc = 0;
     if (!inputs || inputs->kind != RW_Y_MAP || inputs->n == 0) {
-        rw_ydiag(d, doc, inputs ? inputs : root, RW_DIAG_ERROR, "logistic 模型需要 inputs（名称: '表达式'）");
+        rw_ydiag(d, doc, inputs ? inputs : root, RW_DIAG_ERROR,
+                 "logistic 模型需要 inputs（名称: '表达式'）");
         return -1;
     }
     if (inputs->n > RW_MODEL_MAX_INPUTS) {
@@ -129,13 +135,15 @@ static int load_logistic(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ct
             for (size_t j = 0; j < m->n_inputs; j++)
                 if (!strcmp(m->inputs[j].name, mp->keys[i]->str)) in = &m->inputs[j];
             if (!in) {
-                rw_ydiag(d, doc, mp->keys[i], RW_DIAG_ERROR, "%s 中的 %s 不是已声明的输入（inputs）", maps[k], mp->keys[i]->str);
+                rw_ydiag(d, doc, mp->keys[i], RW_DIAG_ERROR,
+                         "%s 中的 %s 不是已声明的输入（inputs）", maps[k], mp->keys[i]->str);
                 rc = -1;
                 continue;
             }
             const rw_ynode_t *v = mp->items[i];
             if (k == 0) {
-                in->transform = v->kind == RW_Y_STR ? rw_transform_parse(v->str) : (rw_transform_t)-1;
+                in->transform =
+                    v->kind == RW_Y_STR ? rw_transform_parse(v->str) : (rw_transform_t)-1;
                 if ((int)in->transform < 0) {
                     rw_ydiag(d, doc, v, RW_DIAG_ERROR, "未知的变换（log1p、log、sqrt、none）");
                     rc = -1;
@@ -165,16 +173,17 @@ static int load_poisson(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx
         number(doc, root, "prior_days", 0, 30, &m->prior_days, d))
         return -1;
     /* at the offending key; λ divides by baseline_days + prior_days */
-    const char *bad = m->observed_days <= 0 ? "observed_days"
-                      : m->baseline_days < 0 ? "baseline_days"
-                      : m->prior_rate < 0    ? "prior_rate"
-                      : m->prior_days < 0    ? "prior_days"
+    const char *bad = m->observed_days <= 0                   ? "observed_days"
+                      : m->baseline_days < 0                  ? "baseline_days"
+                      : m->prior_rate < 0                     ? "prior_rate"
+                      : m->prior_days < 0                     ? "prior_days"
                       : m->baseline_days + m->prior_days <= 0 ? "baseline_days"
                                                               : NULL;
     if (bad) {
         const rw_ynode_t *n = rw_ymap_get(root, bad);
         rw_ydiag(d, doc, n ? n : root, RW_DIAG_ERROR,
-                 "observed_days 须大于 0，baseline_days、prior_rate、prior_days 不能为负，且 baseline_days + prior_days 须大于 0");
+                 "observed_days 须大于 0，baseline_days、prior_rate、prior_days 不能为负，且 "
+                 "baseline_days + prior_days 须大于 0");
         rc = -1;
     }
     return rc;
@@ -201,7 +210,8 @@ static int load_ewma(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, r
     double ms;
     if (number(doc, root, "min_samples", 0, 2, &ms, d)) return -1;
     if (ms < 1 || ms != floor(ms)) {
-        rw_ydiag(d, doc, rw_ymap_get(root, "min_samples"), RW_DIAG_ERROR, "min_samples 应该是正整数");
+        rw_ydiag(d, doc, rw_ymap_get(root, "min_samples"), RW_DIAG_ERROR,
+                 "min_samples 应该是正整数");
         rc = -1;
     }
     m->min_samples = (int)ms;
@@ -215,7 +225,8 @@ static int load_beta(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, r
     if (!(m->failures = expr(ctx, doc, root, "failures", RW_CTX_MODEL, d))) rc = -1;
     if (!(m->trials = expr(ctx, doc, root, "trials", RW_CTX_MODEL, d))) rc = -1;
     if (number(doc, root, "prior_alpha", 0, 1, &m->prior_alpha, d) ||
-        number(doc, root, "prior_beta", 0, 1, &m->prior_beta, d) || number(doc, root, "threshold", 1, 0, &m->threshold, d))
+        number(doc, root, "prior_beta", 0, 1, &m->prior_beta, d) ||
+        number(doc, root, "threshold", 1, 0, &m->threshold, d))
         return -1;
     if (m->prior_alpha <= 0 || m->prior_beta <= 0) {
         const rw_ynode_t *n = rw_ymap_get(root, m->prior_alpha <= 0 ? "prior_alpha" : "prior_beta");
@@ -223,7 +234,8 @@ static int load_beta(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, r
         rc = -1;
     }
     if (!(m->threshold >= 0 && m->threshold <= 1)) {
-        rw_ydiag(d, doc, rw_ymap_get(root, "threshold"), RW_DIAG_ERROR, "threshold 必须在 [0, 1] 之内");
+        rw_ydiag(d, doc, rw_ymap_get(root, "threshold"), RW_DIAG_ERROR,
+                 "threshold 必须在 [0, 1] 之内");
         rc = -1;
     }
     return rc;
@@ -245,11 +257,17 @@ int rw_model_load(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, rw_d
     if (!name || !kind) return -1;
     m->name = rw_xstrdup(name);
     static const char *const common[] = {"model", "kind", "description", NULL};
-    static const char *const logistic[] = {"model", "kind", "description", "inputs", "transform", "missing", "intercept", "weights", NULL};
-    static const char *const poisson[] = {"model", "kind", "description", "observed", "baseline", "observed_days",
-                                          "baseline_days", "prior_rate", "prior_days", NULL};
-    static const char *const ewma[] = {"model", "kind", "description", "on", "value", "alpha", "min_samples", NULL};
-    static const char *const beta[] = {"model", "kind", "description", "failures", "trials", "prior_alpha", "prior_beta", "threshold", NULL};
+    static const char *const logistic[] = {"model",     "kind",      "description",
+                                           "inputs",    "transform", "missing",
+                                           "intercept", "weights",   NULL};
+    static const char *const poisson[] = {
+        "model",         "kind",          "description", "observed",   "baseline",
+        "observed_days", "baseline_days", "prior_rate",  "prior_days", NULL};
+    static const char *const ewma[] = {"model", "kind",  "description", "on",
+                                       "value", "alpha", "min_samples", NULL};
+    static const char *const beta[] = {"model",      "kind",      "description",
+                                       "failures",   "trials",    "prior_alpha",
+                                       "prior_beta", "threshold", NULL};
     const char *const *keys = common;
     int rc;
     if (!strcmp(kind, "logistic")) {
@@ -346,7 +364,8 @@ static void sort_parts(json_t **items, size_t n)
         json_t *it = items[i];
         double c = fabs(json_number_value(json_object_get(it, "contribution")));
         size_t j = i;
-        while (j > 0 && fabs(json_number_value(json_object_get(items[j - 1], "contribution"))) < c) {
+        while (j > 0 &&
+               fabs(json_number_value(json_object_get(items[j - 1], "contribution"))) < c) {
             items[j] = items[j - 1];
             j--;
         }
@@ -377,8 +396,11 @@ static rw_value_t eval_poisson(const rw_model_t *m, rw_eval_env_t *env, rw_model
 {
     double obs, base;
     rw_value_t vo = rw_eval(m->observed, env), vb = rw_eval(m->baseline, env);
-    int ok = as_number(vo, &obs) && vo.kind == RW_V_NUM && as_number(vb, &base) && vb.kind == RW_V_NUM;
-    double lambda = ok ? (base + m->prior_rate * m->prior_days) / (m->baseline_days + m->prior_days) * m->observed_days : NAN;
+    int ok =
+        as_number(vo, &obs) && vo.kind == RW_V_NUM && as_number(vb, &base) && vb.kind == RW_V_NUM;
+    double lambda = ok ? (base + m->prior_rate * m->prior_days) /
+                             (m->baseline_days + m->prior_days) * m->observed_days
+                       : NAN;
     if (p) {
         p->v[0] = vo;
         p->v[1] = num_or_null(lambda);
@@ -406,7 +428,8 @@ static rw_value_t eval_beta(const rw_model_t *m, rw_eval_env_t *env, rw_model_pa
 {
     double f, n;
     rw_value_t vf = rw_eval(m->failures, env), vn = rw_eval(m->trials, env);
-    int ok = vf.kind == RW_V_NUM && vn.kind == RW_V_NUM && as_number(vf, &f) && as_number(vn, &n) && f >= 0 && n >= f;
+    int ok = vf.kind == RW_V_NUM && vn.kind == RW_V_NUM && as_number(vf, &f) && as_number(vn, &n) &&
+             f >= 0 && n >= f;
     double a = ok ? m->prior_alpha + f : NAN, b = ok ? m->prior_beta + n - f : NAN;
     if (p) {
         p->v[0] = vf;
@@ -417,14 +440,19 @@ static rw_value_t eval_beta(const rw_model_t *m, rw_eval_env_t *env, rw_model_pa
     return num_or_null(gsl_cdf_beta_Q(m->threshold, a, b));
 }
 
-rw_value_t rw_model_compute(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma, rw_model_parts_t *p)
+rw_value_t rw_model_compute(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma,
+                            rw_model_parts_t *p)
 {
     if (p) memset(p, 0, sizeof *p);
     switch (m->kind) {
-    case RW_MODEL_LOGISTIC: return eval_logistic(m, env, p);
-    case RW_MODEL_POISSON_SURGE: return eval_poisson(m, env, p);
-    case RW_MODEL_EWMA: return eval_ewma(ewma, p);
-    case RW_MODEL_BETA_BINOMIAL: return eval_beta(m, env, p);
+    case RW_MODEL_LOGISTIC:
+        return eval_logistic(m, env, p);
+    case RW_MODEL_POISSON_SURGE:
+        return eval_poisson(m, env, p);
+    case RW_MODEL_EWMA:
+        return eval_ewma(ewma, p);
+    case RW_MODEL_BETA_BINOMIAL:
+        return eval_beta(m, env, p);
     }
     return rw_null();
 }
@@ -436,31 +464,36 @@ json_t *rw_model_parts_json(const rw_model_t *m, const rw_model_parts_t *p)
     case RW_MODEL_LOGISTIC: {
         json_t **items = rw_xcalloc(m->n_inputs + 1, sizeof *items);
         for (size_t i = 0; i < m->n_inputs; i++)
-            items[i] = json_pack("{s:s,s:o,s:o}", "input", m->inputs[i].name, "value", rw_value_to_json(p->v[i]),
-                                 "contribution", rw_value_to_json(num_or_null(p->c[i])));
+            items[i] = json_pack("{s:s,s:o,s:o}", "input", m->inputs[i].name, "value",
+                                 rw_value_to_json(p->v[i]), "contribution",
+                                 rw_value_to_json(num_or_null(p->c[i])));
         sort_parts(items, m->n_inputs);
-        for (size_t i = 0; i < m->n_inputs; i++) json_array_append_new(arr, items[i]);
+        for (size_t i = 0; i < m->n_inputs; i++)
+            json_array_append_new(arr, items[i]);
         free(items);
         break;
     }
     case RW_MODEL_POISSON_SURGE:
-        json_array_append_new(arr, json_pack("{s:o,s:o}", "observed", rw_value_to_json(p->v[0]), "lambda",
-                                             rw_value_to_json(p->v[1])));
+        json_array_append_new(arr, json_pack("{s:o,s:o}", "observed", rw_value_to_json(p->v[0]),
+                                             "lambda", rw_value_to_json(p->v[1])));
         break;
     case RW_MODEL_EWMA:
         if (p->has_sample)
-            json_array_append_new(arr, json_pack("{s:o,s:o,s:o}", "x", rw_value_to_json(p->v[0]), "mean",
-                                                 rw_value_to_json(p->v[1]), "sd", rw_value_to_json(p->v[2])));
+            json_array_append_new(arr, json_pack("{s:o,s:o,s:o}", "x", rw_value_to_json(p->v[0]),
+                                                 "mean", rw_value_to_json(p->v[1]), "sd",
+                                                 rw_value_to_json(p->v[2])));
         break;
     case RW_MODEL_BETA_BINOMIAL:
-        json_array_append_new(arr, json_pack("{s:o,s:o,s:o}", "failures", rw_value_to_json(p->v[0]), "trials",
-                                             rw_value_to_json(p->v[1]), "posterior_mean", rw_value_to_json(p->v[2])));
+        json_array_append_new(arr, json_pack("{s:o,s:o,s:o}", "failures", rw_value_to_json(p->v[0]),
+                                             "trials", rw_value_to_json(p->v[1]), "posterior_mean",
+                                             rw_value_to_json(p->v[2])));
         break;
     }
     return arr;
 }
 
-rw_value_t rw_model_eval(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma, json_t **parts)
+rw_value_t rw_model_eval(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma,
+                         json_t **parts)
 {
     rw_model_parts_t p;
     rw_value_t v = rw_model_compute(m, env, ewma, parts ? &p : NULL);

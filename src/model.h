@@ -12,7 +12,12 @@
 
 #include <jansson.h>
 
-typedef enum { RW_MODEL_LOGISTIC, RW_MODEL_POISSON_SURGE, RW_MODEL_EWMA, RW_MODEL_BETA_BINOMIAL } rw_model_kind_t;
+typedef enum {
+    RW_MODEL_LOGISTIC,
+    RW_MODEL_POISSON_SURGE,
+    RW_MODEL_EWMA,
+    RW_MODEL_BETA_BINOMIAL
+} rw_model_kind_t;
 typedef enum { RW_TF_NONE, RW_TF_LOG1P, RW_TF_LOG, RW_TF_SQRT } rw_transform_t;
 
 typedef struct {
@@ -48,8 +53,8 @@ typedef struct {
 /* EWMA state of one entity for one model. */
 typedef struct {
     double n, mean, var;
-    int has_sample;      /* a sample has been seen: the value is its z */
-    int z_null;          /* the latest sample's z was null */
+    int has_sample; /* a sample has been seen: the value is its z */
+    int z_null;     /* the latest sample's z was null */
     double z, x, mean_before, sd_before;
 } rw_ewma_t;
 
@@ -59,9 +64,10 @@ typedef struct {
  * JSON (rw_model_parts_json): most evaluations create no lead. Values may borrow
  * strings from the event and profile of the evaluation. */
 typedef struct {
-    rw_value_t v[RW_MODEL_MAX_INPUTS]; /* logistic: raw inputs; others: the evidence values in order */
-    double c[RW_MODEL_MAX_INPUTS];     /* logistic: contributions */
-    int has_sample;                    /* ewma */
+    rw_value_t
+        v[RW_MODEL_MAX_INPUTS];    /* logistic: raw inputs; others: the evidence values in order */
+    double c[RW_MODEL_MAX_INPUTS]; /* logistic: contributions */
+    int has_sample;                /* ewma */
 } rw_model_parts_t;
 
 /* Loads one model file. ctx supplies the resolvers of the rule loader (streams,
@@ -74,11 +80,13 @@ void rw_ewma_update(const rw_model_t *m, rw_ewma_t *st, rw_eval_env_t *env);
 
 /* The model's value for the current event, with its parts in *p when not NULL.
  * `ewma` is the entity's state for EWMA models. */
-rw_value_t rw_model_compute(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma, rw_model_parts_t *p);
+rw_value_t rw_model_compute(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma,
+                            rw_model_parts_t *p);
 /* The evidence `parts` array of models.md (a new reference). */
 json_t *rw_model_parts_json(const rw_model_t *m, const rw_model_parts_t *p);
 /* rw_model_compute with the parts as JSON in *parts when not NULL. */
-rw_value_t rw_model_eval(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma, json_t **parts);
+rw_value_t rw_model_eval(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma,
+                         json_t **parts);
 
 const char *rw_model_kind_name(rw_model_kind_t k);
 rw_transform_t rw_transform_parse(const char *s); /* -1 as (rw_transform_t) when unknown */

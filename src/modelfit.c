@@ -99,7 +99,8 @@ static double auc(scored_t *s, size_t n)
     double rank_sum = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        while (j < n && s[j].score == s[i].score) j++;
+        while (j < n && s[j].score == s[i].score)
+            j++;
         double avg = (double)(i + j + 1) / 2.0; /* ranks are 1-based */
         for (size_t k = i; k < j; k++)
             if (s[k].y) rank_sum += avg;
@@ -112,7 +113,8 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
 {
     memset(fit, 0, sizeof *fit);
     if (m->kind != RW_MODEL_LOGISTIC) {
-        snprintf(err, errlen, "只有 logistic 模型可以拟合（%s 是 %s）", m->name, rw_model_kind_name(m->kind));
+        snprintf(err, errlen, "只有 logistic 模型可以拟合（%s 是 %s）", m->name,
+                 rw_model_kind_name(m->kind));
         return -1;
     }
     /* the latest revision of each lead */
@@ -134,7 +136,8 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
             return -1;
         }
         json_t *prev = json_object_get(latest, id);
-        if (!prev || json_integer_value(json_object_get(j, "revision")) >= json_integer_value(json_object_get(prev, "revision")))
+        if (!prev || json_integer_value(json_object_get(j, "revision")) >=
+                         json_integer_value(json_object_get(prev, "revision")))
             json_object_set(latest, id, j);
         json_decref(j);
     }
@@ -155,29 +158,37 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
             fit->n_skipped++;
             continue;
         }
-        if (lab) fit->n_pos++; else fit->n_neg++;
-        if (ho) yh[nh++] = lab;
-        else y[nt++] = lab;
+        if (lab)
+            fit->n_pos++;
+        else
+            fit->n_neg++;
+        if (ho)
+            yh[nh++] = lab;
+        else
+            y[nt++] = lab;
     }
     json_decref(latest);
     fit->n_train = nt;
     fit->n_test = nh;
     int rc = -1;
     if (fit->n_pos + fit->n_neg < MIN_LABELS || nt < p + 2) {
-        snprintf(err, errlen, "已处置且含模型 %s 证据的线索太少：%zu 条（至少 %d 条，且训练集需多于参数个数）",
+        snprintf(err, errlen,
+                 "已处置且含模型 %s 证据的线索太少：%zu 条（至少 %d 条，且训练集需多于参数个数）",
                  m->name, fit->n_pos + fit->n_neg, MIN_LABELS);
         goto out;
     }
     if (!fit->n_pos || !fit->n_neg) {
-        snprintf(err, errlen, "只有一类标签（属实 %zu 条，不属实 %zu 条），无法拟合", fit->n_pos, fit->n_neg);
+        snprintf(err, errlen, "只有一类标签（属实 %zu 条，不属实 %zu 条），无法拟合", fit->n_pos,
+                 fit->n_neg);
         goto out;
     }
     /* the other class only among held-out leads: the intercept would run off to ±∞ */
     size_t train_pos = 0;
-    for (size_t i = 0; i < nt; i++) train_pos += (size_t)y[i];
+    for (size_t i = 0; i < nt; i++)
+        train_pos += (size_t)y[i];
     if (train_pos == 0 || train_pos == nt) {
-        snprintf(err, errlen, "训练集只有一类标签（训练集 %zu 条全部%s；留出集 %zu 条），无法拟合", nt,
-                 train_pos ? "属实" : "不属实", nh);
+        snprintf(err, errlen, "训练集只有一类标签（训练集 %zu 条全部%s；留出集 %zu 条），无法拟合",
+                 nt, train_pos ? "属实" : "不属实", nh);
         goto out;
     }
     fit->n_params = p;
@@ -192,11 +203,13 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
         for (size_t i = 0; i < nt; i++) {
             const double *x = &X[i * p];
             double z = 0;
-            for (size_t k = 0; k < p; k++) z += x[k] * fit->coef[k];
+            for (size_t k = 0; k < p; k++)
+                z += x[k] * fit->coef[k];
             double pr = sigmoid(z), w = pr * (1 - pr);
             for (size_t a = 0; a < p; a++) {
                 *gsl_vector_ptr(g, a) += x[a] * (y[i] - pr);
-                for (size_t b = 0; b < p; b++) *gsl_matrix_ptr(H, a, b) += w * x[a] * x[b];
+                for (size_t b = 0; b < p; b++)
+                    *gsl_matrix_ptr(H, a, b) += w * x[a] * x[b];
             }
         }
         for (size_t k = 1; k < p; k++) { /* the intercept is not penalised */
@@ -224,22 +237,27 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
     for (size_t i = 0; i < nt; i++) {
         const double *x = &X[i * p];
         double z = 0;
-        for (size_t k = 0; k < p; k++) z += x[k] * fit->coef[k];
+        for (size_t k = 0; k < p; k++)
+            z += x[k] * fit->coef[k];
         double pr = sigmoid(z), w = pr * (1 - pr);
         fit->loglik += y[i] ? log(pr) : log1p(-pr);
         for (size_t a = 0; a < p; a++)
-            for (size_t b = 0; b < p; b++) *gsl_matrix_ptr(H, a, b) += w * x[a] * x[b];
+            for (size_t b = 0; b < p; b++)
+                *gsl_matrix_ptr(H, a, b) += w * x[a] * x[b];
     }
-    for (size_t k = 1; k < p; k++) *gsl_matrix_ptr(H, k, k) += l2;
+    for (size_t k = 1; k < p; k++)
+        *gsl_matrix_ptr(H, k, k) += l2;
     if (gsl_linalg_cholesky_decomp1(H) == 0 && gsl_linalg_cholesky_invert(H) == 0)
-        for (size_t k = 0; k < p; k++) fit->se[k] = sqrt(gsl_matrix_get(H, k, k));
+        for (size_t k = 0; k < p; k++)
+            fit->se[k] = sqrt(gsl_matrix_get(H, k, k));
     gsl_matrix_free(H);
     gsl_vector_free(g);
     gsl_vector_free(delta);
     scored_t *s = rw_xcalloc(nh + 1, sizeof *s);
     for (size_t i = 0; i < nh; i++) {
         double z = 0;
-        for (size_t k = 0; k < p; k++) z += Xh[i * p + k] * fit->coef[k];
+        for (size_t k = 0; k < p; k++)
+            z += Xh[i * p + k] * fit->coef[k];
         s[i] = (scored_t){sigmoid(z), yh[i]};
     }
     fit->auc = auc(s, nh);
@@ -271,7 +289,8 @@ static void yaml_quoted(FILE *f, const char *s)
     fputc('\'', f);
 }
 
-int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, char *err, size_t errlen)
+int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, char *err,
+                   size_t errlen)
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -282,8 +301,8 @@ int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, c
     }
     char day[16], num[32];
     rw_date_format(rw_local_day(rw_now(), 480), day);
-    fprintf(f, "# 由 regwatch model fit 于 %s 按 %zu 条已处置线索拟合（属实 %zu，不属实 %zu）；\n", day,
-            fit->n_pos + fit->n_neg, fit->n_pos, fit->n_neg);
+    fprintf(f, "# 由 regwatch model fit 于 %s 按 %zu 条已处置线索拟合（属实 %zu，不属实 %zu）；\n",
+            day, fit->n_pos + fit->n_neg, fit->n_pos, fit->n_neg);
     if (isnan(fit->auc))
         snprintf(num, sizeof num, "无法计算");
     else
@@ -300,7 +319,8 @@ int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, c
     fprintf(f, "transform: {");
     for (size_t k = 0, first = 1; k < m->n_inputs; k++)
         if (m->inputs[k].transform != RW_TF_NONE) {
-            fprintf(f, "%s%s: %s", first ? "" : ", ", m->inputs[k].name, tf[m->inputs[k].transform]);
+            fprintf(f, "%s%s: %s", first ? "" : ", ", m->inputs[k].name,
+                    tf[m->inputs[k].transform]);
             first = 0;
         }
     fprintf(f, "}\nmissing: {");

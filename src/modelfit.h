@@ -25,6 +25,7 @@ typedef struct {
 int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *err, size_t errlen);
 void rw_fit_free(rw_fit_t *fit);
 /* Writes the model file with the fitted intercept and weights. */
-int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, char *err, size_t errlen);
+int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, char *err,
+                   size_t errlen);
 
 #endif

@@ -141,8 +141,8 @@ static rw_ast_t *parse_ident(parser_t *p)
         advance(p);
         /* keywords are valid keys after a dot: attrs.in, profile.null */
         if (p->tok.kind != RW_TOK_IDENT &&
-            !(p->tok.kind >= RW_TOK_AND && p->tok.kind <= RW_TOK_NULL && p->lx.src[p->tok.off] >= 'a' &&
-              p->lx.src[p->tok.off] <= 'z')) { /* not && || ! */
+            !(p->tok.kind >= RW_TOK_AND && p->tok.kind <= RW_TOK_NULL &&
+              p->lx.src[p->tok.off] >= 'a' && p->lx.src[p->tok.off] <= 'z')) { /* not && || ! */
             rw_ast_free(path);
             return unexpected(p, "字段名");
         }
@@ -182,9 +182,13 @@ static rw_ast_t *parse_primary(parser_t *p)
         a = rw_ast_new(RW_AST_BOOL, t->off);
         a->num = t->kind == RW_TOK_TRUE;
         break;
-    case RW_TOK_NULL: a = rw_ast_new(RW_AST_NULL, t->off); break;
-    case RW_TOK_IDENT: return parse_ident(p);
-    case RW_TOK_LBRACKET: return parse_list(p);
+    case RW_TOK_NULL:
+        a = rw_ast_new(RW_AST_NULL, t->off);
+        break;
+    case RW_TOK_IDENT:
+        return parse_ident(p);
+    case RW_TOK_LBRACKET:
+        return parse_list(p);
     case RW_TOK_LPAREN: {
         size_t off = t->off;
         advance(p);
@@ -199,7 +203,8 @@ static rw_ast_t *parse_primary(parser_t *p)
         advance(p);
         return a;
     }
-    default: return unexpected(p, "一个值（数字、字符串、字段、函数调用或括号）");
+    default:
+        return unexpected(p, "一个值（数字、字符串、字段、函数调用或括号）");
     }
     a->end = t->off + t->len;
     p->height = 1;
@@ -273,13 +278,26 @@ static rw_ast_t *parse_sum(parser_t *p)
 static int cmp_op(rw_tok_kind_t k, rw_binop_t *op)
 {
     switch (k) {
-    case RW_TOK_EQ: *op = RW_OP_EQ; return 1;
-    case RW_TOK_NE: *op = RW_OP_NE; return 1;
-    case RW_TOK_LT: *op = RW_OP_LT; return 1;
-    case RW_TOK_LE: *op = RW_OP_LE; return 1;
-    case RW_TOK_GT: *op = RW_OP_GT; return 1;
-    case RW_TOK_GE: *op = RW_OP_GE; return 1;
-    default: return 0;
+    case RW_TOK_EQ:
+        *op = RW_OP_EQ;
+        return 1;
+    case RW_TOK_NE:
+        *op = RW_OP_NE;
+        return 1;
+    case RW_TOK_LT:
+        *op = RW_OP_LT;
+        return 1;
+    case RW_TOK_LE:
+        *op = RW_OP_LE;
+        return 1;
+    case RW_TOK_GT:
+        *op = RW_OP_GT;
+        return 1;
+    case RW_TOK_GE:
+        *op = RW_OP_GE;
+        return 1;
+    default:
+        return 0;
     }
 }
 

@@ -83,15 +83,16 @@ static void draw_progress(uint64_t done, off_t total, double started)
     double frac = total > 0 ? (double)done / (double)total : 0;
     if (frac > 1) frac = 1;
     int width = 30, fill = (int)(frac * width);
-    fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %.0f s", fill, "##############################", width - fill, "",
-            frac * 100, mono() - started);
+    fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %.0f s", fill, "##############################",
+            width - fill, "", frac * 100, mono() - started);
     fflush(stderr);
 }
 
 static void push(reader_t *r, chunk_t *c)
 {
     pthread_mutex_lock(&r->lock);
-    while (r->count == QUEUE && !r->stop) pthread_cond_wait(&r->can_put, &r->lock);
+    while (r->count == QUEUE && !r->stop)
+        pthread_cond_wait(&r->can_put, &r->lock);
     chunk_t *spent = r->spent;
     r->spent = NULL;
     if (r->stop) {
@@ -132,7 +133,8 @@ static void *read_loop(void *arg)
         it->line = r->lines;
         it->raw = NULL;
         it->ok = rw_event_parse(line, (size_t)n, NULL, 0, max, &it->ev, &it->err) == 0;
-        if (it->ok && o->future_now > 0 && rw_event_check_future(&it->ev, o->future_now, &it->err)) {
+        if (it->ok && o->future_now > 0 &&
+            rw_event_check_future(&it->ev, o->future_now, &it->err)) {
             rw_event_free(&it->ev);
             it->ok = 0;
         }
@@ -163,7 +165,8 @@ static void *read_loop(void *arg)
 static chunk_t *take(reader_t *r)
 {
     pthread_mutex_lock(&r->lock);
-    while (r->count == 0 && !r->done) pthread_cond_wait(&r->can_take, &r->lock);
+    while (r->count == 0 && !r->done)
+        pthread_cond_wait(&r->can_take, &r->lock);
     chunk_t *c = NULL;
     if (r->count) {
         c = r->q[r->head];
@@ -266,7 +269,8 @@ int rw_replay_parse_only(const char *path, rw_replay_result_t *res, char *err, s
     while ((n = getline(&line, &cap, in)) >= 0) {
         res->lines++;
         res->bytes += (uint64_t)n;
-        json_t *j = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, NULL);
+        json_t *j =
+            json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, NULL);
         json_decref(j);
     }
     res->seconds = mono() - start;

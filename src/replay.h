@@ -23,7 +23,8 @@ typedef struct {
 } rw_replay_result_t;
 
 /* Runs every line through e and commits. A reader thread reads and parses lines
- * while the calling thread runs the engine, so parsing overlaps state and rules. Returns 0, or -1 with err (I/O, store). */
+ * while the calling thread runs the engine, so parsing overlaps state and rules. Returns 0, or -1
+ * with err (I/O, store). */
 int rw_replay_run(rw_engine_t *e, const rw_replay_opts_t *o, rw_replay_result_t *res, char *err,
                   size_t errlen);
 /* Reads and JSON-parses every line and nothing else: the baseline for throughput. */

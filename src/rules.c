@@ -57,7 +57,8 @@ static int param_lookup(void *ud, const char *name, int *kinds)
             int k = 0;
             static const int kind_bits[] = {RW_K_NULL, RW_K_NUM, RW_K_STR, RW_K_BOOL};
             k |= kind_bits[rs->base[i].kind];
-            for (size_t o = 0; o < rs->n_overrides; o++) k |= kind_bits[rs->overrides[o].values[i].kind];
+            for (size_t o = 0; o < rs->n_overrides; o++)
+                k |= kind_bits[rs->overrides[o].values[i].kind];
             *kinds = k;
             return (int)i;
         }
@@ -103,11 +104,19 @@ static const char *attr_kind(void *ud, int stream, const char *name)
     return NULL;
 }
 
-static rw_check_ctx_t ctx_for(loader_t *L, rw_ctx_kind_t kind, const rw_ydoc_t *doc, const rw_ynode_t *n)
+static rw_check_ctx_t ctx_for(loader_t *L, rw_ctx_kind_t kind, const rw_ydoc_t *doc,
+                              const rw_ynode_t *n)
 {
-    return (rw_check_ctx_t){.kind = kind, .doc = doc, .node = n, .diags = L->d, .ud = L,
-                            .stream = stream_lookup, .param = param_lookup, .model = model_lookup,
-                            .add_call = add_call, .attr_kind = attr_kind};
+    return (rw_check_ctx_t){.kind = kind,
+                            .doc = doc,
+                            .node = n,
+                            .diags = L->d,
+                            .ud = L,
+                            .stream = stream_lookup,
+                            .param = param_lookup,
+                            .model = model_lookup,
+                            .add_call = add_call,
+                            .attr_kind = attr_kind};
 }
 
 /* Checks and compiles an expression held in a YAML scalar; NULL after an error. */
@@ -155,10 +164,14 @@ static int guard_type(const rw_rules_t *r, const rw_ast_t *a)
 static rw_value_t scalar_value(const rw_ynode_t *n)
 {
     switch (n->kind) {
-    case RW_Y_NUM: return rw_num(n->num);
-    case RW_Y_BOOL: return rw_bool(n->boolean);
-    case RW_Y_STR: return rw_str(rw_xstrdup(n->str), n->len);
-    default: return rw_null();
+    case RW_Y_NUM:
+        return rw_num(n->num);
+    case RW_Y_BOOL:
+        return rw_bool(n->boolean);
+    case RW_Y_STR:
+        return rw_str(rw_xstrdup(n->str), n->len);
+    default:
+        return rw_null();
     }
 }
 
@@ -191,7 +204,8 @@ static int load_params(loader_t *L, rw_ruleset_t *rs, const rw_ydoc_t *doc)
         for (size_t i = 0; i < params->n; i++) {
             const rw_ynode_t *v = params->items[i];
             if (v->kind == RW_Y_SEQ || v->kind == RW_Y_MAP) {
-                rw_ydiag(L->d, doc, v, RW_DIAG_ERROR, "参数 %s 的值必须是标量（数字、字符串、布尔值）", params->keys[i]->str);
+                rw_ydiag(L->d, doc, v, RW_DIAG_ERROR,
+                         "参数 %s 的值必须是标量（数字、字符串、布尔值）", params->keys[i]->str);
                 rc = -1;
                 continue;
             }
@@ -209,26 +223,31 @@ static int load_params(loader_t *L, rw_ruleset_t *rs, const rw_ydoc_t *doc)
             const char *prefix = ov->keys[i]->str;
             size_t plen = strlen(prefix);
             int digits = plen >= 1 && plen <= 12;
-            for (size_t k = 0; k < plen; k++) digits &= prefix[k] >= '0' && prefix[k] <= '9';
+            for (size_t k = 0; k < plen; k++)
+                digits &= prefix[k] >= '0' && prefix[k] <= '9';
             if (!digits) {
-                rw_ydiag(L->d, doc, ov->keys[i], RW_DIAG_ERROR, "overrides 的键必须是行政区划代码前缀（数字），如 \"3201\"");
+                rw_ydiag(L->d, doc, ov->keys[i], RW_DIAG_ERROR,
+                         "overrides 的键必须是行政区划代码前缀（数字），如 \"3201\"");
                 rc = -1;
                 continue;
             }
             const rw_ynode_t *m = ov->items[i];
             if (m->kind != RW_Y_MAP) {
-                rw_ydiag(L->d, doc, m, RW_DIAG_ERROR, "overrides.\"%s\" 应该是 参数: 值 的映射", prefix);
+                rw_ydiag(L->d, doc, m, RW_DIAG_ERROR, "overrides.\"%s\" 应该是 参数: 值 的映射",
+                         prefix);
                 rc = -1;
                 continue;
             }
             rw_param_set_t *ps = &rs->overrides[rs->n_overrides++];
             ps->prefix = rw_xstrdup(prefix);
             ps->values = rw_xmalloc((rs->n_params ? rs->n_params : 1) * sizeof(rw_value_t));
-            for (size_t k = 0; k < rs->n_params; k++) ps->values[k] = value_copy(rs->base[k]);
+            for (size_t k = 0; k < rs->n_params; k++)
+                ps->values[k] = value_copy(rs->base[k]);
             for (size_t k = 0; k < m->n; k++) {
                 int idx = param_index(rs, m->keys[k]->str);
                 if (idx < 0) {
-                    rw_ydiag(L->d, doc, m->keys[k], RW_DIAG_ERROR, "覆盖了未声明的参数 %s（请先在 params 中声明）", m->keys[k]->str);
+                    rw_ydiag(L->d, doc, m->keys[k], RW_DIAG_ERROR,
+                             "覆盖了未声明的参数 %s（请先在 params 中声明）", m->keys[k]->str);
                     rc = -1;
                     continue;
                 }
@@ -302,10 +321,14 @@ static int apply_settings(loader_t *L)
             found = 1;
             /* the value is a YAML scalar whatever its kind (rules.md), but another kind than
              * the declared one is usually a typo: `min_complaints=abc` never fires */
-            rw_vkind_t declared = rs->base[idx].kind, given = vn->kind == RW_Y_NUM ? RW_V_NUM : vn->kind == RW_Y_BOOL ? RW_V_BOOL : vn->kind == RW_Y_STR ? RW_V_STR : RW_V_NULL;
+            rw_vkind_t declared = rs->base[idx].kind, given = vn->kind == RW_Y_NUM    ? RW_V_NUM
+                                                              : vn->kind == RW_Y_BOOL ? RW_V_BOOL
+                                                              : vn->kind == RW_Y_STR  ? RW_V_STR
+                                                                                      : RW_V_NULL;
             if (declared != RW_V_NULL && given != declared) {
                 static const char *const kinds[] = {"空值", "数字", "字符串", "布尔值"};
-                rw_diag_warn(L->d, "--set", 1, 1, "参数 %s 在规则集 %s 中是%s，--set 给出的 \"%s\" 是%s", set->name,
+                rw_diag_warn(L->d, "--set", 1, 1,
+                             "参数 %s 在规则集 %s 中是%s，--set 给出的 \"%s\" 是%s", set->name,
                              rs->name, kinds[declared], set->value, kinds[given]);
             }
             value_free(&rs->base[idx]);
@@ -382,17 +405,23 @@ static void add_evidence(rw_rule_t *rule, int call, int op, rw_prog_t *threshold
             return;
         }
     rule->evidence = rw_xrealloc(rule->evidence, (rule->n_evidence + 1) * sizeof *rule->evidence);
-    rule->evidence[rule->n_evidence++] = (rw_evidence_t){.call = call, .op = op, .threshold = threshold};
+    rule->evidence[rule->n_evidence++] =
+        (rw_evidence_t){.call = call, .op = op, .threshold = threshold};
 }
 
 static rw_binop_t mirror(rw_binop_t op)
 {
     switch (op) {
-    case RW_OP_LT: return RW_OP_GT;
-    case RW_OP_LE: return RW_OP_GE;
-    case RW_OP_GT: return RW_OP_LT;
-    case RW_OP_GE: return RW_OP_LE;
-    default: return op;
+    case RW_OP_LT:
+        return RW_OP_GT;
+    case RW_OP_LE:
+        return RW_OP_GE;
+    case RW_OP_GT:
+        return RW_OP_LT;
+    case RW_OP_GE:
+        return RW_OP_LE;
+    default:
+        return op;
     }
 }
 
@@ -405,7 +434,9 @@ static void collect_evidence(rw_rule_t *rule, const rw_ast_t *a)
             const rw_ast_t *c = a->args[side], *o = a->args[1 - side];
             if (c->call_id >= 0 && !rw_ast_has_agg_call(o)) {
                 rw_binop_t op = side == 0 ? a->op : mirror(a->op);
-                if (side == 1) add_evidence(rule, a->args[0]->call_id >= 0 ? a->args[0]->call_id : -1, -1, NULL);
+                if (side == 1)
+                    add_evidence(rule, a->args[0]->call_id >= 0 ? a->args[0]->call_id : -1, -1,
+                                 NULL);
                 add_evidence(rule, c->call_id, op, rw_compile(o));
                 if (side == 0) collect_evidence(rule, o);
                 return;
@@ -416,7 +447,8 @@ static void collect_evidence(rw_rule_t *rule, const rw_ast_t *a)
         add_evidence(rule, a->call_id, -1, NULL);
         return; /* calls take no aggregate arguments */
     }
-    for (size_t i = 0; i < a->n_args; i++) collect_evidence(rule, a->args[i]);
+    for (size_t i = 0; i < a->n_args; i++)
+        collect_evidence(rule, a->args[i]);
 }
 
 static void finish_evidence(rw_rules_t *r, rw_rule_t *rule)
@@ -429,7 +461,8 @@ static void finish_evidence(rw_rules_t *r, rw_rule_t *rule)
     for (size_t i = 0; i < rule->n_evidence; i++) {
         const rw_callspec_t *c = &r->calls[rule->evidence[i].call];
         if (rw_agg_is_window(c->kind)) {
-            rule->window_calls = rw_xrealloc(rule->window_calls, (rule->n_window_calls + 1) * sizeof(int));
+            rule->window_calls =
+                rw_xrealloc(rule->window_calls, (rule->n_window_calls + 1) * sizeof(int));
             rule->window_calls[rule->n_window_calls++] = rule->evidence[i].call;
         }
     }
@@ -466,9 +499,12 @@ static int load_message(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, cons
         size_t start = ++i;
         char quote = 0;
         while (i < len && (quote || s[i] != '}')) {
-            if (quote && s[i] == '\\') i++;
-            else if (quote && s[i] == quote) quote = 0;
-            else if (!quote && (s[i] == '"' || s[i] == '\'')) quote = s[i];
+            if (quote && s[i] == '\\')
+                i++;
+            else if (quote && s[i] == quote)
+                quote = 0;
+            else if (!quote && (s[i] == '"' || s[i] == '\''))
+                quote = s[i];
             i++;
         }
         if (i >= len) {
@@ -514,13 +550,15 @@ static int load_level(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, const 
     if (n->kind == RW_Y_STR) {
         rule->fixed_level = rw_level_parse(n->str);
         if (rule->fixed_level < 0) {
-            rw_ydiag(L->d, doc, n, RW_DIAG_ERROR, "未知的等级 \"%s\"（red、orange、yellow、blue）", n->str);
+            rw_ydiag(L->d, doc, n, RW_DIAG_ERROR, "未知的等级 \"%s\"（red、orange、yellow、blue）",
+                     n->str);
             return -1;
         }
         return 0;
     }
     if (n->kind != RW_Y_MAP) {
-        rw_ydiag(L->d, doc, n, RW_DIAG_ERROR, "level 应该是等级名或 {red: '条件', …, default: 等级} 映射");
+        rw_ydiag(L->d, doc, n, RW_DIAG_ERROR,
+                 "level 应该是等级名或 {red: '条件', …, default: 等级} 映射");
         return -1;
     }
     int rc = 0;
@@ -529,14 +567,16 @@ static int load_level(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, const 
         if (strcmp(key, "default") == 0) {
             rule->level_default = rw_level_parse(n->items[i]->str);
             if (rule->level_default < 0) {
-                rw_ydiag(L->d, doc, n->items[i], RW_DIAG_ERROR, "default 必须是 red、orange、yellow 或 blue");
+                rw_ydiag(L->d, doc, n->items[i], RW_DIAG_ERROR,
+                         "default 必须是 red、orange、yellow 或 blue");
                 rc = -1;
             }
             continue;
         }
         int lvl = rw_level_parse(key);
         if (lvl < 0) {
-            rw_ydiag(L->d, doc, n->keys[i], RW_DIAG_ERROR, "未知的等级 \"%s\"（red、orange、yellow、blue、default）", key);
+            rw_ydiag(L->d, doc, n->keys[i], RW_DIAG_ERROR,
+                     "未知的等级 \"%s\"（red、orange、yellow、blue、default）", key);
             rc = -1;
             continue;
         }
@@ -562,7 +602,8 @@ static int load_clauses(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, cons
                         const rw_ynode_t *n)
 {
     if (!n || n->kind != RW_Y_SEQ || n->n == 0) {
-        rw_ydiag(L->d, doc, n ? n : owner, RW_DIAG_ERROR, "clauses 必须是至少一条条款引用的列表，如 [\"food-safety-law#34.1.6\"]");
+        rw_ydiag(L->d, doc, n ? n : owner, RW_DIAG_ERROR,
+                 "clauses 必须是至少一条条款引用的列表，如 [\"food-safety-law#34.1.6\"]");
         return -1;
     }
     rule->clause_text = rw_xcalloc(n->n, sizeof(char *));
@@ -578,7 +619,8 @@ static int load_clauses(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, cons
             rc = -1;
             continue;
         }
-        if (rw_clause_ref_parse(L->r->statutes, c->str, &rule->clauses[rule->n_clauses], err, sizeof err)) {
+        if (rw_clause_ref_parse(L->r->statutes, c->str, &rule->clauses[rule->n_clauses], err,
+                                sizeof err)) {
             rw_ydiag(L->d, doc, c, RW_DIAG_ERROR, "%s", err);
             rc = -1;
             continue;
@@ -623,21 +665,23 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
         rw_ydiag(L->d, doc, n, RW_DIAG_ERROR, "每条规则应该是映射");
         return -1;
     }
-    static const char *const keys[] = {"id", "title", "description", "on", "if", "level", "clauses", "item",
-                                       "department", "suppress", "message", "tags", "mode", "enabled", NULL};
+    static const char *const keys[] = {
+        "id",         "title",    "description", "on",   "if",   "level",   "clauses", "item",
+        "department", "suppress", "message",     "tags", "mode", "enabled", NULL};
     size_t before = L->d->errors;
     rw_ycheck_keys(doc, n, keys, L->d);
     const char *id = rw_yget_str(doc, n, "id", 1, L->d);
     const char *title = rw_yget_str(doc, n, "title", 1, L->d);
     if (!id || !title) return -1;
     if (!valid_rule_id(id)) {
-        rw_ydiag(L->d, doc, rw_ymap_get(n, "id"), RW_DIAG_ERROR, "规则 id \"%s\" 只能包含 A-Z a-z 0-9 _ . -", id);
+        rw_ydiag(L->d, doc, rw_ymap_get(n, "id"), RW_DIAG_ERROR,
+                 "规则 id \"%s\" 只能包含 A-Z a-z 0-9 _ . -", id);
         return -1;
     }
     int dup = rw_rules_find(r, id);
     if (dup >= 0) {
-        rw_ydiag(L->d, doc, rw_ymap_get(n, "id"), RW_DIAG_ERROR, "规则 id %s 重复（已在 %s:%d 定义）", id,
-                 r->rules[dup].file, r->rules[dup].line);
+        rw_ydiag(L->d, doc, rw_ymap_get(n, "id"), RW_DIAG_ERROR,
+                 "规则 id %s 重复（已在 %s:%d 定义）", id, r->rules[dup].file, r->rules[dup].line);
         return -1;
     }
     r->rules = rw_xrealloc(r->rules, (r->n_rules + 1) * sizeof *r->rules);
@@ -666,7 +710,8 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
         if (ast) {
             if (!(ast->kinds & RW_K_BOOL)) {
                 rw_check_ctx_t ctx = ctx_for(L, RW_CTX_RULE, doc, cond);
-                rw_check_diag(&ctx, RW_DIAG_WARNING, 0, "条件永远不会成立：if 的值不是布尔值（只有 true 才算成立）");
+                rw_check_diag(&ctx, RW_DIAG_WARNING, 0,
+                              "条件永远不会成立：if 的值不是布尔值（只有 true 才算成立）");
             }
             collect_evidence(rule, ast);
             finish_evidence(r, rule);
@@ -679,7 +724,8 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
     if (item) {
         rule->item = rw_catalog_item(&r->catalog, item);
         if (rule->item < 0)
-            rw_ydiag(L->d, doc, rw_ymap_get(n, "item"), RW_DIAG_ERROR, "未知的监管事项编码 %s（catalog.yaml 的 items 中没有）", item);
+            rw_ydiag(L->d, doc, rw_ymap_get(n, "item"), RW_DIAG_ERROR,
+                     "未知的监管事项编码 %s（catalog.yaml 的 items 中没有）", item);
     }
     const char *dept = rw_yget_str(doc, n, "department", 0, L->d);
     if (dept)
@@ -688,7 +734,8 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
         rule->department = rw_xstrdup(r->catalog.items[rule->item].department);
     const char *sup = rw_yget_str(doc, n, "suppress", 0, L->d);
     if (sup && parse_duration(sup, &rule->suppress, &rule->suppress_unit))
-        rw_ydiag(L->d, doc, rw_ymap_get(n, "suppress"), RW_DIAG_ERROR, "suppress 应该是时长，如 30d 或 72h");
+        rw_ydiag(L->d, doc, rw_ymap_get(n, "suppress"), RW_DIAG_ERROR,
+                 "suppress 应该是时长，如 30d 或 72h");
     const rw_ynode_t *msg = rw_ymap_get(n, "message");
     if (msg) load_message(L, rule, doc, msg);
     rw_ystr_list(doc, rw_ymap_get(n, "tags"), "tags", &rule->tags, &rule->n_tags, L->d);
@@ -709,14 +756,16 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
 /* 1 when `outer` names `inner` or a part of it (an article contains its 款 and 项). */
 static int clause_contains(const rw_clause_ref_t *outer, const rw_clause_ref_t *inner)
 {
-    return outer->law == inner->law && outer->article == inner->article && outer->sub == inner->sub &&
-           (!outer->para || outer->para == inner->para) && (!outer->item || outer->item == inner->item);
+    return outer->law == inner->law && outer->article == inner->article &&
+           outer->sub == inner->sub && (!outer->para || outer->para == inner->para) &&
+           (!outer->item || outer->item == inner->item);
 }
 
-static void warn_at_clause(loader_t *L, const rw_rule_t *rule, size_t i, const char *fmt, const char *b)
+static void warn_at_clause(loader_t *L, const rw_rule_t *rule, size_t i, const char *fmt,
+                           const char *b)
 {
-    rw_diag_add(L->d, RW_DIAG_WARNING, rule->file, rule->clause_line[i], rule->clause_col[i], fmt, rule->id,
-                rule->clause_text[i], b);
+    rw_diag_add(L->d, RW_DIAG_WARNING, rule->file, rule->clause_line[i], rule->clause_col[i], fmt,
+                rule->id, rule->clause_text[i], b);
 }
 
 /* Warnings that never block loading (history must still replay): clauses amended
@@ -735,7 +784,8 @@ static void check_legal_basis(loader_t *L, const rw_rule_t *rule)
             rw_date_format(c->law->repealed, date);
             warn_at_clause(L, rule, i, "规则 %s 引用的条款 %s 所在法律已于 %s 废止", date);
         }
-        const rw_law_version_t *at = reviewed >= 0 && c->pin < 0 ? rw_law_version_at(c->law, reviewed) : NULL;
+        const rw_law_version_t *at =
+            reviewed >= 0 && c->pin < 0 ? rw_law_version_at(c->law, reviewed) : NULL;
         char *old = at ? rw_clause_text(c, at) : NULL;
         for (size_t v = 0; old && v < c->law->n_versions; v++) {
             const rw_law_version_t *ver = &c->law->versions[v];
@@ -743,7 +793,10 @@ static void check_legal_basis(loader_t *L, const rw_rule_t *rule)
             char *text = rw_clause_text(c, ver);
             if (!text || !rw_stat_text_equal(old, text)) {
                 rw_date_format(ver->effective, date);
-                warn_at_clause(L, rule, i, "规则 %s 引用的条款 %s 在规则集 reviewed 日期之后有修订（%s 起施行），请复核", date);
+                warn_at_clause(
+                    L, rule, i,
+                    "规则 %s 引用的条款 %s 在规则集 reviewed 日期之后有修订（%s 起施行），请复核",
+                    date);
                 free(text);
                 break;
             }
@@ -756,11 +809,13 @@ static void check_legal_basis(loader_t *L, const rw_rule_t *rule)
         for (size_t b = 0; b < item->n_basis && !inside; b++) {
             rw_clause_ref_t basis;
             char err[256];
-            inside = rw_clause_ref_parse(r->statutes, item->basis[b], &basis, err, sizeof err) == 0 &&
-                     clause_contains(&basis, c);
+            inside =
+                rw_clause_ref_parse(r->statutes, item->basis[b], &basis, err, sizeof err) == 0 &&
+                clause_contains(&basis, c);
         }
         if (!inside)
-            warn_at_clause(L, rule, i, "规则 %s 引用的条款 %s 不在监管事项 %s 的依据（basis）之内", item->code);
+            warn_at_clause(L, rule, i, "规则 %s 引用的条款 %s 不在监管事项 %s 的依据（basis）之内",
+                           item->code);
     }
     if (rule->n_clauses && repealed == rule->n_clauses)
         rw_diag_add(L->d, RW_DIAG_WARNING, rule->file, rule->line, 1,
@@ -786,7 +841,9 @@ static char **list_yaml(const char *dir, int skip_config, size_t *n)
     while ((e = readdir(dp))) {
         size_t len = strlen(e->d_name);
         if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0) continue;
-        if (skip_config && (!strcmp(e->d_name, "catalog.yaml") || !strcmp(e->d_name, "calendar.yaml"))) continue;
+        if (skip_config &&
+            (!strcmp(e->d_name, "catalog.yaml") || !strcmp(e->d_name, "calendar.yaml")))
+            continue;
         names = rw_xrealloc(names, (*n + 1) * sizeof *names);
         names[(*n)++] = rw_xstrdup(e->d_name);
     }
@@ -809,14 +866,18 @@ static int load_streams(loader_t *L, const rw_ydoc_t *doc)
         const char *name = streams->keys[i]->str;
         const char *p = name;
         int ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_';
-        for (; ok && *p; p++) ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || (*p >= '0' && *p <= '9');
+        for (; ok && *p; p++)
+            ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
+                 (*p >= '0' && *p <= '9');
         if (!ok) {
-            rw_ydiag(L->d, doc, streams->keys[i], RW_DIAG_ERROR, "流名 \"%s\" 必须是标识符（字母、数字、下划线）", name);
+            rw_ydiag(L->d, doc, streams->keys[i], RW_DIAG_ERROR,
+                     "流名 \"%s\" 必须是标识符（字母、数字、下划线）", name);
             rc = -1;
             continue;
         }
         if (rw_catalog_type(&r->catalog, name, strlen(name)) >= 0) {
-            rw_ydiag(L->d, doc, streams->keys[i], RW_DIAG_ERROR, "流名 \"%s\" 与事件类型同名", name);
+            rw_ydiag(L->d, doc, streams->keys[i], RW_DIAG_ERROR, "流名 \"%s\" 与事件类型同名",
+                     name);
             rc = -1;
             continue;
         }
@@ -824,7 +885,8 @@ static int load_streams(loader_t *L, const rw_ydoc_t *doc)
         for (size_t k = 0; k < r->n_streams; k++)
             if (strcmp(r->streams[k].name, name) == 0) exists = (int)k;
         if (exists >= 0) {
-            rw_ydiag(L->d, doc, streams->keys[i], RW_DIAG_ERROR, "流 \"%s\" 重复声明（流名在所有规则集中共用）", name);
+            rw_ydiag(L->d, doc, streams->keys[i], RW_DIAG_ERROR,
+                     "流 \"%s\" 重复声明（流名在所有规则集中共用）", name);
             rc = -1;
             continue;
         }
@@ -835,7 +897,8 @@ static int load_streams(loader_t *L, const rw_ydoc_t *doc)
             continue;
         }
         r->streams = rw_xrealloc(r->streams, (r->n_streams + 1) * sizeof *r->streams);
-        r->streams[r->n_streams++] = (rw_stream_t){.name = rw_xstrdup(name), .filter = prog, .type = guard_type(r, ast)};
+        r->streams[r->n_streams++] =
+            (rw_stream_t){.name = rw_xstrdup(name), .filter = prog, .type = guard_type(r, ast)};
         rw_ast_free(ast);
     }
     return rc;
@@ -855,10 +918,12 @@ static int first_pass(loader_t *L, const rw_ydoc_t *doc)
 {
     const rw_ynode_t *root = doc->root;
     if (!root || root->kind != RW_Y_MAP) {
-        rw_ydiag(L->d, doc, root, RW_DIAG_ERROR, "规则集文件应该是包含 ruleset、streams、params、rules 的映射");
+        rw_ydiag(L->d, doc, root, RW_DIAG_ERROR,
+                 "规则集文件应该是包含 ruleset、streams、params、rules 的映射");
         return -1;
     }
-    static const char *const keys[] = {"ruleset", "description", "reviewed", "streams", "params", "overrides", "rules", NULL};
+    static const char *const keys[] = {"ruleset", "description", "reviewed", "streams",
+                                       "params",  "overrides",   "rules",    NULL};
     rw_ycheck_keys(doc, root, keys, L->d);
     return load_streams(L, doc);
 }
@@ -919,7 +984,8 @@ static int load_rulesets(loader_t *L)
         if (!name) rc = -1;
         const char *reviewed = rw_yget_str(&docs[i], root, "reviewed", 0, L->d);
         if (reviewed && rw_date_parse(reviewed, &rs->reviewed)) {
-            rw_ydiag(L->d, &docs[i], rw_ymap_get(root, "reviewed"), RW_DIAG_ERROR, "reviewed 应该是日期 YYYY-MM-DD");
+            rw_ydiag(L->d, &docs[i], rw_ymap_get(root, "reviewed"), RW_DIAG_ERROR,
+                     "reviewed 应该是日期 YYYY-MM-DD");
             rc = -1;
         }
         if (load_params(L, rs, &docs[i])) rc = -1;
@@ -937,8 +1003,10 @@ static int load_rulesets(loader_t *L)
         }
         L->ruleset = -1;
     }
-    for (size_t i = 0; i < r->n_rules; i++) check_legal_basis(L, &r->rules[i]);
-    for (size_t i = 0; i < n_docs; i++) rw_ydoc_free(&docs[i]);
+    for (size_t i = 0; i < r->n_rules; i++)
+        check_legal_basis(L, &r->rules[i]);
+    for (size_t i = 0; i < n_docs; i++)
+        rw_ydoc_free(&docs[i]);
     free(docs);
     rw_str_list_free(files, n_files);
     return rc;
@@ -966,7 +1034,8 @@ static int load_models(loader_t *L)
                 rw_model_free(m);
                 rc = -1;
             } else if (rw_rules_model(r, m->name) >= 0) {
-                rw_ydiag(L->d, &doc, rw_ymap_get(doc.root, "model"), RW_DIAG_ERROR, "模型名 %s 重复", m->name);
+                rw_ydiag(L->d, &doc, rw_ymap_get(doc.root, "model"), RW_DIAG_ERROR,
+                         "模型名 %s 重复", m->name);
                 rw_model_free(m);
                 rc = -1;
             } else
@@ -1013,7 +1082,8 @@ void rw_rules_free(rw_rules_t *r)
         free(u->file);
         free(u->on);
         rw_prog_free(u->cond);
-        for (int l = 0; l < RW_LEVEL__COUNT; l++) rw_prog_free(u->level_when[l]);
+        for (int l = 0; l < RW_LEVEL__COUNT; l++)
+            rw_prog_free(u->level_when[l]);
         rw_str_list_free(u->clause_text, u->n_clauses);
         free(u->clauses);
         free(u->clause_line);
@@ -1024,16 +1094,19 @@ void rw_rules_free(rw_rules_t *r)
         }
         free(u->msg);
         rw_str_list_free(u->tags, u->n_tags);
-        for (size_t k = 0; k < u->n_evidence; k++) rw_prog_free(u->evidence[k].threshold);
+        for (size_t k = 0; k < u->n_evidence; k++)
+            rw_prog_free(u->evidence[k].threshold);
         free(u->evidence);
         free(u->window_calls);
     }
     free(r->rules);
     for (size_t i = 0; i < r->n_rulesets; i++) {
         rw_ruleset_t *rs = &r->rulesets[i];
-        for (size_t k = 0; k < rs->n_params; k++) value_free(&rs->base[k]);
+        for (size_t k = 0; k < rs->n_params; k++)
+            value_free(&rs->base[k]);
         for (size_t o = 0; o < rs->n_overrides; o++) {
-            for (size_t k = 0; k < rs->n_params; k++) value_free(&rs->overrides[o].values[k]);
+            for (size_t k = 0; k < rs->n_params; k++)
+                value_free(&rs->overrides[o].values[k]);
             free(rs->overrides[o].values);
             free(rs->overrides[o].prefix);
         }
@@ -1054,7 +1127,8 @@ void rw_rules_free(rw_rules_t *r)
         rw_evpath_free(&r->calls[i].field);
     }
     free(r->calls);
-    for (size_t i = 0; i < r->n_models; i++) rw_model_free(&r->models[i]);
+    for (size_t i = 0; i < r->n_models; i++)
+        rw_model_free(&r->models[i]);
     free(r->models);
     rw_catalog_free(&r->catalog);
     rw_calendar_free(&r->calendar);

@@ -15,15 +15,21 @@
 
 #include <stdint.h>
 
-typedef enum { RW_LEVEL_BLUE, RW_LEVEL_YELLOW, RW_LEVEL_ORANGE, RW_LEVEL_RED, RW_LEVEL__COUNT } rw_level_t;
+typedef enum {
+    RW_LEVEL_BLUE,
+    RW_LEVEL_YELLOW,
+    RW_LEVEL_ORANGE,
+    RW_LEVEL_RED,
+    RW_LEVEL__COUNT
+} rw_level_t;
 
 const char *rw_level_name(int level); /* "red" …; "" for -1 */
-int rw_level_parse(const char *s);     /* -1 when unknown */
+int rw_level_parse(const char *s);    /* -1 when unknown */
 
 typedef struct {
     char *name;
     rw_prog_t *filter; /* NULL for an event type used as a stream */
-    int type;          /* the catalogue type this stream is, or whose events its filter requires; -1 */
+    int type; /* the catalogue type this stream is, or whose events its filter requires; -1 */
 } rw_stream_t;
 
 typedef struct {
@@ -36,37 +42,37 @@ typedef struct {
     int64_t reviewed; /* day number, -1 when absent */
     char **param_names;
     size_t n_params;
-    rw_value_t *base;   /* params with no override (after --set) */
+    rw_value_t *base; /* params with no override (after --set) */
     rw_param_set_t *overrides;
     size_t n_overrides;
 } rw_ruleset_t;
 
 typedef struct {
-    char *text;     /* literal text, or NULL for an expression */
+    char *text; /* literal text, or NULL for an expression */
     rw_prog_t *prog;
 } rw_msg_part_t;
 
 typedef struct {
-    int call;            /* call-table id */
-    int op;              /* rw_binop_t as read call-first, or -1 */
+    int call; /* call-table id */
+    int op;   /* rw_binop_t as read call-first, or -1 */
     rw_prog_t *threshold;
 } rw_evidence_t;
 
 typedef struct {
     char *id, *title, *description, *department, *file;
     int line, ruleset;
-    int *on;          /* stream indices; none = every event */
+    int *on; /* stream indices; none = every event */
     size_t n_on;
     rw_prog_t *cond;
-    int fixed_level;  /* rw_level_t, or -1 when `level` is a map */
+    int fixed_level; /* rw_level_t, or -1 when `level` is a map */
     rw_prog_t *level_when[RW_LEVEL__COUNT];
     int level_default; /* -1 when none */
     char **clause_text;
     rw_clause_ref_t *clauses;
     int *clause_line, *clause_col; /* where each reference is written */
     size_t n_clauses;
-    int item;          /* catalogue item index or -1 */
-    int suppress;      /* count of units */
+    int item;           /* catalogue item index or -1 */
+    int suppress;       /* count of units */
     char suppress_unit; /* 'd' | 'h' */
     rw_msg_part_t *msg;
     size_t n_msg;
@@ -126,6 +132,6 @@ int rw_param_setting_parse(char *arg, rw_param_setting_t *out);
 /* The params in force for a ruleset and a region (longest override prefix). */
 const rw_value_t *rw_rules_params(const rw_rules_t *r, int ruleset, const char *region);
 int rw_rules_find(const rw_rules_t *r, const char *rule_id); /* index or -1 */
-int rw_rules_model(const rw_rules_t *r, const char *name);  /* index or -1 */
+int rw_rules_model(const rw_rules_t *r, const char *name);   /* index or -1 */
 
 #endif

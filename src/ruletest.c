@@ -48,8 +48,8 @@ static int same_lead(const json_t *want, const json_t *got)
 
 static void describe(rw_buf_t *b, const char *what, const json_t *l)
 {
-    rw_buf_printf(b, "    %s %s entity=%s trigger=%s level=%s\n", what, str_of(l, "rule"), str_of(l, "entity"),
-                  str_of(l, "trigger"), str_of(l, "level"));
+    rw_buf_printf(b, "    %s %s entity=%s trigger=%s level=%s\n", what, str_of(l, "rule"),
+                  str_of(l, "entity"), str_of(l, "trigger"), str_of(l, "level"));
 }
 
 /* Compares the created leads with a case's expectations; appends the diff to b. */
@@ -68,7 +68,8 @@ static int compare(const rw_ydoc_t *doc, const rw_ynode_t *kase, collected_t *c,
         const char *id;
         json_t *got, *hit = NULL;
         const char *hit_id = NULL;
-        json_object_foreach(c->created, id, got) if (!json_object_get(matched, id) && same_lead(w, got))
+        json_object_foreach(c->created, id,
+                            got) if (!json_object_get(matched, id) && same_lead(w, got))
         {
             hit = got;
             hit_id = id;
@@ -83,8 +84,9 @@ static int compare(const rw_ydoc_t *doc, const rw_ynode_t *kase, collected_t *c,
         const json_t *wh = json_object_get(w, "hits");
         json_int_t hits = json_integer_value(json_object_get(c->hits, hit_id));
         if (wh && json_integer_value(wh) != hits) {
-            rw_buf_printf(b, "    hits 不符 %s trigger=%s: 期望 %lld，实际 %lld\n", str_of(w, "rule"),
-                          str_of(w, "trigger"), (long long)json_integer_value(wh), (long long)hits);
+            rw_buf_printf(b, "    hits 不符 %s trigger=%s: 期望 %lld，实际 %lld\n",
+                          str_of(w, "rule"), str_of(w, "trigger"),
+                          (long long)json_integer_value(wh), (long long)hits);
             ok = 0;
         }
         const json_t *we = json_object_get(w, "escalates");
@@ -94,8 +96,8 @@ static int compare(const rw_ydoc_t *doc, const rw_ynode_t *kase, collected_t *c,
             const char *got_trigger = prev ? str_of(prev, "trigger") : "null";
             const char *want_trigger = json_is_string(we) ? json_string_value(we) : "null";
             if (strcmp(got_trigger, want_trigger)) {
-                rw_buf_printf(b, "    escalates 不符 %s trigger=%s: 期望 %s，实际 %s\n", str_of(w, "rule"),
-                              str_of(w, "trigger"), want_trigger, got_trigger);
+                rw_buf_printf(b, "    escalates 不符 %s trigger=%s: 期望 %s，实际 %s\n",
+                              str_of(w, "rule"), str_of(w, "trigger"), want_trigger, got_trigger);
                 ok = 0;
             }
         }
@@ -110,7 +112,8 @@ static int compare(const rw_ydoc_t *doc, const rw_ynode_t *kase, collected_t *c,
     }
     const rw_ynode_t *nf = rw_ymap_get(kase, "not_fired");
     for (size_t k = 0; nf && nf->kind == RW_Y_SEQ && k < nf->n; k++)
-        json_object_foreach(c->created, id, got) if (!strcmp(str_of(got, "rule"), nf->items[k]->str))
+        json_object_foreach(c->created, id,
+                            got) if (!strcmp(str_of(got, "rule"), nf->items[k]->str))
         {
             describe(b, "不应触发 fired:", got);
             ok = 0;
@@ -135,7 +138,9 @@ static int run_case(const rw_load_opts_t *base, const rw_rules_t *shared, const 
     if (set && set->kind == RW_Y_MAP && set->n) {
         sets = rw_xcalloc(set->n, sizeof *sets);
         for (size_t i = 0; i < set->n; i++)
-            sets[i] = (rw_param_setting_t){.name = set->keys[i]->str, .value = set->items[i]->str ? set->items[i]->str : "null"};
+            sets[i] =
+                (rw_param_setting_t){.name = set->keys[i]->str,
+                                     .value = set->items[i]->str ? set->items[i]->str : "null"};
         rw_load_opts_t o = *base;
         o.sets = sets;
         o.n_sets = set->n;
@@ -245,7 +250,8 @@ int rw_ruletest_run(const rw_load_opts_t *opts, const char *tests_dir, FILE *out
         }
         for (size_t i = 0; cases && cases->kind == RW_Y_SEQ && i < cases->n; i++) {
             if (cases->items[i]->kind != RW_Y_MAP) {
-                rw_ydiag(d, &doc, cases->items[i], RW_DIAG_ERROR, "每个用例应该是映射 {name, events, expect}");
+                rw_ydiag(d, &doc, cases->items[i], RW_DIAG_ERROR,
+                         "每个用例应该是映射 {name, events, expect}");
                 rc = -1;
                 continue;
             }

@@ -56,8 +56,7 @@ static int days_in_month(int y, int m)
 
 static int parse_ymd(const char *s, int *y, int *m, int *d)
 {
-    if (digits(s, 4, y) || s[4] != '-' || digits(s + 5, 2, m) || s[7] != '-' ||
-        digits(s + 8, 2, d))
+    if (digits(s, 4, y) || s[4] != '-' || digits(s + 5, 2, m) || s[7] != '-' || digits(s + 8, 2, d))
         return -1;
     if (*m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m)) return -1;
     return 0;
@@ -153,11 +152,11 @@ static void format_time(double epoch, int offset_min, int with_ms, char *out)
     if (offset_min == 0)
         strcpy(off, "Z");
     else
-        snprintf(off, sizeof off, "%c%02d:%02d", offset_min < 0 ? '-' : '+',
-                 abs(offset_min) / 60, abs(offset_min) % 60);
+        snprintf(off, sizeof off, "%c%02d:%02d", offset_min < 0 ? '-' : '+', abs(offset_min) / 60,
+                 abs(offset_min) % 60);
     if (with_ms)
-        snprintf(out, 64, "%sT%02d:%02d:%02d.%03d%s", date, (int)(rem / 3600),
-                 (int)(rem / 60 % 60), (int)(rem % 60), ms, off);
+        snprintf(out, 64, "%sT%02d:%02d:%02d.%03d%s", date, (int)(rem / 3600), (int)(rem / 60 % 60),
+                 (int)(rem % 60), ms, off);
     else
         snprintf(out, 64, "%sT%02d:%02d:%02d%s", date, (int)(rem / 3600), (int)(rem / 60 % 60),
                  (int)(rem % 60), off);

@@ -168,13 +168,15 @@ static int commit_locked(service_t *s)
     /* (memmove with the NULL array of a process that has delivered nothing yet is
      * undefined behaviour: UBSan stopped the service on its first commit) */
     if (s->n_delivered > n_delivered)
-        memmove(s->delivered, s->delivered + n_delivered, (s->n_delivered - n_delivered) * sizeof *s->delivered);
+        memmove(s->delivered, s->delivered + n_delivered,
+                (s->n_delivered - n_delivered) * sizeof *s->delivered);
     s->n_delivered -= n_delivered;
     rw_outbox_drain(s->outbox, produce, s);
     rd_kafka_poll(s->producer, 0);
     if (s->offsets->cnt) {
         rd_kafka_resp_err_t e = rd_kafka_commit(s->consumer, s->offsets, 1);
-        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) rw_warn(MOD, "向 Kafka 提交位点失败（状态中已保存）: %s", rd_kafka_err2str(e));
+        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            rw_warn(MOD, "向 Kafka 提交位点失败（状态中已保存）: %s", rd_kafka_err2str(e));
         rd_kafka_topic_partition_list_destroy(s->offsets);
         s->offsets = rd_kafka_topic_partition_list_new(16);
     }
@@ -192,7 +194,8 @@ static int commit(service_t *s)
 static void record_offset(service_t *s, const rd_kafka_message_t *m)
 {
     const char *topic = rd_kafka_topic_name(m->rkt);
-    rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(s->offsets, topic, m->partition);
+    rd_kafka_topic_partition_t *p =
+        rd_kafka_topic_partition_list_find(s->offsets, topic, m->partition);
     if (!p) p = rd_kafka_topic_partition_list_add(s->offsets, topic, m->partition);
     p->offset = m->offset + 1;
 }
@@ -200,7 +203,8 @@ static void record_offset(service_t *s, const rd_kafka_message_t *m)
 static void handle_message(service_t *s, const rd_kafka_message_t *m)
 {
     rw_event_error_t err;
-    rw_outcome_t out = rw_engine_process(s->engine, m->payload ? m->payload : "", m->len, m->key, m->key ? m->key_len : 0, &err);
+    rw_outcome_t out = rw_engine_process(s->engine, m->payload ? m->payload : "", m->len, m->key,
+                                         m->key ? m->key_len : 0, &err);
     if (out == RW_OUT_INVALID) {
         json_t *rec = rw_event_reject_json(m->payload ? m->payload : "", m->len, &err);
         json_object_set_new(rec, "topic", json_string(rd_kafka_topic_name(m->rkt)));
@@ -222,7 +226,8 @@ static void handle_message(service_t *s, const rd_kafka_message_t *m)
 
 /* ---- rebalancing ------------------------------------------------------------------- */
 
-static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque)
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     service_t *s = opaque;
     int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
@@ -241,7 +246,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
             rd_kafka_assign(rk, parts);
     } else {
         commit(s); /* everything polled so far belongs to the old owner's turn */
-        for (int i = 0; i < parts->cnt; i++) rw_info(MOD, "撤销分区 %s[%d]", parts->elems[i].topic, parts->elems[i].partition);
+        for (int i = 0; i < parts->cnt; i++)
+            rw_info(MOD, "撤销分区 %s[%d]", parts->elems[i].topic, parts->elems[i].partition);
         if (cooperative)
             rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
         else
@@ -251,7 +257,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
 
 /* ---- kafka clients ----------------------------------------------------------------- */
 
-static rd_kafka_conf_t *base_conf(const service_t *s, const char *bootstrap, char *err, size_t errlen)
+static rd_kafka_conf_t *base_conf(const service_t *s, const char *bootstrap, char *err,
+                                  size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     const char *k;
@@ -278,22 +285,28 @@ static int set(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size
 static int open_clients(service_t *s, const char *bootstrap, char *err, size_t errlen)
 {
     rd_kafka_conf_t *pc = base_conf(s, bootstrap, err, errlen);
-    if (!pc || set(pc, "enable.idempotence", "true", err, errlen) || set(pc, "linger.ms", "5", err, errlen)) return -1;
+    if (!pc || set(pc, "enable.idempotence", "true", err, errlen) ||
+        set(pc, "linger.ms", "5", err, errlen))
+        return -1;
     /* The dead-letter record of an oversized event carries its bytes in base64 (4/3
      * of them): over librdkafka's default limit of 1 000 000 bytes it could never be
      * produced and stayed in the outbox for good. Lift the client-side limit unless
      * configured (a real cluster's broker/topic limit still applies). */
-    if (!json_object_get(s->cfg->kafka, "message.max.bytes") && set(pc, "message.max.bytes", "1000000000", err, errlen))
+    if (!json_object_get(s->cfg->kafka, "message.max.bytes") &&
+        set(pc, "message.max.bytes", "1000000000", err, errlen))
         return -1;
     rd_kafka_conf_set_dr_msg_cb(pc, on_delivery);
     rd_kafka_conf_set_opaque(pc, s);
     if (!(s->producer = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, errlen))) return -1;
 
     rd_kafka_conf_t *cc = base_conf(s, bootstrap, err, errlen);
-    if (!cc || set(cc, "group.id", s->cfg->group_id, err, errlen) || set(cc, "enable.auto.commit", "false", err, errlen) ||
+    if (!cc || set(cc, "group.id", s->cfg->group_id, err, errlen) ||
+        set(cc, "enable.auto.commit", "false", err, errlen) ||
         set(cc, "auto.offset.reset", "earliest", err, errlen) ||
         set(cc, "partition.assignment.strategy",
-            strcmp(s->cfg->rebalance, "cooperative") == 0 ? "cooperative-sticky" : "range,roundrobin", err, errlen)) {
+            strcmp(s->cfg->rebalance, "cooperative") == 0 ? "cooperative-sticky"
+                                                          : "range,roundrobin",
+            err, errlen)) {
         if (cc) rd_kafka_conf_destroy(cc);
         return -1;
     }
@@ -319,43 +332,57 @@ static void render_metrics(service_t *s)
     const rw_engine_stats_t *st = rw_engine_stats(s->engine);
     rw_buf_t b;
     rw_buf_init(&b);
-    rw_buf_puts(&b, "# HELP regwatch_events_total Events consumed, by outcome.\n# TYPE regwatch_events_total counter\n");
+    rw_buf_puts(&b, "# HELP regwatch_events_total Events consumed, by outcome.\n# TYPE "
+                    "regwatch_events_total counter\n");
     for (int o = 0; o < RW_OUT__COUNT; o++)
         if (o != RW_OUT_INVALID)
-            rw_buf_printf(&b, "regwatch_events_total{outcome=\"%s\"} %" PRIu64 "\n", rw_outcome_name((rw_outcome_t)o), st->outcomes[o]);
-    rw_buf_puts(&b, "# HELP regwatch_events_invalid_total Invalid events sent to the dead-letter topic, by reason.\n"
+            rw_buf_printf(&b, "regwatch_events_total{outcome=\"%s\"} %" PRIu64 "\n",
+                          rw_outcome_name((rw_outcome_t)o), st->outcomes[o]);
+    rw_buf_puts(&b, "# HELP regwatch_events_invalid_total Invalid events sent to the dead-letter "
+                    "topic, by reason.\n"
                     "# TYPE regwatch_events_invalid_total counter\n");
     for (int r = 1; r < RW_EV__COUNT; r++)
-        rw_buf_printf(&b, "regwatch_events_invalid_total{reason=\"%s\"} %" PRIu64 "\n", rw_event_code_name((rw_event_status_t)r),
-                      st->invalid[r]);
-    rw_buf_puts(&b, "# HELP regwatch_leads_total Leads created, by rule and level.\n# TYPE regwatch_leads_total counter\n");
+        rw_buf_printf(&b, "regwatch_events_invalid_total{reason=\"%s\"} %" PRIu64 "\n",
+                      rw_event_code_name((rw_event_status_t)r), st->invalid[r]);
+    rw_buf_puts(&b, "# HELP regwatch_leads_total Leads created, by rule and level.\n# TYPE "
+                    "regwatch_leads_total counter\n");
     const char *rule;
     json_t *levels;
     json_object_foreach((json_t *)rw_engine_lead_counts(s->engine), rule, levels)
     {
         const char *lvl;
         json_t *n;
-        json_object_foreach(levels, lvl, n)
-            rw_buf_printf(&b, "regwatch_leads_total{rule=\"%s\",level=\"%s\"} %" JSON_INTEGER_FORMAT "\n", rule, lvl,
-                          json_integer_value(n));
+        json_object_foreach(levels, lvl, n) rw_buf_printf(
+            &b, "regwatch_leads_total{rule=\"%s\",level=\"%s\"} %" JSON_INTEGER_FORMAT "\n", rule,
+            lvl, json_integer_value(n));
     }
-    rw_buf_printf(&b, "# HELP regwatch_triggers_suppressed_total Triggers suppressed into an existing lead's hits.\n"
-                      "# TYPE regwatch_triggers_suppressed_total counter\nregwatch_triggers_suppressed_total %" PRIu64 "\n",
+    rw_buf_printf(&b,
+                  "# HELP regwatch_triggers_suppressed_total Triggers suppressed into an existing "
+                  "lead's hits.\n"
+                  "# TYPE regwatch_triggers_suppressed_total "
+                  "counter\nregwatch_triggers_suppressed_total %" PRIu64 "\n",
                   st->leads_suppressed);
-    rw_buf_printf(&b, "# HELP regwatch_triggers_unbacked_total Triggers with no clause in force (no lead).\n"
-                      "# TYPE regwatch_triggers_unbacked_total counter\nregwatch_triggers_unbacked_total %" PRIu64 "\n",
-                  st->triggers_unbacked);
-    rw_buf_printf(&b, "# TYPE regwatch_lead_revisions_total counter\nregwatch_lead_revisions_total %" PRIu64 "\n",
-                  st->lead_revisions);
-    rw_buf_puts(&b, "# HELP regwatch_consumer_lag Messages behind the end of each assigned partition.\n"
-                    "# TYPE regwatch_consumer_lag gauge\n");
+    rw_buf_printf(
+        &b,
+        "# HELP regwatch_triggers_unbacked_total Triggers with no clause in force (no lead).\n"
+        "# TYPE regwatch_triggers_unbacked_total counter\nregwatch_triggers_unbacked_total %" PRIu64
+        "\n",
+        st->triggers_unbacked);
+    rw_buf_printf(
+        &b,
+        "# TYPE regwatch_lead_revisions_total counter\nregwatch_lead_revisions_total %" PRIu64 "\n",
+        st->lead_revisions);
+    rw_buf_puts(&b,
+                "# HELP regwatch_consumer_lag Messages behind the end of each assigned partition.\n"
+                "# TYPE regwatch_consumer_lag gauge\n");
     rd_kafka_topic_partition_list_t *parts = NULL;
     int caught_up = 1, assigned = 0;
     if (rd_kafka_assignment(s->consumer, &parts) == 0 && parts) {
         rd_kafka_position(s->consumer, parts);
         for (int i = 0; i < parts->cnt; i++) {
             int64_t lo = RD_KAFKA_OFFSET_INVALID, hi = RD_KAFKA_OFFSET_INVALID;
-            rd_kafka_get_watermark_offsets(s->consumer, parts->elems[i].topic, parts->elems[i].partition, &lo, &hi);
+            rd_kafka_get_watermark_offsets(s->consumer, parts->elems[i].topic,
+                                           parts->elems[i].partition, &lo, &hi);
             /* No position until a message is consumed after the assignment: then the
              * consumer stands where it was assigned, the offset stored with the state
              * (the beginning when there is none). Without this a partition taken back
@@ -368,28 +395,39 @@ static void render_metrics(service_t *s)
             /* the end is known from the first fetch response on: not caught up before */
             if (lag > 0 || hi < 0) caught_up = 0;
             assigned++;
-            rw_buf_printf(&b, "regwatch_consumer_lag{topic=\"%s\",partition=\"%d\"} %" PRId64 "\n", parts->elems[i].topic,
-                          parts->elems[i].partition, lag);
+            rw_buf_printf(&b, "regwatch_consumer_lag{topic=\"%s\",partition=\"%d\"} %" PRId64 "\n",
+                          parts->elems[i].topic, parts->elems[i].partition, lag);
         }
         rd_kafka_topic_partition_list_destroy(parts);
     }
-    rw_buf_puts(&b, "# HELP regwatch_batch_seconds Time to apply and commit one poll batch.\n# TYPE regwatch_batch_seconds histogram\n");
+    rw_buf_puts(&b, "# HELP regwatch_batch_seconds Time to apply and commit one poll batch.\n# "
+                    "TYPE regwatch_batch_seconds histogram\n");
     uint64_t cum = 0;
     for (size_t i = 0; i < N_BOUNDS; i++) {
         cum += s->lat_buckets[i];
-        rw_buf_printf(&b, "regwatch_batch_seconds_bucket{le=\"%g\"} %" PRIu64 "\n", latency_bounds[i], cum);
+        rw_buf_printf(&b, "regwatch_batch_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
+                      latency_bounds[i], cum);
     }
     cum += s->lat_buckets[N_BOUNDS];
-    rw_buf_printf(&b, "regwatch_batch_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\nregwatch_batch_seconds_sum %.6f\nregwatch_batch_seconds_count %" PRIu64 "\n",
+    rw_buf_printf(&b,
+                  "regwatch_batch_seconds_bucket{le=\"+Inf\"} %" PRIu64
+                  "\nregwatch_batch_seconds_sum %.6f\nregwatch_batch_seconds_count %" PRIu64 "\n",
                   cum, s->lat_sum, s->batches);
-    rw_buf_puts(&b, "# HELP regwatch_rocksdb_bytes Bytes in RocksDB per column family (SST files and memtables).\n"
+    rw_buf_puts(&b, "# HELP regwatch_rocksdb_bytes Bytes in RocksDB per column family (SST files "
+                    "and memtables).\n"
                     "# TYPE regwatch_rocksdb_bytes gauge\n");
     for (int cf = 0; cf < RW_CF__COUNT; cf++)
-        rw_buf_printf(&b, "regwatch_rocksdb_bytes{cf=\"%s\"} %" PRIu64 "\n", rw_cf_name((rw_cf_t)cf), rw_store_size(s->store, (rw_cf_t)cf));
-    rw_buf_printf(&b, "# TYPE regwatch_reloads_total counter\nregwatch_reloads_total{result=\"ok\"} %" PRIu64
-                      "\nregwatch_reloads_total{result=\"failed\"} %" PRIu64 "\n",
-                  s->reloads, s->reload_failures);
-    rw_buf_printf(&b, "# TYPE regwatch_produce_errors_total counter\nregwatch_produce_errors_total %" PRIu64 "\n", s->produce_errors);
+        rw_buf_printf(&b, "regwatch_rocksdb_bytes{cf=\"%s\"} %" PRIu64 "\n",
+                      rw_cf_name((rw_cf_t)cf), rw_store_size(s->store, (rw_cf_t)cf));
+    rw_buf_printf(
+        &b,
+        "# TYPE regwatch_reloads_total counter\nregwatch_reloads_total{result=\"ok\"} %" PRIu64
+        "\nregwatch_reloads_total{result=\"failed\"} %" PRIu64 "\n",
+        s->reloads, s->reload_failures);
+    rw_buf_printf(
+        &b,
+        "# TYPE regwatch_produce_errors_total counter\nregwatch_produce_errors_total %" PRIu64 "\n",
+        s->produce_errors);
     pthread_mutex_lock(&s->lock);
     free(s->metrics_text);
     s->metrics_text = rw_buf_steal(&b);
@@ -402,7 +440,8 @@ static void http_metrics(void *ud, const rw_http_req_t *req, rw_http_resp_t *res
     (void)req;
     service_t *s = ud;
     pthread_mutex_lock(&s->lock);
-    rw_http_text(resp, 200, "text/plain; version=0.0.4; charset=utf-8", s->metrics_text ? s->metrics_text : "");
+    rw_http_text(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
+                 s->metrics_text ? s->metrics_text : "");
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -432,7 +471,8 @@ static rw_rules_t *load_rules(const rw_config_t *cfg)
 {
     rw_diags_t d;
     rw_diags_init(&d);
-    rw_load_opts_t o = {.rules_dir = cfg->rules_dir, .models_dir = cfg->models_dir,
+    rw_load_opts_t o = {.rules_dir = cfg->rules_dir,
+                        .models_dir = cfg->models_dir,
                         .today = rw_local_day(rw_now(), 480)};
     rw_rules_t *r = NULL;
     if (rw_rules_load(&r, &o, &d))
@@ -518,7 +558,8 @@ static void run_batches(service_t *s)
                 continue;
             }
             if (m->err) {
-                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) rw_warn(MOD, "消费错误: %s", rd_kafka_message_errstr(m));
+                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                    rw_warn(MOD, "消费错误: %s", rd_kafka_message_errstr(m));
                 rd_kafka_message_destroy(m);
                 continue;
             }
@@ -539,7 +580,8 @@ static void run_batches(service_t *s)
         if (n) {
             double el = mono() - start;
             size_t i = 0;
-            while (i < N_BOUNDS && el > latency_bounds[i]) i++;
+            while (i < N_BOUNDS && el > latency_bounds[i])
+                i++;
             s->lat_buckets[i]++;
             s->lat_sum += el;
             s->batches++;
@@ -566,8 +608,12 @@ int rw_service_run(const rw_config_t *cfg)
         rw_error(MOD, "%s", err);
         goto out;
     }
-    rw_engine_opts_t eo = {.store = s.store, .rules = s.rules, .sink = lead_to_outbox, .sink_ud = &s,
-                           .check_future = 1, .max_event_size = cfg->max_event_size};
+    rw_engine_opts_t eo = {.store = s.store,
+                           .rules = s.rules,
+                           .sink = lead_to_outbox,
+                           .sink_ud = &s,
+                           .check_future = 1,
+                           .max_event_size = cfg->max_event_size};
     s.engine = rw_engine_new(&eo);
     s.outbox = rw_outbox_open(s.store);
     rw_handling_opts_t ho = {.store = s.store,
@@ -580,19 +626,27 @@ int rw_service_run(const rw_config_t *cfg)
     const char *bootstrap = rw_config_bootstrap(cfg);
     if (!bootstrap) {
         const char *topics[] = {cfg->topic_events, cfg->topic_leads, cfg->topic_dlq, NULL};
-        if (!(s.broker = rw_broker_start(topics, cfg->partitions, cfg->broker_port, err, sizeof err))) {
+        if (!(s.broker =
+                  rw_broker_start(topics, cfg->partitions, cfg->broker_port, err, sizeof err))) {
             rw_error(MOD, "%s", err);
             goto out;
         }
         bootstrap = rw_broker_address(s.broker);
         printf("内嵌 Kafka（进程内，数据仅在进程存活期间保留）：%s\n", bootstrap);
-        printf("  生产事件: kcat -P -b %s -t %s -K '|' -l events.txt\n", bootstrap, cfg->topic_events);
+        printf("  生产事件: kcat -P -b %s -t %s -K '|' -l events.txt\n", bootstrap,
+               cfg->topic_events);
         printf("  消费线索: kcat -C -b %s -t %s\n", bootstrap, cfg->topic_leads);
         fflush(stdout);
     }
-    rw_api_opts_t ao = {.handling = s.handling, .users = s.users, .entity = api_entity, .reload = api_reload,
-                        .ud = &s, .rules_dir = cfg->rules_dir, .models_dir = cfg->models_dir,
-                        .bootstrap = bootstrap, .topic_events = cfg->topic_events};
+    rw_api_opts_t ao = {.handling = s.handling,
+                        .users = s.users,
+                        .entity = api_entity,
+                        .reload = api_reload,
+                        .ud = &s,
+                        .rules_dir = cfg->rules_dir,
+                        .models_dir = cfg->models_dir,
+                        .bootstrap = bootstrap,
+                        .topic_events = cfg->topic_events};
     s.api = rw_api_new(&ao);
     rw_api_set_rules(s.api, s.rules);
     if (open_clients(&s, bootstrap, err, sizeof err)) {
@@ -619,8 +673,8 @@ int rw_service_run(const rw_config_t *cfg)
             goto out;
         }
     }
-    rw_info(MOD, "regwatch 运行中：消费 %s，线索 %s，死信 %s，消费组 %s，状态 %s", cfg->topic_events, cfg->topic_leads,
-            cfg->topic_dlq, cfg->group_id, cfg->state_dir);
+    rw_info(MOD, "regwatch 运行中：消费 %s，线索 %s，死信 %s，消费组 %s，状态 %s",
+            cfg->topic_events, cfg->topic_leads, cfg->topic_dlq, cfg->group_id, cfg->state_dir);
     run_batches(&s);
     rw_info(MOD, "正在停止：提交最后一批并等待投递确认");
     commit(&s);

@@ -1429,8 +1429,7 @@ static void pair_same_numbers(delem_t *a, size_t n, delem_t *b, size_t m)
             if (b[j].match >= 0 || !same_number(&a[i], &b[j])) continue;
             int ok = 1;
             for (size_t k = 0; k < n && ok; k++)
-                if (a[k].match >= 0)
-                    ok = k < i ? (size_t)a[k].match < j : (size_t)a[k].match > j;
+                if (a[k].match >= 0) ok = k < i ? (size_t)a[k].match < j : (size_t)a[k].match > j;
             if (ok) pair(a, i, b, j, RW_MATCH_NUMBER);
             break;
         }
@@ -1468,7 +1467,8 @@ static void pair_by_content(delem_t *a, size_t n, delem_t *b, size_t m)
         }
     if (nc) qsort(c, nc, sizeof *c, cmp_cand);
     for (size_t k = 0; k < nc; k++)
-        if (a[c[k].i].match < 0 && b[c[k].j].match < 0) pair(a, c[k].i, b, c[k].j, RW_MATCH_SIMILAR);
+        if (a[c[k].i].match < 0 && b[c[k].j].match < 0)
+            pair(a, c[k].i, b, c[k].j, RW_MATCH_SIMILAR);
     free(c);
 }
 
@@ -1513,8 +1513,8 @@ static rw_diff_entry_t *entries(const delem_t *a, size_t n, const delem_t *b, si
                 key = a[p].match + 0.5;
                 break;
             }
-        k[nk++] = (keyed_t){key, (int)i + 1,
-                            {.status = RW_DIFF_REMOVED, .old_index = (int)i, .new_index = -1}};
+        k[nk++] = (keyed_t){
+            key, (int)i + 1, {.status = RW_DIFF_REMOVED, .old_index = (int)i, .new_index = -1}};
     }
     qsort(k, nk, sizeof *k, cmp_keyed);
     rw_diff_entry_t *out = rw_xcalloc(nk + 1, sizeof *out);
@@ -1605,8 +1605,7 @@ int rw_law_diff(const rw_law_t *law, const rw_law_version_t *from, const rw_law_
     for (size_t k = 0; k < out->n_articles; k++) {
         rw_diff_entry_t *e = &out->articles[k];
         out->count[e->status]++;
-        if (e->amended)
-            diff_paras(&ot->articles[e->old_index], &nt->articles[e->new_index], e);
+        if (e->amended) diff_paras(&ot->articles[e->old_index], &nt->articles[e->new_index], e);
     }
     delems_free(a, n);
     delems_free(b, m);
@@ -1685,8 +1684,8 @@ json_t *rw_law_diff_json(const rw_law_diff_t *d)
         const rw_diff_entry_t *e = &d->articles[i];
         const rw_stat_article_t *old = e->old_index >= 0 ? &d->from->text->articles[e->old_index]
                                                          : NULL,
-                                *new = e->new_index >= 0 ? &d->to->text->articles[e->new_index]
-                                                         : NULL;
+                                *new =
+                                    e->new_index >= 0 ? &d->to->text->articles[e->new_index] : NULL;
         json_t *o = entry_head(e);
         json_object_set_new(o, "old", old ? article_json(old) : json_null());
         json_object_set_new(o, "new", new ? article_json(new) : json_null());
@@ -1714,7 +1713,7 @@ json_t *rw_law_diff_json(const rw_law_diff_t *d)
  * double-quoted. Plain scalars are what the shipped file uses, so imports look hand-written. */
 static void yaml_scalar(rw_buf_t *b, const char *s)
 {
-    static const char *const words[] = {"null", "Null", "NULL", "true",  "True",
+    static const char *const words[] = {"null", "Null",  "NULL",  "true",  "True",
                                         "TRUE", "false", "False", "FALSE", NULL};
     int plain = (unsigned char)s[0] >= 0x80 || (s[0] >= 'A' && s[0] <= 'Z') ||
                 (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_';
@@ -1868,8 +1867,8 @@ static int import_version(import_t *x, const rw_ynode_t *law)
         const rw_ynode_t *src = rw_ymap_get(vs->items[i], "source");
         int64_t day;
         if (!eff || eff->kind != RW_Y_STR || rw_date_parse(eff->str, &day)) {
-            IERR(x, vs->items[i], "法律「%s」的这个版本没有有效的 effective 日期：请先修正 laws.yaml",
-                 who);
+            IERR(x, vs->items[i],
+                 "法律「%s」的这个版本没有有效的 effective 日期：请先修正 laws.yaml", who);
             return -1;
         }
         if (day == im->effective) {
@@ -1890,9 +1889,10 @@ static int import_version(import_t *x, const rw_ynode_t *law)
     /* A map is relative to the version before it, which the import is about to change. */
     if (before && rw_ymap_get(before, "renumbered")) {
         const rw_ynode_t *eff = rw_ymap_get(before, "effective");
-        rw_diag_warn(x->d, x->yaml_path, before->line, before->col,
-                     "%s 起施行的版本的 renumbered 原是相对 %s 版本写的，现在相对新导入的 %s 版本：请复核",
-                     eff->str, at ? rw_ymap_get(vs->items[at - 1], "effective")->str : "更早", date);
+        rw_diag_warn(
+            x->d, x->yaml_path, before->line, before->col,
+            "%s 起施行的版本的 renumbered 原是相对 %s 版本写的，现在相对新导入的 %s 版本：请复核",
+            eff->str, at ? rw_ymap_get(vs->items[at - 1], "effective")->str : "更早", date);
     }
     int indent = item_indent(doc, vs->items[0]);
     size_t pos = before ? line_start(doc->text, before->raw_off)
@@ -1907,7 +1907,8 @@ static int import_version(import_t *x, const rw_ynode_t *law)
     }
     rw_buf_append(x->out, doc->text, pos);
     if (pos && doc->text[pos - 1] != '\n') rw_buf_puts(x->out, x->eol);
-    rw_buf_printf(x->out, "%*s- effective: %s%s%*s  source: ", indent, "", date, x->eol, indent, "");
+    rw_buf_printf(x->out, "%*s- effective: %s%s%*s  source: ", indent, "", date, x->eol, indent,
+                  "");
     yaml_scalar(x->out, x->name);
     rw_buf_puts(x->out, x->eol);
     rw_buf_append(x->out, doc->text + pos, doc->len - pos);
@@ -1931,10 +1932,11 @@ static int import_law(import_t *x, const rw_ynode_t *laws, const char *file_titl
     while (k < nl && strcmp(LEVELS[k], im->level))
         k++;
     if (k == nl) {
-        rw_diag_error(x->d, im->file, 1, 1,
-                      "未知的 --level「%s」（可用：law、administrative-regulation、department-rule、"
-                      "local-regulation、local-government-rule）",
-                      im->level);
+        rw_diag_error(
+            x->d, im->file, 1, 1,
+            "未知的 --level「%s」（可用：law、administrative-regulation、department-rule、"
+            "local-regulation、local-government-rule）",
+            im->level);
         rc = -1;
     }
     const char *title = im->title ? im->title : file_title;
@@ -2087,7 +2089,8 @@ int rw_statutes_import(const char *dir, const rw_import_t *im, rw_diags_t *d)
     if (replace_file(ypath.data, ytext, ylen))
         rw_diag_error(d, ypath.data, 1, 1, "无法恢复 laws.yaml（%s）：请手工恢复", strerror(errno));
     else
-        rw_diag_error(d, ypath.data, 1, 1, "导入后法规库无法加载（见上）：已撤销，laws.yaml 已恢复原样");
+        rw_diag_error(d, ypath.data, 1, 1,
+                      "导入后法规库无法加载（见上）：已撤销，laws.yaml 已恢复原样");
 undo:
     if (copied) unlink(dest.data);
 done:

@@ -32,7 +32,7 @@ typedef struct {
 } rw_stat_article_t;
 
 typedef struct {
-    char *title;                /* "# …" line */
+    char *title; /* "# …" line */
     rw_stat_article_t *articles;
     size_t n_articles;
 } rw_law_text_t;
@@ -71,8 +71,8 @@ typedef struct {
     char *id, *title, *level;
     char **aliases;
     size_t n_aliases;
-    int64_t verified; /* day number, -1 when absent */
-    int64_t repealed; /* day number, -1 when in force */
+    int64_t verified;           /* day number, -1 when absent */
+    int64_t repealed;           /* day number, -1 when in force */
     rw_law_version_t *versions; /* sorted by effective */
     size_t n_versions;
     int line; /* of its entry in laws.yaml */
@@ -95,14 +95,14 @@ const rw_law_t *rw_statutes_find(const rw_statutes_t *s, const char *name);
 
 typedef struct {
     const rw_law_t *law;
-    int64_t pin; /* @DATE day number, or -1 */
+    int64_t pin;                  /* @DATE day number, or -1 */
     int article, sub, para, item; /* para/item 0 when not given */
 } rw_clause_ref_t;
 
 /* Parses LAW[@DATE]#ARTICLE[.PARAGRAPH[.ITEM]] (ARTICLE may be 10-1). Returns 0, or -1
  * with a message in err. Does not check that the clause exists. */
-int rw_clause_ref_parse(const rw_statutes_t *s, const char *ref, rw_clause_ref_t *out,
-                        char *err, size_t errlen);
+int rw_clause_ref_parse(const rw_statutes_t *s, const char *ref, rw_clause_ref_t *out, char *err,
+                        size_t errlen);
 /* The version in force at day D (greatest effective <= D, none on/after repeal). */
 const rw_law_version_t *rw_law_version_at(const rw_law_t *law, int64_t day);
 /* ---- Renumbering ------------------------------------------------------------------
@@ -184,10 +184,10 @@ typedef enum {
 
 typedef struct rw_diff_entry {
     rw_diff_status_t status;
-    int amended;                  /* the texts differ (folded); implied by AMENDED */
+    int amended; /* the texts differ (folded); implied by AMENDED */
     rw_diff_match_t by;
-    int old_index, new_index;     /* into the versions' articles (or the article's 款); -1 none */
-    struct rw_diff_entry *paras;  /* per 款, for paired articles whose text changed */
+    int old_index, new_index;    /* into the versions' articles (or the article's 款); -1 none */
+    struct rw_diff_entry *paras; /* per 款, for paired articles whose text changed */
     size_t n_paras;
 } rw_diff_entry_t;
 

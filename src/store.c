@@ -43,10 +43,11 @@ static int store_open(rw_store_t **out, const char *dir, int read_only, char *er
     rocksdb_options_set_create_missing_column_families(s->opts, 1);
     rocksdb_options_increase_parallelism(s->opts, 2);
     rocksdb_options_set_max_open_files(s->opts, 256);
-    rocksdb_options_set_write_buffer_size(s->opts, 16 << 20); /* per column family */
+    rocksdb_options_set_write_buffer_size(s->opts, 16 << 20);    /* per column family */
     rocksdb_options_set_db_write_buffer_size(s->opts, 64 << 20); /* all memtables together */
     s->table = rocksdb_block_based_options_create();
-    s->cache = rocksdb_cache_create_lru(64 << 20); /* bounded: memory stays flat with entity count */
+    s->cache =
+        rocksdb_cache_create_lru(64 << 20); /* bounded: memory stays flat with entity count */
     rocksdb_options_set_compression(s->opts, rocksdb_lz4_compression);
     rocksdb_block_based_options_set_block_cache(s->table, s->cache);
     s->filter = rocksdb_filterpolicy_create_bloom_full(10);
@@ -107,7 +108,8 @@ int rw_store_open_ro(rw_store_t **out, const char *dir, char *err, size_t errlen
 void rw_store_close(rw_store_t *s)
 {
     if (!s) return;
-    for (int i = 0; i < RW_CF__COUNT; i++) rocksdb_column_family_handle_destroy(s->cf[i]);
+    for (int i = 0; i < RW_CF__COUNT; i++)
+        rocksdb_column_family_handle_destroy(s->cf[i]);
     rocksdb_close(s->db);
     rocksdb_readoptions_destroy(s->ropts);
     rocksdb_writeoptions_destroy(s->wopts);
@@ -167,7 +169,8 @@ void rw_batch_free(rw_batch_t *b)
     free(b);
 }
 
-void rw_batch_put(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const char *val, size_t vlen)
+void rw_batch_put(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const char *val,
+                  size_t vlen)
 {
     rocksdb_writebatch_put_cf(b->wb, b->store->cf[cf], key, klen, val, vlen);
 }
@@ -195,7 +198,8 @@ int rw_store_write(rw_store_t *s, rw_batch_t *b, char *err, size_t errlen)
     return 0;
 }
 
-void rw_store_scan(rw_store_t *s, rw_cf_t cf, const char *prefix, size_t plen, rw_store_visit_fn fn, void *ud)
+void rw_store_scan(rw_store_t *s, rw_cf_t cf, const char *prefix, size_t plen, rw_store_visit_fn fn,
+                   void *ud)
 {
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->ropts, s->cf[cf]);
     for (rocksdb_iter_seek(it, prefix, plen); rocksdb_iter_valid(it); rocksdb_iter_next(it)) {

@@ -42,7 +42,8 @@ const char *rw_cf_name(rw_cf_t cf);
 /* A batch for the store s (its column families); s must outlive it. */
 rw_batch_t *rw_batch_new(rw_store_t *s);
 void rw_batch_free(rw_batch_t *b);
-void rw_batch_put(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const char *val, size_t vlen);
+void rw_batch_put(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const char *val,
+                  size_t vlen);
 void rw_batch_delete(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen);
 int rw_batch_count(const rw_batch_t *b);
 /* Writes the batch atomically and clears it; on failure the batch is kept.
@@ -50,7 +51,9 @@ int rw_batch_count(const rw_batch_t *b);
 int rw_store_write(rw_store_t *s, rw_batch_t *b, char *err, size_t errlen);
 
 /* Iterates keys starting with prefix in order; the callback returns non-zero to stop. */
-typedef int (*rw_store_visit_fn)(void *ud, const char *key, size_t klen, const char *val, size_t vlen);
-void rw_store_scan(rw_store_t *s, rw_cf_t cf, const char *prefix, size_t plen, rw_store_visit_fn fn, void *ud);
+typedef int (*rw_store_visit_fn)(void *ud, const char *key, size_t klen, const char *val,
+                                 size_t vlen);
+void rw_store_scan(rw_store_t *s, rw_cf_t cf, const char *prefix, size_t plen, rw_store_visit_fn fn,
+                   void *ud);
 
 #endif

@@ -66,7 +66,8 @@ static void buf_reserve(rw_buf_t *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap) return;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + extra + 1) cap *= 2;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
     b->data = rw_xrealloc(b->data, cap);
     b->cap = cap;
 }
@@ -189,7 +190,8 @@ int rw_utf8_valid(const char *str, size_t n)
 void rw_utf8_trim_end(char *s)
 {
     size_t n = strlen(s), k = 0;
-    while (k < n && k < 4 && ((unsigned char)s[n - 1 - k] & 0xC0) == 0x80) k++; /* continuation bytes */
+    while (k < n && k < 4 && ((unsigned char)s[n - 1 - k] & 0xC0) == 0x80)
+        k++; /* continuation bytes */
     if (k == n) return;
     unsigned char lead = (unsigned char)s[n - 1 - k];
     size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
@@ -219,7 +221,8 @@ char *rw_read_file(const char *path, size_t *len)
     rw_buf_init(&b);
     char chunk[65536];
     size_t r;
-    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) rw_buf_append(&b, chunk, r);
+    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rw_buf_append(&b, chunk, r);
     int err = ferror(f);
     fclose(f);
     if (err) {

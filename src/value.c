@@ -10,10 +10,14 @@ int rw_value_equal(rw_value_t a, rw_value_t b)
 {
     if (a.kind != b.kind) return 0;
     switch (a.kind) {
-    case RW_V_NULL: return 1;
-    case RW_V_NUM: return a.num == b.num;
-    case RW_V_BOOL: return a.b == b.b;
-    case RW_V_STR: return a.len == b.len && memcmp(a.s, b.s, a.len) == 0;
+    case RW_V_NULL:
+        return 1;
+    case RW_V_NUM:
+        return a.num == b.num;
+    case RW_V_BOOL:
+        return a.b == b.b;
+    case RW_V_STR:
+        return a.len == b.len && memcmp(a.s, b.s, a.len) == 0;
     }
     return 0;
 }
@@ -22,21 +26,30 @@ rw_value_t rw_value_from_json(const json_t *j)
 {
     if (!j) return rw_null();
     switch (json_typeof(j)) {
-    case JSON_STRING: return rw_str(json_string_value(j), json_string_length(j));
-    case JSON_INTEGER: return rw_num((double)json_integer_value(j));
-    case JSON_REAL: return rw_num(json_real_value(j));
-    case JSON_TRUE: return rw_bool(1);
-    case JSON_FALSE: return rw_bool(0);
-    default: return rw_null();
+    case JSON_STRING:
+        return rw_str(json_string_value(j), json_string_length(j));
+    case JSON_INTEGER:
+        return rw_num((double)json_integer_value(j));
+    case JSON_REAL:
+        return rw_num(json_real_value(j));
+    case JSON_TRUE:
+        return rw_bool(1);
+    case JSON_FALSE:
+        return rw_bool(0);
+    default:
+        return rw_null();
     }
 }
 
 json_t *rw_value_to_json(rw_value_t v)
 {
     switch (v.kind) {
-    case RW_V_NULL: return json_null();
-    case RW_V_BOOL: return json_boolean(v.b);
-    case RW_V_STR: return json_stringn(v.s, v.len);
+    case RW_V_NULL:
+        return json_null();
+    case RW_V_BOOL:
+        return json_boolean(v.b);
+    case RW_V_STR:
+        return json_stringn(v.s, v.len);
     case RW_V_NUM:
         if (!isfinite(v.num)) return json_null();
         if (v.num == floor(v.num) && fabs(v.num) < 9e15) return json_integer((json_int_t)v.num);
@@ -49,9 +62,14 @@ void rw_value_append_text(rw_value_t v, rw_buf_t *b)
 {
     char num[32];
     switch (v.kind) {
-    case RW_V_NULL: break;
-    case RW_V_BOOL: rw_buf_puts(b, v.b ? "true" : "false"); break;
-    case RW_V_STR: rw_buf_append(b, v.s, v.len); break;
+    case RW_V_NULL:
+        break;
+    case RW_V_BOOL:
+        rw_buf_puts(b, v.b ? "true" : "false");
+        break;
+    case RW_V_STR:
+        rw_buf_append(b, v.s, v.len);
+        break;
     case RW_V_NUM:
         rw_fmt_number(v.num, num);
         rw_buf_puts(b, num);

@@ -13,17 +13,32 @@ typedef enum { RW_V_NULL, RW_V_NUM, RW_V_STR, RW_V_BOOL } rw_vkind_t;
 
 typedef struct {
     rw_vkind_t kind;
-    int b;          /* BOOL */
-    double num;     /* NUM */
-    const char *s;  /* STR (not NUL-terminated in general) */
+    int b;         /* BOOL */
+    double num;    /* NUM */
+    const char *s; /* STR (not NUL-terminated in general) */
     size_t len;
 } rw_value_t;
 
-static inline rw_value_t rw_null(void) { return (rw_value_t){.kind = RW_V_NULL}; }
-static inline rw_value_t rw_num(double d) { return (rw_value_t){.kind = RW_V_NUM, .num = d}; }
-static inline rw_value_t rw_bool(int b) { return (rw_value_t){.kind = RW_V_BOOL, .b = !!b}; }
-static inline rw_value_t rw_str(const char *s, size_t n) { return (rw_value_t){.kind = RW_V_STR, .s = s, .len = n}; }
-static inline int rw_is_true(rw_value_t v) { return v.kind == RW_V_BOOL && v.b; }
+static inline rw_value_t rw_null(void)
+{
+    return (rw_value_t){.kind = RW_V_NULL};
+}
+static inline rw_value_t rw_num(double d)
+{
+    return (rw_value_t){.kind = RW_V_NUM, .num = d};
+}
+static inline rw_value_t rw_bool(int b)
+{
+    return (rw_value_t){.kind = RW_V_BOOL, .b = !!b};
+}
+static inline rw_value_t rw_str(const char *s, size_t n)
+{
+    return (rw_value_t){.kind = RW_V_STR, .s = s, .len = n};
+}
+static inline int rw_is_true(rw_value_t v)
+{
+    return v.kind == RW_V_BOOL && v.b;
+}
 
 /* == of rules.md: same type and value. */
 int rw_value_equal(rw_value_t a, rw_value_t b);

@@ -41,7 +41,8 @@ static size_t mark_to_byte(const builder_t *b, size_t line, size_t col)
     size_t i = line < b->n_lines ? b->line_start[line] : doc->len;
     for (size_t c = 0; c < col && i < doc->len; c++) {
         i++;
-        while (i < doc->len && ((unsigned char)doc->text[i] & 0xC0) == 0x80) i++;
+        while (i < doc->len && ((unsigned char)doc->text[i] & 0xC0) == 0x80)
+            i++;
     }
     return i;
 }
@@ -70,7 +71,8 @@ static pthread_once_t core_schema_once = PTHREAD_ONCE_INIT;
 
 static void compile_core_schema(void)
 {
-    for (int i = 0; i < RE__COUNT; i++) regcomp(&core_schema[i], core_schema_re[i], REG_EXTENDED | REG_NOSUB);
+    for (int i = 0; i < RE__COUNT; i++)
+        regcomp(&core_schema[i], core_schema_re[i], REG_EXTENDED | REG_NOSUB);
 }
 
 /* Compiled once per process: plain scalars are many. */
@@ -142,8 +144,9 @@ static int next_event(builder_t *b, yaml_event_t *ev)
     if (!yaml_parser_parse(&b->parser, ev)) {
         yaml_mark_t m = b->parser.problem_mark;
         char msg[512];
-        snprintf(msg, sizeof msg, "YAML 语法错误: %s%s%s", b->parser.problem ? b->parser.problem : "",
-                 b->parser.context ? " " : "", b->parser.context ? b->parser.context : "");
+        snprintf(msg, sizeof msg, "YAML 语法错误: %s%s%s",
+                 b->parser.problem ? b->parser.problem : "", b->parser.context ? " " : "",
+                 b->parser.context ? b->parser.context : "");
         fail(b, m, msg);
         return -1;
     }
@@ -158,12 +161,23 @@ static rw_ynode_t *build_scalar(builder_t *b, yaml_event_t *ev)
     n->str = rw_xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
     n->len = ev->data.scalar.length;
     switch (ev->data.scalar.style) {
-    case YAML_PLAIN_SCALAR_STYLE: n->style = RW_YS_PLAIN; break;
-    case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = RW_YS_SINGLE; break;
-    case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = RW_YS_DOUBLE; break;
-    case YAML_LITERAL_SCALAR_STYLE: n->style = RW_YS_LITERAL; break;
-    case YAML_FOLDED_SCALAR_STYLE: n->style = RW_YS_FOLDED; break;
-    default: n->style = RW_YS_OTHER;
+    case YAML_PLAIN_SCALAR_STYLE:
+        n->style = RW_YS_PLAIN;
+        break;
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+        n->style = RW_YS_SINGLE;
+        break;
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+        n->style = RW_YS_DOUBLE;
+        break;
+    case YAML_LITERAL_SCALAR_STYLE:
+        n->style = RW_YS_LITERAL;
+        break;
+    case YAML_FOLDED_SCALAR_STYLE:
+        n->style = RW_YS_FOLDED;
+        break;
+    default:
+        n->style = RW_YS_OTHER;
     }
     const char *tag = (const char *)ev->data.scalar.tag;
     if (tag && strcmp(tag, "tag:yaml.org,2002:str") != 0 && strcmp(tag, "!") != 0) {
@@ -260,7 +274,8 @@ static rw_ynode_t *build(builder_t *b, yaml_event_t *ev)
     case YAML_MAPPING_START_EVENT:
         if (ev->data.mapping_start.anchor) break;
         return build_map(b, ev);
-    default: break;
+    default:
+        break;
     }
     fail(b, ev->start_mark, "不支持 YAML 锚点和别名（&、*），请直接写出内容");
     return NULL;
@@ -346,7 +361,8 @@ const rw_ynode_t *rw_ymap_get(const rw_ynode_t *map, const char *key)
 static size_t utf8_step(const char *s, size_t i, size_t n)
 {
     i++;
-    while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
+    while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i++;
     return i;
 }
 
@@ -358,8 +374,10 @@ void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int 
     int block = n->style == RW_YS_LITERAL || n->style == RW_YS_FOLDED;
     size_t indent = 0; /* a block's indentation, which is not part of its text */
     if (block) {
-        while (raw < end && t[raw] != '\n') raw++;
-        while (raw < end && (t[raw] == '\n' || t[raw] == ' ')) indent = t[raw++] == ' ' ? indent + 1 : 0;
+        while (raw < end && t[raw] != '\n')
+            raw++;
+        while (raw < end && (t[raw] == '\n' || t[raw] == ' '))
+            indent = t[raw++] == ' ' ? indent + 1 : 0;
     }
     const char *v = n->str ? n->str : "";
     for (size_t i = 0; i < offset && i < n->len && raw < end;) {
@@ -369,10 +387,13 @@ void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int 
              * and the next line's indentation */
             raw++;
             i++;
-            for (size_t k = raw; n->style == RW_YS_FOLDED && k < end && (t[k] == ' ' || t[k] == '\n'); k++)
+            for (size_t k = raw;
+                 n->style == RW_YS_FOLDED && k < end && (t[k] == ' ' || t[k] == '\n'); k++)
                 if (t[k] == '\n') raw = k + 1;
-            for (size_t k = 0; k < indent && raw < end && t[raw] == ' '; k++) raw++;
-        } else if (n->style == RW_YS_SINGLE && t[raw] == '\'' && raw + 1 < end && t[raw + 1] == '\'') {
+            for (size_t k = 0; k < indent && raw < end && t[raw] == ' '; k++)
+                raw++;
+        } else if (n->style == RW_YS_SINGLE && t[raw] == '\'' && raw + 1 < end &&
+                   t[raw + 1] == '\'') {
             raw += 2;
             i++;
         } else if (n->style == RW_YS_DOUBLE && t[raw] == '\\') {
@@ -383,7 +404,8 @@ void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int 
             raw++;
             i++;
         } else if ((c == ' ' || c == '\n') && (t[raw] == '\n' || t[raw] == ' ' || t[raw] == '\r')) {
-            while (raw < end && (t[raw] == '\n' || t[raw] == ' ' || t[raw] == '\r')) raw++;
+            while (raw < end && (t[raw] == '\n' || t[raw] == ' ' || t[raw] == '\r'))
+                raw++;
             i++;
         } else {
             raw++;
@@ -409,15 +431,19 @@ json_t *rw_ynode_to_json(const rw_ynode_t *n)
 {
     if (!n) return json_null();
     switch (n->kind) {
-    case RW_Y_NULL: return json_null();
-    case RW_Y_BOOL: return json_boolean(n->boolean);
+    case RW_Y_NULL:
+        return json_null();
+    case RW_Y_BOOL:
+        return json_boolean(n->boolean);
     case RW_Y_NUM:
         if (n->is_int && fabs(n->num) < 9e15) return json_integer((json_int_t)n->num);
         return json_real(n->num);
-    case RW_Y_STR: return json_stringn(n->str, n->len);
+    case RW_Y_STR:
+        return json_stringn(n->str, n->len);
     case RW_Y_SEQ: {
         json_t *a = json_array();
-        for (size_t i = 0; i < n->n; i++) json_array_append_new(a, rw_ynode_to_json(n->items[i]));
+        for (size_t i = 0; i < n->n; i++)
+            json_array_append_new(a, rw_ynode_to_json(n->items[i]));
         return a;
     }
     case RW_Y_MAP: {
@@ -433,12 +459,18 @@ json_t *rw_ynode_to_json(const rw_ynode_t *n)
 const char *rw_ykind_name(rw_ykind_t k)
 {
     switch (k) {
-    case RW_Y_NULL: return "空值";
-    case RW_Y_BOOL: return "布尔值";
-    case RW_Y_NUM: return "数字";
-    case RW_Y_STR: return "字符串";
-    case RW_Y_SEQ: return "列表";
-    case RW_Y_MAP: return "映射";
+    case RW_Y_NULL:
+        return "空值";
+    case RW_Y_BOOL:
+        return "布尔值";
+    case RW_Y_NUM:
+        return "数字";
+    case RW_Y_STR:
+        return "字符串";
+    case RW_Y_SEQ:
+        return "列表";
+    case RW_Y_MAP:
+        return "映射";
     }
     return "?";
 }
@@ -452,8 +484,8 @@ void rw_ydiag(rw_diags_t *d, const rw_ydoc_t *doc, const rw_ynode_t *n, rw_sever
     va_end(ap);
 }
 
-const char *rw_yget_str(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key,
-                        int required, rw_diags_t *d)
+const char *rw_yget_str(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key, int required,
+                        rw_diags_t *d)
 {
     const rw_ynode_t *v = rw_ymap_get(map, key);
     if (!v || v->kind == RW_Y_NULL) {
@@ -461,7 +493,8 @@ const char *rw_yget_str(const rw_ydoc_t *doc, const rw_ynode_t *map, const char 
         return NULL;
     }
     if (v->kind == RW_Y_SEQ || v->kind == RW_Y_MAP) {
-        rw_ydiag(d, doc, v, RW_DIAG_ERROR, "\"%s\" 应该是字符串，这里是%s", key, rw_ykind_name(v->kind));
+        rw_ydiag(d, doc, v, RW_DIAG_ERROR, "\"%s\" 应该是字符串，这里是%s", key,
+                 rw_ykind_name(v->kind));
         return NULL;
     }
     return v->str;
@@ -473,7 +506,9 @@ void rw_ycheck_keys(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *con
     if (!map || map->kind != RW_Y_MAP) return;
     for (size_t i = 0; i < map->n; i++) {
         int ok = 0;
-        for (const char *const *k = known; *k && !ok; k++) ok = strcmp(*k, map->keys[i]->str) == 0;
-        if (!ok) rw_ydiag(d, doc, map->keys[i], RW_DIAG_ERROR, "未知的键 \"%s\"", map->keys[i]->str);
+        for (const char *const *k = known; *k && !ok; k++)
+            ok = strcmp(*k, map->keys[i]->str) == 0;
+        if (!ok)
+            rw_ydiag(d, doc, map->keys[i], RW_DIAG_ERROR, "未知的键 \"%s\"", map->keys[i]->str);
     }
 }

@@ -12,7 +12,14 @@
 #include <stddef.h>
 
 typedef enum { RW_Y_NULL, RW_Y_BOOL, RW_Y_NUM, RW_Y_STR, RW_Y_SEQ, RW_Y_MAP } rw_ykind_t;
-typedef enum { RW_YS_PLAIN, RW_YS_SINGLE, RW_YS_DOUBLE, RW_YS_LITERAL, RW_YS_FOLDED, RW_YS_OTHER } rw_ystyle_t;
+typedef enum {
+    RW_YS_PLAIN,
+    RW_YS_SINGLE,
+    RW_YS_DOUBLE,
+    RW_YS_LITERAL,
+    RW_YS_FOLDED,
+    RW_YS_OTHER
+} rw_ystyle_t;
 
 typedef struct rw_ynode rw_ynode_t;
 struct rw_ynode {
@@ -22,12 +29,12 @@ struct rw_ynode {
     size_t raw_off; /* byte offset of that character in the document text */
     char *str;      /* scalars: the decoded text (NUL-terminated); else NULL */
     size_t len;
-    double num;     /* RW_Y_NUM */
-    int is_int;     /* RW_Y_NUM written as an integer */
-    int boolean;    /* RW_Y_BOOL */
-    size_t n;             /* SEQ: items; MAP: pairs */
-    rw_ynode_t **items;   /* SEQ items, or MAP values */
-    rw_ynode_t **keys;    /* MAP keys (always scalars) */
+    double num;         /* RW_Y_NUM */
+    int is_int;         /* RW_Y_NUM written as an integer */
+    int boolean;        /* RW_Y_BOOL */
+    size_t n;           /* SEQ: items; MAP: pairs */
+    rw_ynode_t **items; /* SEQ items, or MAP values */
+    rw_ynode_t **keys;  /* MAP keys (always scalars) */
 };
 
 typedef struct {
@@ -53,16 +60,14 @@ json_t *rw_ynode_to_json(const rw_ynode_t *n);
 /* A short Chinese name of the node's kind for messages: 字符串, 数字, 映射 … */
 const char *rw_ykind_name(rw_ykind_t k);
 
-
-
 /* Loader helpers: a diagnostic at a node's position, and typed lookups that report
  * "missing key" / "wrong kind" errors themselves. */
 void rw_ydiag(rw_diags_t *d, const rw_ydoc_t *doc, const rw_ynode_t *n, rw_severity_t sev,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The string value of key (any scalar's text when `any_scalar`); NULL after an error
  * when absent (only if required) or not a string. */
-const char *rw_yget_str(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key,
-                        int required, rw_diags_t *d);
+const char *rw_yget_str(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *key, int required,
+                        rw_diags_t *d);
 /* Reports every key of map not in the NULL-terminated list `known` as an error. */
 void rw_ycheck_keys(const rw_ydoc_t *doc, const rw_ynode_t *map, const char *const *known,
                     rw_diags_t *d);

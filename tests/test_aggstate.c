@@ -31,8 +31,8 @@ static const char *const LAWS = "laws:\n"
                                 "    versions:\n"
                                 "      - {effective: 2020-01-01, source: test.md}\n";
 
-static const char *const LAW =
-    "# 中华人民共和国测试法\n\n2020年1月1日 公布\n\n<!-- INFO END -->\n\n第一条 经营者应当诚信经营。\n";
+static const char *const LAW = "# 中华人民共和国测试法\n\n2020年1月1日 公布\n\n<!-- INFO END "
+                               "-->\n\n第一条 经营者应当诚信经营。\n";
 
 /* The rule set the state is written under. */
 static const char *const RULES_1 =
@@ -45,7 +45,8 @@ static const char *const RULES_1 =
     "    title: 一\n"
     "    if: 'count(food, 30d) >= 1 and sum(complaint, attrs.amount, 30d) >= 0 and\n"
     "         distinct(complaint, attrs.channel, 30d) >= 0 and count(complaint, 24h) >= 0 and\n"
-    "         count(gone, 30d) >= 0 and last(complaint, attrs.channel) != \"x\" and since(penalty) >= 0'\n"
+    "         count(gone, 30d) >= 0 and last(complaint, attrs.channel) != \"x\" and since(penalty) "
+    ">= 0'\n"
     "    level: red\n"
     "    clauses: [\"test-law#1\"]\n";
 
@@ -59,9 +60,11 @@ static const char *const RULES_2 =
     "  - id: R2\n"
     "    title: 二\n"
     "    if: 'count(food, 30d) >= 1 and max(food, attrs.amount, 30d) >= 0 and\n"
-    "         avg(complaint, attrs.amount, 30d) >= 0 and distinct(complaint, attrs.channel, 30d) >= 0 and\n"
+    "         avg(complaint, attrs.amount, 30d) >= 0 and distinct(complaint, attrs.channel, 30d) "
+    ">= 0 and\n"
     "         distinct(complaint, attrs.category, 30d) >= 0 and count(added, 30d) >= 0 and\n"
-    "         last(complaint, attrs.channel) != \"x\" and last(complaint, attrs.category) != \"x\" and\n"
+    "         last(complaint, attrs.channel) != \"x\" and last(complaint, attrs.category) != \"x\" "
+    "and\n"
     "         since(penalty) >= 0'\n"
     "    level: red\n"
     "    clauses: [\"test-law#1\"]\n";
@@ -192,7 +195,8 @@ static const char *const EVENTS[] = {
     "'attrs':{'category':'food','channel':'hotline','amount':10}}",
     "{'id':'c2','type':'complaint','entity':'" E "','time':'2026-03-02T10:00:00+08:00',"
     "'attrs':{'category':'price','channel':'web','amount':250}}",
-    "{'id':'p1','type':'penalty','entity':'" E "','time':'2026-03-02T12:00:00+08:00','attrs':{'amount':5000}}",
+    "{'id':'p1','type':'penalty','entity':'" E
+    "','time':'2026-03-02T12:00:00+08:00','attrs':{'amount':5000}}",
     "{'id':'c3','type':'complaint','entity':'" E "','time':'2026-03-01T23:30:00+08:00',"
     "'attrs':{'category':'food','channel':'web','amount':2.5}}",
     "{'id':'c4','type':'complaint','entity':'" E "','time':'2026-03-03T09:00:00+08:00',"
@@ -205,7 +209,8 @@ static const char *const EVENTS[] = {
 static rw_aggs_t *sample_state(const ruleset_t *rs)
 {
     rw_aggs_t *a = rw_aggs_new(rs->layout);
-    for (size_t i = 0; i < N_EVENTS; i++) apply(a, rs, EVENTS[i]);
+    for (size_t i = 0; i < N_EVENTS; i++)
+        apply(a, rs, EVENTS[i]);
     return a;
 }
 
@@ -217,8 +222,12 @@ static void encode(const rw_aggs_t *a, rw_buf_t *out)
 }
 
 static const char *const R1_CALLS[] = {
-    "count(food, 30d)",        "sum(complaint, attrs.amount, 30d)", "distinct(complaint, attrs.channel, 30d)",
-    "count(complaint, 24h)",   "count(gone, 30d)",                  "last(complaint, attrs.channel)",
+    "count(food, 30d)",
+    "sum(complaint, attrs.amount, 30d)",
+    "distinct(complaint, attrs.channel, 30d)",
+    "count(complaint, 24h)",
+    "count(gone, 30d)",
+    "last(complaint, attrs.channel)",
     "since(penalty)",
 };
 static const char *const TIMES[] = {"2026-03-01T12:00:00+08:00", "2026-03-02T11:00:00+08:00",
@@ -257,11 +266,16 @@ static void a_state_read_back_answers_every_query_the_same(void **state)
         }
     /* a few values, so the comparison above is not between two empty states */
     assert_string_equal(value_at(b, &rs, "count(food, 30d)", "2026-03-03T10:00:00+08:00"), "3");
-    assert_string_equal(value_at(b, &rs, "sum(complaint, attrs.amount, 30d)", "2026-03-03T10:00:00+08:00"), "261.5");
-    assert_string_equal(value_at(b, &rs, "distinct(complaint, attrs.channel, 30d)", "2026-03-03T10:00:00+08:00"),
-                        "4");
-    assert_string_equal(value_at(b, &rs, "count(complaint, 24h)", "2026-03-02T11:00:00+08:00"), "2");
-    assert_string_equal(value_at(b, &rs, "last(complaint, attrs.channel)", "2026-03-03T09:00:00+08:00"), "\"app\"");
+    assert_string_equal(
+        value_at(b, &rs, "sum(complaint, attrs.amount, 30d)", "2026-03-03T10:00:00+08:00"),
+        "261.5");
+    assert_string_equal(
+        value_at(b, &rs, "distinct(complaint, attrs.channel, 30d)", "2026-03-03T10:00:00+08:00"),
+        "4");
+    assert_string_equal(value_at(b, &rs, "count(complaint, 24h)", "2026-03-02T11:00:00+08:00"),
+                        "2");
+    assert_string_equal(
+        value_at(b, &rs, "last(complaint, attrs.channel)", "2026-03-03T09:00:00+08:00"), "\"app\"");
     assert_string_equal(value_at(b, &rs, "since(penalty)", "2026-03-03T09:00:00+08:00"), "75600");
     for (size_t i = 0; i < N_EVENTS; i++) {
         const char *ids[] = {"c1", "c2", "p1", "c3", "c4", "c5"};
@@ -281,11 +295,13 @@ static void a_state_read_back_answers_every_query_the_same(void **state)
     assert_int_equal(again.len, blob.len);
     assert_memory_equal(again.data, blob.data, blob.len);
     /* and it goes on from where it was: the processing counter continues */
-    apply(b, &rs, "{'id':'c6','type':'complaint','entity':'" E "','time':'2026-03-03T09:00:00+08:00',"
-                  "'attrs':{'category':'food','channel':'web','amount':1}}");
+    apply(b, &rs,
+          "{'id':'c6','type':'complaint','entity':'" E "','time':'2026-03-03T09:00:00+08:00',"
+          "'attrs':{'category':'food','channel':'web','amount':1}}");
     assert_int_equal(rw_aggs_seq(b), N_EVENTS + 1);
     assert_string_equal(value_at(b, &rs, "count(food, 30d)", "2026-03-03T10:00:00+08:00"), "4");
-    assert_string_equal(value_at(b, &rs, "last(complaint, attrs.channel)", "2026-03-03T09:00:00+08:00"), "\"web\"");
+    assert_string_equal(
+        value_at(b, &rs, "last(complaint, attrs.channel)", "2026-03-03T09:00:00+08:00"), "\"web\"");
     rw_buf_free(&ea);
     rw_buf_free(&eb);
     rw_buf_free(&again);
@@ -308,7 +324,8 @@ static void an_empty_state_round_trips(void **state)
     assert_int_equal(rw_aggs_has_max(b), 0);
     assert_int_equal(rw_aggs_seq(b), 0);
     assert_string_equal(value_at(b, &rs, "count(food, 30d)", "2026-03-03T10:00:00+08:00"), "0");
-    assert_string_equal(value_at(b, &rs, "last(complaint, attrs.channel)", "2026-03-03T10:00:00+08:00"), "null");
+    assert_string_equal(
+        value_at(b, &rs, "last(complaint, attrs.channel)", "2026-03-03T10:00:00+08:00"), "null");
     rw_buf_free(&blob);
     rw_aggs_free(a);
     rw_aggs_free(b);
@@ -342,8 +359,9 @@ static void decoding_under_a_new_rule_set_keeps_what_still_applies(void **state)
     assert_string_equal(value_at(b, &two, "max(food, attrs.amount, 30d)", t), "null");
     assert_string_equal(value_at(b, &two, "distinct(complaint, attrs.category, 30d)", t), "0");
     assert_string_equal(value_at(b, &two, "last(complaint, attrs.category)", t), "null");
-    apply(b, &two, "{'id':'c7','type':'complaint','entity':'" E "','time':'2026-03-03T09:40:00+08:00',"
-                   "'attrs':{'category':'food','channel':'web','amount':7}}");
+    apply(b, &two,
+          "{'id':'c7','type':'complaint','entity':'" E "','time':'2026-03-03T09:40:00+08:00',"
+          "'attrs':{'category':'food','channel':'web','amount':7}}");
     assert_string_equal(value_at(b, &two, "count(added, 30d)", t), "1");
     assert_string_equal(value_at(b, &two, "count(food, 30d)", t), "4");
     assert_string_equal(value_at(b, &two, "max(food, attrs.amount, 30d)", t), "7");
@@ -376,12 +394,15 @@ static int refused(const ruleset_t *rs, const char *p, size_t n)
 {
     rw_aggs_t *a = rw_aggs_decode(rs->layout, p, n);
     if (!a) return 1;
-    for (size_t c = 0; c < rs->rules->n_calls; c++) rw_aggs_query(a, (int)c, at("2026-03-03T10:00:00+08:00"), tz(rs));
-    apply(a, rs, "{'id':'z','type':'complaint','entity':'" E "','time':'2026-03-04T10:00:00+08:00',"
-                 "'attrs':{'category':'food','channel':'web','amount':1}}");
+    for (size_t c = 0; c < rs->rules->n_calls; c++)
+        rw_aggs_query(a, (int)c, at("2026-03-03T10:00:00+08:00"), tz(rs));
+    apply(a, rs,
+          "{'id':'z','type':'complaint','entity':'" E "','time':'2026-03-04T10:00:00+08:00',"
+          "'attrs':{'category':'food','channel':'web','amount':1}}");
     const rw_rule_t *rule = &rs->rules->rules[0];
     json_t *arr = json_array();
-    rw_aggs_events(a, rule->window_calls, rule->n_window_calls, at("2026-03-04T10:00:00+08:00"), tz(rs), arr);
+    rw_aggs_events(a, rule->window_calls, rule->n_window_calls, at("2026-03-04T10:00:00+08:00"),
+                   tz(rs), arr);
     json_decref(arr);
     rw_buf_t out;
     rw_buf_init(&out);

@@ -98,14 +98,16 @@ static void the_2026_spring_festival_is_off_and_its_make_up_saturdays_are_worked
     } days[] = {
         {"2026-01-01", 0}, {"2026-01-04", 1}, /* 元旦; Sunday worked */
         {"2026-02-13", 1}, {"2026-02-14", 1}, /* Friday; Saturday worked (调休) */
-        {"2026-02-15", 0}, {"2026-02-16", 0}, {"2026-02-17", 0}, {"2026-02-18", 0}, {"2026-02-19", 0},
-        {"2026-02-20", 0}, {"2026-02-21", 0}, {"2026-02-22", 0}, {"2026-02-23", 0},
+        {"2026-02-15", 0}, {"2026-02-16", 0}, {"2026-02-17", 0},
+        {"2026-02-18", 0}, {"2026-02-19", 0}, {"2026-02-20", 0},
+        {"2026-02-21", 0}, {"2026-02-22", 0}, {"2026-02-23", 0},
         {"2026-02-24", 1}, {"2026-02-27", 1}, {"2026-02-28", 1}, /* Saturday worked (调休) */
         {"2026-03-01", 0}, {"2026-03-07", 0}, {"2026-03-09", 1}, /* plain weekend and Monday */
         {"2026-10-01", 0}, {"2026-10-07", 0}, {"2026-10-10", 1},
     };
     for (size_t i = 0; i < sizeof days / sizeof *days; i++) {
-        if (rw_calendar_is_workday(&c, day(days[i].date)) != days[i].work) fprintf(stderr, "%s\n", days[i].date);
+        if (rw_calendar_is_workday(&c, day(days[i].date)) != days[i].work)
+            fprintf(stderr, "%s\n", days[i].date);
         assert_int_equal(rw_calendar_is_workday(&c, day(days[i].date)), days[i].work);
     }
     rw_calendar_free(&c);
@@ -210,8 +212,9 @@ static void expect_error(const char *text, int line, int col, const char *msg)
     assert_int_equal(load_text(&c, text, &d, &path), -1);
     int found = 0;
     for (size_t i = 0; i < d.n; i++)
-        found |= d.items[i].sev == RW_DIAG_ERROR && d.items[i].line == line && d.items[i].col == col &&
-                 !strcmp(d.items[i].file, path) && strstr(d.items[i].msg, msg) != NULL;
+        found |= d.items[i].sev == RW_DIAG_ERROR && d.items[i].line == line &&
+                 d.items[i].col == col && !strcmp(d.items[i].file, path) &&
+                 strstr(d.items[i].msg, msg) != NULL;
     if (!found) {
         fprintf(stderr, "wanted %d:%d …%s…, got:\n", line, col, msg);
         rw_diags_print(&d, stderr);

@@ -31,16 +31,15 @@ static const char CATALOG[] =
     "    department: 测试处\n"
     "    basis: [\"test-law#1\", \"test-law#2.1.1\"]\n";
 
-static const char LAWS[] =
-    "laws:\n"
-    "  - id: test-law\n"
-    "    title: 测试条例\n"
-    "    aliases: [测试条例]\n"
-    "    level: local-regulation\n"
-    "    verified: 2026-10-01\n"
-    "    versions:\n"
-    "      - {effective: 2020-01-01, source: test.md}\n"
-    "    repealed: null\n";
+static const char LAWS[] = "laws:\n"
+                           "  - id: test-law\n"
+                           "    title: 测试条例\n"
+                           "    aliases: [测试条例]\n"
+                           "    level: local-regulation\n"
+                           "    verified: 2026-10-01\n"
+                           "    versions:\n"
+                           "      - {effective: 2020-01-01, source: test.md}\n"
+                           "    repealed: null\n";
 
 static const char LAW_TEXT[] =
     "# 测试条例\n\n2020年1月1日 公布\n\n<!-- INFO END -->\n\n"
@@ -50,14 +49,14 @@ static const char LAW_TEXT[] =
 
 /* Lines 1-8 of every ruleset below; the rule that follows starts on line 9. */
 static const char HEAD[] =
-    "ruleset: t\n"                                                    /* 1 */
-    "reviewed: 2026-10-15\n"                                          /* 2 */
-    "streams:\n"                                                      /* 3 */
+    "ruleset: t\n"                                                     /* 1 */
+    "reviewed: 2026-10-15\n"                                           /* 2 */
+    "streams:\n"                                                       /* 3 */
     "  food: 'type == \"complaint\" and attrs.category == \"food\"'\n" /* 4 */
-    "params:\n"                                                       /* 5 */
-    "  min: 5\n"                                                      /* 6 */
-    "  label: \"x\"\n"                                                /* 7 */
-    "rules:\n";                                                       /* 8 */
+    "params:\n"                                                        /* 5 */
+    "  min: 5\n"                                                       /* 6 */
+    "  label: \"x\"\n"                                                 /* 7 */
+    "rules:\n";                                                        /* 8 */
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
@@ -129,8 +128,10 @@ static loaded_t load_dir(char *dir)
     rw_diags_init(&L.d);
     rw_load_opts_t opts = {.rules_dir = dir, .today = day("2026-11-01")};
     L.rc = rw_rules_load(&L.rules, &opts, &L.d);
-    if (L.rc == 0) assert_non_null(L.rules);
-    else assert_null(L.rules);
+    if (L.rc == 0)
+        assert_non_null(L.rules);
+    else
+        assert_null(L.rules);
     return L;
 }
 
@@ -138,7 +139,8 @@ static loaded_t load_dir(char *dir)
 static loaded_t load_files(const char *const *files)
 {
     char *dir = fixture();
-    for (; *files; files += 2) write_file(dir, files[0], files[1]);
+    for (; *files; files += 2)
+        write_file(dir, files[0], files[1]);
     return load_dir(dir);
 }
 
@@ -189,12 +191,12 @@ static char *with_rule(const char *cond, const char *extra)
     rw_buf_init(&b);
     rw_buf_printf(&b,
                   "%s"
-                  "  - id: R1\n"                  /* 9 */
-                  "    title: 测试规则\n"         /* 10 */
-                  "    if: %s\n"                  /* 11 */
-                  "    level: orange\n"           /* 12 */
+                  "  - id: R1\n"                    /* 9 */
+                  "    title: 测试规则\n"           /* 10 */
+                  "    if: %s\n"                    /* 11 */
+                  "    level: orange\n"             /* 12 */
                   "    clauses: [\"test-law#1\"]\n" /* 13 */
-                  "    item: \"SC-T-001\"\n"      /* 14 */
+                  "    item: \"SC-T-001\"\n"        /* 14 */
                   "%s",
                   HEAD, cond, extra ? extra : "");
     return rw_buf_steal(&b);
@@ -255,8 +257,9 @@ static void expect_if_ok(const char *expr)
 static void a_correct_ruleset_loads_with_no_diagnostics(void **state)
 {
     (void)state;
-    char *yaml = with_rule("'count(food, 30d) >= params.min and sum(penalty, attrs.amount, 24h) > 100'",
-                           "    message: '近30天 {count(food, 30d)} 次'\n");
+    char *yaml =
+        with_rule("'count(food, 30d) >= params.min and sum(penalty, attrs.amount, 24h) > 100'",
+                  "    message: '近30天 {count(food, 30d)} 次'\n");
     loaded_t L = load_one(yaml);
     rw_diags_print(&L.d, stderr);
     assert_int_equal(L.rc, 0);
@@ -351,9 +354,11 @@ static void summing_a_string_field_is_an_error(void **state)
     expect_if_error("sum(complaint, 5, 7d) > 1", 25, "事件字段路径");
     /* attrs declared as strings in the catalogue cannot be summed either */
     expect_if_error("sum(complaint, attrs.category, 7d) > 1", 25, "attrs.category 声明为 string");
-    expect_if_ok("sum(complaint, attrs.amount, 7d) > 1 and distinct(complaint, attrs.category, 7d) > 1");
+    expect_if_ok(
+        "sum(complaint, attrs.amount, 7d) > 1 and distinct(complaint, attrs.category, 7d) > 1");
     /* time is a number; distinct and last take any field */
-    expect_if_ok("max(complaint, time, 7d) > 1 and distinct(complaint, type, 7d) > 1 and last(food, entity) == \"x\"");
+    expect_if_ok("max(complaint, time, 7d) > 1 and distinct(complaint, type, 7d) > 1 and "
+                 "last(food, entity) == \"x\"");
 }
 
 static void an_unknown_param_is_reported_at_its_path(void **state)
@@ -391,7 +396,8 @@ static void a_stream_filter_reads_only_the_event_and_profile(void **state)
         rw_buf_free(&y);
     }
     /* the profile and event fields are fine */
-    loaded_t L = load_one("ruleset: s\nstreams:\n  ok: 'profile.industry == \"H6210\" and region != null'\n");
+    loaded_t L = load_one(
+        "ruleset: s\nstreams:\n  ok: 'profile.industry == \"H6210\" and region != null'\n");
     assert_int_equal(L.rc, 0);
     done(&L);
 }
@@ -409,7 +415,8 @@ static void a_stream_declared_twice_across_files_is_an_error_in_the_second(void 
 {
     (void)state;
     const char *files[] = {"a.yaml", "ruleset: a\nstreams:\n  big: 'attrs.amount > 100'\n",
-                           "b.yaml", "ruleset: b\n\nstreams:\n  big: 'attrs.amount > 1000'\n", NULL};
+                           "b.yaml", "ruleset: b\n\nstreams:\n  big: 'attrs.amount > 1000'\n",
+                           NULL};
     loaded_t L = load_files(files);
     expect_diag(&L, "b.yaml:4:3: error", "流 \"big\" 重复声明");
     assert_int_equal(L.rc, -1);
@@ -420,14 +427,15 @@ static void streams_are_shared_by_every_ruleset(void **state)
 {
     (void)state;
     /* b.yaml's rule uses a stream a.yaml declares, and a.yaml's rule one of b.yaml */
-    const char *files[] = {
-        "a.yaml",
-        "ruleset: a\nstreams:\n  big: 'attrs.amount > 100'\nrules:\n"
-        "  - {id: A1, title: t, if: 'count(huge, 7d) > 1', level: blue, clauses: [\"test-law#1\"]}\n",
-        "b.yaml",
-        "ruleset: b\nstreams:\n  huge: 'attrs.amount > 1000'\nrules:\n"
-        "  - {id: B1, title: t, if: 'count(big, 7d) > 1', level: blue, clauses: [\"test-law#1\"]}\n",
-        NULL};
+    const char *files[] = {"a.yaml",
+                           "ruleset: a\nstreams:\n  big: 'attrs.amount > 100'\nrules:\n"
+                           "  - {id: A1, title: t, if: 'count(huge, 7d) > 1', level: blue, "
+                           "clauses: [\"test-law#1\"]}\n",
+                           "b.yaml",
+                           "ruleset: b\nstreams:\n  huge: 'attrs.amount > 1000'\nrules:\n"
+                           "  - {id: B1, title: t, if: 'count(big, 7d) > 1', level: blue, clauses: "
+                           "[\"test-law#1\"]}\n",
+                           NULL};
     loaded_t L = load_files(files);
     rw_diags_print(&L.d, stderr);
     assert_int_equal(L.rc, 0);
@@ -474,7 +482,8 @@ static void an_overlong_list_is_an_error(void **state)
     rw_buf_t e;
     rw_buf_init(&e);
     rw_buf_puts(&e, "attrs.amount in [0");
-    for (int i = 1; i < 70000; i++) rw_buf_printf(&e, ",%d", i);
+    for (int i = 1; i < 70000; i++)
+        rw_buf_printf(&e, ",%d", i);
     rw_buf_puts(&e, "]");
     expect_if_error(e.data, 26, "列表太长");
     rw_buf_free(&e);
@@ -501,7 +510,8 @@ static void duplicate_rule_ids_across_files_name_the_first(void **state)
         "b.yaml",
         "ruleset: b\nrules:\n  - id: R2\n    title: t\n    if: 'true'\n    level: blue\n"
         "    clauses: [\"test-law#1\"]\n"
-        "  - id:  R1\n    title: t\n    if: 'true'\n    level: blue\n    clauses: [\"test-law#1\"]\n",
+        "  - id:  R1\n    title: t\n    if: 'true'\n    level: blue\n    clauses: "
+        "[\"test-law#1\"]\n",
         NULL};
     loaded_t L = load_files(files);
     expect_diag(&L, "b.yaml:8:10: error", "规则 id R1 重复");
@@ -533,11 +543,8 @@ static void clause_references_that_resolve_to_nothing_are_errors(void **state)
         const char *ref;
         const char *words;
     } cases[] = {
-        {"test-law#99", "不存在"},
-        {"test-law#2.1.9", "不存在"},
-        {"test-law#1.2", "不存在"},
-        {"no-such-law#1", "no-such-law"},
-        {"test-law", "不是条款引用"},
+        {"test-law#99", "不存在"},        {"test-law#2.1.9", "不存在"}, {"test-law#1.2", "不存在"},
+        {"no-such-law#1", "no-such-law"}, {"test-law", "不是条款引用"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         rw_buf_t y;
@@ -639,13 +646,15 @@ static void an_error_in_a_message_placeholder_points_at_the_character(void **sta
 {
     (void)state;
     /* `    message: '` is 14 characters; 近7天 and ， are one column each */
-    char *yaml = with_rule("'count(food, 7d) > 1'", "    message: '近7天 {count(food, 7d)} 次，{nosuch} 个'\n");
+    char *yaml = with_rule("'count(food, 7d) > 1'",
+                           "    message: '近7天 {count(food, 7d)} 次，{nosuch} 个'\n");
     loaded_t L = load_one(yaml);
     expect_diag(&L, "a.yaml:15:40: error", "未知的名称 \"nosuch\"");
     assert_int_equal(L.rc, -1);
     done(&L);
     free(yaml);
-    yaml = with_rule("'true'", "    message: \"共 {count(food, 7d)} 次，\\\"{sum(food, attrs.x, 0d)}\\\"\"\n");
+    yaml = with_rule(
+        "'true'", "    message: \"共 {count(food, 7d)} 次，\\\"{sum(food, attrs.x, 0d)}\\\"\"\n");
     L = load_one(yaml);
     expect_diag(&L, "a.yaml:15:59: error", "窗口 0d 超出范围");
     done(&L);
@@ -666,7 +675,8 @@ static void a_condition_that_can_never_be_true_is_only_a_warning(void **state)
     expect_if_warning("since(food) <= -1", 10, "永远不会成立");
     expect_if_warning("attrs.amount > 1 and len(type) == -3", 31, "永远不会成立");
     /* at the boundary the comparison can be true: no warning */
-    char *yaml = with_rule("'count(food, 7d) <= 0 or 0 >= count(food, 7d) or count(food, 7d) > -1'", NULL);
+    char *yaml =
+        with_rule("'count(food, 7d) <= 0 or 0 >= count(food, 7d) or count(food, 7d) > -1'", NULL);
     loaded_t L = load_one(yaml);
     assert_int_equal(L.rc, 0);
     assert_int_equal(L.d.n, 0);
@@ -694,11 +704,12 @@ static void level_conditions_are_checked_like_the_if(void **state)
     (void)state;
     rw_buf_t y;
     rw_buf_init(&y);
-    rw_buf_printf(&y,
-                  "%s  - id: R1\n    title: t\n    if: 'true'\n"
-                  "    level: {red: 'count(food, 7d) > 3', orange: 'count(nope, 7d) > 1', default: yellow}\n"
-                  "    clauses: [\"test-law#1\"]\n",
-                  HEAD);
+    rw_buf_printf(
+        &y,
+        "%s  - id: R1\n    title: t\n    if: 'true'\n"
+        "    level: {red: 'count(food, 7d) > 3', orange: 'count(nope, 7d) > 1', default: yellow}\n"
+        "    clauses: [\"test-law#1\"]\n",
+        HEAD);
     loaded_t L = load_one(y.data);
     /* `    level: {red: 'count(food, 7d) > 3', orange: '` is 49 characters; nope is 6 further */
     expect_diag(&L, "a.yaml:12:56: error", "nope");

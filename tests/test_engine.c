@@ -34,29 +34,28 @@ static const char *const CATALOG =
     "    department: 测试监管处\n"
     "    basis: [\"test-law#1\", \"test-law#2.1.1\", \"test-law#3\", \"old-law#1\"]\n";
 
-static const char *const LAWS =
-    "laws:\n"
-    "  - id: test-law\n"
-    "    title: 中华人民共和国测试法\n"
-    "    aliases: [测试法]\n"
-    "    level: law\n"
-    "    verified: 2026-10-01\n"
-    "    versions:\n"
-    "      - {effective: 2020-01-01, source: test-2020.md}\n"
-    "      - {effective: 2026-06-01, source: test-2026.md}\n"
-    "    repealed: null\n"
-    "  - id: old-law\n"
-    "    title: 旧测试条例\n"
-    "    level: administrative-regulation\n"
-    "    verified: 2026-10-01\n"
-    "    versions:\n"
-    "      - {effective: 2010-01-01, source: old.md}\n"
-    "    repealed: 2026-07-01\n";
+static const char *const LAWS = "laws:\n"
+                                "  - id: test-law\n"
+                                "    title: 中华人民共和国测试法\n"
+                                "    aliases: [测试法]\n"
+                                "    level: law\n"
+                                "    verified: 2026-10-01\n"
+                                "    versions:\n"
+                                "      - {effective: 2020-01-01, source: test-2020.md}\n"
+                                "      - {effective: 2026-06-01, source: test-2026.md}\n"
+                                "    repealed: null\n"
+                                "  - id: old-law\n"
+                                "    title: 旧测试条例\n"
+                                "    level: administrative-regulation\n"
+                                "    verified: 2026-10-01\n"
+                                "    versions:\n"
+                                "      - {effective: 2010-01-01, source: old.md}\n"
+                                "    repealed: 2026-07-01\n";
 
-#define LAW_2020                                                                               \
-    "# 中华人民共和国测试法\n\n2020年1月1日 公布\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n"          \
-    "第一条 经营者应当诚信经营。\n\n"                                                          \
-    "第二条 经营者不得有下列行为：\n\n（一）虚假宣传；\n\n（二）以次充好。\n\n"                    \
+#define LAW_2020                                                                                                 \
+    "# 中华人民共和国测试法\n\n2020年1月1日 公布\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n" \
+    "第一条 经营者应当诚信经营。\n\n"                                                               \
+    "第二条 经营者不得有下列行为：\n\n（一）虚假宣传；\n\n（二）以次充好。\n\n"    \
     "违反前款规定的，依法处罚。\n"
 
 static const char *const LAW_2026 = LAW_2020 "\n第三条 平台经营者应当核验经营者身份。\n";
@@ -70,13 +69,13 @@ static const char *const CALENDAR =
 
 /* A rule that fires on every event, never suppressed, so its message shows the values
  * of the placeholders at each event. */
-#define PROBE(msg)                                                                             \
-    "  - id: PROBE\n"                                                                          \
-    "    title: 探针\n"                                                                        \
-    "    if: 'true'\n"                                                                         \
-    "    level: blue\n"                                                                        \
-    "    clauses: [\"test-law#1\"]\n"                                                          \
-    "    suppress: 0d\n"                                                                       \
+#define PROBE(msg)                                                                                 \
+    "  - id: PROBE\n"                                                                              \
+    "    title: 探针\n"                                                                          \
+    "    if: 'true'\n"                                                                             \
+    "    level: blue\n"                                                                            \
+    "    clauses: [\"test-law#1\"]\n"                                                              \
+    "    suppress: 0d\n"                                                                           \
     "    message: '" msg "'\n"
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -114,7 +113,8 @@ static char *rules_dir(const char *catalog, const char *const *rulesets)
     write_file(s.data, "test-2026.md", LAW_2026);
     write_file(s.data, "old.md", OLD_LAW);
     rw_buf_free(&s);
-    for (; rulesets && *rulesets; rulesets += 2) write_file(dir, rulesets[0], rulesets[1]);
+    for (; rulesets && *rulesets; rulesets += 2)
+        write_file(dir, rulesets[0], rulesets[1]);
     return dir;
 }
 
@@ -129,7 +129,8 @@ static rw_rules_t *load_rules(const char *dir, const rw_param_setting_t *sets, s
 {
     rw_diags_t d;
     rw_diags_init(&d);
-    rw_load_opts_t o = {.rules_dir = dir, .sets = sets, .n_sets = n_sets, .today = day("2026-11-01")};
+    rw_load_opts_t o = {
+        .rules_dir = dir, .sets = sets, .n_sets = n_sets, .today = day("2026-11-01")};
     rw_rules_t *r = NULL;
     int rc = rw_rules_load(&r, &o, &d);
     if (rc) rw_diags_print(&d, stderr);
@@ -163,7 +164,10 @@ static void sink(void *ud, const rw_lead_out_t *lead)
 
 static void fx_engine(fx_t *f)
 {
-    rw_engine_opts_t o = {.store = f->store, .rules = f->rules, .sink = sink, .sink_ud = f,
+    rw_engine_opts_t o = {.store = f->store,
+                          .rules = f->rules,
+                          .sink = sink,
+                          .sink_ud = f,
                           .cache_bytes = f->cache_bytes};
     f->eng = rw_engine_new(&o);
 }
@@ -240,13 +244,13 @@ static rw_outcome_t post_raw(fx_t *f, const char *json)
 }
 
 /* Sends an event of `entity`; `extra` holds more fields, written with '. */
-static rw_outcome_t postx(fx_t *f, const char *entity, const char *id, const char *type, const char *time,
-                          const char *extra)
+static rw_outcome_t postx(fx_t *f, const char *entity, const char *id, const char *type,
+                          const char *time, const char *extra)
 {
     rw_buf_t b;
     rw_buf_init(&b);
-    rw_buf_printf(&b, "{'id':'%s','type':'%s','entity':'%s','time':'%s'%s%s}", id, type, entity, time,
-                  extra ? "," : "", extra ? extra : "");
+    rw_buf_printf(&b, "{'id':'%s','type':'%s','entity':'%s','time':'%s'%s%s}", id, type, entity,
+                  time, extra ? "," : "", extra ? extra : "");
     char *json = dq(b.data);
     rw_outcome_t o = post_raw(f, json);
     free(json);
@@ -254,7 +258,8 @@ static rw_outcome_t postx(fx_t *f, const char *entity, const char *id, const cha
     return o;
 }
 
-static rw_outcome_t post(fx_t *f, const char *id, const char *type, const char *time, const char *extra)
+static rw_outcome_t post(fx_t *f, const char *id, const char *type, const char *time,
+                         const char *extra)
 {
     return postx(f, ENT, id, type, time, extra);
 }
@@ -305,7 +310,8 @@ static json_t *created_by(const fx_t *f, const char *rule)
 }
 
 /* Sends an event and returns the PROBE rule's message for it. */
-static const char *probe(fx_t *f, const char *id, const char *type, const char *time, const char *extra)
+static const char *probe(fx_t *f, const char *id, const char *type, const char *time,
+                         const char *extra)
 {
     applied(f, id, type, time, extra);
     json_t *l = created_by(f, "PROBE");
@@ -313,8 +319,8 @@ static const char *probe(fx_t *f, const char *id, const char *type, const char *
     return jstr(l, "message");
 }
 
-static const char *probex(fx_t *f, const char *entity, const char *id, const char *type, const char *time,
-                          const char *extra)
+static const char *probex(fx_t *f, const char *entity, const char *id, const char *type,
+                          const char *time, const char *extra)
 {
     assert_int_equal(postx(f, entity, id, type, time, extra), RW_OUT_APPLIED);
     json_t *l = created_by(f, "PROBE");
@@ -353,8 +359,8 @@ static void day_window_edges_follow_local_midnight_at_plus_0800(void **state)
 {
     (void)state;
     fx_t f;
-    fx_open(&f, "ruleset: probe\nrules:\n"
-                PROBE("{count(complaint, 1d)}/{count(complaint, 2d)}/{count(complaint, 3d)}"));
+    fx_open(&f, "ruleset: probe\nrules:\n" PROBE(
+                    "{count(complaint, 1d)}/{count(complaint, 2d)}/{count(complaint, 3d)}"));
     assert_string_equal(probe(&f, "a1", "complaint", "2026-03-04T23:59:59+08:00", NULL), "1/1/1");
     /* 16:00Z is local midnight: a new day */
     assert_string_equal(probe(&f, "a2", "complaint", "2026-03-04T16:00:00Z", NULL), "1/2/2");
@@ -371,8 +377,8 @@ static void hour_windows_cover_local_hours_across_midnight(void **state)
 {
     (void)state;
     fx_t f;
-    fx_open(&f, "ruleset: probe\nrules:\n"
-                PROBE("{count(complaint, 1h)}/{count(complaint, 2h)}/{count(complaint, 24h)}"));
+    fx_open(&f, "ruleset: probe\nrules:\n" PROBE(
+                    "{count(complaint, 1h)}/{count(complaint, 2h)}/{count(complaint, 24h)}"));
     assert_string_equal(probe(&f, "h1", "complaint", "2026-03-04T10:00:00+08:00", NULL), "1/1/1");
     assert_string_equal(probe(&f, "h2", "complaint", "2026-03-04T23:59:59+08:00", NULL), "1/1/2");
     assert_string_equal(probe(&f, "h3", "complaint", "2026-03-05T00:00:00+08:00", NULL), "1/2/3");
@@ -390,9 +396,9 @@ static void windows_use_the_catalogue_zone_even_at_a_half_hour_offset(void **sta
     static const char *const catalog = "timezone: \"+05:30\"\n"
                                        "types:\n"
                                        "  complaint: {title: 投诉举报}\n";
-    const char *files[] = {"rs.yaml",
-                           "ruleset: probe\nrules:\n" PROBE("{count(complaint, 1h)}/{count(complaint, 1d)}"),
-                           NULL};
+    const char *files[] = {
+        "rs.yaml",
+        "ruleset: probe\nrules:\n" PROBE("{count(complaint, 1h)}/{count(complaint, 1d)}"), NULL};
     fx_t f;
     fx_start(&f, rules_dir(catalog, files), NULL, 0, 0);
     /* 10:29 and 10:31 local are one local hour, though 04:59Z and 05:01Z are two UTC hours */
@@ -424,21 +430,26 @@ static void last_and_since_read_the_latest_event_not_after_the_current_one(void 
 {
     (void)state;
     fx_t f;
-    fx_open(&f, "ruleset: probe\nrules:\n" PROBE("{last(complaint, attrs.category)}|{since(complaint)}"));
-    assert_string_equal(probe(&f, "c1", "complaint", "2026-03-05T10:00:00+08:00", "'attrs':{'category':'a'}"),
-                        "a|0");
-    assert_string_equal(probe(&f, "c2", "complaint", "2026-03-05T12:00:00+08:00", "'attrs':{'category':'b'}"),
-                        "b|0");
+    fx_open(&f, "ruleset: probe\nrules:\n" PROBE(
+                    "{last(complaint, attrs.category)}|{since(complaint)}"));
+    assert_string_equal(
+        probe(&f, "c1", "complaint", "2026-03-05T10:00:00+08:00", "'attrs':{'category':'a'}"),
+        "a|0");
+    assert_string_equal(
+        probe(&f, "c2", "complaint", "2026-03-05T12:00:00+08:00", "'attrs':{'category':'b'}"),
+        "b|0");
     /* same time as c1, processed later: on its own event it is the event itself */
-    assert_string_equal(probe(&f, "c3", "complaint", "2026-03-05T10:00:00+08:00", "'attrs':{'category':'c'}"),
-                        "c|0");
+    assert_string_equal(
+        probe(&f, "c3", "complaint", "2026-03-05T10:00:00+08:00", "'attrs':{'category':'c'}"),
+        "c|0");
     /* ties at 10:00 go to the later processed (c3); c2 at 12:00 is after 11:00 */
     assert_string_equal(probe(&f, "p1", "penalty", "2026-03-05T11:00:00+08:00", NULL), "c|3600");
     assert_string_equal(probe(&f, "p2", "penalty", "2026-03-05T12:00:00+08:00", NULL), "b|0");
     /* nothing at or before 09:59:59: null prints as nothing */
     assert_string_equal(probe(&f, "p3", "penalty", "2026-03-05T09:59:59+08:00", NULL), "|");
-    assert_string_equal(probe(&f, "c4", "complaint", "2026-03-05T11:00:00+08:00", "'attrs':{'category':'d'}"),
-                        "d|0");
+    assert_string_equal(
+        probe(&f, "c4", "complaint", "2026-03-05T11:00:00+08:00", "'attrs':{'category':'d'}"),
+        "d|0");
     assert_string_equal(probe(&f, "p4", "penalty", "2026-03-05T11:30:00+08:00", NULL), "d|1800");
     /* a complaint without the field: last reads null from the latest event, not an older value */
     assert_string_equal(probe(&f, "c5", "complaint", "2026-03-05T11:40:00+08:00", NULL), "|0");
@@ -452,24 +463,28 @@ static void duplicates_change_nothing_and_are_counted(void **state)
 {
     (void)state;
     fx_t f;
-    fx_open(&f, "ruleset: probe\nrules:\n" PROBE("{count(complaint, 30d)}/{sum(complaint, attrs.amount, 30d)}"));
+    fx_open(&f, "ruleset: probe\nrules:\n" PROBE(
+                    "{count(complaint, 30d)}/{sum(complaint, attrs.amount, 30d)}"));
     assert_string_equal(probe(&f, "d1", "complaint", "2026-03-05T10:00:00+08:00",
                               "'attrs':{'amount':5},'profile':{'name':'甲店'}"),
                         "1/5");
     /* the same message again, and a producer resending the id with other content */
-    assert_int_equal(post(&f, "d1", "complaint", "2026-03-05T10:00:00+08:00", "'attrs':{'amount':5}"),
-                     RW_OUT_DUPLICATE);
+    assert_int_equal(
+        post(&f, "d1", "complaint", "2026-03-05T10:00:00+08:00", "'attrs':{'amount':5}"),
+        RW_OUT_DUPLICATE);
     assert_int_equal(n_fresh(&f), 0);
     assert_int_equal(post(&f, "d1", "penalty", "2026-03-06T10:00:00+08:00",
                           "'attrs':{'amount':99},'profile':{'name':'乙店'}"),
                      RW_OUT_DUPLICATE);
     assert_int_equal(n_fresh(&f), 0);
     assert_int_equal(rw_engine_stats(f.eng)->outcomes[RW_OUT_DUPLICATE], 2);
-    assert_string_equal(probe(&f, "d2", "complaint", "2026-03-06T10:00:00+08:00", "'attrs':{'amount':1}"), "2/6");
+    assert_string_equal(
+        probe(&f, "d2", "complaint", "2026-03-06T10:00:00+08:00", "'attrs':{'amount':1}"), "2/6");
     assert_string_equal(jstr(created_by(&f, "PROBE"), "entity_name"), "甲店");
     /* the id is unique per entity only */
-    assert_string_equal(probex(&f, "91320102MA1YYYYY0Y", "d1", "complaint", "2026-03-06T10:00:00+08:00", NULL),
-                        "1/0");
+    assert_string_equal(
+        probex(&f, "91320102MA1YYYYY0Y", "d1", "complaint", "2026-03-06T10:00:00+08:00", NULL),
+        "1/0");
     assert_int_equal(rw_engine_stats(f.eng)->outcomes[RW_OUT_APPLIED], 3);
     assert_int_equal(rw_engine_stats(f.eng)->outcomes[RW_OUT_DUPLICATE], 2);
     fx_close(&f);
@@ -483,8 +498,9 @@ static void an_event_400_local_days_before_the_latest_is_late_399_is_applied(voi
     /* M's local date is 2026-03-05 though its UTC date is the 4th */
     assert_string_equal(probe(&f, "m", "complaint", "2026-03-04T16:30:00Z", NULL), "1|");
     /* 2025-01-29 is 400 days before 2026-03-05: late, even at its last local second */
-    assert_int_equal(post(&f, "l1", "complaint", "2025-01-29T23:59:59+08:00", "'profile':{'name':'迟到'}"),
-                     RW_OUT_LATE);
+    assert_int_equal(
+        post(&f, "l1", "complaint", "2025-01-29T23:59:59+08:00", "'profile':{'name':'迟到'}"),
+        RW_OUT_LATE);
     assert_int_equal(n_fresh(&f), 0);
     assert_int_equal(post(&f, "l2", "complaint", "2025-01-29T15:59:59Z", NULL), RW_OUT_LATE);
     assert_int_equal(rw_engine_stats(f.eng)->outcomes[RW_OUT_LATE], 2);
@@ -501,25 +517,31 @@ static void retention_hides_events_400_days_old_from_every_aggregate(void **stat
 {
     (void)state;
     fx_t f;
-    fx_open(&f, "ruleset: probe\nrules:\n" PROBE("{count(complaint, 400d)}/{count(complaint, 30d)}/"
-                                                 "{sum(complaint, attrs.amount, 400d)}/{count(complaint, 9600h)}|"
-                                                 "{last(penalty, attrs.amount)}|{since(penalty)}"));
+    fx_open(&f, "ruleset: probe\nrules:\n" PROBE(
+                    "{count(complaint, 400d)}/{count(complaint, 30d)}/"
+                    "{sum(complaint, attrs.amount, 400d)}/{count(complaint, 9600h)}|"
+                    "{last(penalty, attrs.amount)}|{since(penalty)}"));
     /* D0 = 2025-01-01 */
-    assert_string_equal(probe(&f, "p0", "penalty", "2025-01-01T10:00:00+08:00", "'attrs':{'amount':7}"),
-                        "0/0/0/0|7|0");
-    assert_string_equal(probe(&f, "c0", "complaint", "2025-01-01T10:00:00+08:00", "'attrs':{'amount':1}"),
-                        "1/1/1/1|7|0");
+    assert_string_equal(
+        probe(&f, "p0", "penalty", "2025-01-01T10:00:00+08:00", "'attrs':{'amount':7}"),
+        "0/0/0/0|7|0");
+    assert_string_equal(
+        probe(&f, "c0", "complaint", "2025-01-01T10:00:00+08:00", "'attrs':{'amount':1}"),
+        "1/1/1/1|7|0");
     /* D0+399: everything still visible */
-    assert_string_equal(probe(&f, "c1", "complaint", "2026-02-04T10:00:00+08:00", "'attrs':{'amount':2}"),
-                        "2/1/3/2|7|34473600");
+    assert_string_equal(
+        probe(&f, "c1", "complaint", "2026-02-04T10:00:00+08:00", "'attrs':{'amount':2}"),
+        "2/1/3/2|7|34473600");
     /* D0+400 becomes M: D0 is out of retention for counts, sums, last and since, though
      * 9600h would still reach back to 01:00 of D0 */
-    assert_string_equal(probe(&f, "c2", "complaint", "2026-02-05T00:30:00+08:00", "'attrs':{'amount':4}"),
-                        "2/2/6/2||");
+    assert_string_equal(
+        probe(&f, "c2", "complaint", "2026-02-05T00:30:00+08:00", "'attrs':{'amount':4}"),
+        "2/2/6/2||");
     /* out of order (D0+10, 390 days before M, so applied): its windows reach back over D0,
      * which must stay invisible, and the penalty at D0 is no longer the latest it sees */
-    assert_string_equal(probe(&f, "c3", "complaint", "2025-01-11T10:00:00+08:00", "'attrs':{'amount':8}"),
-                        "1/1/8/1||");
+    assert_string_equal(
+        probe(&f, "c3", "complaint", "2025-01-11T10:00:00+08:00", "'attrs':{'amount':8}"),
+        "1/1/8/1||");
     fx_close(&f);
 }
 
@@ -553,9 +575,9 @@ static void profile_merge_replaces_keys_and_null_deletes_them(void **state)
     json_t *l = created_by(&f, "PROBE");
     assert_string_equal(jstr(l, "entity_name"), "甲店");
     assert_string_equal(jstr(l, "region"), "320102");
-    assert_string_equal(
-        probe(&f, "e2", "sampling", "2026-03-05T11:00:00+08:00", "'profile':{'name':'乙店','size':4}"),
-        "gold|4");
+    assert_string_equal(probe(&f, "e2", "sampling", "2026-03-05T11:00:00+08:00",
+                              "'profile':{'name':'乙店','size':4}"),
+                        "gold|4");
     assert_string_equal(jstr(created_by(&f, "PROBE"), "entity_name"), "乙店");
     assert_string_equal(probe(&f, "e3", "complaint", "2026-03-05T12:00:00+08:00",
                               "'profile':{'name':null,'tier':null}"),
@@ -581,14 +603,17 @@ static void stream_membership_is_decided_once_when_the_event_is_applied(void **s
                 "  gold: 'type == \"complaint\" and profile.tier == \"gold\"'\n"
                 "rules:\n" PROBE("{count(gold, 30d)}/{count(complaint, 30d)}|{last(gold, id)}"));
     /* the event's own profile is merged before its membership is decided */
-    assert_string_equal(probe(&f, "g1", "complaint", "2026-03-05T10:00:00+08:00", "'profile':{'tier':'gold'}"),
-                        "1/1|g1");
+    assert_string_equal(
+        probe(&f, "g1", "complaint", "2026-03-05T10:00:00+08:00", "'profile':{'tier':'gold'}"),
+        "1/1|g1");
     /* the profile changes: g1 stays in the stream, g2 does not join it */
-    assert_string_equal(probe(&f, "g2", "complaint", "2026-03-05T11:00:00+08:00", "'profile':{'tier':null}"),
-                        "1/2|g1");
+    assert_string_equal(
+        probe(&f, "g2", "complaint", "2026-03-05T11:00:00+08:00", "'profile':{'tier':null}"),
+        "1/2|g1");
     assert_string_equal(probe(&f, "g3", "complaint", "2026-03-05T12:00:00+08:00", NULL), "1/3|g1");
-    assert_string_equal(probe(&f, "g4", "sampling", "2026-03-05T13:00:00+08:00", "'profile':{'tier':'gold'}"),
-                        "1/3|g1");
+    assert_string_equal(
+        probe(&f, "g4", "sampling", "2026-03-05T13:00:00+08:00", "'profile':{'tier':'gold'}"),
+        "1/3|g1");
     /* the tier merged by a sampling event counts for the next complaint */
     assert_string_equal(probe(&f, "g5", "complaint", "2026-03-05T14:00:00+08:00", NULL), "2/4|g5");
     /* an out-of-order earlier complaint now joins, and g3 (at 12:00) did not */
@@ -624,12 +649,14 @@ static void params_take_the_longest_region_prefix_without_cascading(void **state
         {"E9", "'region':'330100','profile':{'region':'320102'}", "1/1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        const char *got = probex(&f, cases[i].entity, "e", "complaint", "2026-03-05T10:00:00+08:00", cases[i].extra);
+        const char *got = probex(&f, cases[i].entity, "e", "complaint", "2026-03-05T10:00:00+08:00",
+                                 cases[i].extra);
         if (strcmp(got, cases[i].want)) fprintf(stderr, "case %zu\n", i);
         assert_string_equal(got, cases[i].want);
     }
     /* a later event without region uses the region merged into the profile earlier */
-    assert_string_equal(probex(&f, "E8", "e2", "complaint", "2026-03-05T11:00:00+08:00", NULL), "3/1");
+    assert_string_equal(probex(&f, "E8", "e2", "complaint", "2026-03-05T11:00:00+08:00", NULL),
+                        "3/1");
     fx_close(&f);
 }
 
@@ -656,16 +683,18 @@ static const char *const SET_B = "ruleset: b\n"
                                  "    message: '{params.n}'\n";
 
 /* Messages of RA in region 3201, RA without region and RB, under the given --set list. */
-static void expect_params(const rw_param_setting_t *sets, size_t n, const char *ra32, const char *ra,
-                          const char *rb)
+static void expect_params(const rw_param_setting_t *sets, size_t n, const char *ra32,
+                          const char *ra, const char *rb)
 {
     const char *files[] = {"a.yaml", SET_A, "b.yaml", SET_B, NULL};
     fx_t f;
     fx_start(&f, rules_dir(NULL, files), sets, n, 0);
-    assert_int_equal(postx(&f, "E1", "e1", "complaint", "2026-03-05T10:00:00+08:00", "'region':'320102'"),
-                     RW_OUT_APPLIED);
+    assert_int_equal(
+        postx(&f, "E1", "e1", "complaint", "2026-03-05T10:00:00+08:00", "'region':'320102'"),
+        RW_OUT_APPLIED);
     assert_string_equal(jstr(created_by(&f, "RA"), "message"), ra32);
-    assert_int_equal(postx(&f, "E2", "e1", "complaint", "2026-03-05T10:00:00+08:00", NULL), RW_OUT_APPLIED);
+    assert_int_equal(postx(&f, "E2", "e1", "complaint", "2026-03-05T10:00:00+08:00", NULL),
+                     RW_OUT_APPLIED);
     assert_string_equal(jstr(created_by(&f, "RA"), "message"), ra);
     assert_string_equal(jstr(created_by(&f, "RB"), "message"), rb);
     fx_close(&f);
@@ -716,7 +745,8 @@ static void set_rejects_unknown_params_rules_and_non_scalars(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         rw_diags_t d;
         rw_diags_init(&d);
-        rw_load_opts_t o = {.rules_dir = dir, .sets = &cases[i].set, .n_sets = 1, .today = day("2026-11-01")};
+        rw_load_opts_t o = {
+            .rules_dir = dir, .sets = &cases[i].set, .n_sets = 1, .today = day("2026-11-01")};
         rw_rules_t *r = (rw_rules_t *)1;
         assert_int_equal(rw_rules_load(&r, &o, &d), -1);
         assert_null(r);
@@ -731,27 +761,29 @@ static void set_rejects_unknown_params_rules_and_non_scalars(void **state)
 
 /* ---- levels, suppression, shadow, legal basis --------------------------------------- */
 
-#define LEVEL_RULE(id, levels, suppress)                                                       \
-    "  - id: " id "\n"                                                                         \
-    "    title: 等级\n"                                                                        \
-    "    if: 'attrs.x >= 0'\n"                                                                 \
-    "    level: " levels "\n"                                                                  \
-    "    clauses: [\"test-law#1\"]\n"                                                          \
+#define LEVEL_RULE(id, levels, suppress)                                                           \
+    "  - id: " id "\n"                                                                             \
+    "    title: 等级\n"                                                                          \
+    "    if: 'attrs.x >= 0'\n"                                                                     \
+    "    level: " levels "\n"                                                                      \
+    "    clauses: [\"test-law#1\"]\n"                                                              \
     "    suppress: " suppress "\n"
 
 static void level_maps_try_red_orange_yellow_blue_then_default(void **state)
 {
     (void)state;
     fx_t f;
-    fx_open(&f, "ruleset: lv\nrules:\n" LEVEL_RULE(
-                    "MAP", "{blue: 'attrs.x >= 1', yellow: 'attrs.x >= 2', orange: 'attrs.x >= 3', "
-                           "red: 'attrs.x >= 4', default: yellow}",
-                    "0d") LEVEL_RULE("NODEF", "{orange: 'attrs.x >= 3', blue: 'attrs.x >= 1'}", "0d"));
+    fx_open(&f,
+            "ruleset: lv\nrules:\n" LEVEL_RULE(
+                "MAP",
+                "{blue: 'attrs.x >= 1', yellow: 'attrs.x >= 2', orange: 'attrs.x >= 3', "
+                "red: 'attrs.x >= 4', default: yellow}",
+                "0d") LEVEL_RULE("NODEF", "{orange: 'attrs.x >= 3', blue: 'attrs.x >= 1'}", "0d"));
     struct {
         int x;
         const char *map, *nodef;
-    } cases[] = {{5, "red", "orange"}, {4, "red", "orange"}, {3, "orange", "orange"},
-                 {2, "yellow", "blue"}, {1, "blue", "blue"},   {0, "yellow", NULL}};
+    } cases[] = {{5, "red", "orange"},  {4, "red", "orange"}, {3, "orange", "orange"},
+                 {2, "yellow", "blue"}, {1, "blue", "blue"},  {0, "yellow", NULL}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char id[16], extra[32];
         snprintf(id, sizeof id, "x%zu", i);
@@ -910,8 +942,9 @@ static void shadow_rules_emit_shadow_leads_and_suppress_only_themselves(void **s
 {
     (void)state;
     fx_t f;
-    fx_open(&f, "ruleset: sh\nrules:\n" LEVEL_RULE("LIVE", "orange", "30d") LEVEL_RULE("SHADOW", "orange", "30d")
-                "    mode: shadow\n" LEVEL_RULE("LIVE2", "orange", "30d") "    mode: live\n");
+    fx_open(&f, "ruleset: sh\nrules:\n" LEVEL_RULE("LIVE", "orange", "30d")
+                    LEVEL_RULE("SHADOW", "orange", "30d") "    mode: shadow\n" LEVEL_RULE(
+                        "LIVE2", "orange", "30d") "    mode: live\n");
     applied(&f, "e1", "complaint", "2026-03-01T10:00:00+08:00", "'attrs':{'x':1}");
     assert_string_equal(jstr(created_by(&f, "LIVE"), "mode"), "live");
     assert_string_equal(jstr(created_by(&f, "SHADOW"), "mode"), "shadow");
@@ -919,7 +952,8 @@ static void shadow_rules_emit_shadow_leads_and_suppress_only_themselves(void **s
     /* each rule's own earlier lead suppresses it, shadow or live */
     applied(&f, "e2", "complaint", "2026-03-02T10:00:00+08:00", "'attrs':{'x':1}");
     assert_int_equal(n_fresh(&f), 3);
-    for (size_t i = 0; i < 3; i++) assert_int_equal(jint(fresh(&f, i), "hits"), 2);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(jint(fresh(&f, i), "hits"), 2);
     assert_string_equal(jstr(fresh(&f, 1), "mode"), "shadow");
     fx_close(&f);
 }
@@ -931,8 +965,10 @@ static void a_shadow_lead_does_not_suppress_a_live_rule(void **state)
     (void)state;
     fx_t f;
     fx_open(&f, "ruleset: sh\nrules:\n"
-                "  - {id: SH, title: 影子, if: 'attrs.x >= 1', level: red, clauses: [\"test-law#1\"], mode: shadow}\n"
-                "  - {id: LV, title: 正式, if: 'attrs.x >= 2', level: yellow, clauses: [\"test-law#1\"]}\n");
+                "  - {id: SH, title: 影子, if: 'attrs.x >= 1', level: red, clauses: "
+                "[\"test-law#1\"], mode: shadow}\n"
+                "  - {id: LV, title: 正式, if: 'attrs.x >= 2', level: yellow, clauses: "
+                "[\"test-law#1\"]}\n");
     applied(&f, "e1", "complaint", "2026-03-01T10:00:00+08:00", "'attrs':{'x':1}");
     assert_non_null(created_by(&f, "SH"));
     assert_null(created_by(&f, "LV"));
@@ -948,11 +984,12 @@ static void triggers_without_a_clause_in_force_are_unbacked_and_change_nothing(v
 {
     (void)state;
     fx_t f;
-    fx_open(&f, "ruleset: ub\nrules:\n"
-                "  - {id: NEW, title: 新条款, if: 'true', level: orange, clauses: [\"test-law#3\"]}\n"
-                "  - {id: MIX, title: 新旧, if: 'true', level: orange, suppress: 0d,\n"
-                "     clauses: [\"test-law#1\", \"test-law#3\"]}\n"
-                "  - {id: OLD, title: 已废止, if: 'true', level: orange, clauses: [\"old-law#1\"]}\n");
+    fx_open(&f,
+            "ruleset: ub\nrules:\n"
+            "  - {id: NEW, title: 新条款, if: 'true', level: orange, clauses: [\"test-law#3\"]}\n"
+            "  - {id: MIX, title: 新旧, if: 'true', level: orange, suppress: 0d,\n"
+            "     clauses: [\"test-law#1\", \"test-law#3\"]}\n"
+            "  - {id: OLD, title: 已废止, if: 'true', level: orange, clauses: [\"old-law#1\"]}\n");
     /* 第三条 takes force on 2026-06-01: the day before, no basis */
     applied(&f, "u1", "complaint", "2026-05-31T23:59:59+08:00", NULL);
     assert_null(created_by(&f, "NEW"));
@@ -960,9 +997,10 @@ static void triggers_without_a_clause_in_force_are_unbacked_and_change_nothing(v
     assert_int_equal(st->triggers_unbacked, 1);
     json_t *mix = created_by(&f, "MIX");
     assert_int_equal(json_array_size(json_object_get(mix, "clauses")), 1);
-    assert_json(json_array_get(json_object_get(mix, "clauses"), 0),
-                "{'ref':'test-law#1','law':'中华人民共和国测试法','version':'2020-01-01','label':'第一条',"
-                "'text':'经营者应当诚信经营。','changed':null}");
+    assert_json(
+        json_array_get(json_object_get(mix, "clauses"), 0),
+        "{'ref':'test-law#1','law':'中华人民共和国测试法','version':'2020-01-01','label':'第一条',"
+        "'text':'经营者应当诚信经营。','changed':null}");
     json_t *old = created_by(&f, "OLD");
     assert_json(json_object_get(json_array_get(json_object_get(old, "clauses"), 0), "changed"),
                 "{'date':'2026-07-01','repealed':true}");
@@ -983,7 +1021,8 @@ static void triggers_without_a_clause_in_force_are_unbacked_and_change_nothing(v
     /* the repealed law stops backing OLD on its repeal date: inside the window, yet
      * no hit and no revision */
     applied(&f, "u3", "complaint", "2026-07-01T00:00:00+08:00", NULL);
-    for (size_t i = 0; i < n_fresh(&f); i++) assert_string_not_equal(jstr(fresh(&f, i), "rule"), "OLD");
+    for (size_t i = 0; i < n_fresh(&f); i++)
+        assert_string_not_equal(jstr(fresh(&f, i), "rule"), "OLD");
     assert_int_equal(st->triggers_unbacked, 2);
     assert_int_equal(st->leads_suppressed, 1);
     fx_close(&f);
@@ -995,34 +1034,39 @@ static void evidence_lists_every_call_once_in_source_order(void **state)
 {
     (void)state;
     fx_t f;
-    fx_open(&f, "ruleset: ev\n"
-                "params: {big: 100}\n"
-                "rules:\n"
-                "  - id: EV\n"
-                "    title: 证据\n"
-                "    if: 'count(complaint, 7d) >= 1 or (sum(complaint, attrs.amount, 7d) > params.big and\n"
-                "         count(complaint, 7d) >= 1) or max(complaint, attrs.amount, 30d) < 0'\n"
-                "    level: {red: 'count(sampling, 30d) >= 1', default: orange}\n"
-                "    clauses: [\"test-law#1\"]\n"
-                "    message: '{avg(penalty, attrs.amount, 30d)}'\n"
-                "  - id: LAST\n"
-                "    title: 最近\n"
-                "    if: 'last(complaint, attrs.category) == \"food\" and since(complaint) >= 0'\n"
-                "    level: blue\n"
-                "    clauses: [\"test-law#1\"]\n");
-    applied(&f, "e1", "complaint", "2026-03-05T10:00:00+08:00", "'attrs':{'amount':5,'category':'food'}");
+    fx_open(
+        &f,
+        "ruleset: ev\n"
+        "params: {big: 100}\n"
+        "rules:\n"
+        "  - id: EV\n"
+        "    title: 证据\n"
+        "    if: 'count(complaint, 7d) >= 1 or (sum(complaint, attrs.amount, 7d) > params.big and\n"
+        "         count(complaint, 7d) >= 1) or max(complaint, attrs.amount, 30d) < 0'\n"
+        "    level: {red: 'count(sampling, 30d) >= 1', default: orange}\n"
+        "    clauses: [\"test-law#1\"]\n"
+        "    message: '{avg(penalty, attrs.amount, 30d)}'\n"
+        "  - id: LAST\n"
+        "    title: 最近\n"
+        "    if: 'last(complaint, attrs.category) == \"food\" and since(complaint) >= 0'\n"
+        "    level: blue\n"
+        "    clauses: [\"test-law#1\"]\n");
+    applied(&f, "e1", "complaint", "2026-03-05T10:00:00+08:00",
+            "'attrs':{'amount':5,'category':'food'}");
     /* `or` needs only the first comparison; the others are still evaluated and listed;
      * calls of level and message are not evidence */
     json_t *l = created_by(&f, "EV");
-    assert_json(json_object_get(l, "evidence"),
-                "[{'expr':'count(complaint, 7d)','value':1,'compared':'>=','threshold':1},"
-                " {'expr':'sum(complaint, attrs.amount, 7d)','value':5,'compared':'>','threshold':100},"
-                " {'expr':'max(complaint, attrs.amount, 30d)','value':5,'compared':'<','threshold':0}]");
+    assert_json(
+        json_object_get(l, "evidence"),
+        "[{'expr':'count(complaint, 7d)','value':1,'compared':'>=','threshold':1},"
+        " {'expr':'sum(complaint, attrs.amount, 7d)','value':5,'compared':'>','threshold':100},"
+        " {'expr':'max(complaint, attrs.amount, 30d)','value':5,'compared':'<','threshold':0}]");
     assert_json(json_object_get(l, "events"), "['e1']");
     /* last/since are evidence, with string and number thresholds; they list no events */
     l = created_by(&f, "LAST");
     assert_json(json_object_get(l, "evidence"),
-                "[{'expr':'last(complaint, attrs.category)','value':'food','compared':'==','threshold':'food'},"
+                "[{'expr':'last(complaint, "
+                "attrs.category)','value':'food','compared':'==','threshold':'food'},"
                 " {'expr':'since(complaint)','value':0,'compared':'>=','threshold':0}]");
     assert_json(json_object_get(l, "events"), "[]");
     fx_close(&f);
@@ -1032,28 +1076,32 @@ static void evidence_reads_call_second_comparisons_mirrored(void **state)
 {
     (void)state;
     fx_t f;
-    fx_open(&f, "ruleset: ev\n"
-                "params: {low: 2}\n"
-                "overrides: {\"32\": {low: 1}}\n"
-                "rules:\n"
-                "  - id: MIRROR\n"
-                "    title: 镜像\n"
-                "    if: '5 <= count(complaint, 7d) or count(complaint, 30d) > count(sampling, 30d) or\n"
-                "         2 * count(complaint, 7d) >= 2 or 3 > avg(complaint, attrs.amount, 30d) or\n"
-                "         params.low == min(complaint, attrs.amount, 30d) or\n"
-                "         distinct(complaint, attrs.category, 30d) + 1 >= 9'\n"
-                "    level: yellow\n"
-                "    clauses: [\"test-law#1\"]\n");
-    applied(&f, "e1", "complaint", "2026-03-05T10:00:00+08:00", "'region':'320102','attrs':{'amount':1.5}");
+    fx_open(
+        &f,
+        "ruleset: ev\n"
+        "params: {low: 2}\n"
+        "overrides: {\"32\": {low: 1}}\n"
+        "rules:\n"
+        "  - id: MIRROR\n"
+        "    title: 镜像\n"
+        "    if: '5 <= count(complaint, 7d) or count(complaint, 30d) > count(sampling, 30d) or\n"
+        "         2 * count(complaint, 7d) >= 2 or 3 > avg(complaint, attrs.amount, 30d) or\n"
+        "         params.low == min(complaint, attrs.amount, 30d) or\n"
+        "         distinct(complaint, attrs.category, 30d) + 1 >= 9'\n"
+        "    level: yellow\n"
+        "    clauses: [\"test-law#1\"]\n");
+    applied(&f, "e1", "complaint", "2026-03-05T10:00:00+08:00",
+            "'region':'320102','attrs':{'amount':1.5}");
     /* call-second comparisons read call-first; a call compared with a call, or inside
      * arithmetic, has no threshold; thresholds use the params in force for the region */
-    assert_json(json_object_get(created_by(&f, "MIRROR"), "evidence"),
-                "[{'expr':'count(complaint, 7d)','value':1,'compared':'>=','threshold':5},"
-                " {'expr':'count(complaint, 30d)','value':1},"
-                " {'expr':'count(sampling, 30d)','value':0},"
-                " {'expr':'avg(complaint, attrs.amount, 30d)','value':1.5,'compared':'<','threshold':3},"
-                " {'expr':'min(complaint, attrs.amount, 30d)','value':1.5,'compared':'==','threshold':1},"
-                " {'expr':'distinct(complaint, attrs.category, 30d)','value':0}]");
+    assert_json(
+        json_object_get(created_by(&f, "MIRROR"), "evidence"),
+        "[{'expr':'count(complaint, 7d)','value':1,'compared':'>=','threshold':5},"
+        " {'expr':'count(complaint, 30d)','value':1},"
+        " {'expr':'count(sampling, 30d)','value':0},"
+        " {'expr':'avg(complaint, attrs.amount, 30d)','value':1.5,'compared':'<','threshold':3},"
+        " {'expr':'min(complaint, attrs.amount, 30d)','value':1.5,'compared':'==','threshold':1},"
+        " {'expr':'distinct(complaint, attrs.category, 30d)','value':0}]");
     fx_close(&f);
 }
 
@@ -1134,16 +1182,20 @@ static void lead_id_is_L_and_20_hex_of_sha256(void **state)
     rw_lead_id("FOOD-COMPLAINT-SURGE", ENT, strlen(ENT), "12315-2026-0000123", 18, id);
     assert_string_equal(id, "Le3fc5863b8c06b64966d");
     fx_t f;
-    fx_open(&f, "ruleset: id\nrules:\n"
-                "  - {id: RULE.A_1-x, title: 编号, if: 'true', level: red, clauses: [\"test-law#1\"]}\n");
+    fx_open(
+        &f,
+        "ruleset: id\nrules:\n"
+        "  - {id: RULE.A_1-x, title: 编号, if: 'true', level: red, clauses: [\"test-law#1\"]}\n");
     const char *entity = "实体-1";
-    assert_int_equal(postx(&f, entity, "事件#1", "complaint", "2026-03-05T10:00:00+08:00", NULL), RW_OUT_APPLIED);
+    assert_int_equal(postx(&f, entity, "事件#1", "complaint", "2026-03-05T10:00:00+08:00", NULL),
+                     RW_OUT_APPLIED);
     const char *msg = "RULE.A_1-x\x1f实体-1\x1f事件#1";
     unsigned char md[32];
     unsigned int n = 0;
     assert_int_equal(EVP_Digest(msg, strlen(msg), md, &n, EVP_sha256(), NULL), 1);
     char want[22] = "L";
-    for (int i = 0; i < 10; i++) snprintf(want + 1 + 2 * i, 3, "%02x", md[i]);
+    for (int i = 0; i < 10; i++)
+        snprintf(want + 1 + 2 * i, 3, "%02x", md[i]);
     assert_string_equal(jstr(created_by(&f, "RULE.A_1-x"), "id"), want);
     fx_close(&f);
 }
@@ -1159,15 +1211,21 @@ static void message_placeholders_print_numbers_as_rules_md_says(void **state)
                 "    level: red\n"
                 "    clauses: [\"test-law#1\"]\n"
                 "    suppress: 0d\n"
-                "    message: '共{count(complaint, 30d)}次 比例{attrs.x / 6} 空[{attrs.none}] 和{0.1 + 0.2} "
-                "负{0 - attrs.x} 半{attrs.x / 2} 大{attrs.x * 1e15} 除零[{attrs.x / 0}] {{字面}} {attrs.category}'\n"
-                "  - {id: TITLE, title: 没有消息时用标题, if: 'true', level: red, clauses: [\"test-law#1\"]}\n");
-    applied(&f, "m1", "complaint", "2026-03-05T10:00:00+08:00", "'attrs':{'x':5,'category':'食品'}");
+                "    message: '共{count(complaint, 30d)}次 比例{attrs.x / 6} 空[{attrs.none}] "
+                "和{0.1 + 0.2} "
+                "负{0 - attrs.x} 半{attrs.x / 2} 大{attrs.x * 1e15} 除零[{attrs.x / 0}] {{字面}} "
+                "{attrs.category}'\n"
+                "  - {id: TITLE, title: 没有消息时用标题, if: 'true', level: red, clauses: "
+                "[\"test-law#1\"]}\n");
+    applied(&f, "m1", "complaint", "2026-03-05T10:00:00+08:00",
+            "'attrs':{'x':5,'category':'食品'}");
     assert_string_equal(jstr(created_by(&f, "TITLE"), "message"), "没有消息时用标题");
-    applied(&f, "m2", "complaint", "2026-03-05T11:00:00+08:00", "'attrs':{'x':5,'category':'食品'}");
-    assert_string_equal(jstr(created_by(&f, "MSG"), "message"),
-                        "共2次 比例0.8333333333333334 空[] 和0.30000000000000004 负-5 半2.5 大5000000000000000 "
-                        "除零[] {字面} 食品");
+    applied(&f, "m2", "complaint", "2026-03-05T11:00:00+08:00",
+            "'attrs':{'x':5,'category':'食品'}");
+    assert_string_equal(
+        jstr(created_by(&f, "MSG"), "message"),
+        "共2次 比例0.8333333333333334 空[] 和0.30000000000000004 负-5 半2.5 大5000000000000000 "
+        "除零[] {字面} 食品");
     fx_close(&f);
 }
 
@@ -1216,10 +1274,12 @@ static void the_lead_record_has_every_documented_field(void **state)
                 "    item: \"SC-T-001\"\n"
                 "    message: '近30天食品类投诉 {count(food_complaint, 30d)} 次'\n");
     applied(&f, "12315-2026-0000101", "complaint", "2026-03-01T09:00:00+08:00",
-            "'region':'320102','attrs':{'category':'food'},'profile':{'name':'某某食品有限公司','region':'320102'}");
+            "'region':'320102','attrs':{'category':'food'},'profile':{'name':'某某食品有限公司','"
+            "region':'320102'}");
     assert_int_equal(n_fresh(&f), 0);
     applied(&f, "12315-2026-0000123", "complaint", "2026-03-04T10:15:00+08:00",
-            "'region':'320102','source':'12315','attrs':{'category':'food','channel':'hotline','amount':120.5}");
+            "'region':'320102','source':'12315','attrs':{'category':'food','channel':'hotline','"
+            "amount':120.5}");
     assert_int_equal(n_fresh(&f), 1);
     json_t *l = fresh(&f, 0);
     /* the sink's text is the record */
@@ -1252,11 +1312,12 @@ static void the_lead_record_has_every_documented_field(void **state)
                 "[{'expr':'count(food_complaint, 30d)','value':2,'compared':'>=','threshold':2}]");
     assert_json(json_object_get(l, "events"), "['12315-2026-0000101','12315-2026-0000123']");
     assert_json(json_object_get(l, "models"), "[]");
-    assert_json(json_object_get(l, "clauses"),
-                "[{'ref':'test-law#1','law':'中华人民共和国测试法','version':'2020-01-01','label':'第一条',"
-                "  'text':'经营者应当诚信经营。','changed':null},"
-                " {'ref':'测试法#2.1.1','law':'中华人民共和国测试法','version':'2020-01-01',"
-                "  'label':'第二条第一款第一项','text':'（一）虚假宣传；','changed':null}]");
+    assert_json(
+        json_object_get(l, "clauses"),
+        "[{'ref':'test-law#1','law':'中华人民共和国测试法','version':'2020-01-01','label':'第一条',"
+        "  'text':'经营者应当诚信经营。','changed':null},"
+        " {'ref':'测试法#2.1.1','law':'中华人民共和国测试法','version':'2020-01-01',"
+        "  'label':'第二条第一款第一项','text':'（一）虚假宣传；','changed':null}]");
     assert_json(json_object_get(l, "item"), "{'code':'SC-T-001','name':'测试监督检查事项'}");
     assert_string_equal(jstr(l, "message"), "近30天食品类投诉 2 次");
     assert_string_equal(jstr(l, "status"), "new");
@@ -1267,11 +1328,12 @@ static void the_lead_record_has_every_documented_field(void **state)
     assert_true(json_is_false(json_object_get(l, "overdue")));
     assert_true(json_is_null(json_object_get(l, "disposition")));
     /* every key of leads.md's example is there */
-    static const char *const keys[] = {"id", "revision", "rule", "rule_title", "ruleset", "rule_hash", "mode",
-                                       "entity", "entity_name", "region", "department", "level", "hits",
-                                       "escalates", "trigger_event", "event_time", "created_at", "evidence",
-                                       "events", "models", "clauses", "item", "message", "status", "assignee",
-                                       "due", "overdue", "disposition"};
+    static const char *const keys[] = {
+        "id",       "revision",  "rule",          "rule_title", "ruleset",    "rule_hash",
+        "mode",     "entity",    "entity_name",   "region",     "department", "level",
+        "hits",     "escalates", "trigger_event", "event_time", "created_at", "evidence",
+        "events",   "models",    "clauses",       "item",       "message",    "status",
+        "assignee", "due",       "overdue",       "disposition"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         if (!json_object_get(l, keys[i])) fprintf(stderr, "missing %s\n", keys[i]);
         assert_non_null(json_object_get(l, keys[i]));
@@ -1298,12 +1360,15 @@ static void rule_hash_ignores_yaml_layout_but_follows_the_rule(void **state)
 {
     (void)state;
     char a[17], b[17], c[17];
-    snprintf(a, sizeof a, "%s", hash_of("  - id: H\n    title: 哈希\n    if: 'true'\n    level: red\n"
-                                        "    clauses: [\"test-law#1\"]\n"));
-    snprintf(b, sizeof b, "%s", hash_of("  - {clauses: ['test-law#1'], level: red,   # comment\n"
-                                        "     if: \"true\", title: 哈希, id: H}\n"));
-    snprintf(c, sizeof c, "%s",
-             hash_of("  - {clauses: ['test-law#1'], level: orange, if: 'true', title: 哈希, id: H}\n"));
+    snprintf(a, sizeof a, "%s",
+             hash_of("  - id: H\n    title: 哈希\n    if: 'true'\n    level: red\n"
+                     "    clauses: [\"test-law#1\"]\n"));
+    snprintf(b, sizeof b, "%s",
+             hash_of("  - {clauses: ['test-law#1'], level: red,   # comment\n"
+                     "     if: \"true\", title: 哈希, id: H}\n"));
+    snprintf(
+        c, sizeof c, "%s",
+        hash_of("  - {clauses: ['test-law#1'], level: orange, if: 'true', title: 哈希, id: H}\n"));
     assert_string_equal(a, b);
     assert_string_not_equal(a, c);
 }
@@ -1326,8 +1391,10 @@ static const char *const PERSIST_RULES =
     "    level: {red: 'count(complaint, 7d) >= 5', default: orange}\n"
     "    clauses: [\"test-law#1\"]\n"
     "    suppress: 10d\n"
-    "    message: '{count(complaint, 7d)}/{count(food, 30d)}/{distinct(complaint, attrs.category, 30d)}/"
-    "{sum(complaint, attrs.amount, 30d)}/{avg(complaint, attrs.amount, 30d)}/{max(complaint, attrs.amount, 30d)}/"
+    "    message: '{count(complaint, 7d)}/{count(food, 30d)}/{distinct(complaint, attrs.category, "
+    "30d)}/"
+    "{sum(complaint, attrs.amount, 30d)}/{avg(complaint, attrs.amount, 30d)}/{max(complaint, "
+    "attrs.amount, 30d)}/"
     "{min(complaint, attrs.amount, 30d)}|{profile.name}'\n"
     "  - id: REPEAT\n"
     "    title: 处罚后再投诉\n"
@@ -1336,7 +1403,8 @@ static const char *const PERSIST_RULES =
     "    level: yellow\n"
     "    clauses: [\"test-law#2.1.1\"]\n"
     "    suppress: 48h\n"
-    "    message: '{since(penalty)}/{last(penalty, attrs.amount)}/{last(complaint, attrs.category)}'\n"
+    "    message: '{since(penalty)}/{last(penalty, attrs.amount)}/{last(complaint, "
+    "attrs.category)}'\n"
     "  - id: HOURLY\n"
     "    title: 小时内多次\n"
     "    if: 'count(complaint, 2h) >= 2'\n"
@@ -1345,15 +1413,17 @@ static const char *const PERSIST_RULES =
     "    suppress: 3h\n"
     "    mode: shadow\n";
 
-#define C(ent, id, t, cat, amt)                                                                \
-    "{'id':'" id "','type':'complaint','entity':'" ent "','time':'" t "','attrs':{'category':'" cat \
-    "','amount':" amt "}}"
+#define C(ent, id, t, cat, amt)                                                                    \
+    "{'id':'" id "','type':'complaint','entity':'" ent "','time':'" t                              \
+    "','attrs':{'category':'" cat "','amount':" amt "}}"
 
 static const char *const PERSIST_EVENTS[] = {
-    "{'id':'a1','type':'complaint','entity':'" EA "','time':'2026-03-01T09:00:00+08:00','region':'320102',"
+    "{'id':'a1','type':'complaint','entity':'" EA
+    "','time':'2026-03-01T09:00:00+08:00','region':'320102',"
     "'attrs':{'category':'food','amount':10},'profile':{'name':'甲店','region':'320102'}}",
     C(EA, "a2", "2026-03-01T10:30:00+08:00", "price", "20"),
-    "{'id':'b1','type':'penalty','entity':'" EB "','time':'2026-03-01T11:00:00+08:00','attrs':{'amount':500},"
+    "{'id':'b1','type':'penalty','entity':'" EB
+    "','time':'2026-03-01T11:00:00+08:00','attrs':{'amount':500},"
     "'profile':{'name':'乙店'}}",
     C(EA, "a3", "2026-03-02T08:00:00+08:00", "food", "5"),
     C(EB, "b2", "2026-03-02T09:00:00+08:00", "food", "1"),
@@ -1363,14 +1433,16 @@ static const char *const PERSIST_EVENTS[] = {
     C(EA, "a6", "2026-03-04T12:00:00+08:00", "service", "0.5"),
     C(EB, "b3", "2026-03-02T10:00:00+08:00", "food", "2"),
     C(EB, "b3x", "2026-03-02T10:30:00+08:00", "food", "2"),
-    "{'id':'b4','type':'penalty','entity':'" EB "','time':'2026-03-05T10:00:00+08:00','attrs':{'amount':50}}",
+    "{'id':'b4','type':'penalty','entity':'" EB
+    "','time':'2026-03-05T10:00:00+08:00','attrs':{'amount':50}}",
     C(EB, "b5", "2026-03-06T10:00:00+08:00", "price", "4"),
     C(EA, "a7", "2026-03-20T09:00:00+08:00", "food", "1"),
     "{'id':'x1','type':'sampling','entity':'" EA "','time':'2024-12-01T10:00:00+08:00'}",
     C(EA, "a8", "2026-03-21T09:00:00+08:00", "food", "1"),
     C(EA, "a9", "2026-03-22T09:00:00+08:00", "price", "1"),
     C(EA, "a10", "2026-03-22T09:30:00+08:00", "price", "1"),
-    "{'id':'b1','type':'penalty','entity':'" EB "','time':'2026-03-01T11:00:00+08:00','attrs':{'amount':500}}",
+    "{'id':'b1','type':'penalty','entity':'" EB
+    "','time':'2026-03-01T11:00:00+08:00','attrs':{'amount':500}}",
     "{'id':'u1','type':'weather','entity':'" EB "','time':'2026-03-06T10:00:00+08:00'}",
     "{'id':'bad','type':'complaint','entity':'" EB "','time':'2026-03-06 10:00'}",
     C(EB, "b6", "2026-03-06T10:30:00+08:00", "price", "1"),
@@ -1382,10 +1454,12 @@ static const char *const PERSIST_EVENTS[] = {
     C(EA, "a13", "2026-03-22T10:20:00+08:00", "food", "2"),
     C(EB, "b9", "2026-03-06T14:00:00+08:00", "price", "1"),
     C(EA, "a3", "2026-03-02T08:00:00+08:00", "food", "5"),
-    "{'id':'b10','type':'penalty','entity':'" EB "','time':'2026-03-07T10:00:00+08:00','attrs':{'amount':800}}",
+    "{'id':'b10','type':'penalty','entity':'" EB
+    "','time':'2026-03-07T10:00:00+08:00','attrs':{'amount':800}}",
     C(EB, "b11", "2026-03-08T10:00:00+08:00", "food", "3"),
     C(EB, "b12", "2026-03-10T10:00:00+08:00", "food", "3"),
-    "{'id':'y1','type':'penalty','entity':'" EB "','time':'2025-02-05T10:00:00+08:00','attrs':{'amount':900}}",
+    "{'id':'y1','type':'penalty','entity':'" EB
+    "','time':'2025-02-05T10:00:00+08:00','attrs':{'amount':900}}",
     C(EB, "b13", "2025-02-05T11:00:00+08:00", "food", "3"),
     C(EB, "b14", "2026-03-10T10:00:00+08:00", "food", "3"),
 };
@@ -1535,8 +1609,10 @@ static void a_reload_keeps_state_and_a_new_stream_counts_only_later_events(void 
     (void)state;
     fx_t f;
     fx_open(&f, "ruleset: probe\nrules:\n" PROBE("{count(complaint, 30d)}"));
-    assert_string_equal(probe(&f, "r1", "complaint", "2026-03-05T10:00:00+08:00", "'attrs':{'amount':50}"), "1");
-    assert_string_equal(probe(&f, "r2", "complaint", "2026-03-05T11:00:00+08:00", "'attrs':{'amount':60}"), "2");
+    assert_string_equal(
+        probe(&f, "r1", "complaint", "2026-03-05T10:00:00+08:00", "'attrs':{'amount':50}"), "1");
+    assert_string_equal(
+        probe(&f, "r2", "complaint", "2026-03-05T11:00:00+08:00", "'attrs':{'amount':60}"), "2");
     const char *files[] = {"rs.yaml",
                            "ruleset: probe\n"
                            "streams:\n"
@@ -1548,8 +1624,10 @@ static void a_reload_keeps_state_and_a_new_stream_counts_only_later_events(void 
     char err[256];
     assert_int_equal(rw_engine_set_rules(f.eng, r2, err, sizeof err), 0);
     /* the dedup record survives the reload */
-    assert_int_equal(post(&f, "r2", "complaint", "2026-03-05T11:00:00+08:00", NULL), RW_OUT_DUPLICATE);
-    assert_string_equal(probe(&f, "r3", "complaint", "2026-03-05T12:00:00+08:00", "'attrs':{'amount':70}"), "3/1");
+    assert_int_equal(post(&f, "r2", "complaint", "2026-03-05T11:00:00+08:00", NULL),
+                     RW_OUT_DUPLICATE);
+    assert_string_equal(
+        probe(&f, "r3", "complaint", "2026-03-05T12:00:00+08:00", "'attrs':{'amount':70}"), "3/1");
     fx_stop(&f);
     rw_rules_free(r2);
     rw_rmtree(dir2);
@@ -1567,8 +1645,9 @@ static void invalid_events_are_counted_by_reason_and_change_nothing(void **state
     fx_t f;
     fx_open(&f, "ruleset: probe\nrules:\n" PROBE("{count(complaint, 30d)}"));
     assert_int_equal(post_raw(&f, "not json"), RW_OUT_INVALID);
-    char *j = dq("{'id':'i1','type':'complaint','entity':'" ENT "','time':'2026-03-05T10:00:00+08:00',"
-                 "'region':320102}");
+    char *j =
+        dq("{'id':'i1','type':'complaint','entity':'" ENT "','time':'2026-03-05T10:00:00+08:00',"
+           "'region':320102}");
     assert_int_equal(post_raw(&f, j), RW_OUT_INVALID);
     free(j);
     j = dq("{'id':'i2','type':'complaint','entity':'" ENT "','time':'2026-03-05T10:00:00+08:00'}");

@@ -114,7 +114,8 @@ static int setup(void **state)
     params[1] = rw_str("x", 1);
     params[2] = rw_null();
     params[3] = rw_bool(1);
-    env = (rw_eval_env_t){.ev = &event, .profile = event.profile, .params = params, .call = call_cb};
+    env =
+        (rw_eval_env_t){.ev = &event, .profile = event.profile, .params = params, .call = call_cb};
     return 0;
 }
 
@@ -134,8 +135,12 @@ static char *value_text(rw_value_t v)
     rw_buf_t b;
     rw_buf_init(&b);
     switch (v.kind) {
-    case RW_V_NULL: rw_buf_puts(&b, "null"); break;
-    case RW_V_BOOL: rw_buf_puts(&b, v.b ? "true" : "false"); break;
+    case RW_V_NULL:
+        rw_buf_puts(&b, "null");
+        break;
+    case RW_V_BOOL:
+        rw_buf_puts(&b, v.b ? "true" : "false");
+        break;
     case RW_V_NUM: {
         char num[32];
         rw_fmt_number(v.num, num);
@@ -156,8 +161,12 @@ static char *eval_text(const char *src)
 {
     rw_diags_t d;
     rw_diags_init(&d);
-    rw_check_ctx_t ctx = {.kind = RW_CTX_RULE, .diags = &d, .stream = stream_cb, .param = param_cb,
-                          .model = model_cb, .add_call = add_call_cb};
+    rw_check_ctx_t ctx = {.kind = RW_CTX_RULE,
+                          .diags = &d,
+                          .stream = stream_cb,
+                          .param = param_cb,
+                          .model = model_cb,
+                          .add_call = add_call_cb};
     rw_ast_t *a = rw_check_expr(&ctx, src, strlen(src));
     if (!a) fail_msg("\"%s\" does not check: %s", src, rw_diags_first_error(&d));
     rw_diags_free(&d);
@@ -170,11 +179,11 @@ static char *eval_text(const char *src)
     return text;
 }
 
-#define EXPECT(src, want)                                                          \
-    do {                                                                           \
-        char *got_ = eval_text(src);                                               \
-        if (strcmp(got_, want)) fail_msg("%s  gave %s, expected %s", src, got_, want); \
-        free(got_);                                                                \
+#define EXPECT(src, want)                                                                          \
+    do {                                                                                           \
+        char *got_ = eval_text(src);                                                               \
+        if (strcmp(got_, want)) fail_msg("%s  gave %s, expected %s", src, got_, want);             \
+        free(got_);                                                                                \
     } while (0)
 
 /* ---- null and arithmetic ---------------------------------------------------------- */
@@ -303,13 +312,13 @@ static void ordering_compares_two_strings_bytewise(void **state)
 {
     (void)state;
     EXPECT("\"a\" < \"b\"", "true");
-    EXPECT("\"B\" < \"a\"", "true");   /* upper case sorts first */
-    EXPECT("\"2\" > \"10\"", "true");  /* strings are not numbers */
+    EXPECT("\"B\" < \"a\"", "true");    /* upper case sorts first */
+    EXPECT("\"2\" > \"10\"", "true");   /* strings are not numbers */
     EXPECT("\"ab\" < \"abc\"", "true"); /* a prefix sorts first */
     EXPECT("\"abc\" <= \"ab\"", "false");
     EXPECT("\"\" < \"a\"", "true");
     EXPECT("\"abc\" >= \"abc\"", "true");
-    EXPECT("\"食\" > \"z\"", "true");   /* UTF-8 bytes are above ASCII */
+    EXPECT("\"食\" > \"z\"", "true"); /* UTF-8 bytes are above ASCII */
     EXPECT("\"\\u00e9\" > \"z\"", "true");
     EXPECT("source < \"2\"", "true");
 }
@@ -319,10 +328,14 @@ static void ordering_anything_else_is_false_both_ways(void **state)
     (void)state;
     /* the checker refuses what can never hold, so mix kinds through attrs */
     const char *pairs[][2] = {
-        {"attrs.category", "attrs.amount"}, {"attrs.amount", "attrs.num_text"},
-        {"attrs.missing", "1"},             {"attrs.missing", "attrs.missing"},
-        {"attrs.flag", "attrs.off"},        {"attrs.flag", "attrs.flag"},
-        {"attrs.nested", "attrs.nested"},   {"attrs.category", "attrs.flag"},
+        {"attrs.category", "attrs.amount"},
+        {"attrs.amount", "attrs.num_text"},
+        {"attrs.missing", "1"},
+        {"attrs.missing", "attrs.missing"},
+        {"attrs.flag", "attrs.off"},
+        {"attrs.flag", "attrs.flag"},
+        {"attrs.nested", "attrs.nested"},
+        {"attrs.category", "attrs.flag"},
     };
     const char *ops[] = {"<", "<=", ">", ">="};
     for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++)
@@ -338,8 +351,9 @@ static void ordering_anything_else_is_false_both_ways(void **state)
 static void operators_follow_rules_md_for_every_pair_of_kinds(void **state)
 {
     (void)state;
-    const rw_value_t vals[] = {rw_null(), rw_num(0), rw_num(1), rw_num(-2.5), rw_str("", 0), rw_str("a", 1),
-                               rw_str("b", 1), rw_bool(0), rw_bool(1)};
+    const rw_value_t vals[] = {rw_null(),      rw_num(0),     rw_num(1),
+                               rw_num(-2.5),   rw_str("", 0), rw_str("a", 1),
+                               rw_str("b", 1), rw_bool(0),    rw_bool(1)};
     size_t n = sizeof vals / sizeof *vals;
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < n; k++) {
@@ -350,15 +364,21 @@ static void operators_follow_rules_md_for_every_pair_of_kinds(void **state)
             for (int op = RW_OP_ADD; op <= RW_OP_GE; op++) {
                 rw_value_t r = rw_binop_apply((rw_binop_t)op, a, b);
                 if (op <= RW_OP_MOD) {
-                    if (!nums) assert_int_equal(r.kind, RW_V_NULL);
-                    else if ((op == RW_OP_DIV || op == RW_OP_MOD) && b.num == 0) assert_int_equal(r.kind, RW_V_NULL);
-                    else assert_int_equal(r.kind, RW_V_NUM);
+                    if (!nums)
+                        assert_int_equal(r.kind, RW_V_NULL);
+                    else if ((op == RW_OP_DIV || op == RW_OP_MOD) && b.num == 0)
+                        assert_int_equal(r.kind, RW_V_NULL);
+                    else
+                        assert_int_equal(r.kind, RW_V_NUM);
                     continue;
                 }
                 assert_int_equal(r.kind, RW_V_BOOL);
-                if (op == RW_OP_EQ) assert_int_equal(r.b, same);
-                else if (op == RW_OP_NE) assert_int_equal(r.b, !same);
-                else if (!nums && !strs) assert_false(r.b);
+                if (op == RW_OP_EQ)
+                    assert_int_equal(r.b, same);
+                else if (op == RW_OP_NE)
+                    assert_int_equal(r.b, !same);
+                else if (!nums && !strs)
+                    assert_false(r.b);
                 else if (op == RW_OP_LE || op == RW_OP_GE) {
                     if (same) assert_true(r.b);
                 } else if (same) {
@@ -403,14 +423,17 @@ static void long_lists_and_deep_expressions_evaluate(void **state)
     rw_buf_t e;
     rw_buf_init(&e);
     rw_buf_puts(&e, "40 in [1");
-    for (int i = 2; i <= 40; i++) rw_buf_printf(&e, ", %d", i);
+    for (int i = 2; i <= 40; i++)
+        rw_buf_printf(&e, ", %d", i);
     rw_buf_puts(&e, "]");
     EXPECT(e.data, "true");
     rw_buf_free(&e);
     rw_buf_init(&e);
-    for (int i = 0; i < 60; i++) rw_buf_puts(&e, "1 + (");
+    for (int i = 0; i < 60; i++)
+        rw_buf_puts(&e, "1 + (");
     rw_buf_puts(&e, "1");
-    for (int i = 0; i < 60; i++) rw_buf_puts(&e, ")");
+    for (int i = 0; i < 60; i++)
+        rw_buf_puts(&e, ")");
     EXPECT(e.data, "61");
     rw_buf_free(&e);
 }
@@ -666,8 +689,12 @@ static void scratch_strings_live_until_reset(void **state)
     (void)state;
     rw_diags_t d;
     rw_diags_init(&d);
-    rw_check_ctx_t ctx = {.kind = RW_CTX_RULE, .diags = &d, .stream = stream_cb, .param = param_cb,
-                          .model = model_cb, .add_call = add_call_cb};
+    rw_check_ctx_t ctx = {.kind = RW_CTX_RULE,
+                          .diags = &d,
+                          .stream = stream_cb,
+                          .param = param_cb,
+                          .model = model_cb,
+                          .add_call = add_call_cb};
     const char *src = "lower(attrs.upper)";
     rw_ast_t *a = rw_check_expr(&ctx, src, strlen(src));
     assert_non_null(a);

@@ -25,9 +25,23 @@ static void same_as_jansson(const json_t *j)
 static void scalars_match(void **state)
 {
     (void)state;
-    const double reals[] = {0.0,    -0.0,   1.0,     -3.0,    0.1,      2.5,      1e300,  -1e-300,
-                            1e17,   1e16,   123456789012345678.0, 5e-324, 1.5e-7, 41.58, 214.0 / 3,
-                            1e21,   -2.5e22};
+    const double reals[] = {0.0,
+                            -0.0,
+                            1.0,
+                            -3.0,
+                            0.1,
+                            2.5,
+                            1e300,
+                            -1e-300,
+                            1e17,
+                            1e16,
+                            123456789012345678.0,
+                            5e-324,
+                            1.5e-7,
+                            41.58,
+                            214.0 / 3,
+                            1e21,
+                            -2.5e22};
     for (size_t i = 0; i < sizeof reals / sizeof *reals; i++) {
         json_t *r = json_real(reals[i]);
         same_as_jansson(r);
@@ -47,8 +61,15 @@ static void scalars_match(void **state)
 static void strings_escape_the_same(void **state)
 {
     (void)state;
-    const char *texts[] = {"", "plain", "quote \" and \\ back", "/slash/", "tab\tnl\ncr\rbs\bff\f",
-                           "\x01\x1f\x7f", "中文：（二）致病性微生物", "emoji 😀 end", "mixed\"中\n文\\"};
+    const char *texts[] = {"",
+                           "plain",
+                           "quote \" and \\ back",
+                           "/slash/",
+                           "tab\tnl\ncr\rbs\bff\f",
+                           "\x01\x1f\x7f",
+                           "中文：（二）致病性微生物",
+                           "emoji 😀 end",
+                           "mixed\"中\n文\\"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         json_t *s = json_string(texts[i]);
         same_as_jansson(s);
@@ -59,10 +80,11 @@ static void strings_escape_the_same(void **state)
 static void containers_keep_their_order(void **state)
 {
     (void)state;
-    json_t *o = json_loads("{\"id\":\"L1\",\"revision\":3,\"t0\":1.7e9,\"events\":[],\"clauses\":{},"
-                           "\"evidence\":[1,\"k\\\"\",{\"v\":null,\"b\":true}],"
-                           "\"nested\":{\"deeper\":{\"list\":[0.5,false]}}}",
-                           0, NULL);
+    json_t *o =
+        json_loads("{\"id\":\"L1\",\"revision\":3,\"t0\":1.7e9,\"events\":[],\"clauses\":{},"
+                   "\"evidence\":[1,\"k\\\"\",{\"v\":null,\"b\":true}],"
+                   "\"nested\":{\"deeper\":{\"list\":[0.5,false]}}}",
+                   0, NULL);
     assert_non_null(o);
     json_object_set_new(o, "z-last", json_string("末"));
     json_object_set_new(o, "a-after", json_integer(-7));

@@ -27,7 +27,8 @@ static size_t lex_all(const char *src, rw_token_t *toks, size_t max)
 
 static void clear_all(rw_token_t *toks, size_t n)
 {
-    for (size_t i = 0; i < n; i++) rw_token_clear(&toks[i]);
+    for (size_t i = 0; i < n; i++)
+        rw_token_clear(&toks[i]);
 }
 
 /* The single token of src (an EOF must follow unless it is an error). */
@@ -51,8 +52,8 @@ static void numbers_are_integers_decimals_and_exponents(void **state)
     static const struct {
         const char *src;
         double value;
-    } cases[] = {{"12", 12}, {"1.5", 1.5}, {"2e3", 2000}, {"2E3", 2000}, {"2e+3", 2000},
-                 {"15e-1", 1.5}, {"0.25", 0.25}, {"007", 7}, {"1.5e2", 150}};
+    } cases[] = {{"12", 12},     {"1.5", 1.5},   {"2e3", 2000}, {"2E3", 2000}, {"2e+3", 2000},
+                 {"15e-1", 1.5}, {"0.25", 0.25}, {"007", 7},    {"1.5e2", 150}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         rw_token_t t = one(cases[i].src);
         assert_int_equal(t.kind, RW_TOK_NUMBER);
@@ -108,12 +109,13 @@ static void a_fractional_or_misspelt_duration_is_an_error_at_the_unit(void **sta
     static const struct {
         const char *src;
         size_t off;
-    } cases[] = {{"1.5d", 3}, {"2e3h", 3}, {"30days", 2}, {"30m", 2}, {"7dd", 1}, {"12abc", 2}, {"1.", 1}};
+    } cases[] = {{"1.5d", 3}, {"2e3h", 3},  {"30days", 2}, {"30m", 2},
+                 {"7dd", 1},  {"12abc", 2}, {"1.", 1}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         rw_token_t t = one(cases[i].src);
         assert_int_equal(t.kind, RW_TOK_ERROR);
         assert_int_equal(t.off, cases[i].off);
-        assert_non_null(strstr(t.str, "30d"));  /* the message shows how to write one */
+        assert_non_null(strstr(t.str, "30d")); /* the message shows how to write one */
         rw_token_clear(&t);
     }
 }
@@ -148,14 +150,14 @@ static void strings_decode_every_escape_of_rules_md(void **state)
 static void unicode_escapes_become_utf8_including_surrogate_pairs(void **state)
 {
     (void)state;
-    rw_token_t t = one("\"\\u98df\\u54C1\"");  /* 食品, either hex case */
+    rw_token_t t = one("\"\\u98df\\u54C1\""); /* 食品, either hex case */
     assert_int_equal(t.kind, RW_TOK_STRING);
     assert_string_equal(t.str, "食品");
     rw_token_clear(&t);
     t = one("\"\\u0041\\u00e9\"");
     assert_string_equal(t.str, "A\xc3\xa9");
     rw_token_clear(&t);
-    t = one("\"x\\ud83d\\ude00y\"");  /* U+1F600 */
+    t = one("\"x\\ud83d\\ude00y\""); /* U+1F600 */
     assert_int_equal(t.kind, RW_TOK_STRING);
     assert_string_equal(t.str, "x\xf0\x9f\x98\x80y");
     rw_token_clear(&t);
@@ -221,11 +223,12 @@ static void keywords_have_both_spellings(void **state)
     (void)state;
     rw_token_t toks[16];
     size_t n = lex_all("and && or || not ! in true false null", toks, 16);
-    static const rw_tok_kind_t want[] = {RW_TOK_AND, RW_TOK_AND,  RW_TOK_OR,    RW_TOK_OR,
-                                         RW_TOK_NOT, RW_TOK_NOT,  RW_TOK_IN,    RW_TOK_TRUE,
+    static const rw_tok_kind_t want[] = {RW_TOK_AND,   RW_TOK_AND,  RW_TOK_OR, RW_TOK_OR,
+                                         RW_TOK_NOT,   RW_TOK_NOT,  RW_TOK_IN, RW_TOK_TRUE,
                                          RW_TOK_FALSE, RW_TOK_NULL, RW_TOK_EOF};
     assert_int_equal(n, sizeof want / sizeof *want);
-    for (size_t i = 0; i < n; i++) assert_int_equal(toks[i].kind, want[i]);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(toks[i].kind, want[i]);
     assert_int_equal(toks[1].off, 4);
     assert_int_equal(toks[1].len, 2);
     assert_int_equal(toks[5].off, 17);
@@ -236,7 +239,8 @@ static void keywords_have_both_spellings(void **state)
 static void words_that_only_start_like_keywords_are_names(void **state)
 {
     (void)state;
-    const char *names[] = {"android", "order", "nothing", "inner", "true_count", "nullable", "AND", "In", "_x1"};
+    const char *names[] = {"android",  "order", "nothing", "inner", "true_count",
+                           "nullable", "AND",   "In",      "_x1"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         rw_token_t t = one(names[i]);
         assert_int_equal(t.kind, RW_TOK_IDENT);
@@ -251,12 +255,14 @@ static void operators_and_punctuation_are_tokens_with_offsets(void **state)
     rw_token_t toks[32];
     const char *src = "== != <= >= < > + - * / % ( ) [ ] , .";
     size_t n = lex_all(src, toks, 32);
-    static const rw_tok_kind_t want[] = {RW_TOK_EQ, RW_TOK_NE, RW_TOK_LE, RW_TOK_GE, RW_TOK_LT,
-                                         RW_TOK_GT, RW_TOK_PLUS, RW_TOK_MINUS, RW_TOK_STAR, RW_TOK_SLASH,
-                                         RW_TOK_PERCENT, RW_TOK_LPAREN, RW_TOK_RPAREN, RW_TOK_LBRACKET,
-                                         RW_TOK_RBRACKET, RW_TOK_COMMA, RW_TOK_DOT, RW_TOK_EOF};
+    static const rw_tok_kind_t want[] = {
+        RW_TOK_EQ,      RW_TOK_NE,     RW_TOK_LE,     RW_TOK_GE,       RW_TOK_LT,
+        RW_TOK_GT,      RW_TOK_PLUS,   RW_TOK_MINUS,  RW_TOK_STAR,     RW_TOK_SLASH,
+        RW_TOK_PERCENT, RW_TOK_LPAREN, RW_TOK_RPAREN, RW_TOK_LBRACKET, RW_TOK_RBRACKET,
+        RW_TOK_COMMA,   RW_TOK_DOT,    RW_TOK_EOF};
     assert_int_equal(n, sizeof want / sizeof *want);
-    for (size_t i = 0; i < n; i++) assert_int_equal(toks[i].kind, want[i]);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(toks[i].kind, want[i]);
     assert_int_equal(toks[2].off, 6);
     assert_int_equal(toks[2].len, 2);
     assert_int_equal(toks[4].off, 12);

@@ -32,7 +32,8 @@ static double poisson_upper(double k, double lambda)
 {
     if (k <= 0) return 1;
     double term = exp(-lambda);
-    for (int j = 1; j <= (int)k; j++) term *= lambda / j;
+    for (int j = 1; j <= (int)k; j++)
+        term *= lambda / j;
     double sum = 0;
     for (int j = (int)k; j < (int)k + 2000 && term > 0; j++) {
         sum += term;
@@ -45,7 +46,8 @@ static double poisson_upper(double k, double lambda)
 static double choose(int n, int k)
 {
     double c = 1;
-    for (int i = 1; i <= k; i++) c = c * (n - k + i) / i;
+    for (int i = 1; i <= k; i++)
+        c = c * (n - k + i) / i;
     return c;
 }
 
@@ -55,7 +57,8 @@ static double beta_cdf(int a, int b, double x)
 {
     int m = a + b - 1;
     double s = 0;
-    for (int j = a; j <= m; j++) s += choose(m, j) * pow(x, j) * pow(1 - x, m - j);
+    for (int j = a; j <= m; j++)
+        s += choose(m, j) * pow(x, j) * pow(1 - x, m - j);
     return s;
 }
 
@@ -90,44 +93,45 @@ static int ref_ewma_step(ref_ewma_t *s, double alpha, int min_samples, double x,
 static void assert_close(double got, double want, double rel)
 {
     double tol = rel * fabs(want) + 1e-300;
-    if (!(fabs(got - want) <= tol)) fail_msg("got %.17g, want %.17g (rel. tolerance %g)", got, want, rel);
+    if (!(fabs(got - want) <= tol))
+        fail_msg("got %.17g, want %.17g (rel. tolerance %g)", got, want, rel);
 }
 
 static void assert_value_close(rw_value_t v, double want, double rel)
 {
-    if (v.kind != RW_V_NUM) fail_msg("model value is not a number (kind %d), want %.17g", (int)v.kind, want);
+    if (v.kind != RW_V_NUM)
+        fail_msg("model value is not a number (kind %d), want %.17g", (int)v.kind, want);
     assert_close(v.num, want, rel);
 }
 
 static void assert_value_null(rw_value_t v)
 {
-    if (v.kind != RW_V_NULL) fail_msg("model value should be null, is kind %d (%.17g)", (int)v.kind, v.num);
+    if (v.kind != RW_V_NULL)
+        fail_msg("model value should be null, is kind %d (%.17g)", (int)v.kind, v.num);
 }
 
 /* ---- a rules folder with a models folder ------------------------------------------- */
 
-static const char *const CATALOG =
-    "timezone: \"+08:00\"\n"
-    "types:\n"
-    "  complaint:  {title: 投诉举报, attrs: {category: string}}\n"
-    "  sampling:   {title: 监督抽检, attrs: {result: string}}\n"
-    "  penalty:    {title: 行政处罚, attrs: {amount: number}}\n"
-    "  tax_return: {title: 纳税申报, attrs: {revenue: number}}\n"
-    "items:\n"
-    "  - code: \"SC-T-001\"\n"
-    "    name: 测试监督检查事项\n"
-    "    department: 测试监管处\n"
-    "    basis: [\"test-law#1\"]\n";
+static const char *const CATALOG = "timezone: \"+08:00\"\n"
+                                   "types:\n"
+                                   "  complaint:  {title: 投诉举报, attrs: {category: string}}\n"
+                                   "  sampling:   {title: 监督抽检, attrs: {result: string}}\n"
+                                   "  penalty:    {title: 行政处罚, attrs: {amount: number}}\n"
+                                   "  tax_return: {title: 纳税申报, attrs: {revenue: number}}\n"
+                                   "items:\n"
+                                   "  - code: \"SC-T-001\"\n"
+                                   "    name: 测试监督检查事项\n"
+                                   "    department: 测试监管处\n"
+                                   "    basis: [\"test-law#1\"]\n";
 
-static const char *const LAWS =
-    "laws:\n"
-    "  - id: test-law\n"
-    "    title: 中华人民共和国测试法\n"
-    "    level: law\n"
-    "    verified: 2026-10-01\n"
-    "    versions:\n"
-    "      - {effective: 2020-01-01, source: test-2020.md}\n"
-    "    repealed: null\n";
+static const char *const LAWS = "laws:\n"
+                                "  - id: test-law\n"
+                                "    title: 中华人民共和国测试法\n"
+                                "    level: law\n"
+                                "    verified: 2026-10-01\n"
+                                "    versions:\n"
+                                "      - {effective: 2020-01-01, source: test-2020.md}\n"
+                                "    repealed: null\n";
 
 static const char *const LAW =
     "# 中华人民共和国测试法\n\n2020年1月1日 公布\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n"
@@ -262,8 +266,8 @@ static rw_value_t given_call(rw_eval_env_t *env, int id)
 
 /* The value of model `name` when the aggregates are `given` and the profile is the
  * JSON text `profile` (NULL for none); its parts in *parts when not NULL. */
-static rw_value_t eval_with(const rw_rules_t *r, const char *name, const char *profile, const given_t *given,
-                            size_t n, json_t **parts)
+static rw_value_t eval_with(const rw_rules_t *r, const char *name, const char *profile,
+                            const given_t *given, size_t n, json_t **parts)
 {
     json_t *prof = NULL;
     if (profile) {
@@ -280,7 +284,8 @@ static rw_value_t eval_with(const rw_rules_t *r, const char *name, const char *p
     return v;
 }
 
-static rw_value_t eval_profile(const rw_rules_t *r, const char *name, const char *profile, json_t **parts)
+static rw_value_t eval_profile(const rw_rules_t *r, const char *name, const char *profile,
+                               json_t **parts)
 {
     return eval_with(r, name, profile, NULL, 0, parts);
 }
@@ -303,7 +308,8 @@ static double num_of(const json_t *o, const char *k)
 
 /* The logistic part of input `input`: its recorded value (compared as JSON text) and
  * contribution. */
-static void assert_logistic_part(const json_t *part, const char *input, const char *value_json, double contribution)
+static void assert_logistic_part(const json_t *part, const char *input, const char *value_json,
+                                 double contribution)
 {
     static const char *const keys[] = {"input", "value", "contribution", NULL};
     assert_keys(part, keys);
@@ -316,19 +322,18 @@ static void assert_logistic_part(const json_t *part, const char *input, const ch
 
 /* ---- logistic ------------------------------------------------------------------------ */
 
-static const char *const SCORE =
-    "model: score\n"
-    "kind: logistic\n"
-    "inputs:\n"
-    "  a: 'profile.a'\n"
-    "  b: 'profile.b'\n"
-    "  c: 'profile.c'\n"
-    "  flag: 'profile.flag'\n"
-    "  n: 'count(complaint, 30d)'\n"
-    "transform: {a: log1p, b: log, c: sqrt}\n"
-    "missing: {b: 0.5, c: 2}\n"
-    "intercept: -1.25\n"
-    "weights: {a: 0.9, b: -1.5, c: 0.4, flag: 2, n: 0.1}\n";
+static const char *const SCORE = "model: score\n"
+                                 "kind: logistic\n"
+                                 "inputs:\n"
+                                 "  a: 'profile.a'\n"
+                                 "  b: 'profile.b'\n"
+                                 "  c: 'profile.c'\n"
+                                 "  flag: 'profile.flag'\n"
+                                 "  n: 'count(complaint, 30d)'\n"
+                                 "transform: {a: log1p, b: log, c: sqrt}\n"
+                                 "missing: {b: 0.5, c: 2}\n"
+                                 "intercept: -1.25\n"
+                                 "weights: {a: 0.9, b: -1.5, c: 0.4, flag: 2, n: 0.1}\n";
 
 static rw_rules_t *score_rules(folder_t *f)
 {
@@ -345,7 +350,8 @@ static void logistic_score_is_the_logistic_of_the_weighted_sum_worked_by_hand(vo
     /* a=3 → 0.9·ln 4; b=20 → −1.5·ln 20; c=16 → 0.4·4; flag true → 2·1; n=5 → 0.1·5 */
     given_t n5 = {"count(complaint, 30d)", 5};
     json_t *parts = NULL;
-    rw_value_t v = eval_with(r, "score", "{\"a\": 3, \"b\": 20, \"c\": 16, \"flag\": true}", &n5, 1, &parts);
+    rw_value_t v =
+        eval_with(r, "score", "{\"a\": 3, \"b\": 20, \"c\": 16, \"flag\": true}", &n5, 1, &parts);
     double ca = 0.9 * log(4), cb = -1.5 * log(20), cc = 0.4 * 4, cf = 2, cn = 0.1 * 5;
     double z = -1.25 + ca + cb + cc + cf + cn; /* = −0.395933 */
     assert_close(z, -0.395933, 1e-5);
@@ -361,7 +367,8 @@ static void logistic_score_is_the_logistic_of_the_weighted_sum_worked_by_hand(vo
     json_decref(parts);
     /* the same inputs with non-integral values */
     given_t n0 = {"count(complaint, 30d)", 0};
-    v = eval_with(r, "score", "{\"a\": 0.5, \"b\": 0.25, \"c\": 2.25, \"flag\": false}", &n0, 1, NULL);
+    v = eval_with(r, "score", "{\"a\": 0.5, \"b\": 0.25, \"c\": 2.25, \"flag\": false}", &n0, 1,
+                  NULL);
     z = -1.25 + 0.9 * log(1.5) - 1.5 * log(0.25) + 0.4 * 1.5 + 0 + 0;
     assert_value_close(v, logistic(z), 1e-12);
     rw_rules_free(r);
@@ -384,7 +391,8 @@ static void logistic_null_inputs_use_missing_and_parts_record_the_null(void **st
     assert_logistic_part(json_array_get(parts, 0), "c", "null", 0.8);
     assert_logistic_part(json_array_get(parts, 1), "b", "null", -0.75);
     /* the three zero contributions follow, in some order (models.md orders by size only) */
-    static const char *const zero_in[] = {"a", "flag", "n"}, *const zero_val[] = {"null", "null", "0"};
+    static const char *const zero_in[] = {"a", "flag", "n"}, *const zero_val[] = {"null", "null",
+                                                                                  "0"};
     for (int k = 0; k < 3; k++) {
         int seen = 0;
         for (size_t i = 2; i < 5; i++) {
@@ -397,13 +405,15 @@ static void logistic_null_inputs_use_missing_and_parts_record_the_null(void **st
     }
     json_decref(parts);
     /* an explicit JSON null in the profile is the same as an absent key */
-    rw_value_t w = eval_with(r, "score", "{\"a\": null, \"b\": null, \"c\": null, \"flag\": null}", &n0, 1, NULL);
+    rw_value_t w = eval_with(r, "score", "{\"a\": null, \"b\": null, \"c\": null, \"flag\": null}",
+                             &n0, 1, NULL);
     assert_value_close(w, v.num, 1e-15);
     rw_rules_free(r);
     folder_free(&f);
 }
 
-static void logistic_input_outside_its_transform_domain_or_not_a_number_counts_as_missing(void **state)
+static void
+logistic_input_outside_its_transform_domain_or_not_a_number_counts_as_missing(void **state)
 {
     (void)state;
     folder_t f;
@@ -411,7 +421,8 @@ static void logistic_input_outside_its_transform_domain_or_not_a_number_counts_a
     given_t n2 = {"count(complaint, 30d)", 2};
     json_t *parts = NULL;
     /* log1p(−1), log(0), sqrt(−4) are outside the domains; "yes" is no number */
-    rw_value_t v = eval_with(r, "score", "{\"a\": -1, \"b\": 0, \"c\": -4, \"flag\": \"yes\"}", &n2, 1, &parts);
+    rw_value_t v = eval_with(r, "score", "{\"a\": -1, \"b\": 0, \"c\": -4, \"flag\": \"yes\"}", &n2,
+                             1, &parts);
     double z = -1.25 + 0 + -1.5 * 0.5 + 0.4 * 2 + 0 + 0.1 * 2; /* −1.0 */
     assert_value_close(v, logistic(z), 1e-12);
     assert_value_close(v, 0.268941, 1e-5);
@@ -420,9 +431,11 @@ static void logistic_input_outside_its_transform_domain_or_not_a_number_counts_a
     assert_logistic_part(json_array_get(parts, 2), "n", "2", 0.2);
     json_decref(parts);
     /* further outside: log1p(−5), log(−3); strings for every input */
-    rw_value_t w = eval_with(r, "score", "{\"a\": -5, \"b\": -3, \"c\": -0.01, \"flag\": \"1\"}", &n2, 1, NULL);
+    rw_value_t w = eval_with(r, "score", "{\"a\": -5, \"b\": -3, \"c\": -0.01, \"flag\": \"1\"}",
+                             &n2, 1, NULL);
     assert_value_close(w, logistic(z), 1e-12);
-    w = eval_with(r, "score", "{\"a\": \"3\", \"b\": \"x\", \"c\": \"16\", \"flag\": \"true\"}", &n2, 1, NULL);
+    w = eval_with(r, "score", "{\"a\": \"3\", \"b\": \"x\", \"c\": \"16\", \"flag\": \"true\"}",
+                  &n2, 1, NULL);
     assert_value_close(w, logistic(z), 1e-12);
     /* just inside the domains: log1p(−0.5), sqrt(0), log(1) */
     w = eval_with(r, "score", "{\"a\": -0.5, \"b\": 1, \"c\": 0}", &n2, 1, NULL);
@@ -482,13 +495,17 @@ static void logistic_shipped_entity_risk_gives_the_worked_examples(void **state)
      * then 0…3 complaints in 90 days: z = −4 + 0.9·ln(1+c) + 1.2·1 + 0.8·2 + 1.5 */
     static const double want[] = {0.574443, 0.715822, 0.783936, 0.824576};
     for (int c = 0; c <= 3; c++) {
-        given_t g[] = {{"count(complaint, 90d)", c}, {"count(sampling_fail, 365d)", 1}, {"count(penalty, 365d)", 2}};
+        given_t g[] = {{"count(complaint, 90d)", c},
+                       {"count(sampling_fail, 365d)", 1},
+                       {"count(penalty, 365d)", 2}};
         rw_value_t v = eval_with(r, "entity-risk", "{\"abnormal_list\": true}", g, 3, NULL);
         assert_value_close(v, logistic(-4 + 0.9 * log1p(c) + 1.2 + 1.6 + 1.5), 1e-12);
         assert_value_close(v, want[c], 1e-5);
     }
     /* not on the list, no penalties, 3 complaints and one failure: z = −1.552 → 0.175 */
-    given_t g[] = {{"count(complaint, 90d)", 3}, {"count(sampling_fail, 365d)", 1}, {"count(penalty, 365d)", 0}};
+    given_t g[] = {{"count(complaint, 90d)", 3},
+                   {"count(sampling_fail, 365d)", 1},
+                   {"count(penalty, 365d)", 0}};
     rw_value_t v = eval_with(r, "entity-risk", "{\"abnormal_list\": false}", g, 3, NULL);
     assert_value_close(v, logistic(-4 + 0.9 * log(4) + 1.2), 1e-12);
     assert_value_close(v, 0.174749, 1e-5);
@@ -500,15 +517,14 @@ static void logistic_shipped_entity_risk_gives_the_worked_examples(void **state)
 /* ---- poisson_surge ------------------------------------------------------------------- */
 
 /* λ is the baseline itself: (b + 0·0) / (1 + 0) · 1. */
-static const char *const RATE =
-    "model: rate\n"
-    "kind: poisson_surge\n"
-    "observed: 'profile.k'\n"
-    "baseline: 'profile.lambda'\n"
-    "observed_days: 1\n"
-    "baseline_days: 1\n"
-    "prior_rate: 0\n"
-    "prior_days: 0\n";
+static const char *const RATE = "model: rate\n"
+                                "kind: poisson_surge\n"
+                                "observed: 'profile.k'\n"
+                                "baseline: 'profile.lambda'\n"
+                                "observed_days: 1\n"
+                                "baseline_days: 1\n"
+                                "prior_rate: 0\n"
+                                "prior_days: 0\n";
 
 static rw_value_t rate(const rw_rules_t *r, double k, double lambda, json_t **parts)
 {
@@ -526,9 +542,11 @@ static void poisson_tail_matches_term_by_term_sums_and_published_tables(void **s
     rw_rules_t *r = load_ok(f.rules, f.models);
     static const struct {
         double k, lambda;
-    } pts[] = {{1, 0.5}, {1, 1}, {2, 1}, {3, 1}, {5, 2}, {9, 5}, {16, 10}, {1, 30}, {40, 30}, {60, 30}, {3, 1e-3}};
+    } pts[] = {{1, 0.5}, {1, 1},  {2, 1},   {3, 1},   {5, 2},   {9, 5},
+               {16, 10}, {1, 30}, {40, 30}, {60, 30}, {3, 1e-3}};
     for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++)
-        assert_value_close(rate(r, pts[i].k, pts[i].lambda, NULL), poisson_upper(pts[i].k, pts[i].lambda), 1e-9);
+        assert_value_close(rate(r, pts[i].k, pts[i].lambda, NULL),
+                           poisson_upper(pts[i].k, pts[i].lambda), 1e-9);
     /* closed forms: P(X ≥ 1) = 1 − e^−λ; P(X ≥ 3 | λ=1) = 1 − 2.5/e */
     assert_value_close(rate(r, 1, 1, NULL), 1 - exp(-1), 1e-12);
     assert_value_close(rate(r, 3, 1, NULL), 1 - 2.5 * exp(-1), 1e-12);
@@ -593,7 +611,8 @@ static void poisson_null_inputs_or_non_positive_lambda_give_null(void **state)
     folder_free(&f);
 }
 
-static void poisson_shipped_complaint_surge_takes_lambda_from_the_prior_without_history(void **state)
+static void
+poisson_shipped_complaint_surge_takes_lambda_from_the_prior_without_history(void **state)
 {
     (void)state;
     folder_t f;
@@ -627,16 +646,16 @@ static void poisson_shipped_complaint_surge_takes_lambda_from_the_prior_without_
 
 /* ---- beta_binomial ------------------------------------------------------------------- */
 
-static const char *const COIN =
-    "model: coin\n"
-    "kind: beta_binomial\n"
-    "failures: 'profile.f'\n"
-    "trials: 'profile.n'\n"
-    "prior_alpha: 1\n"
-    "prior_beta: 1\n"
-    "threshold: 0.5\n";
+static const char *const COIN = "model: coin\n"
+                                "kind: beta_binomial\n"
+                                "failures: 'profile.f'\n"
+                                "trials: 'profile.n'\n"
+                                "prior_alpha: 1\n"
+                                "prior_beta: 1\n"
+                                "threshold: 0.5\n";
 
-static rw_value_t fn_eval(const rw_rules_t *r, const char *name, double fails, double n, json_t **parts)
+static rw_value_t fn_eval(const rw_rules_t *r, const char *name, double fails, double n,
+                          json_t **parts)
 {
     char prof[128];
     snprintf(prof, sizeof prof, "{\"f\": %.17g, \"n\": %.17g}", fails, n);
@@ -661,7 +680,8 @@ static void beta_binomial_matches_the_binomial_identity_and_tables(void **state)
     static const int pts[][2] = {{0, 0}, {0, 4}, {1, 1}, {3, 9}, {5, 12}, {10, 10}, {2, 30}};
     for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
         int fa = pts[i][0], n = pts[i][1];
-        assert_value_close(fn_eval(r, "coin", fa, n, NULL), 1 - beta_cdf(1 + fa, 1 + n - fa, 0.5), 1e-9);
+        assert_value_close(fn_eval(r, "coin", fa, n, NULL), 1 - beta_cdf(1 + fa, 1 + n - fa, 0.5),
+                           1e-9);
     }
     /* Beta(4, 7) above 0.5 = P(Bin(10, 0.5) ≤ 3) = 176/1024; binomial table
      * (Walpole et al., Table A.1): 0.1719 */
@@ -676,7 +696,8 @@ static void beta_binomial_matches_the_binomial_identity_and_tables(void **state)
     static const int sp[][2] = {{0, 1}, {1, 5}, {2, 5}, {1, 20}, {3, 40}, {6, 30}};
     for (size_t i = 0; i < sizeof sp / sizeof sp[0]; i++) {
         int fa = sp[i][0], n = sp[i][1];
-        assert_value_close(sampling_risk(r, fa, n, NULL), 1 - beta_cdf(1 + fa, 19 + n - fa, 0.1), 1e-9);
+        assert_value_close(sampling_risk(r, fa, n, NULL), 1 - beta_cdf(1 + fa, 19 + n - fa, 0.1),
+                           1e-9);
     }
     json_t *parts = NULL;
     v = sampling_risk(r, 2, 5, &parts);
@@ -685,7 +706,8 @@ static void beta_binomial_matches_the_binomial_identity_and_tables(void **state)
     assert_keys(json_array_get(parts, 0), keys);
     assert_close(num_of(json_array_get(parts, 0), "failures"), 2, 0);
     assert_close(num_of(json_array_get(parts, 0), "trials"), 5, 0);
-    assert_close(num_of(json_array_get(parts, 0), "posterior_mean"), 3.0 / 25, 1e-12); /* (1+2)/(1+19+5) */
+    assert_close(num_of(json_array_get(parts, 0), "posterior_mean"), 3.0 / 25,
+                 1e-12); /* (1+2)/(1+19+5) */
     json_decref(parts);
     rw_rules_free(r);
     free(models);
@@ -741,13 +763,12 @@ static void beta_binomial_impossible_null_or_overflowing_counts_give_null(void *
 
 /* ---- ewma ---------------------------------------------------------------------------- */
 
-static const char *const REV =
-    "model: rev\n"
-    "kind: ewma\n"
-    "on: tax_return\n"
-    "value: 'attrs.revenue'\n"
-    "alpha: 0.3\n"
-    "min_samples: 6\n";
+static const char *const REV = "model: rev\n"
+                               "kind: ewma\n"
+                               "on: tax_return\n"
+                               "value: 'attrs.revenue'\n"
+                               "alpha: 0.3\n"
+                               "min_samples: 6\n";
 
 /* Feeds `m` a tax_return whose revenue is the JSON text `revenue` (NULL: no attrs),
  * then returns the model's value, with its parts when asked. */
@@ -755,11 +776,13 @@ static rw_value_t feed(const rw_model_t *m, rw_ewma_t *st, const char *revenue, 
 {
     char buf[256];
     snprintf(buf, sizeof buf,
-             "{\"id\":\"t\",\"type\":\"tax_return\",\"entity\":\"E\",\"time\":\"2026-01-15T09:00:00+08:00\"%s%s%s}",
+             "{\"id\":\"t\",\"type\":\"tax_return\",\"entity\":\"E\",\"time\":\"2026-01-15T09:00:"
+             "00+08:00\"%s%s%s}",
              revenue ? ",\"attrs\":{\"revenue\":" : "", revenue ? revenue : "", revenue ? "}" : "");
     rw_event_t ev;
     rw_event_error_t err;
-    if (rw_event_parse(buf, strlen(buf), NULL, 0, 0, &ev, &err)) fail_msg("bad event in test: %s", err.reason);
+    if (rw_event_parse(buf, strlen(buf), NULL, 0, 0, &ev, &err))
+        fail_msg("bad event in test: %s", err.reason);
     rw_eval_env_t env = {.ev = &ev};
     rw_ewma_update(m, st, &env);
     rw_value_t v = rw_model_eval(m, &env, st, parts);
@@ -834,7 +857,8 @@ static void ewma_seventh_collapsing_return_scores_minus_17_5(void **state)
     const rw_model_t *m = model(r, "revenue-shift");
     rw_ewma_t st = {0};
     static const char *const xs[] = {"100000", "110000", "90000", "105000", "95000", "100000"};
-    for (size_t i = 0; i < 6; i++) assert_value_null(feed(m, &st, xs[i], NULL));
+    for (size_t i = 0; i < 6; i++)
+        assert_value_null(feed(m, &st, xs[i], NULL));
     json_t *parts = NULL;
     /* rules/tests/risk.yaml: mean 99376.3, var 26028998.31, z = (10000 − 99376.3)/5101.86 */
     rw_value_t v = feed(m, &st, "10000", &parts);
@@ -853,13 +877,15 @@ static void ewma_is_null_while_the_variance_is_zero(void **state)
     folder_t f;
     folder_new(&f, NULL);
     write_file(f.models, "flat.yaml",
-               "model: flat\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\nalpha: 0.5\nmin_samples: 2\n");
+               "model: flat\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\nalpha: "
+               "0.5\nmin_samples: 2\n");
     rw_rules_t *r = load_ok(f.rules, f.models);
     const rw_model_t *m = model(r, "flat");
     rw_ewma_t st = {0};
     json_t *parts = NULL;
     /* a constant series keeps var 0: never a z, though n passes min_samples */
-    for (int i = 0; i < 5; i++) assert_value_null(feed(m, &st, "500", NULL));
+    for (int i = 0; i < 5; i++)
+        assert_value_null(feed(m, &st, "500", NULL));
     /* the first change is scored against var 0 too: null, with sd 0 in the parts */
     assert_value_null(feed(m, &st, "600", &parts));
     assert_ewma_parts(parts, 600, 500, 0);
@@ -878,12 +904,14 @@ static void ewma_with_alpha_1_never_has_a_variance(void **state)
     folder_t f;
     folder_new(&f, NULL);
     write_file(f.models, "last.yaml",
-               "model: last\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\nalpha: 1\nmin_samples: 1\n");
+               "model: last\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\nalpha: "
+               "1\nmin_samples: 1\n");
     rw_rules_t *r = load_ok(f.rules, f.models);
     const rw_model_t *m = model(r, "last");
     rw_ewma_t st = {0};
     static const char *const xs[] = {"1", "5", "-3", "1000"};
-    for (size_t i = 0; i < 4; i++) assert_value_null(feed(m, &st, xs[i], NULL));
+    for (size_t i = 0; i < 4; i++)
+        assert_value_null(feed(m, &st, xs[i], NULL));
     assert_close(st.mean, 1000, 0); /* the mean is the latest value */
     rw_rules_free(r);
     folder_free(&f);
@@ -895,7 +923,8 @@ static void ewma_skips_values_that_are_not_numbers(void **state)
     folder_t f;
     folder_new(&f, NULL);
     write_file(f.models, "fast.yaml",
-               "model: fast\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\nalpha: 0.5\nmin_samples: 2\n");
+               "model: fast\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\nalpha: "
+               "0.5\nmin_samples: 2\n");
     rw_rules_t *r = load_ok(f.rules, f.models);
     const rw_model_t *m = model(r, "fast");
     rw_ewma_t st = {0};
@@ -940,13 +969,13 @@ static void sink(void *ud, const rw_lead_out_t *lead)
 }
 
 /* Rules reading each model in their `if`, firing on every event (`suppress: 0d`). */
-#define PROBE(id, on, cond)                                                                    \
-    "  - id: " id "\n"                                                                         \
-    "    title: 探针 " id "\n"                                                                 \
-    "    on: " on "\n"                                                                         \
-    "    if: '" cond "'\n"                                                                     \
-    "    level: blue\n"                                                                        \
-    "    clauses: [\"test-law#1\"]\n"                                                          \
+#define PROBE(id, on, cond)                                                                        \
+    "  - id: " id "\n"                                                                             \
+    "    title: 探针 " id "\n"                                                                     \
+    "    on: " on "\n"                                                                             \
+    "    if: '" cond "'\n"                                                                         \
+    "    level: blue\n"                                                                            \
+    "    clauses: [\"test-law#1\"]\n"                                                              \
     "    suppress: 0d\n"
 
 static const char *const PROBES =
@@ -955,10 +984,11 @@ static const char *const PROBES =
     "  sampling_fail: 'type == \"sampling\" and attrs.result == \"fail\"'\n"
     "  big_return: 'type == \"tax_return\" and attrs.revenue >= 1000'\n"
     "rules:\n" PROBE("SCORE", "[complaint, sampling, penalty]", "model(\"entity-risk\") >= 0")
-    PROBE("SURGE", "complaint", "model(\"complaint-surge\") <= 1")
-    PROBE("RATE", "sampling", "model(\"sampling-risk\") >= 0")
-    PROBE("REVENUE", "tax_return", "model(\"revenue-shift\") == null or model(\"revenue-shift\") > -1000000")
-    PROBE("BIG", "tax_return", "model(\"big\") == null or model(\"big\") > -1000000");
+        PROBE("SURGE", "complaint", "model(\"complaint-surge\") <= 1")
+            PROBE("RATE", "sampling", "model(\"sampling-risk\") >= 0") PROBE(
+                "REVENUE", "tax_return",
+                "model(\"revenue-shift\") == null or model(\"revenue-shift\") > -1000000")
+                PROBE("BIG", "tax_return", "model(\"big\") == null or model(\"big\") > -1000000");
 
 static const char *const BIG =
     "model: big\nkind: ewma\non: big_return\nvalue: 'attrs.revenue'\nalpha: 0.5\nmin_samples: 2\n";
@@ -979,8 +1009,8 @@ static void run_open_at(run_t *x, int on_disk)
     memset(x, 0, sizeof *x);
     folder_new(&x->f, PROBES);
     const char *src = source_dir();
-    static const char *const shipped[] = {"complaint-surge.yaml", "entity-risk.yaml", "revenue-shift.yaml",
-                                          "sampling-risk.yaml"};
+    static const char *const shipped[] = {"complaint-surge.yaml", "entity-risk.yaml",
+                                          "revenue-shift.yaml", "sampling-risk.yaml"};
     for (size_t i = 0; i < 4; i++) {
         rw_buf_t b;
         rw_buf_init(&b);
@@ -1028,12 +1058,13 @@ static void run_close(run_t *x)
 }
 
 /* Sends an event of `entity`; `extra` holds more fields with ' for ". */
-static void send(run_t *x, const char *entity, const char *id, const char *type, const char *time, const char *extra)
+static void send(run_t *x, const char *entity, const char *id, const char *type, const char *time,
+                 const char *extra)
 {
     rw_buf_t b;
     rw_buf_init(&b);
-    rw_buf_printf(&b, "{\"id\":\"%s\",\"type\":\"%s\",\"entity\":\"%s\",\"time\":\"%s\"%s", id, type, entity, time,
-                  extra ? "," : "");
+    rw_buf_printf(&b, "{\"id\":\"%s\",\"type\":\"%s\",\"entity\":\"%s\",\"time\":\"%s\"%s", id,
+                  type, entity, time, extra ? "," : "");
     size_t from = b.len;
     if (extra) rw_buf_puts(&b, extra);
     for (size_t i = from; i < b.len; i++)
@@ -1080,7 +1111,8 @@ static void leads_carry_the_entity_risk_score_and_its_parts(void **state)
     run_t x;
     run_open(&x);
     const char *E = "R1";
-    send(&x, E, "p1", "penalty", "2026-03-01T09:00:00+08:00", "'attrs':{'amount':5000},'profile':{'abnormal_list':true}");
+    send(&x, E, "p1", "penalty", "2026-03-01T09:00:00+08:00",
+         "'attrs':{'amount':5000},'profile':{'abnormal_list':true}");
     const json_t *m = must_evidence(&x, "SCORE", "entity-risk");
     assert_close(num_of(m, "value"), logistic(-4 + 0.8 + 1.5), 1e-12);
     send(&x, E, "p2", "penalty", "2026-03-02T09:00:00+08:00", "'attrs':{'amount':8000}");
@@ -1097,7 +1129,8 @@ static void leads_carry_the_entity_risk_score_and_its_parts(void **state)
     send(&x, E, "c2", "complaint", "2026-03-05T09:00:00+08:00", "'attrs':{'category':'food'}");
     send(&x, E, "c3", "complaint", "2026-03-06T09:00:00+08:00", "'attrs':{'category':'food'}");
     m = must_evidence(&x, "SCORE", "entity-risk");
-    assert_close(num_of(m, "value"), logistic(-4 + 0.9 * log(4) + 1.2 + 1.6 + 1.5), 1e-12); /* 0.825 */
+    assert_close(num_of(m, "value"), logistic(-4 + 0.9 * log(4) + 1.2 + 1.6 + 1.5),
+                 1e-12); /* 0.825 */
     parts = json_object_get(m, "parts");
     assert_logistic_part(json_array_get(parts, 0), "penalties", "2", 1.6);
     assert_logistic_part(json_array_get(parts, 1), "abnormal", "true", 1.5);
@@ -1134,9 +1167,12 @@ static void leads_carry_the_complaint_surge_p_value_and_lambda(void **state)
         snprintf(t, sizeof t, "2025-%02d-%02dT09:00:00+08:00", 6 + i / 3, 1 + 9 * (i % 3));
         send(&x, "S2", id, "complaint", t, "'attrs':{'category':'service'}");
     }
-    send(&x, "S2", "n1", "complaint", "2026-05-10T09:00:00+08:00", "'attrs':{'category':'service'}");
-    send(&x, "S2", "n2", "complaint", "2026-05-11T09:00:00+08:00", "'attrs':{'category':'service'}");
-    send(&x, "S2", "n3", "complaint", "2026-05-12T09:00:00+08:00", "'attrs':{'category':'service'}");
+    send(&x, "S2", "n1", "complaint", "2026-05-10T09:00:00+08:00",
+         "'attrs':{'category':'service'}");
+    send(&x, "S2", "n2", "complaint", "2026-05-11T09:00:00+08:00",
+         "'attrs':{'category':'service'}");
+    send(&x, "S2", "n3", "complaint", "2026-05-12T09:00:00+08:00",
+         "'attrs':{'category':'service'}");
     const json_t *m = must_evidence(&x, "SURGE", "complaint-surge");
     /* baseline 23 − 3 = 20 (June–December 2025 are inside 365d): λ = 20.6/388·7 */
     double lambda = (20 + 0.6) / 388 * 7;
@@ -1298,11 +1334,13 @@ static void the_repository_rules_and_models_load_together(void **state)
  * the load must fail. The files are removed again. */
 static void refuse(folder_t *f, rw_diags_t *d, const char *const *files)
 {
-    for (const char *const *p = files; *p; p += 2) write_file(f->models, p[0], p[1]);
+    for (const char *const *p = files; *p; p += 2)
+        write_file(f->models, p[0], p[1]);
     rw_diags_init(d);
     rw_rules_t *r = (rw_rules_t *)1;
     int rc = load(f->rules, f->models, &r, d);
-    for (const char *const *p = files; *p; p += 2) remove_file(f->models, p[0]);
+    for (const char *const *p = files; *p; p += 2)
+        remove_file(f->models, p[0]);
     if (rc != -1) {
         rw_diags_print(d, stderr);
         fail_msg("the load should have failed");
@@ -1312,13 +1350,15 @@ static void refuse(folder_t *f, rw_diags_t *d, const char *const *files)
 }
 
 /* An error at `file`:line:col whose text contains `words`. */
-static void assert_error_at(const rw_diags_t *d, const char *file, int line, int col, const char *words)
+static void assert_error_at(const rw_diags_t *d, const char *file, int line, int col,
+                            const char *words)
 {
     for (size_t i = 0; i < d->n; i++) {
         const rw_diag_t *g = &d->items[i];
         size_t fl = strlen(g->file), nl = strlen(file);
         if (g->sev == RW_DIAG_ERROR && fl >= nl && strcmp(g->file + fl - nl, file) == 0 &&
-            (fl == nl || g->file[fl - nl - 1] == '/') && g->line == line && g->col == col && strstr(g->msg, words))
+            (fl == nl || g->file[fl - nl - 1] == '/') && g->line == line && g->col == col &&
+            strstr(g->msg, words))
             return;
     }
     rw_diags_print(d, stderr);
@@ -1339,7 +1379,8 @@ static void refuse_one(folder_t *f, const char *text, int line, int col, const c
     rw_diags_free(&d);
 }
 
-#define LOGISTIC_HEAD "model: m\nkind: logistic\ninputs:\n  a: 'count(complaint, 30d)'\n  b: 'profile.b'\n"
+#define LOGISTIC_HEAD                                                                              \
+    "model: m\nkind: logistic\ninputs:\n  a: 'count(complaint, 30d)'\n  b: 'profile.b'\n"
 
 static void unknown_kind_is_reported_at_the_kind(void **state)
 {
@@ -1347,7 +1388,8 @@ static void unknown_kind_is_reported_at_the_kind(void **state)
     folder_t f;
     folder_new(&f, NULL);
     refuse_one(&f, "model: m\nkind: logit\n", 2, 7, "未知的模型类型 \"logit\"");
-    refuse_one(&f, "# a comment\nmodel: m\nkind:   surge\nobserved: 'count(complaint, 7d)'\n", 3, 9, "surge");
+    refuse_one(&f, "# a comment\nmodel: m\nkind:   surge\nobserved: 'count(complaint, 7d)'\n", 3, 9,
+               "surge");
     folder_free(&f);
 }
 
@@ -1357,20 +1399,29 @@ static void missing_keys_are_reported_at_the_model(void **state)
     folder_t f;
     folder_new(&f, NULL);
     /* the model map starts at line 2 (after a comment) */
-    refuse_one(&f, "# c\nmodel: m\nkind: poisson_surge\nobserved: 'count(complaint, 7d)'\nobserved_days: 7\nbaseline_days: 358\n",
+    refuse_one(&f,
+               "# c\nmodel: m\nkind: poisson_surge\nobserved: 'count(complaint, "
+               "7d)'\nobserved_days: 7\nbaseline_days: 358\n",
                2, 1, "模型缺少 baseline");
-    refuse_one(&f, "model: m\nkind: poisson_surge\nobserved: 'count(complaint, 7d)'\nbaseline: '0'\nobserved_days: 7\n", 1, 1,
-               "模型缺少 baseline_days");
+    refuse_one(&f,
+               "model: m\nkind: poisson_surge\nobserved: 'count(complaint, 7d)'\nbaseline: "
+               "'0'\nobserved_days: 7\n",
+               1, 1, "模型缺少 baseline_days");
     refuse_one(&f, LOGISTIC_HEAD "intercept: 0\n", 1, 1, "缺少 weights");
     refuse_one(&f, LOGISTIC_HEAD "weights: {a: 1}\n", 1, 1, "模型缺少 intercept");
     refuse_one(&f, "model: m\nkind: logistic\nintercept: 0\nweights: {}\n", 1, 1, "inputs");
     refuse_one(&f, "model: m\nkind: ewma\nvalue: 'attrs.revenue'\nalpha: 0.3\n", 1, 1, "\"on\"");
     refuse_one(&f, "model: m\nkind: ewma\non: tax_return\nalpha: 0.3\n", 1, 1, "模型缺少 value");
-    refuse_one(&f, "model: m\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\n", 1, 1, "模型缺少 alpha");
-    refuse_one(&f, "model: m\nkind: beta_binomial\nfailures: 'count(sampling_fail, 365d)'\ntrials: 'count(sampling, 365d)'\n",
+    refuse_one(&f, "model: m\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\n", 1, 1,
+               "模型缺少 alpha");
+    refuse_one(&f,
+               "model: m\nkind: beta_binomial\nfailures: 'count(sampling_fail, 365d)'\ntrials: "
+               "'count(sampling, 365d)'\n",
                1, 1, "模型缺少 threshold");
-    refuse_one(&f, "model: m\nkind: beta_binomial\nfailures: 'count(sampling_fail, 365d)'\nthreshold: 0.1\n", 1, 1,
-               "模型缺少 trials");
+    refuse_one(
+        &f,
+        "model: m\nkind: beta_binomial\nfailures: 'count(sampling_fail, 365d)'\nthreshold: 0.1\n",
+        1, 1, "模型缺少 trials");
     refuse_one(&f, "kind: ewma\n", 1, 1, "\"model\"");
     refuse_one(&f, "model: m\n", 1, 1, "\"kind\"");
     folder_free(&f);
@@ -1381,10 +1432,14 @@ static void maps_naming_undeclared_inputs_are_reported_at_the_name(void **state)
     (void)state;
     folder_t f;
     folder_new(&f, NULL);
-    refuse_one(&f, LOGISTIC_HEAD "intercept: 0\nweights: {a: 1, zz: 2, b: 1}\n", 7, 17, "zz 不是已声明的输入");
-    refuse_one(&f, LOGISTIC_HEAD "intercept: 0\nweights:\n  a: 1\n  b: 2\n  c: 3\n", 10, 3, "c 不是已声明的输入");
-    refuse_one(&f, LOGISTIC_HEAD "transform: {aa: log}\nintercept: 0\nweights: {a: 1, b: 1}\n", 6, 13, "aa");
-    refuse_one(&f, LOGISTIC_HEAD "missing: {b: 0, q: 1}\nintercept: 0\nweights: {a: 1, b: 1}\n", 6, 17, "q");
+    refuse_one(&f, LOGISTIC_HEAD "intercept: 0\nweights: {a: 1, zz: 2, b: 1}\n", 7, 17,
+               "zz 不是已声明的输入");
+    refuse_one(&f, LOGISTIC_HEAD "intercept: 0\nweights:\n  a: 1\n  b: 2\n  c: 3\n", 10, 3,
+               "c 不是已声明的输入");
+    refuse_one(&f, LOGISTIC_HEAD "transform: {aa: log}\nintercept: 0\nweights: {a: 1, b: 1}\n", 6,
+               13, "aa");
+    refuse_one(&f, LOGISTIC_HEAD "missing: {b: 0, q: 1}\nintercept: 0\nweights: {a: 1, b: 1}\n", 6,
+               17, "q");
     folder_free(&f);
 }
 
@@ -1401,7 +1456,8 @@ static void alpha_must_lie_in_0_to_1_with_1_allowed(void **state)
     refuse_one(&f, EWMA_HEAD "alpha: 0.5\nmin_samples: 2.5\n", 6, 14, "min_samples");
     /* 1 and a tiny positive alpha are fine */
     write_file(f.models, "one.yaml", EWMA_HEAD "alpha: 1\n");
-    write_file(f.models, "tiny.yaml", "model: tiny\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\nalpha: 1e-6\n");
+    write_file(f.models, "tiny.yaml",
+               "model: tiny\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\nalpha: 1e-6\n");
     rw_rules_t *r = load_ok(f.rules, f.models);
     assert_close(model(r, "m")->alpha, 1, 0);
     assert_close(model(r, "tiny")->alpha, 1e-6, 0);
@@ -1415,18 +1471,24 @@ static void non_numeric_values_are_reported_at_the_value(void **state)
     (void)state;
     folder_t f;
     folder_new(&f, NULL);
-    refuse_one(&f, LOGISTIC_HEAD "intercept: high\nweights: {a: 1, b: 1}\n", 6, 12, "intercept 应该是数字");
-    refuse_one(&f, LOGISTIC_HEAD "intercept: 0\nweights: {a: '1', b: 1}\n", 7, 14, "weights.a 应该是数字");
-    refuse_one(&f, LOGISTIC_HEAD "missing: {a: none}\nintercept: 0\nweights: {a: 1, b: 1}\n", 6, 14, "missing.a");
-    refuse_one(&f, LOGISTIC_HEAD "intercept: .nan\nweights: {a: 1, b: 1}\n", 6, 12, "intercept 应该是有限的数字");
+    refuse_one(&f, LOGISTIC_HEAD "intercept: high\nweights: {a: 1, b: 1}\n", 6, 12,
+               "intercept 应该是数字");
+    refuse_one(&f, LOGISTIC_HEAD "intercept: 0\nweights: {a: '1', b: 1}\n", 7, 14,
+               "weights.a 应该是数字");
+    refuse_one(&f, LOGISTIC_HEAD "missing: {a: none}\nintercept: 0\nweights: {a: 1, b: 1}\n", 6, 14,
+               "missing.a");
+    refuse_one(&f, LOGISTIC_HEAD "intercept: .nan\nweights: {a: 1, b: 1}\n", 6, 12,
+               "intercept 应该是有限的数字");
     refuse_one(&f, LOGISTIC_HEAD "intercept: -.inf\nweights: {a: 1, b: 1}\n", 6, 12, "有限");
     refuse_one(&f, EWMA_HEAD "alpha: [0.3]\n", 5, 8, "alpha 应该是数字");
     refuse_one(&f,
-               "model: m\nkind: poisson_surge\nobserved: 'count(complaint, 7d)'\nbaseline: '0'\nobserved_days: 7\n"
+               "model: m\nkind: poisson_surge\nobserved: 'count(complaint, 7d)'\nbaseline: "
+               "'0'\nobserved_days: 7\n"
                "baseline_days: 358\nprior_days: 30d\n",
                7, 13, "prior_days 应该是数字");
     refuse_one(&f,
-               "model: m\nkind: beta_binomial\nfailures: 'count(sampling_fail, 365d)'\ntrials: 'count(sampling, 365d)'\n"
+               "model: m\nkind: beta_binomial\nfailures: 'count(sampling_fail, 365d)'\ntrials: "
+               "'count(sampling, 365d)'\n"
                "threshold: ten percent\n",
                5, 12, "threshold 应该是数字");
     folder_free(&f);
@@ -1437,9 +1499,13 @@ static void unknown_transform_is_reported_at_the_transform(void **state)
     (void)state;
     folder_t f;
     folder_new(&f, NULL);
-    refuse_one(&f, LOGISTIC_HEAD "transform: {a: exp}\nintercept: 0\nweights: {a: 1, b: 1}\n", 6, 16, "未知的变换");
-    refuse_one(&f, LOGISTIC_HEAD "transform: {a: log1p, b: 2}\nintercept: 0\nweights: {a: 1, b: 1}\n", 6, 26, "未知的变换");
-    refuse_one(&f, LOGISTIC_HEAD "transform: log\nintercept: 0\nweights: {a: 1, b: 1}\n", 6, 12, "transform");
+    refuse_one(&f, LOGISTIC_HEAD "transform: {a: exp}\nintercept: 0\nweights: {a: 1, b: 1}\n", 6,
+               16, "未知的变换");
+    refuse_one(&f,
+               LOGISTIC_HEAD "transform: {a: log1p, b: 2}\nintercept: 0\nweights: {a: 1, b: 1}\n",
+               6, 26, "未知的变换");
+    refuse_one(&f, LOGISTIC_HEAD "transform: log\nintercept: 0\nweights: {a: 1, b: 1}\n", 6, 12,
+               "transform");
     folder_free(&f);
 }
 
@@ -1448,9 +1514,11 @@ static void duplicate_model_names_are_reported_in_the_later_file(void **state)
     (void)state;
     folder_t f;
     folder_new(&f, NULL);
-    const char *files[] = {"a.yaml", "model: dup\nkind: beta_binomial\nfailures: '0'\ntrials: '1'\nthreshold: 0.1\n",
-                           "b.yaml", "# second\nmodel:   dup\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\nalpha: 0.5\n",
-                           NULL};
+    const char *files[] = {
+        "a.yaml", "model: dup\nkind: beta_binomial\nfailures: '0'\ntrials: '1'\nthreshold: 0.1\n",
+        "b.yaml",
+        "# second\nmodel:   dup\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue'\nalpha: 0.5\n",
+        NULL};
     rw_diags_t d;
     refuse(&f, &d, files);
     assert_error_at(&d, "b.yaml", 2, 10, "模型名 dup 重复");
@@ -1465,23 +1533,34 @@ static void input_expression_errors_point_inside_the_expression(void **state)
     folder_t f;
     folder_new(&f, NULL);
     /* line 4 is `  a: '…'`: the expression's first character is column 7 */
-    refuse_one(&f, "model: m\nkind: logistic\ninputs:\n  a: 'count(complaint 30d)'\nintercept: 0\nweights: {a: 1}\n", 4, 23,
-               "");
-    refuse_one(&f, "model: m\nkind: logistic\ninputs:\n  a: 'count(complaints, 30d)'\nintercept: 0\nweights: {a: 1}\n", 4,
-               13, "complaints");
-    refuse_one(&f, "model: m\nkind: logistic\ninputs:\n  a: 'attrs.amount + 1'\nintercept: 0\nweights: {a: 1}\n", 4, 7,
-               "attrs");
-    refuse_one(&f, "model: m\nkind: logistic\ninputs:\n  a: '1 + params.x'\nintercept: 0\nweights: {a: 1}\n", 4, 11,
-               "params");
     refuse_one(&f,
-               "model: m\nkind: poisson_surge\nobserved: 'count(complaint, 7d) +'\nbaseline: '0'\nobserved_days: 7\n"
+               "model: m\nkind: logistic\ninputs:\n  a: 'count(complaint 30d)'\nintercept: "
+               "0\nweights: {a: 1}\n",
+               4, 23, "");
+    refuse_one(&f,
+               "model: m\nkind: logistic\ninputs:\n  a: 'count(complaints, 30d)'\nintercept: "
+               "0\nweights: {a: 1}\n",
+               4, 13, "complaints");
+    refuse_one(&f,
+               "model: m\nkind: logistic\ninputs:\n  a: 'attrs.amount + 1'\nintercept: 0\nweights: "
+               "{a: 1}\n",
+               4, 7, "attrs");
+    refuse_one(
+        &f,
+        "model: m\nkind: logistic\ninputs:\n  a: '1 + params.x'\nintercept: 0\nweights: {a: 1}\n",
+        4, 11, "params");
+    refuse_one(&f,
+               "model: m\nkind: poisson_surge\nobserved: 'count(complaint, 7d) +'\nbaseline: "
+               "'0'\nobserved_days: 7\n"
                "baseline_days: 358\n",
                3, 34, "");
     refuse_one(&f,
                "model: m\nkind: beta_binomial\nfailures: 'count(sampling_fail, 365d)'\n"
                "trials: \"count(sampling, 365d) + model(\\\"x\\\")\"\nthreshold: 0.1\n",
                4, 34, "model()");
-    refuse_one(&f, "model: m\nkind: ewma\non: tax_return\nvalue: 'count(tax_return, 30d)'\nalpha: 0.5\n", 4, 9, "");
+    refuse_one(
+        &f, "model: m\nkind: ewma\non: tax_return\nvalue: 'count(tax_return, 30d)'\nalpha: 0.5\n",
+        4, 9, "");
     folder_free(&f);
 }
 
@@ -1490,9 +1569,11 @@ static void ewma_on_an_unknown_stream_is_reported_at_on(void **state)
     (void)state;
     folder_t f;
     folder_new(&f, NULL);
-    refuse_one(&f, "model: m\nkind: ewma\non: tax_returns\nvalue: 'attrs.revenue'\nalpha: 0.5\n", 3, 5,
-               "未知的流或事件类型 \"tax_returns\"");
-    refuse_one(&f, "model: m\nkind: ewma\nvalue: 'attrs.revenue'\nalpha: 0.5\non:   \"big returns\"\n", 5, 7, "big returns");
+    refuse_one(&f, "model: m\nkind: ewma\non: tax_returns\nvalue: 'attrs.revenue'\nalpha: 0.5\n", 3,
+               5, "未知的流或事件类型 \"tax_returns\"");
+    refuse_one(&f,
+               "model: m\nkind: ewma\nvalue: 'attrs.revenue'\nalpha: 0.5\non:   \"big returns\"\n",
+               5, 7, "big returns");
     folder_free(&f);
 }
 
@@ -1501,22 +1582,32 @@ static void unknown_keys_and_bad_ranges_are_reported(void **state)
     (void)state;
     folder_t f;
     folder_new(&f, NULL);
-    refuse_one(&f, LOGISTIC_HEAD "intercept: 0\nweights: {a: 1, b: 1}\nweight: {a: 2}\n", 8, 1, "未知的键 \"weight\"");
+    refuse_one(&f, LOGISTIC_HEAD "intercept: 0\nweights: {a: 1, b: 1}\nweight: {a: 2}\n", 8, 1,
+               "未知的键 \"weight\"");
     refuse_one(&f,
-               "model: m\nkind: beta_binomial\nfailures: 'count(sampling_fail, 365d)'\ntrials: 'count(sampling, 365d)'\n"
+               "model: m\nkind: beta_binomial\nfailures: 'count(sampling_fail, 365d)'\ntrials: "
+               "'count(sampling, 365d)'\n"
                "threshold: 1.5\n",
                5, 12, "threshold");
-#define POISSON_HEAD "model: m\nkind: poisson_surge\nobserved: 'count(complaint, 7d)'\nbaseline: '0'\n"
-    refuse_one(&f, POISSON_HEAD "observed_days: 0\nbaseline_days: 358\n", 5, 16, "observed_days 须大于 0");
+#define POISSON_HEAD                                                                               \
+    "model: m\nkind: poisson_surge\nobserved: 'count(complaint, 7d)'\nbaseline: '0'\n"
+    refuse_one(&f, POISSON_HEAD "observed_days: 0\nbaseline_days: 358\n", 5, 16,
+               "observed_days 须大于 0");
     refuse_one(&f, POISSON_HEAD "observed_days: 7\nbaseline_days: -1\n", 6, 16, "baseline_days");
-    refuse_one(&f, POISSON_HEAD "observed_days: 7\nbaseline_days: 358\nprior_rate: -0.1\n", 7, 13, "prior_rate");
-    refuse_one(&f, POISSON_HEAD "observed_days: 7\nbaseline_days: 358\nprior_days:  -30\n", 7, 14, "prior_days");
+    refuse_one(&f, POISSON_HEAD "observed_days: 7\nbaseline_days: 358\nprior_rate: -0.1\n", 7, 13,
+               "prior_rate");
+    refuse_one(&f, POISSON_HEAD "observed_days: 7\nbaseline_days: 358\nprior_days:  -30\n", 7, 14,
+               "prior_days");
     /* λ would divide by baseline_days + prior_days = 0 */
     refuse_one(&f, POISSON_HEAD "observed_days: 7\nbaseline_days: 0\nprior_days: 0\n", 6, 16,
                "baseline_days + prior_days 须大于 0");
-#define BETA_HEAD "model: m\nkind: beta_binomial\nfailures: 'count(sampling_fail, 365d)'\ntrials: 'count(sampling, 365d)'\n"
-    refuse_one(&f, BETA_HEAD "threshold: 0.1\nprior_alpha: 0\n", 6, 14, "prior_alpha 与 prior_beta 必须大于 0");
-    refuse_one(&f, BETA_HEAD "threshold: 0.1\nprior_beta: -19\n", 6, 13, "prior_alpha 与 prior_beta 必须大于 0");
+#define BETA_HEAD                                                                                  \
+    "model: m\nkind: beta_binomial\nfailures: 'count(sampling_fail, 365d)'\ntrials: "              \
+    "'count(sampling, 365d)'\n"
+    refuse_one(&f, BETA_HEAD "threshold: 0.1\nprior_alpha: 0\n", 6, 14,
+               "prior_alpha 与 prior_beta 必须大于 0");
+    refuse_one(&f, BETA_HEAD "threshold: 0.1\nprior_beta: -19\n", 6, 13,
+               "prior_alpha 与 prior_beta 必须大于 0");
     folder_free(&f);
 }
 
@@ -1528,9 +1619,12 @@ static void files_that_are_not_model_maps_are_refused_without_crashing(void **st
     refuse_one(&f, "- model: m\n- kind: logistic\n", 1, 1, "映射");
     refuse_one(&f, "", 1, 1, "映射");
     refuse_one(&f, "model: [m]\nkind: logistic\n", 1, 8, "\"model\"");
-    refuse_one(&f, "model: m\nkind: logistic\ninputs: [a, b]\nintercept: 0\nweights: {}\n", 3, 9, "inputs");
+    refuse_one(&f, "model: m\nkind: logistic\ninputs: [a, b]\nintercept: 0\nweights: {}\n", 3, 9,
+               "inputs");
     refuse_one(&f, LOGISTIC_HEAD "intercept: 0\nweights: [1, 2]\n", 7, 10, "weights");
-    refuse_one(&f, "model: m\nkind: logistic\ninputs:\n  a: {x: 1}\nintercept: 0\nweights: {a: 1}\n", 4, 6, "表达式");
+    refuse_one(&f,
+               "model: m\nkind: logistic\ninputs:\n  a: {x: 1}\nintercept: 0\nweights: {a: 1}\n", 4,
+               6, "表达式");
     rw_diags_t d;
     const char *files[] = {"m.yaml", "model: m\nkind: [logistic\n", NULL};
     refuse(&f, &d, files); /* not YAML at all */
@@ -1557,14 +1651,16 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(logistic_score_is_the_logistic_of_the_weighted_sum_worked_by_hand),
         cmocka_unit_test(logistic_null_inputs_use_missing_and_parts_record_the_null),
-        cmocka_unit_test(logistic_input_outside_its_transform_domain_or_not_a_number_counts_as_missing),
+        cmocka_unit_test(
+            logistic_input_outside_its_transform_domain_or_not_a_number_counts_as_missing),
         cmocka_unit_test(logistic_booleans_count_as_one_and_zero),
         cmocka_unit_test(logistic_extreme_scores_saturate_at_0_and_1_instead_of_null),
         cmocka_unit_test(logistic_shipped_entity_risk_gives_the_worked_examples),
         cmocka_unit_test(poisson_tail_matches_term_by_term_sums_and_published_tables),
         cmocka_unit_test(poisson_observed_zero_or_below_gives_1_and_fractions_round_up),
         cmocka_unit_test(poisson_null_inputs_or_non_positive_lambda_give_null),
-        cmocka_unit_test(poisson_shipped_complaint_surge_takes_lambda_from_the_prior_without_history),
+        cmocka_unit_test(
+            poisson_shipped_complaint_surge_takes_lambda_from_the_prior_without_history),
         cmocka_unit_test(beta_binomial_matches_the_binomial_identity_and_tables),
         cmocka_unit_test(beta_binomial_f_equal_n_and_no_trials_follow_the_prior),
         cmocka_unit_test(beta_binomial_impossible_null_or_overflowing_counts_give_null),

@@ -25,43 +25,40 @@
 
 /* ---- a rules folder with the model to fit ------------------------------------------- */
 
-static const char *const CATALOG =
-    "timezone: \"+08:00\"\n"
-    "types:\n"
-    "  complaint: {title: 投诉举报, attrs: {category: string}}\n"
-    "items:\n"
-    "  - code: \"SC-T-001\"\n"
-    "    name: 测试监督检查事项\n"
-    "    department: 测试监管处\n"
-    "    basis: [\"test-law#1\"]\n";
+static const char *const CATALOG = "timezone: \"+08:00\"\n"
+                                   "types:\n"
+                                   "  complaint: {title: 投诉举报, attrs: {category: string}}\n"
+                                   "items:\n"
+                                   "  - code: \"SC-T-001\"\n"
+                                   "    name: 测试监督检查事项\n"
+                                   "    department: 测试监管处\n"
+                                   "    basis: [\"test-law#1\"]\n";
 
-static const char *const LAWS =
-    "laws:\n"
-    "  - id: test-law\n"
-    "    title: 中华人民共和国测试法\n"
-    "    level: law\n"
-    "    verified: 2026-10-01\n"
-    "    versions:\n"
-    "      - {effective: 2020-01-01, source: test-2020.md}\n"
-    "    repealed: null\n";
+static const char *const LAWS = "laws:\n"
+                                "  - id: test-law\n"
+                                "    title: 中华人民共和国测试法\n"
+                                "    level: law\n"
+                                "    verified: 2026-10-01\n"
+                                "    versions:\n"
+                                "      - {effective: 2020-01-01, source: test-2020.md}\n"
+                                "    repealed: null\n";
 
-static const char *const LAW =
-    "# 中华人民共和国测试法\n\n2020年1月1日 公布\n\n<!-- INFO END -->\n\n第一条 经营者应当诚信经营。\n";
+static const char *const LAW = "# 中华人民共和国测试法\n\n2020年1月1日 公布\n\n<!-- INFO END "
+                               "-->\n\n第一条 经营者应当诚信经营。\n";
 
 /* The model before fitting: every weight 0. */
-static const char *const SCORE =
-    "# 待拟合的评分卡\n"
-    "model: score\n"
-    "kind: logistic\n"
-    "description: 测试评分\n"
-    "inputs:\n"
-    "  complaints: 'count(complaint, 90d)'\n"
-    "  abnormal: 'profile.abnormal_list == true'\n"
-    "  amount: 'profile.amount'\n"
-    "transform: {complaints: log1p}\n"
-    "missing: {amount: 0.25}\n"
-    "intercept: 0\n"
-    "weights: {complaints: 0, abnormal: 0, amount: 0}\n";
+static const char *const SCORE = "# 待拟合的评分卡\n"
+                                 "model: score\n"
+                                 "kind: logistic\n"
+                                 "description: 测试评分\n"
+                                 "inputs:\n"
+                                 "  complaints: 'count(complaint, 90d)'\n"
+                                 "  abnormal: 'profile.abnormal_list == true'\n"
+                                 "  amount: 'profile.amount'\n"
+                                 "transform: {complaints: log1p}\n"
+                                 "missing: {amount: 0.25}\n"
+                                 "intercept: 0\n"
+                                 "weights: {complaints: 0, abnormal: 0, amount: 0}\n";
 
 static const char *const SURGE =
     "model: surge\nkind: poisson_surge\nobserved: 'count(complaint, 7d)'\nbaseline: '0'\n"
@@ -183,19 +180,23 @@ static int held_out(const char *id)
 }
 
 /* A lead record with the model's evidence and a disposition (label −1: none). */
-static json_t *lead_json(const char *id, int revision, int complaints, int abnormal, const char *amount_json, int label)
+static json_t *lead_json(const char *id, int revision, int complaints, int abnormal,
+                         const char *amount_json, int label)
 {
     json_t *amount = json_loads(amount_json, JSON_DECODE_ANY, NULL);
     assert_non_null(amount);
-    json_t *parts = json_pack("[{s:s,s:o,s:f},{s:s,s:i,s:f},{s:s,s:b,s:f}]", "input", "amount", "value", amount,
-                              "contribution", 0.0, "input", "complaints", "value", complaints, "contribution", 0.0,
-                              "input", "abnormal", "value", abnormal, "contribution", 0.0);
-    json_t *models = json_pack("[{s:s,s:f,s:[]},{s:s,s:f,s:o}]", "model", "entity-risk", "value", 0.5, "parts",
-                               "model", "score", "value", 0.5, "parts", parts);
-    json_t *l = json_pack("{s:s,s:i,s:s,s:o}", "id", id, "revision", revision, "rule", "R-SCORE", "models", models);
+    json_t *parts =
+        json_pack("[{s:s,s:o,s:f},{s:s,s:i,s:f},{s:s,s:b,s:f}]", "input", "amount", "value", amount,
+                  "contribution", 0.0, "input", "complaints", "value", complaints, "contribution",
+                  0.0, "input", "abnormal", "value", abnormal, "contribution", 0.0);
+    json_t *models = json_pack("[{s:s,s:f,s:[]},{s:s,s:f,s:o}]", "model", "entity-risk", "value",
+                               0.5, "parts", "model", "score", "value", 0.5, "parts", parts);
+    json_t *l = json_pack("{s:s,s:i,s:s,s:o}", "id", id, "revision", revision, "rule", "R-SCORE",
+                          "models", models);
     if (label >= 0)
-        json_object_set_new(l, "disposition",
-                            json_pack("{s:s,s:s}", "result", label ? "confirmed" : "dismissed", "note", "核查"));
+        json_object_set_new(
+            l, "disposition",
+            json_pack("{s:s,s:s}", "result", label ? "confirmed" : "dismissed", "note", "核查"));
     else
         json_object_set_new(l, "disposition", json_null());
     return l;
@@ -227,7 +228,8 @@ static void generate(const char *path, size_t n, uint64_t seed, int reversed, da
     uint64_t s = seed;
     for (size_t i = 0; i < n; i++) {
         row_t *r = &d->rows[d->n++];
-        snprintf(r->id, sizeof r->id, "L%020llx", (unsigned long long)(splitmix(&s) & 0xffffffffffffULL));
+        snprintf(r->id, sizeof r->id, "L%020llx",
+                 (unsigned long long)(splitmix(&s) & 0xffffffffffffULL));
         int complaints = (int)(uniform(&s) * 16);
         int abnormal = uniform(&s) < 0.3;
         int amount_null = uniform(&s) < 0.1;
@@ -237,7 +239,8 @@ static void generate(const char *path, size_t n, uint64_t seed, int reversed, da
         r->x[2] = abnormal;
         r->x[3] = amount_null ? 0.25 : amount; /* the model's missing value */
         double z = 0;
-        for (int k = 0; k < P; k++) z += TRUE_COEF[k] * r->x[k];
+        for (int k = 0; k < P; k++)
+            z += TRUE_COEF[k] * r->x[k];
         r->y = uniform(&s) < sigmoid(z);
         char amount_json[32];
         if (amount_null)
@@ -245,10 +248,12 @@ static void generate(const char *path, size_t n, uint64_t seed, int reversed, da
         else
             snprintf(amount_json, sizeof amount_json, "%.3f", amount);
         if (i % 10 == 3) /* a stale revision before the latest */
-            json_array_append_new(lines, lead_json(r->id, 1, complaints, abnormal, amount_json, !r->y));
+            json_array_append_new(lines,
+                                  lead_json(r->id, 1, complaints, abnormal, amount_json, !r->y));
         json_array_append_new(lines, lead_json(r->id, 2, complaints, abnormal, amount_json, r->y));
         if (i % 10 == 7) /* a stale revision after it */
-            json_array_append_new(lines, lead_json(r->id, 1, complaints, abnormal, amount_json, !r->y));
+            json_array_append_new(lines,
+                                  lead_json(r->id, 1, complaints, abnormal, amount_json, !r->y));
         if (r->y)
             d->n_pos++;
         else
@@ -265,8 +270,9 @@ static void generate(const char *path, size_t n, uint64_t seed, int reversed, da
     for (int i = 0; i < 15; i++) {
         char id[32];
         snprintf(id, sizeof id, "Lother%03d", i);
-        json_array_append_new(lines, json_pack("{s:s,s:i,s:[],s:{s:s}}", "id", id, "revision", 3, "models",
-                                               "disposition", "result", i % 2 ? "confirmed" : "dismissed"));
+        json_array_append_new(lines, json_pack("{s:s,s:i,s:[],s:{s:s}}", "id", id, "revision", 3,
+                                               "models", "disposition", "result",
+                                               i % 2 ? "confirmed" : "dismissed"));
         d->n_skipped++;
     }
     FILE *f = fopen(path, "w");
@@ -280,7 +286,8 @@ static void generate(const char *path, size_t n, uint64_t seed, int reversed, da
     json_decref(lines);
 }
 
-static int fit_file(const rw_model_t *m, const char *path, double l2, rw_fit_t *fit, char *err, size_t errlen)
+static int fit_file(const rw_model_t *m, const char *path, double l2, rw_fit_t *fit, char *err,
+                    size_t errlen)
 {
     FILE *in = fopen(path, "r");
     assert_non_null(in);
@@ -295,7 +302,8 @@ static int fit_file(const rw_model_t *m, const char *path, double l2, rw_fit_t *
 static void invert(double a[P][P], double inv[P][P])
 {
     for (int i = 0; i < P; i++)
-        for (int j = 0; j < P; j++) inv[i][j] = i == j;
+        for (int j = 0; j < P; j++)
+            inv[i][j] = i == j;
     for (int c = 0; c < P; c++) {
         int piv = c;
         for (int r = c + 1; r < P; r++)
@@ -328,7 +336,8 @@ static void invert(double a[P][P], double inv[P][P])
 static double score_of(const double *coef, const double *x)
 {
     double z = 0;
-    for (int k = 0; k < P; k++) z += coef[k] * x[k];
+    for (int k = 0; k < P; k++)
+        z += coef[k] * x[k];
     return z;
 }
 
@@ -338,7 +347,8 @@ static void assert_close(double got, double want, double rel)
         fail_msg("got %.17g, want %.17g (rel. tolerance %g)", got, want, rel);
 }
 
-static void fixture_data(fx_t *f, const char *name, size_t n, uint64_t seed, int reversed, data_t *d, char **path)
+static void fixture_data(fx_t *f, const char *name, size_t n, uint64_t seed, int reversed,
+                         data_t *d, char **path)
 {
     *path = join(f->root, name);
     generate(*path, n, seed, reversed, d);
@@ -369,7 +379,8 @@ static void fit_recovers_the_generating_coefficients_within_3_standard_errors(vo
     for (int k = 0; k < P; k++) {
         assert_true(fit.se[k] > 0 && fit.se[k] < 0.2);
         if (!(fabs(fit.coef[k] - TRUE_COEF[k]) < 3 * fit.se[k]))
-            fail_msg("coefficient %d: %.4f, true %.4f, se %.4f", k, fit.coef[k], TRUE_COEF[k], fit.se[k]);
+            fail_msg("coefficient %d: %.4f, true %.4f, se %.4f", k, fit.coef[k], TRUE_COEF[k],
+                     fit.se[k]);
     }
     rw_fit_free(&fit);
     free(path);
@@ -400,7 +411,8 @@ static void standard_errors_loglik_and_auc_match_sums_written_out_here(void **st
         loglik += r->y ? log(p) : log(1 - p);
         for (int a = 0; a < P; a++) {
             grad[a] += r->x[a] * (r->y - p);
-            for (int b = 0; b < P; b++) info[a][b] += p * (1 - p) * r->x[a] * r->x[b];
+            for (int b = 0; b < P; b++)
+                info[a][b] += p * (1 - p) * r->x[a] * r->x[b];
         }
     }
     for (int k = 1; k < P; k++) {
@@ -408,10 +420,12 @@ static void standard_errors_loglik_and_auc_match_sums_written_out_here(void **st
         info[k][k] += l2;
     }
     for (int k = 0; k < P; k++)
-        if (!(fabs(grad[k]) < 1e-6)) fail_msg("penalised score %d is %g at the fitted coefficients", k, grad[k]);
+        if (!(fabs(grad[k]) < 1e-6))
+            fail_msg("penalised score %d is %g at the fitted coefficients", k, grad[k]);
     assert_close(fit.loglik, loglik, 1e-9);
     invert(info, cov);
-    for (int k = 0; k < P; k++) assert_close(fit.se[k], sqrt(cov[k][k]), 1e-6);
+    for (int k = 0; k < P; k++)
+        assert_close(fit.se[k], sqrt(cov[k][k]), 1e-6);
     /* held-out AUC: the share of (positive, negative) pairs ranked right, ties half */
     double pairs = 0, right = 0;
     for (size_t i = 0; i < d.n; i++) {
@@ -501,7 +515,8 @@ static void the_held_out_split_depends_only_on_lead_ids_not_on_file_order(void *
 
 /* Writes `n` labelled leads whose ids are picked so that the held-out ones (by the rule
  * above) are labelled `held_label` and the others `train_label` (−1: alternate). */
-static char *leads_by_split(const fx_t *f, const char *name, int n, int train_label, int held_label, int *n_held)
+static char *leads_by_split(const fx_t *f, const char *name, int n, int train_label, int held_label,
+                            int *n_held)
 {
     char *path = join(f->root, name);
     FILE *out = fopen(path, "w");
@@ -540,8 +555,10 @@ static void too_few_labels_are_refused_with_a_message(void **state)
     path = join(f.root, "other.jsonl");
     FILE *out = fopen(path, "w");
     for (int i = 0; i < 40; i++)
-        fprintf(out, "{\"id\":\"Lo%d\",\"revision\":1,\"models\":[{\"model\":\"entity-risk\",\"value\":0.5,\"parts\":[]}],"
-                     "\"disposition\":{\"result\":\"%s\"}}\n",
+        fprintf(out,
+                "{\"id\":\"Lo%d\",\"revision\":1,\"models\":[{\"model\":\"entity-risk\",\"value\":"
+                "0.5,\"parts\":[]}],"
+                "\"disposition\":{\"result\":\"%s\"}}\n",
                 i, i % 2 ? "confirmed" : "dismissed");
     fclose(out);
     assert_int_equal(fit_file(f.m, path, 1.0, &fit, err, sizeof err), -1);
@@ -583,7 +600,9 @@ static void one_class_among_the_training_leads_is_refused_too(void **state)
     rw_fit_t fit;
     char err[512] = "";
     int rc = fit_file(f.m, path, 1.0, &fit, err, sizeof err);
-    if (rc == 0) fail_msg("fitted anyway: intercept %g (se %g) after %d iterations", fit.coef[0], fit.se[0], fit.iterations);
+    if (rc == 0)
+        fail_msg("fitted anyway: intercept %g (se %g) after %d iterations", fit.coef[0], fit.se[0],
+                 fit.iterations);
     if (!strstr(err, "只有一类标签")) fail_msg("refused for another reason: %s", err);
     assert_null(fit.coef);
     free(path);
@@ -696,7 +715,8 @@ static void the_written_model_loads_again_with_the_new_weights(void **state)
     char line[128];
     snprintf(line, sizeof line, "训练集对数似然 %.4f，留出集 AUC %.4f。", fit.loglik, fit.auc);
     assert_non_null(strstr(text, line));
-    snprintf(line, sizeof line, "按 %zu 条已处置线索拟合（属实 %zu，不属实 %zu）", d.n, d.n_pos, d.n_neg);
+    snprintf(line, sizeof line, "按 %zu 条已处置线索拟合（属实 %zu，不属实 %zu）", d.n, d.n_pos,
+             d.n_neg);
     assert_non_null(strstr(text, line));
     free(text);
     rw_rules_t *r = load_ok(&f);
@@ -705,7 +725,8 @@ static void the_written_model_loads_again_with_the_new_weights(void **state)
     assert_int_equal(m->n_inputs, 3);
     assert_true(m->intercept == fit.coef[0]); /* numbers are written to round-trip exactly */
     static const char *const names[] = {"complaints", "abnormal", "amount"};
-    static const char *const exprs[] = {"count(complaint, 90d)", "profile.abnormal_list == true", "profile.amount"};
+    static const char *const exprs[] = {"count(complaint, 90d)", "profile.abnormal_list == true",
+                                        "profile.amount"};
     for (size_t k = 0; k < 3; k++) {
         assert_string_equal(m->inputs[k].name, names[k]);
         assert_string_equal(m->inputs[k].expr, exprs[k]);
@@ -721,7 +742,9 @@ static void the_written_model_loads_again_with_the_new_weights(void **state)
     rw_eval_env_t env = {.profile = prof, .call = three};
     rw_value_t v = rw_model_eval(m, &env, NULL, NULL);
     assert_int_equal(v.kind, RW_V_NUM);
-    assert_close(v.num, sigmoid(fit.coef[0] + fit.coef[1] * log(4) + fit.coef[2] + fit.coef[3] * 0.25), 1e-12);
+    assert_close(v.num,
+                 sigmoid(fit.coef[0] + fit.coef[1] * log(4) + fit.coef[2] + fit.coef[3] * 0.25),
+                 1e-12);
     json_decref(prof);
     rw_rules_free(r);
     free(out);
@@ -751,7 +774,13 @@ static void written_numbers_and_quoted_expressions_survive_a_reload(void **state
     const rw_model_t *m = &r->models[rw_rules_model(r, "odd")];
     assert_string_equal(m->inputs[0].expr, "profile.kind == 'x' or profile.kind == \"y\"");
     double coef[P] = {1.0 / 3, -1e-20, 123456789.125, 5e30}, se[P] = {1, 1, 1, 1};
-    rw_fit_t fit = {.n_params = P, .coef = coef, .se = se, .loglik = -12.5, .auc = 0.75, .n_pos = 7, .n_neg = 5};
+    rw_fit_t fit = {.n_params = P,
+                    .coef = coef,
+                    .se = se,
+                    .loglik = -12.5,
+                    .auc = 0.75,
+                    .n_pos = 7,
+                    .n_neg = 5};
     char *out = join(f.models, "odd.yaml");
     char err[512] = "";
     assert_int_equal(rw_model_write(m, &fit, out, err, sizeof err), 0);

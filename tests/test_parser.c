@@ -27,11 +27,11 @@ static char *canon(const char *src)
     return rw_buf_steal(&b);
 }
 
-#define ASSERT_CANON(src, want)             \
-    do {                                    \
-        char *got_ = canon(src);            \
-        assert_string_equal(got_, want);    \
-        free(got_);                         \
+#define ASSERT_CANON(src, want)                                                                    \
+    do {                                                                                           \
+        char *got_ = canon(src);                                                                   \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
     } while (0)
 
 /* Asserts src is a syntax error at byte `at` whose message contains `words`. */
@@ -45,7 +45,8 @@ static void expect_error(const char *src, size_t at, const char *words)
         fail_msg("\"%s\" parsed but should be a syntax error", src);
     }
     if (off != at) fail_msg("\"%s\": error at byte %zu, expected %zu (%s)", src, off, at, err);
-    if (words && !strstr(err, words)) fail_msg("\"%s\": message \"%s\" lacks \"%s\"", src, err, words);
+    if (words && !strstr(err, words))
+        fail_msg("\"%s\": message \"%s\" lacks \"%s\"", src, err, words);
 }
 
 static rw_ast_t *parse(const char *src)
@@ -250,9 +251,10 @@ static void literals_print_in_canonical_form(void **state)
 static void the_canonical_text_parses_again(void **state)
 {
     (void)state;
-    const char *srcs[] = {"count(food_complaint, 30d) >= params.min and not (attrs.x in [1, 'a\"b'])",
-                          "-(-a) * (b % 2) - 3 / -c", "x not in [] or !(y == null) && z",
-                          "round(avg(p, attrs.amount, 7d) * 100) / 100 > 0.8333333333333334"};
+    const char *srcs[] = {
+        "count(food_complaint, 30d) >= params.min and not (attrs.x in [1, 'a\"b'])",
+        "-(-a) * (b % 2) - 3 / -c", "x not in [] or !(y == null) && z",
+        "round(avg(p, attrs.amount, 7d) * 100) / 100 > 0.8333333333333334"};
     for (size_t i = 0; i < sizeof srcs / sizeof *srcs; i++) {
         char *once = canon(srcs[i]);
         char *twice = canon(once);
@@ -304,8 +306,9 @@ static void aggregate_calls_are_recognised_by_name(void **state)
     assert_true(rw_ast_is_agg_call(a->args[0]->args[0]));
     assert_false(rw_ast_has_agg_call(a->args[1]));
     rw_ast_free(a);
-    const char *aggs[] = {"count(s, 1d)", "sum(s, f, 1d)", "avg(s, f, 1d)", "min(s, f, 1d)", "max(s, f, 1d)",
-                          "distinct(s, f, 1d)", "last(s, f)", "since(s)", "model('m')"};
+    const char *aggs[] = {"count(s, 1d)",  "sum(s, f, 1d)", "avg(s, f, 1d)",
+                          "min(s, f, 1d)", "max(s, f, 1d)", "distinct(s, f, 1d)",
+                          "last(s, f)",    "since(s)",      "model('m')"};
     for (size_t i = 0; i < sizeof aggs / sizeof *aggs; i++) {
         a = parse(aggs[i]);
         assert_true(rw_ast_is_agg_call(a));
@@ -332,7 +335,8 @@ static void deep_nesting_is_an_error_not_a_crash(void **state)
     src[depth] = 0;
     a = rw_parse_expr(src, depth, &off, err, sizeof err);
     assert_null(a);
-    for (size_t i = 0; i + 4 <= depth; i += 4) memcpy(src + i, "not ", 4);
+    for (size_t i = 0; i + 4 <= depth; i += 4)
+        memcpy(src + i, "not ", 4);
     a = rw_parse_expr(src, depth, &off, err, sizeof err);
     assert_null(a);
     free(src);
@@ -346,7 +350,8 @@ static char *chain(const char *op, size_t n)
     rw_buf_t b;
     rw_buf_init(&b);
     rw_buf_puts(&b, "x");
-    for (size_t i = 1; i < n; i++) rw_buf_printf(&b, " %s x", op);
+    for (size_t i = 1; i < n; i++)
+        rw_buf_printf(&b, " %s x", op);
     return rw_buf_steal(&b);
 }
 
@@ -374,7 +379,8 @@ static void very_long_operator_chains_are_an_error_not_a_crash(void **state)
     rw_buf_t b;
     rw_buf_init(&b);
     rw_buf_puts(&b, "x in [0");
-    for (int i = 1; i < 20000; i++) rw_buf_printf(&b, ", %d", i);
+    for (int i = 1; i < 20000; i++)
+        rw_buf_printf(&b, ", %d", i);
     rw_buf_puts(&b, "]");
     size_t off;
     char err[256];

@@ -34,32 +34,32 @@ static const char *const LAWS = "laws:\n"
                                 "    versions:\n"
                                 "      - {effective: 2020-01-01, source: test.md}\n";
 
-static const char *const LAW =
-    "# 中华人民共和国测试法\n\n2020年1月1日 公布\n\n<!-- INFO END -->\n\n第一条 经营者应当诚信经营。\n";
+static const char *const LAW = "# 中华人民共和国测试法\n\n2020年1月1日 公布\n\n<!-- INFO END "
+                               "-->\n\n第一条 经营者应当诚信经营。\n";
 
 /* A complete, valid ruleset: the base every case below changes one thing of. */
 static const char *const VALID =
-    "ruleset: t\n"                                                     /* 1 */
-    "reviewed: 2026-10-15\n"                                           /* 2 */
-    "streams:\n"                                                       /* 3 */
-    "  food: 'type == \"complaint\" and attrs.category == \"food\"'\n" /* 4 */
-    "params: {n: 1, m: 2}\n"                                           /* 5 */
-    "overrides: {\"32\": {n: 3}}\n"                                    /* 6 */
-    "rules:\n"                                                         /* 7 */
-    "  - id: R1\n"                                                     /* 8 */
-    "    title: 规则\n"                                                /* 9 */
-    "    description: 说明\n"                                          /* 10 */
-    "    on: [food]\n"                                                 /* 11 */
-    "    if: 'count(food, 7d) >= params.n'\n"                          /* 12 */
+    "ruleset: t\n"                                                       /* 1 */
+    "reviewed: 2026-10-15\n"                                             /* 2 */
+    "streams:\n"                                                         /* 3 */
+    "  food: 'type == \"complaint\" and attrs.category == \"food\"'\n"   /* 4 */
+    "params: {n: 1, m: 2}\n"                                             /* 5 */
+    "overrides: {\"32\": {n: 3}}\n"                                      /* 6 */
+    "rules:\n"                                                           /* 7 */
+    "  - id: R1\n"                                                       /* 8 */
+    "    title: 规则\n"                                                  /* 9 */
+    "    description: 说明\n"                                            /* 10 */
+    "    on: [food]\n"                                                   /* 11 */
+    "    if: 'count(food, 7d) >= params.n'\n"                            /* 12 */
     "    level: {red: 'count(food, 7d) >= params.m', default: orange}\n" /* 13 */
-    "    clauses: [\"test-law#1\"]\n"                                  /* 14 */
-    "    item: \"SC-T-001\"\n"                                         /* 15 */
-    "    department: 测试处\n"                                         /* 16 */
-    "    suppress: 72h\n"                                              /* 17 */
-    "    message: '近7天 {count(food, 7d)} 次'\n"                      /* 18 */
-    "    tags: [食品]\n"                                               /* 19 */
-    "    mode: shadow\n"                                               /* 20 */
-    "    enabled: true\n";                                             /* 21 */
+    "    clauses: [\"test-law#1\"]\n"                                    /* 14 */
+    "    item: \"SC-T-001\"\n"                                           /* 15 */
+    "    department: 测试处\n"                                           /* 16 */
+    "    suppress: 72h\n"                                                /* 17 */
+    "    message: '近7天 {count(food, 7d)} 次'\n"                        /* 18 */
+    "    tags: [食品]\n"                                                 /* 19 */
+    "    mode: shadow\n"                                                 /* 20 */
+    "    enabled: true\n";                                               /* 21 */
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
@@ -95,7 +95,8 @@ static loaded_t load(const char *catalog, const char *const *files)
     write_file(s.data, "laws.yaml", LAWS);
     write_file(s.data, "test.md", LAW);
     rw_buf_free(&s);
-    for (; files && *files; files += 2) write_file(L.dir, files[0], files[1]);
+    for (; files && *files; files += 2)
+        write_file(L.dir, files[0], files[1]);
     rw_diags_init(&L.d);
     int64_t today;
     rw_date_parse("2026-11-01", &today);
@@ -123,8 +124,8 @@ static void expect_error_in(loaded_t *L, const char *file, int line, int col, co
     snprintf(path, sizeof path, "%s/%s", L->dir, file);
     for (size_t i = 0; i < L->d.n; i++) {
         const rw_diag_t *it = &L->d.items[i];
-        if (it->sev == RW_DIAG_ERROR && !strcmp(it->file, path) && it->line == line && it->col == col &&
-            strstr(it->msg, msg))
+        if (it->sev == RW_DIAG_ERROR && !strcmp(it->file, path) && it->line == line &&
+            it->col == col && strstr(it->msg, msg))
             return;
     }
     fprintf(stderr, "wanted %s:%d:%d: error: …%s…, got:\n", file, line, col, msg);
@@ -203,7 +204,8 @@ static void truncated_yaml_reports_where_the_text_breaks_off(void **state)
 {
     (void)state;
     /* an unclosed quote runs to the end of the file */
-    expect_ruleset_error("ruleset: t\nrules:\n  - id: R1\n    title: '未闭合\n", 5, 1, "YAML 语法错误");
+    expect_ruleset_error("ruleset: t\nrules:\n  - id: R1\n    title: '未闭合\n", 5, 1,
+                         "YAML 语法错误");
     /* an unclosed flow sequence */
     expect_ruleset_error("ruleset: t\nrules: [\n", 3, 1, "YAML 语法错误");
     /* a key at a wrong indentation */
@@ -293,8 +295,11 @@ static void missing_required_keys_are_reported_at_the_rule(void **state)
         int line;
         const char *msg;
     } cases[] = {
-        {8, "缺少必填的键 \"id\""},  {9, "缺少必填的键 \"title\""}, {12, "缺少 if"},
-        {13, "缺少 level"},           {14, "clauses"},
+        {8, "缺少必填的键 \"id\""},
+        {9, "缺少必填的键 \"title\""},
+        {12, "缺少 if"},
+        {13, "缺少 level"},
+        {14, "clauses"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         /* drop the line; without the id line the rule starts at the title instead */
@@ -318,7 +323,8 @@ static void expression_errors_point_into_the_expression(void **state)
     expect_line_error(12, "    if: 'count(nostream, 7d) >= 1'\n", 12, 16, "nostream");
     expect_line_error(12, "    if: 'count(food, 7d) >= params.zz'\n", 12, 29, "params.zz");
     /* a literal block: the error is on the block's second line */
-    expect_line_error(12, "    if: |\n      count(food, 7d) >= 1 and\n      nosuch > 2\n", 14, 7, "nosuch");
+    expect_line_error(12, "    if: |\n      count(food, 7d) >= 1 and\n      nosuch > 2\n", 14, 7,
+                      "nosuch");
     /* message placeholders: `    message: '` is 14 characters */
     expect_line_error(18, "    message: 'abc {count(food, 7d)'\n", 18, 19, "没有对应的 '}'");
     expect_line_error(18, "    message: 'a } b'\n", 18, 17, "多余的 '}'");
@@ -330,9 +336,12 @@ static void params_and_overrides_are_checked(void **state)
     (void)state;
     expect_line_error(5, "params: {n: [1], m: 2}\n", 5, 13, "参数 n 的值必须是标量");
     expect_line_error(5, "params: [1]\n", 5, 9, "params 应该是");
-    expect_line_error(6, "overrides: {\"32a\": {n: 3}}\n", 6, 13, "overrides 的键必须是行政区划代码前缀");
-    expect_line_error(6, "overrides: {\"1234567890123\": {n: 3}}\n", 6, 13, "overrides 的键必须是行政区划代码前缀");
-    expect_line_error(6, "overrides: {\"\": {n: 3}}\n", 6, 13, "overrides 的键必须是行政区划代码前缀");
+    expect_line_error(6, "overrides: {\"32a\": {n: 3}}\n", 6, 13,
+                      "overrides 的键必须是行政区划代码前缀");
+    expect_line_error(6, "overrides: {\"1234567890123\": {n: 3}}\n", 6, 13,
+                      "overrides 的键必须是行政区划代码前缀");
+    expect_line_error(6, "overrides: {\"\": {n: 3}}\n", 6, 13,
+                      "overrides 的键必须是行政区划代码前缀");
     expect_line_error(6, "overrides: {\"32\": {zz: 3}}\n", 6, 20, "覆盖了未声明的参数 zz");
     expect_line_error(6, "overrides: {\"32\": 5}\n", 6, 19, "应该是 参数: 值 的映射");
     expect_line_error(6, "overrides: {\"32\": {n: [3]}}\n", 6, 23, "参数值必须是标量");
@@ -354,7 +363,8 @@ static void streams_are_checked(void **state)
     free(y);
     free(z);
     /* one name space across files: the second declaration is the error */
-    const char *files[] = {"a.yaml", VALID, "b.yaml", "ruleset: b\nstreams:\n  food: 'type == \"penalty\"'\n", NULL};
+    const char *files[] = {"a.yaml", VALID, "b.yaml",
+                           "ruleset: b\nstreams:\n  food: 'type == \"penalty\"'\n", NULL};
     loaded_t L = load(CATALOG, files);
     expect_error_in(&L, "b.yaml", 3, 3, "重复声明");
     done(&L);
@@ -375,9 +385,10 @@ static void the_ruleset_file_itself_is_checked(void **state)
 static void a_rule_id_used_twice_names_both_places(void **state)
 {
     (void)state;
-    const char *second = "ruleset: b\n"
-                         "rules:\n"
-                         "  - {id: R1, title: 又一条, if: 'true', level: red, clauses: [\"test-law#1\"]}\n";
+    const char *second =
+        "ruleset: b\n"
+        "rules:\n"
+        "  - {id: R1, title: 又一条, if: 'true', level: red, clauses: [\"test-law#1\"]}\n";
     const char *files[] = {"a.yaml", VALID, "b.yaml", second, NULL};
     loaded_t L = load(CATALOG, files);
     char first[600];
@@ -392,19 +403,23 @@ static void catalogue_mistakes_are_reported_at_the_node(void **state)
 {
     (void)state;
     expect_catalog_error("timezone: \"+08:00\ntypes:\n", 3, 1, "YAML 语法错误");
-    expect_catalog_error("timezone: \"+8\"\ntypes: {complaint: {title: x}}\n", 1, 11, "timezone 必须是固定偏移");
+    expect_catalog_error("timezone: \"+8\"\ntypes: {complaint: {title: x}}\n", 1, 11,
+                         "timezone 必须是固定偏移");
     expect_catalog_error("timezone: \"+08:00\"\n", 1, 1, "catalog 需要 types");
     expect_catalog_error("types: [complaint]\n", 1, 8, "catalog 需要 types");
     expect_catalog_error("types:\n  Complaint: {title: x}\n", 2, 3, "必须匹配");
     expect_catalog_error("types:\n  complaint: x\n", 2, 14, "应该是 {title, attrs} 映射");
-    expect_catalog_error("types:\n  complaint: {title: x, attrs: {a: integer}}\n", 2, 36, "属性类型必须是");
+    expect_catalog_error("types:\n  complaint: {title: x, attrs: {a: integer}}\n", 2, 36,
+                         "属性类型必须是");
     expect_catalog_error("types:\n  complaint: {title: x, attrs: [a]}\n", 2, 32, "attrs 应该是");
     expect_catalog_error("types:\n  complaint: {attrs: {}}\n", 2, 14, "缺少必填的键 \"title\"");
     expect_catalog_error("types:\n  complaint: {title: x, kind: y}\n", 2, 25, "未知的键 \"kind\"");
-    expect_catalog_error("types: {complaint: {title: x}}\nitems: {a: 1}\n", 2, 8, "items 应该是监管事项列表");
-    expect_catalog_error("types: {complaint: {title: x}}\nitems:\n  - x\n", 3, 5, "监管事项应该是映射");
-    expect_catalog_error("types: {complaint: {title: x}}\nitems:\n  - {name: n, department: d}\n", 3, 5,
-                         "缺少必填的键 \"code\"");
+    expect_catalog_error("types: {complaint: {title: x}}\nitems: {a: 1}\n", 2, 8,
+                         "items 应该是监管事项列表");
+    expect_catalog_error("types: {complaint: {title: x}}\nitems:\n  - x\n", 3, 5,
+                         "监管事项应该是映射");
+    expect_catalog_error("types: {complaint: {title: x}}\nitems:\n  - {name: n, department: d}\n",
+                         3, 5, "缺少必填的键 \"code\"");
     expect_catalog_error("types: {complaint: {title: x}}\nitems:\n"
                          "  - {code: A, name: n, department: d}\n"
                          "  - {code: A, name: m, department: d}\n",
@@ -412,7 +427,8 @@ static void catalogue_mistakes_are_reported_at_the_node(void **state)
     expect_catalog_error("types: {complaint: {title: x}}\nitems:\n"
                          "  - {code: A, name: n, department: d, basis: {a: b}}\n",
                          3, 46, "basis 应该是字符串列表");
-    expect_catalog_error("types: {complaint: {title: x}}\nversion: 2\n", 2, 1, "未知的键 \"version\"");
+    expect_catalog_error("types: {complaint: {title: x}}\nversion: 2\n", 2, 1,
+                         "未知的键 \"version\"");
 }
 
 /* ---- robustness ---------------------------------------------------------------- */
@@ -420,7 +436,8 @@ static void catalogue_mistakes_are_reported_at_the_node(void **state)
 static int lines_in(const char *s, size_t n)
 {
     int l = 1;
-    for (size_t i = 0; i < n; i++) l += s[i] == '\n';
+    for (size_t i = 0; i < n; i++)
+        l += s[i] == '\n';
     return l;
 }
 

@@ -915,7 +915,8 @@ static void write_law(const char *dir, const char *name, const char *title, char
 {
     rw_buf_t b;
     rw_buf_init(&b);
-    rw_buf_printf(&b, "# %s\n\n2020年1月1日 公布\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n", title);
+    rw_buf_printf(&b, "# %s\n\n2020年1月1日 公布\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n",
+                  title);
     for (size_t i = 0; i < n; i++) {
         char num[64];
         rw_cn_number((int)i + 1, num, sizeof num);
@@ -989,7 +990,9 @@ static void check_full_revision(const rw_law_t *law, rw_diff_match_t moved_by)
             /* Reported where it stood: after the article that took over 第九条's place. */
             assert_int_equal(diff_new(&d, &d.articles[i - 1])->number, 9);
             break;
-        case RW_DIFF_ADDED: assert_int_equal(n->number, 50); break;
+        case RW_DIFF_ADDED:
+            assert_int_equal(n->number, 50);
+            break;
         case RW_DIFF_AMENDED:
             assert_int_equal(o->number, 80);
             assert_int_equal(n->number, 80);
@@ -998,9 +1001,9 @@ static void check_full_revision(const rw_law_t *law, rw_diff_match_t moved_by)
             assert_true(o->number >= 11 && o->number <= 50);
             assert_int_equal(n->number, o->number - 1);
             assert_int_equal(e->amended, o->number == 30);
-            assert_int_equal(e->by, moved_by != RW_MATCH_MAP  ? o->number == 30 ? RW_MATCH_SIMILAR
-                                                                                : RW_MATCH_TEXT
-                                    : moved_by);
+            assert_int_equal(e->by, moved_by != RW_MATCH_MAP
+                                        ? o->number == 30 ? RW_MATCH_SIMILAR : RW_MATCH_TEXT
+                                        : moved_by);
             break;
         default:
             assert_int_equal(o->number, n->number);
@@ -1021,8 +1024,8 @@ static void a_full_revision_without_a_map_is_matched_by_content(void **state)
     rw_clause_ref_t r = ref(s, "fsl#30");
     json_t *o = rw_clause_json(&r, "fsl#30", day("2031-01-01"), day("2031-01-01"));
     assert_string_equal(jstr(o, "label"), "第三十条");
-    char *old31 = rw_clause_text(&(rw_clause_ref_t){.law = law, .pin = -1, .article = 31},
-                                 &law->versions[0]);
+    char *old31 =
+        rw_clause_text(&(rw_clause_ref_t){.law = law, .pin = -1, .article = 31}, &law->versions[0]);
     assert_string_equal(jstr(o, "text"), old31);
     free(old31);
     json_decref(o);
@@ -1111,12 +1114,12 @@ static void a_full_revision_with_a_map_carries_references(void **state)
 
 /* A map given only in part: the 修正 kept every number the map does not mention. */
 static const char *const MAP_FILES[] = {
-    "p.md", HEADER "第一条 甲。\n\n第二条 乙。\n\n第二条之一 丙。\n\n第三条 丁。",
-    "q.md", HEADER "第一条 甲。\n\n第二条 乙。\n\n第三条 丙。\n\n第四条 丁。", NULL};
+    "p.md", HEADER "第一条 甲。\n\n第二条 乙。\n\n第二条之一 丙。\n\n第三条 丁。", "q.md",
+    HEADER "第一条 甲。\n\n第二条 乙。\n\n第三条 丙。\n\n第四条 丁。", NULL};
 
 #define MAP_YAML(first, second)                                                                    \
-    "laws:\n  - id: m\n    title: 测试条例\n    level: law\n    verified: 2026-10-01\n"           \
-    "    versions:\n      - effective: 2020-01-01\n        source: p.md\n" first                  \
+    "laws:\n  - id: m\n    title: 测试条例\n    level: law\n    verified: 2026-10-01\n"        \
+    "    versions:\n      - effective: 2020-01-01\n        source: p.md\n" first                   \
     "      - effective: 2021-01-01\n        source: q.md\n" second
 
 static void renumbered_maps_are_validated(void **state)
@@ -1203,21 +1206,20 @@ static void a_repealed_law_still_diffs_and_pins_keep_their_text(void **state)
     remove_dir(dir);
 }
 
-static const char *const IMPORT_YAML =
-    "# the library\n"
-    "laws:\n"
-    "  - id: x\n"
-    "    title: 测试条例\n"
-    "    aliases: [测试]\n"
-    "    level: law\n"
-    "    verified: 2026-10-01\n"
-    "    versions:\n"
-    "      - effective: 2010-01-01   # first\n"
-    "        source: a.md\n"
-    "      # the 2020 revision\n"
-    "      - effective: 2020-01-01\n"
-    "        source: b.md\n"
-    "    repealed: null\n";
+static const char *const IMPORT_YAML = "# the library\n"
+                                       "laws:\n"
+                                       "  - id: x\n"
+                                       "    title: 测试条例\n"
+                                       "    aliases: [测试]\n"
+                                       "    level: law\n"
+                                       "    verified: 2026-10-01\n"
+                                       "    versions:\n"
+                                       "      - effective: 2010-01-01   # first\n"
+                                       "        source: a.md\n"
+                                       "      # the 2020 revision\n"
+                                       "      - effective: 2020-01-01\n"
+                                       "        source: b.md\n"
+                                       "    repealed: null\n";
 
 static void import_into(const char *dir, const rw_import_t *im, int want_rc)
 {
@@ -1240,7 +1242,9 @@ static void import_adds_a_version_in_date_order_keeping_comments(void **state)
     rw_buf_t file;
     rw_buf_init(&file);
     rw_buf_printf(&file, "%s/测试条例(2015-03-01).md", src);
-    rw_import_t im = {.file = file.data, .law = "测试", .effective = day("2015-06-01"),
+    rw_import_t im = {.file = file.data,
+                      .law = "测试",
+                      .effective = day("2015-06-01"),
                       .today = day("2026-11-01")};
     import_into(dir, &im, 0);
     char *y = read_text(dir, "laws.yaml");
@@ -1274,14 +1278,18 @@ static void import_adds_a_version_in_date_order_keeping_comments(void **state)
     write_file(src, "n.md", "# 新条例\n\n<!-- INFO END -->\n\n第一条 戊。\n");
     rw_buf_reset(&file);
     rw_buf_printf(&file, "%s/c.md", src);
-    im = (rw_import_t){.file = file.data, .law = "x", .effective = day("2024-01-01"),
-                       .today = day("2026-11-01")};
+    im = (rw_import_t){
+        .file = file.data, .law = "x", .effective = day("2024-01-01"), .today = day("2026-11-01")};
     import_into(dir, &im, 0);
     rw_buf_reset(&file);
     rw_buf_printf(&file, "%s/n.md", src);
     const char *aliases[] = {"新条例", "new:regs"};
-    im = (rw_import_t){.file = file.data, .law = "new-regs", .effective = day("2025-01-01"),
-                       .level = "department-rule", .aliases = aliases, .n_aliases = 2,
+    im = (rw_import_t){.file = file.data,
+                       .law = "new-regs",
+                       .effective = day("2025-01-01"),
+                       .level = "department-rule",
+                       .aliases = aliases,
+                       .n_aliases = 2,
                        .today = day("2026-11-01")};
     import_into(dir, &im, 0);
     y = read_text(dir, "laws.yaml");
@@ -1324,8 +1332,10 @@ static void import_adds_a_version_in_date_order_keeping_comments(void **state)
     for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
         rw_buf_reset(&file);
         rw_buf_printf(&file, "%s/c.md", src);
-        im = (rw_import_t){.file = file.data, .law = refused[i].law,
-                           .effective = day(refused[i].effective), .title = refused[i].title,
+        im = (rw_import_t){.file = file.data,
+                           .law = refused[i].law,
+                           .effective = day(refused[i].effective),
+                           .title = refused[i].title,
                            .today = day("2026-11-01")};
         rw_diags_init(&d);
         assert_int_equal(rw_statutes_import(dir, &im, &d), -1);
@@ -1352,8 +1362,8 @@ static void import_refuses_a_malformed_file_and_rolls_back_a_library_that_fails(
     rw_buf_t file;
     rw_buf_init(&file);
     rw_buf_printf(&file, "%s/broken.md", src);
-    rw_import_t im = {.file = file.data, .law = "x", .effective = day("2022-01-01"),
-                      .today = day("2026-11-01")};
+    rw_import_t im = {
+        .file = file.data, .law = "x", .effective = day("2022-01-01"), .today = day("2026-11-01")};
     rw_diags_t d;
     rw_diags_init(&d);
     assert_int_equal(rw_statutes_import(dir, &im, &d), -1);
@@ -1411,14 +1421,18 @@ static void import_refuses_a_malformed_file_and_rolls_back_a_library_that_fails(
     write_file(src, "a.md", HEADER "第一条 另一个甲。\n");
     rw_buf_reset(&file);
     rw_buf_printf(&file, "%s/a.md", src);
-    im = (rw_import_t){.file = file.data, .law = "y", .level = "law",
-                       .effective = day("2023-01-01"), .today = day("2026-11-01")};
+    im = (rw_import_t){.file = file.data,
+                       .law = "y",
+                       .level = "law",
+                       .effective = day("2023-01-01"),
+                       .today = day("2026-11-01")};
     rw_diags_init(&d);
     assert_int_equal(rw_statutes_import(dir, &im, &d), -1);
     assert_non_null(strstr(rw_diags_first_error(&d), "已存在同名文件且内容不同"));
     rw_diags_free(&d);
-    write_file(dir, "laws.yaml", "laws: [{id: x, title: 测试条例, level: law, versions: "
-                                 "[{effective: 2010-01-01, source: a.md}]}]\n");
+    write_file(dir, "laws.yaml",
+               "laws: [{id: x, title: 测试条例, level: law, versions: "
+               "[{effective: 2010-01-01, source: a.md}]}]\n");
     rw_buf_reset(&file);
     rw_buf_printf(&file, "%s/m.md", src);
     write_file(src, "m.md", HEADER "第一条 甲。\n");

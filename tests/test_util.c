@@ -30,7 +30,8 @@ static void numbers_print_as_rules_md_says(void **state)
 static void utf8_trim_end_cuts_only_an_incomplete_code_point(void **state)
 {
     (void)state;
-    char a[] = "法律\xe6\xb3", b[] = "法律", c[] = "ab\xf0\x9f\x98", d[] = "ab\xf0\x9f\x98\x80", e[] = "";
+    char a[] = "法律\xe6\xb3", b[] = "法律", c[] = "ab\xf0\x9f\x98", d[] = "ab\xf0\x9f\x98\x80",
+         e[] = "";
     rw_utf8_trim_end(a);
     assert_string_equal(a, "法律");
     rw_utf8_trim_end(b);
@@ -55,9 +56,9 @@ static void utf8_validation_rejects_bad_sequences(void **state)
 {
     (void)state;
     assert_true(rw_utf8_valid("食品", strlen("食品")));
-    assert_false(rw_utf8_valid("\xc0\xaf", 2));         /* overlong */
-    assert_false(rw_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
-    assert_false(rw_utf8_valid("\xe9\xa3", 2));         /* truncated */
+    assert_false(rw_utf8_valid("\xc0\xaf", 2));     /* overlong */
+    assert_false(rw_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
+    assert_false(rw_utf8_valid("\xe9\xa3", 2));     /* truncated */
     assert_int_equal(rw_utf8_count("食品ab", strlen("食品ab")), 4);
 }
 
@@ -73,9 +74,10 @@ static void rfc3339_is_strict(void **state)
     const char *frac = "2026-03-04T02:15:00.25Z";
     assert_int_equal(rw_time_parse(frac, strlen(frac), &t, &off), 0);
     assert_true(t == 1772590500.25);
-    const char *bad[] = {"2026-03-04 10:15:00+08:00", "2026-03-04T10:15:60Z", "2026-02-30T00:00:00Z",
-                         "2026-03-04T10:15:00", "2026-03-04T10:15:00+0800", "2026-03-04T10:15:00.Z",
-                         "2026-03-04t10:15:00Z", "2026-03-04T24:00:00Z"};
+    const char *bad[] = {"2026-03-04 10:15:00+08:00", "2026-03-04T10:15:60Z",
+                         "2026-02-30T00:00:00Z",      "2026-03-04T10:15:00",
+                         "2026-03-04T10:15:00+0800",  "2026-03-04T10:15:00.Z",
+                         "2026-03-04t10:15:00Z",      "2026-03-04T24:00:00Z"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(rw_time_parse(bad[i], strlen(bad[i]), &t, &off), -1);
 }

@@ -47,13 +47,15 @@ static resolved_t resolve(const char *text)
 static void plain_words_like_yes_on_off_stay_strings(void **state)
 {
     (void)state;
-    const char *strings[] = {"yes", "no",    "on",    "off",   "y",          "n",     "Yes",   "ON",
-                             "tRUE", "nULL", "inf",   "nan",   "0o",         "0x",    "0o8",   "0xG",
-                             "-0x1F", "1_000", "0b101", "1,000", "12:30",     "2026-01-15",
-                             "1e",   "e3",    ". 5",   "+",     "30d",        "food-safety-law#34.1.6"};
+    const char *strings[] = {
+        "yes",        "no",   "on",    "off",   "y",     "n",     "Yes",
+        "ON",         "tRUE", "nULL",  "inf",   "nan",   "0o",    "0x",
+        "0o8",        "0xG",  "-0x1F", "1_000", "0b101", "1,000", "12:30",
+        "2026-01-15", "1e",   "e3",    ". 5",   "+",     "30d",   "food-safety-law#34.1.6"};
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
         resolved_t r = resolve(strings[i]);
-        if (r.kind != RW_Y_STR) fprintf(stderr, "%s resolved as %s\n", strings[i], rw_ykind_name(r.kind));
+        if (r.kind != RW_Y_STR)
+            fprintf(stderr, "%s resolved as %s\n", strings[i], rw_ykind_name(r.kind));
         assert_int_equal(r.kind, RW_Y_STR);
         assert_string_equal(r.str, strings[i]);
     }
@@ -65,13 +67,14 @@ static void quoted_and_tagged_scalars_stay_strings(void **state)
     struct {
         const char *text, *value;
     } cases[] = {
-        {"'5'", "5"},       {"\"5\"", "5"},     {"'true'", "true"}, {"\"null\"", "null"},
-        {"'~'", "~"},       {"''", ""},         {"\"\"", ""},       {"!!str 5", "5"},
+        {"'5'", "5"},           {"\"5\"", "5"},     {"'true'", "true"},   {"\"null\"", "null"},
+        {"'~'", "~"},           {"''", ""},         {"\"\"", ""},         {"!!str 5", "5"},
         {"!!str true", "true"}, {"'0x1F'", "0x1F"}, {"\".inf\"", ".inf"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         resolved_t r = resolve(cases[i].text);
-        if (r.kind != RW_Y_STR) fprintf(stderr, "%s resolved as %s\n", cases[i].text, rw_ykind_name(r.kind));
+        if (r.kind != RW_Y_STR)
+            fprintf(stderr, "%s resolved as %s\n", cases[i].text, rw_ykind_name(r.kind));
         assert_int_equal(r.kind, RW_Y_STR);
         assert_string_equal(r.str, cases[i].value);
     }
@@ -85,15 +88,16 @@ static void core_schema_numbers_booleans_and_nulls_resolve(void **state)
         double num;
         int is_int;
     } nums[] = {
-        {"0", 0, 1},        {"5", 5, 1},          {"-7", -7, 1},       {"+12", 12, 1},
-        {"007", 7, 1},      {"0o17", 15, 1},      {"0x1F", 31, 1},     {"0x1f", 31, 1},
-        {"0.5", 0.5, 0},    {"1e3", 1000, 0},     {"1E3", 1000, 0},    {"-1.5e-2", -0.015, 0},
-        {".5", 0.5, 0},     {"5.", 5, 0},         {"+2.5", 2.5, 0},    {"2e+2", 200, 0},
+        {"0", 0, 1},     {"5", 5, 1},      {"-7", -7, 1},    {"+12", 12, 1},
+        {"007", 7, 1},   {"0o17", 15, 1},  {"0x1F", 31, 1},  {"0x1f", 31, 1},
+        {"0.5", 0.5, 0}, {"1e3", 1000, 0}, {"1E3", 1000, 0}, {"-1.5e-2", -0.015, 0},
+        {".5", 0.5, 0},  {"5.", 5, 0},     {"+2.5", 2.5, 0}, {"2e+2", 200, 0},
     };
     for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
         resolved_t r = resolve(nums[i].text);
         if (r.kind != RW_Y_NUM || r.num != nums[i].num || r.is_int != nums[i].is_int)
-            fprintf(stderr, "%s: kind %s num %g int %d\n", nums[i].text, rw_ykind_name(r.kind), r.num, r.is_int);
+            fprintf(stderr, "%s: kind %s num %g int %d\n", nums[i].text, rw_ykind_name(r.kind),
+                    r.num, r.is_int);
         assert_int_equal(r.kind, RW_Y_NUM);
         assert_true(r.num == nums[i].num);
         assert_int_equal(r.is_int, nums[i].is_int);
@@ -138,7 +142,8 @@ static void numbers_become_json_as_written(void **state)
     assert_int_equal(rw_ydoc_parse(&doc, "t.yaml", text, strlen(text), &d), 0);
     json_t *j = rw_ynode_to_json(doc.root);
     char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-    assert_string_equal(s, "{\"a\":5,\"b\":1000.0,\"c\":16,\"d\":\"5\",\"e\":null,\"f\":[true,0.25]}");
+    assert_string_equal(s,
+                        "{\"a\":5,\"b\":1000.0,\"c\":16,\"d\":\"5\",\"e\":null,\"f\":[true,0.25]}");
     free(s);
     json_decref(j);
     rw_ydoc_free(&doc);
@@ -153,8 +158,8 @@ static void expect_refused(const char *text, int line, int col, const char *msg)
     rw_diags_init(&d);
     assert_int_equal(rw_ydoc_parse(&doc, "t.yaml", text, strlen(text), &d), -1);
     assert_null(doc.root);
-    int ok = d.errors == 1 && d.items[0].line == line && d.items[0].col == col && strstr(d.items[0].msg, msg) &&
-             !strcmp(d.items[0].file, "t.yaml");
+    int ok = d.errors == 1 && d.items[0].line == line && d.items[0].col == col &&
+             strstr(d.items[0].msg, msg) && !strcmp(d.items[0].file, "t.yaml");
     if (!ok) {
         fprintf(stderr, "wanted t.yaml:%d:%d …%s…, got:\n", line, col, msg);
         rw_diags_print(&d, stderr);

@@ -16,8 +16,12 @@ void rw_cli_common_init(rw_cli_common_t *c)
 int rw_cli_common_opt(rw_cli_common_t *c, int code, char *arg)
 {
     switch (code) {
-    case 'R': c->rules_dir = arg; return 1;
-    case 'M': c->models_dir = arg; return 1;
+    case 'R':
+        c->rules_dir = arg;
+        return 1;
+    case 'M':
+        c->models_dir = arg;
+        return 1;
     case 'S':
         if (c->n_sets == sizeof c->sets / sizeof *c->sets) {
             fprintf(stderr, "regwatch: --set 太多\n");
@@ -29,14 +33,18 @@ int rw_cli_common_opt(rw_cli_common_t *c, int code, char *arg)
         }
         c->n_sets++;
         return 1;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
 rw_load_opts_t rw_cli_load_opts(const rw_cli_common_t *c)
 {
-    return (rw_load_opts_t){.rules_dir = c->rules_dir, .models_dir = c->models_dir, .sets = c->sets,
-                            .n_sets = c->n_sets, .today = rw_local_day(rw_now(), 480)};
+    return (rw_load_opts_t){.rules_dir = c->rules_dir,
+                            .models_dir = c->models_dir,
+                            .sets = c->sets,
+                            .n_sets = c->n_sets,
+                            .today = rw_local_day(rw_now(), 480)};
 }
 
 rw_rules_t *rw_cli_load_rules(const rw_cli_common_t *c, int warnings)

@@ -25,12 +25,14 @@ int rw_cli_common_opt(rw_cli_common_t *c, int code, char *arg);
 rw_rules_t *rw_cli_load_rules(const rw_cli_common_t *c, int warnings);
 rw_load_opts_t rw_cli_load_opts(const rw_cli_common_t *c);
 
-#define RW_CLI_COMMON_LONGOPTS                                                                       \
-    {"rules", required_argument, 0, 'R'}, {"models", required_argument, 0, 'M'},                    \
-        {"set", required_argument, 0, 'S'}
+#define RW_CLI_COMMON_LONGOPTS                                                                     \
+    {"rules", required_argument, 0, 'R'}, {"models", required_argument, 0, 'M'},                   \
+    {                                                                                              \
+        "set", required_argument, 0, 'S'                                                           \
+    }
 
-#define RW_CLI_COMMON_HELP                                                                           \
-    "  --rules DIR        规则目录（默认 rules/）\n"                                                 \
+#define RW_CLI_COMMON_HELP                                                                         \
+    "  --rules DIR        规则目录（默认 rules/）\n"                                       \
     "  --models DIR       模型目录（默认 models/）\n"
 
 int rw_cmd_check(int argc, char **argv);

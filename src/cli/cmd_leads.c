@@ -51,7 +51,8 @@ static int has_changed_clause(const json_t *lead)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(lead, "clauses"), i, c) if (json_is_object(json_object_get(c, "changed"))) return 1;
+    json_array_foreach(json_object_get(lead, "clauses"), i,
+                       c) if (json_is_object(json_object_get(c, "changed"))) return 1;
     return 0;
 }
 

@@ -21,19 +21,21 @@ static void write_lead(void *ud, const rw_lead_out_t *lead)
 
 static void usage(void)
 {
-    printf("用法: regwatch replay EVENTS.jsonl [选项]\n\n"
-           "在 JSON Lines 事件文件（- 为标准输入）上运行引擎，不需要 Kafka。线索的每个版本按顺序\n"
-           "写成 JSON Lines；无效事件写入拒绝文件（含行号与原因），处理继续。\n\n" RW_CLI_COMMON_HELP
-           "  --out FILE         线索输出（默认标准输出）\n"
-           "  --rejects FILE     无效事件的拒绝文件\n"
-           "  --state DIR        RocksDB 状态目录（跨次运行保留；默认用临时目录并在结束时删除）\n"
-           "  --set [规则:]参数=值 覆盖参数（YAML 标量，可重复，最后生效）\n"
-           "  --now TIME         检查未来事件（晚于 TIME 一天以上视为无效）；默认不检查\n"
-           "  --parse-only       只读取并解析 JSON，测量基线吞吐\n"
-           "  --progress         在终端显示进度条\n"
-           "  --batch N          每 N 个事件提交一次状态（默认 50000；回放不写 WAL，状态在正常结束时落盘）\n"
-           "  --cache-mb N       内存中实体状态的预算，单位 MiB（默认 128）\n"
-           "  --quiet            不打印统计\n");
+    printf(
+        "用法: regwatch replay EVENTS.jsonl [选项]\n\n"
+        "在 JSON Lines 事件文件（- 为标准输入）上运行引擎，不需要 Kafka。线索的每个版本按顺序\n"
+        "写成 JSON Lines；无效事件写入拒绝文件（含行号与原因），处理继续。\n\n" RW_CLI_COMMON_HELP
+        "  --out FILE         线索输出（默认标准输出）\n"
+        "  --rejects FILE     无效事件的拒绝文件\n"
+        "  --state DIR        RocksDB 状态目录（跨次运行保留；默认用临时目录并在结束时删除）\n"
+        "  --set [规则:]参数=值 覆盖参数（YAML 标量，可重复，最后生效）\n"
+        "  --now TIME         检查未来事件（晚于 TIME 一天以上视为无效）；默认不检查\n"
+        "  --parse-only       只读取并解析 JSON，测量基线吞吐\n"
+        "  --progress         在终端显示进度条\n"
+        "  --batch N          每 N 个事件提交一次状态（默认 50000；回放不写 "
+        "WAL，状态在正常结束时落盘）\n"
+        "  --cache-mb N       内存中实体状态的预算，单位 MiB（默认 128）\n"
+        "  --quiet            不打印统计\n");
 }
 
 int rw_cmd_replay(int argc, char **argv)
@@ -43,32 +45,45 @@ int rw_cmd_replay(int argc, char **argv)
     const char *out_path = NULL, *rejects_path = NULL, *state = NULL, *now = NULL;
     int parse_only = 0, progress = 0, quiet = 0;
     long batch = 0, cache_mb = 0;
-    static const struct option longopts[] = {
-        RW_CLI_COMMON_LONGOPTS,
-        {"out", required_argument, 0, 'o'},
-        {"rejects", required_argument, 0, 'r'},
-        {"state", required_argument, 0, 's'},
-        {"now", required_argument, 0, 'n'},
-        {"parse-only", no_argument, 0, 'p'},
-        {"progress", no_argument, 0, 'P'},
-        {"quiet", no_argument, 0, 'q'},
-        {"batch", required_argument, 0, 'b'},
-        {"cache-mb", required_argument, 0, 'c'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {RW_CLI_COMMON_LONGOPTS,
+                                             {"out", required_argument, 0, 'o'},
+                                             {"rejects", required_argument, 0, 'r'},
+                                             {"state", required_argument, 0, 's'},
+                                             {"now", required_argument, 0, 'n'},
+                                             {"parse-only", no_argument, 0, 'p'},
+                                             {"progress", no_argument, 0, 'P'},
+                                             {"quiet", no_argument, 0, 'q'},
+                                             {"batch", required_argument, 0, 'b'},
+                                             {"cache-mb", required_argument, 0, 'c'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
         int r = rw_cli_common_opt(&c, opt, optarg);
         if (r < 0) return 2;
         if (r) continue;
         switch (opt) {
-        case 'o': out_path = optarg; break;
-        case 'r': rejects_path = optarg; break;
-        case 's': state = optarg; break;
-        case 'n': now = optarg; break;
-        case 'p': parse_only = 1; break;
-        case 'P': progress = 1; break;
-        case 'q': quiet = 1; break;
+        case 'o':
+            out_path = optarg;
+            break;
+        case 'r':
+            rejects_path = optarg;
+            break;
+        case 's':
+            state = optarg;
+            break;
+        case 'n':
+            now = optarg;
+            break;
+        case 'p':
+            parse_only = 1;
+            break;
+        case 'P':
+            progress = 1;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
         case 'b':
             batch = strtol(optarg, NULL, 10);
             if (batch <= 0) {
@@ -83,8 +98,11 @@ int rw_cmd_replay(int argc, char **argv)
                 return 2;
             }
             break;
-        case 'h': usage(); return 0;
-        default: return 2;
+        case 'h':
+            usage();
+            return 0;
+        default:
+            return 2;
         }
     }
     if (optind != argc - 1) {
@@ -92,7 +110,8 @@ int rw_cmd_replay(int argc, char **argv)
         return 2;
     }
     const char *events = argv[optind];
-    if (strcmp(events, "-") != 0 && access(events, R_OK) != 0) { /* before any output file is created */
+    if (strcmp(events, "-") != 0 &&
+        access(events, R_OK) != 0) { /* before any output file is created */
         fprintf(stderr, "regwatch replay: 无法打开事件文件 %s: %s\n", events, strerror(errno));
         return 1;
     }
@@ -104,13 +123,15 @@ int rw_cmd_replay(int argc, char **argv)
             return 1;
         }
         if (!quiet)
-            fprintf(stderr, "仅解析：%llu 行，%.2f 秒，%.0f 事件/秒\n", (unsigned long long)res.lines, res.seconds,
+            fprintf(stderr, "仅解析：%llu 行，%.2f 秒，%.0f 事件/秒\n",
+                    (unsigned long long)res.lines, res.seconds,
                     res.seconds > 0 ? res.lines / res.seconds : 0);
         return 0;
     }
     double future_now = 0;
     if (now && rw_time_parse(now, strlen(now), &future_now, NULL)) {
-        fprintf(stderr, "regwatch replay: --now 需要 RFC 3339 时间，如 2026-03-04T10:00:00+08:00\n");
+        fprintf(stderr,
+                "regwatch replay: --now 需要 RFC 3339 时间，如 2026-03-04T10:00:00+08:00\n");
         return 2;
     }
     rw_rules_t *rules = rw_cli_load_rules(&c, 1);
@@ -137,23 +158,35 @@ int rw_cmd_replay(int argc, char **argv)
     int rc = 1;
     if (rw_store_open(&store, dir, err, sizeof err) == 0) {
         rw_store_skip_wal(store);
-        rw_engine_opts_t eo = {.store = store, .rules = rules, .sink = write_lead, .sink_ud = out,
+        rw_engine_opts_t eo = {.store = store,
+                               .rules = rules,
+                               .sink = write_lead,
+                               .sink_ud = out,
                                .cache_bytes = (size_t)cache_mb << 20};
         rw_engine_t *e = rw_engine_new(&eo);
-        rw_replay_opts_t ro = {.path = events, .rejects = rejects, .progress = progress, .batch = (size_t)batch,
-                              .future_now = future_now};
+        rw_replay_opts_t ro = {.path = events,
+                               .rejects = rejects,
+                               .progress = progress,
+                               .batch = (size_t)batch,
+                               .future_now = future_now};
         if (rw_replay_run(e, &ro, &res, err, sizeof err) == 0) {
             rc = 0;
             const rw_engine_stats_t *st = rw_engine_stats(e);
             if (!quiet)
                 fprintf(stderr,
-                        "回放：%llu 行，%.2f 秒，%.0f 事件/秒；应用 %llu，重复 %llu，迟到 %llu，无效 %llu，未知类型 %llu；"
+                        "回放：%llu 行，%.2f 秒，%.0f 事件/秒；应用 %llu，重复 %llu，迟到 "
+                        "%llu，无效 %llu，未知类型 %llu；"
                         "新线索 %llu，抑制 %llu，无有效法律依据 %llu\n",
-                        (unsigned long long)res.lines, res.seconds, res.seconds > 0 ? res.lines / res.seconds : 0,
-                        (unsigned long long)st->outcomes[RW_OUT_APPLIED], (unsigned long long)st->outcomes[RW_OUT_DUPLICATE],
-                        (unsigned long long)st->outcomes[RW_OUT_LATE], (unsigned long long)st->outcomes[RW_OUT_INVALID],
-                        (unsigned long long)st->outcomes[RW_OUT_UNKNOWN_TYPE], (unsigned long long)st->leads_created,
-                        (unsigned long long)st->leads_suppressed, (unsigned long long)st->triggers_unbacked);
+                        (unsigned long long)res.lines, res.seconds,
+                        res.seconds > 0 ? res.lines / res.seconds : 0,
+                        (unsigned long long)st->outcomes[RW_OUT_APPLIED],
+                        (unsigned long long)st->outcomes[RW_OUT_DUPLICATE],
+                        (unsigned long long)st->outcomes[RW_OUT_LATE],
+                        (unsigned long long)st->outcomes[RW_OUT_INVALID],
+                        (unsigned long long)st->outcomes[RW_OUT_UNKNOWN_TYPE],
+                        (unsigned long long)st->leads_created,
+                        (unsigned long long)st->leads_suppressed,
+                        (unsigned long long)st->triggers_unbacked);
         } else
             fprintf(stderr, "regwatch replay: %s\n", err);
         rw_engine_free(e);

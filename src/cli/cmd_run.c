@@ -16,22 +16,34 @@
 int rw_cmd_run(int argc, char **argv)
 {
     const char *path = NULL, *rules = NULL, *models = NULL;
-    static const struct option longopts[] = {{"config", required_argument, 0, 'c'}, {"rules", required_argument, 0, 'R'},
-                                             {"models", required_argument, 0, 'M'}, {"help", no_argument, 0, 'h'},
+    static const struct option longopts[] = {{"config", required_argument, 0, 'c'},
+                                             {"rules", required_argument, 0, 'R'},
+                                             {"models", required_argument, 0, 'M'},
+                                             {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'c': path = optarg; break;
-        case 'R': rules = optarg; break;
-        case 'M': models = optarg; break;
+        case 'c':
+            path = optarg;
+            break;
+        case 'R':
+            rules = optarg;
+            break;
+        case 'M':
+            models = optarg;
+            break;
         case 'h':
             printf("用法: regwatch run [-c regwatch.json] [--rules DIR] [--models DIR]\n\n"
-                   "运行流式服务：从事件主题消费，写状态，产生线索。配置文件为 JSON（见 docs/configuration.md），\n"
-                   "环境变量 REGWATCH_* 覆盖配置；kafka.* 原样传给 librdkafka。未配置 bootstrap.servers 时\n"
-                   "启动进程内的内嵌 Kafka 并打印其地址。SIGINT/SIGTERM 优雅停止，SIGHUP 重新加载规则。\n");
+                   "运行流式服务：从事件主题消费，写状态，产生线索。配置文件为 JSON（见 "
+                   "docs/configuration.md），\n"
+                   "环境变量 REGWATCH_* 覆盖配置；kafka.* 原样传给 librdkafka。未配置 "
+                   "bootstrap.servers 时\n"
+                   "启动进程内的内嵌 Kafka 并打印其地址。SIGINT/SIGTERM 优雅停止，SIGHUP "
+                   "重新加载规则。\n");
             return 0;
-        default: return 2;
+        default:
+            return 2;
         }
     }
     rw_config_t cfg;
@@ -68,21 +80,31 @@ int rw_cmd_broker(int argc, char **argv)
 {
     int port = 9092, partitions = 4;
     char topics_arg[1024] = "regwatch.events,regwatch.leads,regwatch.dlq";
-    static const struct option longopts[] = {{"port", required_argument, 0, 'p'}, {"partitions", required_argument, 0, 'n'},
-                                             {"topics", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
+    static const struct option longopts[] = {{"port", required_argument, 0, 'p'},
+                                             {"partitions", required_argument, 0, 'n'},
+                                             {"topics", required_argument, 0, 't'},
+                                             {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'p': port = atoi(optarg); break;
-        case 'n': partitions = atoi(optarg); break;
-        case 't': snprintf(topics_arg, sizeof topics_arg, "%s", optarg); break;
+        case 'p':
+            port = atoi(optarg);
+            break;
+        case 'n':
+            partitions = atoi(optarg);
+            break;
+        case 't':
+            snprintf(topics_arg, sizeof topics_arg, "%s", optarg);
+            break;
         case 'h':
             printf("用法: regwatch broker [--port 9092] [--partitions 4] [--topics a,b,c]\n\n"
-                   "只运行内嵌 Kafka（librdkafka 模拟集群，回环地址），供演示和测试。消息仅在进程存活期间保留，\n"
+                   "只运行内嵌 Kafka（librdkafka "
+                   "模拟集群，回环地址），供演示和测试。消息仅在进程存活期间保留，\n"
                    "每个分区只保留最新约 5 MiB，需要边生产边消费。Ctrl-C 停止。\n");
             return 0;
-        default: return 2;
+        default:
+            return 2;
         }
     }
     if (port < 0 || port > 65535 || partitions < 1) {
@@ -91,7 +113,8 @@ int rw_cmd_broker(int argc, char **argv)
     }
     const char *topics[64];
     size_t n = 0;
-    for (char *t = strtok(topics_arg, ","); t && n < 63; t = strtok(NULL, ",")) topics[n++] = t;
+    for (char *t = strtok(topics_arg, ","); t && n < 63; t = strtok(NULL, ","))
+        topics[n++] = t;
     topics[n] = NULL;
     char err[512];
     rw_broker_t *b = rw_broker_start(topics, partitions, port, err, sizeof err);
@@ -110,7 +133,8 @@ int rw_cmd_broker(int argc, char **argv)
     struct sigaction sa = {.sa_handler = broker_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    while (!g_broker_stop) sigsuspend(&old);
+    while (!g_broker_stop)
+        sigsuspend(&old);
     sigprocmask(SIG_SETMASK, &old, NULL);
     rw_broker_stop(b);
     return 0;

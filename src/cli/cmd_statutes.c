@@ -94,19 +94,20 @@ static void print_json(json_t *o)
 
 static void import_usage(FILE *out)
 {
-    fprintf(out,
-            "用法: regwatch statutes import 文件.md --law ID --effective YYYY-MM-DD [选项]\n\n"
-            "把一部法律法规的一个版本加入法规库：检查文件是否符合 LawRefBook 的 Markdown 布局\n"
-            "（不符合时报告 file:line:col，不写入任何文件），按原文件名逐字节复制到 DIR/statutes/，\n"
-            "并在 laws.yaml 该法律的 versions 中按生效日期插入一项（注释和顺序保持不变）；\n"
-            "laws.yaml 中没有该 ID 时新增一部法律。之后重新加载法规库，加载失败则全部撤销。\n"
-            "生效日期取自法律本身（施行日期、修改决定），不取自文件名中的公布日期。\n\n"
-            "  --law ID           法律的 id 或别名（新法律用新的 id）\n"
-            "  --effective DATE   该版本开始施行的日期\n" RULES_HELP
-            "  --title T          新法律的标题（默认取文件的「# 」标题行）\n"
-            "  --alias A          新法律的别名（可重复）\n"
-            "  --level L          新法律的层级：law、administrative-regulation、department-rule、\n"
-            "                     local-regulation、local-government-rule\n");
+    fprintf(
+        out,
+        "用法: regwatch statutes import 文件.md --law ID --effective YYYY-MM-DD [选项]\n\n"
+        "把一部法律法规的一个版本加入法规库：检查文件是否符合 LawRefBook 的 Markdown 布局\n"
+        "（不符合时报告 file:line:col，不写入任何文件），按原文件名逐字节复制到 DIR/statutes/，\n"
+        "并在 laws.yaml 该法律的 versions 中按生效日期插入一项（注释和顺序保持不变）；\n"
+        "laws.yaml 中没有该 ID 时新增一部法律。之后重新加载法规库，加载失败则全部撤销。\n"
+        "生效日期取自法律本身（施行日期、修改决定），不取自文件名中的公布日期。\n\n"
+        "  --law ID           法律的 id 或别名（新法律用新的 id）\n"
+        "  --effective DATE   该版本开始施行的日期\n" RULES_HELP
+        "  --title T          新法律的标题（默认取文件的「# 」标题行）\n"
+        "  --alias A          新法律的别名（可重复）\n"
+        "  --level L          新法律的层级：law、administrative-regulation、department-rule、\n"
+        "                     local-regulation、local-government-rule\n");
 }
 
 /* The date in a LawRefBook file name, "计量法实施细则(2022-03-29).md": when it differs from
@@ -126,21 +127,32 @@ static int cmd_import(int argc, char **argv)
     const char *rules = "rules";
     rw_import_t im = {.effective = -1, .today = today()};
     const char *aliases[64];
-    static const struct option longopts[] = {
-        {"rules", required_argument, 0, 'R'}, {"law", required_argument, 0, 'l'},
-        {"effective", required_argument, 0, 'e'}, {"title", required_argument, 0, 't'},
-        {"alias", required_argument, 0, 'a'}, {"level", required_argument, 0, 'L'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"rules", required_argument, 0, 'R'},
+                                             {"law", required_argument, 0, 'l'},
+                                             {"effective", required_argument, 0, 'e'},
+                                             {"title", required_argument, 0, 't'},
+                                             {"alias", required_argument, 0, 'a'},
+                                             {"level", required_argument, 0, 'L'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'R': rules = optarg; break;
-        case 'l': im.law = optarg; break;
+        case 'R':
+            rules = optarg;
+            break;
+        case 'l':
+            im.law = optarg;
+            break;
         case 'e':
             if (parse_date_opt("import", "--effective", optarg, &im.effective)) return 2;
             break;
-        case 't': im.title = optarg; break;
-        case 'L': im.level = optarg; break;
+        case 't':
+            im.title = optarg;
+            break;
+        case 'L':
+            im.level = optarg;
+            break;
         case 'a':
             if (im.n_aliases == sizeof aliases / sizeof *aliases) {
                 fprintf(stderr, "regwatch statutes import: --alias 太多\n");
@@ -148,12 +160,16 @@ static int cmd_import(int argc, char **argv)
             }
             aliases[im.n_aliases++] = optarg;
             break;
-        case 'h': import_usage(stdout); return 0;
-        default: return 2;
+        case 'h':
+            import_usage(stdout);
+            return 0;
+        default:
+            return 2;
         }
     }
     if (optind != argc - 1 || !im.law || im.effective < 0) {
-        fprintf(stderr, "regwatch statutes import: 需要一个文件、--law 和 --effective（见 --help）\n");
+        fprintf(stderr,
+                "regwatch statutes import: 需要一个文件、--law 和 --effective（见 --help）\n");
         return 2;
     }
     im.file = argv[optind];
@@ -202,16 +218,17 @@ static int cmd_import(int argc, char **argv)
 
 static void diff_usage(FILE *out)
 {
-    fprintf(out,
-            "用法: regwatch statutes diff 法律 [--from DATE] [--to DATE] [--json] [--rules DIR]\n\n"
-            "逐条比较一部法律的两个版本（默认最后两个），列出修改、新增、删除、条号变动与未变的条，\n"
-            "修改的条再逐款比较。比较时全角/半角标点折叠、空白不计。条号不变的条按条号对应；\n"
-            "修订（条号整体变动）时按内容对应（先找条文相同的，再找足够相似的），laws.yaml 中\n"
-            "版本的 renumbered: {原条号: 新条号} 映射优先（规则引用也按它跟随）。\n\n"
-            "  法律               id 或别名\n"
-            "  --from DATE        旧版本：DATE 施行的版本（默认倒数第二个版本）\n"
-            "  --to DATE          新版本：DATE 施行的版本（默认最后一个版本）\n"
-            "  --json             输出 JSON\n" RULES_HELP);
+    fprintf(
+        out,
+        "用法: regwatch statutes diff 法律 [--from DATE] [--to DATE] [--json] [--rules DIR]\n\n"
+        "逐条比较一部法律的两个版本（默认最后两个），列出修改、新增、删除、条号变动与未变的条，\n"
+        "修改的条再逐款比较。比较时全角/半角标点折叠、空白不计。条号不变的条按条号对应；\n"
+        "修订（条号整体变动）时按内容对应（先找条文相同的，再找足够相似的），laws.yaml 中\n"
+        "版本的 renumbered: {原条号: 新条号} 映射优先（规则引用也按它跟随）。\n\n"
+        "  法律               id 或别名\n"
+        "  --from DATE        旧版本：DATE 施行的版本（默认倒数第二个版本）\n"
+        "  --to DATE          新版本：DATE 施行的版本（默认最后一个版本）\n"
+        "  --json             输出 JSON\n" RULES_HELP);
 }
 
 /* The version taking force last on or before day, repeal aside: diff compares texts. */
@@ -281,13 +298,20 @@ static void print_para_diff(const rw_diff_entry_t *p, const rw_stat_article_t *o
     if (p->old_index >= 0) paragraph_name(p->old_index, on, sizeof on);
     if (p->new_index >= 0) paragraph_name(p->new_index, nn, sizeof nn);
     switch (p->status) {
-    case RW_DIFF_AMENDED: printf("  %s 修改\n", nn); break;
-    case RW_DIFF_ADDED: printf("  %s 新增\n", nn); break;
-    case RW_DIFF_REMOVED: printf("  %s 删除\n", on); break;
+    case RW_DIFF_AMENDED:
+        printf("  %s 修改\n", nn);
+        break;
+    case RW_DIFF_ADDED:
+        printf("  %s 新增\n", nn);
+        break;
+    case RW_DIFF_REMOVED:
+        printf("  %s 删除\n", on);
+        break;
     case RW_DIFF_RENUMBERED:
         printf("  %s → %s 款序变动%s\n", on, nn, p->amended ? "并修改" : "（文字未变）");
         break;
-    default: return;
+    default:
+        return;
     }
     if (p->status == RW_DIFF_RENUMBERED && !p->amended) return;
     print_old_new("    ", p->old_index >= 0 ? para_str(&old->paras[p->old_index]) : NULL,
@@ -297,27 +321,39 @@ static void print_para_diff(const rw_diff_entry_t *p, const rw_stat_article_t *o
 static const char *match_note(rw_diff_match_t by)
 {
     switch (by) {
-    case RW_MATCH_MAP: return "（按 laws.yaml 的 renumbered）";
-    case RW_MATCH_TEXT: return "（按条文内容对应）";
-    case RW_MATCH_SIMILAR: return "（按相似条文对应）";
-    default: return "";
+    case RW_MATCH_MAP:
+        return "（按 laws.yaml 的 renumbered）";
+    case RW_MATCH_TEXT:
+        return "（按条文内容对应）";
+    case RW_MATCH_SIMILAR:
+        return "（按相似条文对应）";
+    default:
+        return "";
     }
 }
 
 static void print_article_diff(const rw_law_diff_t *d, const rw_diff_entry_t *e)
 {
-    const rw_stat_article_t *old = e->old_index >= 0 ? &d->from->text->articles[e->old_index] : NULL;
+    const rw_stat_article_t *old =
+        e->old_index >= 0 ? &d->from->text->articles[e->old_index] : NULL;
     const rw_stat_article_t *new = e->new_index >= 0 ? &d->to->text->articles[e->new_index] : NULL;
     char *ol = old ? article_label(old) : NULL, *nl = new ? article_label(new) : NULL;
     switch (e->status) {
-    case RW_DIFF_AMENDED: printf("%s 修改%s\n", nl, match_note(e->by)); break;
-    case RW_DIFF_ADDED: printf("%s 新增\n", nl); break;
-    case RW_DIFF_REMOVED: printf("%s 删除\n", ol); break;
+    case RW_DIFF_AMENDED:
+        printf("%s 修改%s\n", nl, match_note(e->by));
+        break;
+    case RW_DIFF_ADDED:
+        printf("%s 新增\n", nl);
+        break;
+    case RW_DIFF_REMOVED:
+        printf("%s 删除\n", ol);
+        break;
     case RW_DIFF_RENUMBERED:
         printf("%s → %s 条号变动%s%s\n", ol, nl, e->amended ? "并修改" : "（条文未变）",
                match_note(e->by));
         break;
-    default: break;
+    default:
+        break;
     }
     free(ol);
     free(nl);
@@ -397,9 +433,10 @@ static void print_map_hint(const rw_law_diff_t *d)
         }
         char date[11];
         rw_date_format(d->to->effective, date);
-        printf("注意：条号变动未写入 laws.yaml，规则对旧条号的引用仍按原条号解析（会落到别的条上）。\n"
-               "若要引用跟随，在 %s 的 %s 版本下加上：\n  renumbered: {%s}\n\n",
-               law->id, date, map.data);
+        printf(
+            "注意：条号变动未写入 laws.yaml，规则对旧条号的引用仍按原条号解析（会落到别的条上）。\n"
+            "若要引用跟随，在 %s 的 %s 版本下加上：\n  renumbered: {%s}\n\n",
+            law->id, date, map.data);
     } else if (loose.len) {
         printf("注意：以下按内容对应的条号变动不在 renumbered 映射中，规则引用不会跟随：%s\n\n",
                loose.data);
@@ -420,16 +457,23 @@ static int cmd_diff(int argc, char **argv)
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'R': rules = optarg; break;
+        case 'R':
+            rules = optarg;
+            break;
         case 'f':
             if (parse_date_opt("diff", "--from", optarg, &from)) return 2;
             break;
         case 't':
             if (parse_date_opt("diff", "--to", optarg, &to)) return 2;
             break;
-        case 'j': as_json = 1; break;
-        case 'h': diff_usage(stdout); return 0;
-        default: return 2;
+        case 'j':
+            as_json = 1;
+            break;
+        case 'h':
+            diff_usage(stdout);
+            return 0;
+        default:
+            return 2;
         }
     }
     if (optind != argc - 1) {
@@ -465,8 +509,10 @@ static int cmd_diff(int argc, char **argv)
         goto done;
     }
     if (a >= b) {
-        fprintf(stderr, "regwatch statutes diff: --from 与 --to 落在同一个版本（%s 起施行），没有可比较的\n",
-                version_desc(a, date));
+        fprintf(
+            stderr,
+            "regwatch statutes diff: --from 与 --to 落在同一个版本（%s 起施行），没有可比较的\n",
+            version_desc(a, date));
         goto done;
     }
     rw_law_diff_t d;
@@ -502,14 +548,15 @@ done:
 
 static void show_usage(FILE *out)
 {
-    fprintf(out,
-            "用法: regwatch statutes show 引用 [--at DATE] [--json] [--rules DIR]\n\n"
-            "显示一个条款：引用标签、法律名称、DATE（默认今天）施行的版本及其条文，以及之后的\n"
-            "版本是否修改了它（附新条文）或法律已废止。引用写作 法律[@日期]#条[.款[.项]]，\n"
-            "如 食品安全法#34.1.6、计量法实施细则@2018-03-19#31。\n"
-            "DATE 不在施行时（早于第一个版本、已废止、该版本没有这一条款）说明原因，退出码为 1。\n\n"
-            "  --at DATE          按 DATE 施行的版本解析（默认今天）\n"
-            "  --json             输出 JSON\n" RULES_HELP);
+    fprintf(
+        out,
+        "用法: regwatch statutes show 引用 [--at DATE] [--json] [--rules DIR]\n\n"
+        "显示一个条款：引用标签、法律名称、DATE（默认今天）施行的版本及其条文，以及之后的\n"
+        "版本是否修改了它（附新条文）或法律已废止。引用写作 法律[@日期]#条[.款[.项]]，\n"
+        "如 食品安全法#34.1.6、计量法实施细则@2018-03-19#31。\n"
+        "DATE 不在施行时（早于第一个版本、已废止、该版本没有这一条款）说明原因，退出码为 1。\n\n"
+        "  --at DATE          按 DATE 施行的版本解析（默认今天）\n"
+        "  --json             输出 JSON\n" RULES_HELP);
 }
 
 /* Why the clause is not in force at day, or NULL when it is (*v, *a and *in set then). */
@@ -529,8 +576,8 @@ static char *not_in_force(const rw_clause_ref_t *r, int64_t day, const rw_law_ve
     if (!*v) {
         rw_date_format(r->pin >= 0 ? r->pin : day, d1);
         rw_date_format(law->versions[0].effective, d2);
-        rw_buf_printf(&b, "%s%s 早于%s最早的版本（%s 起施行）", r->pin >= 0 ? "引用固定的日期 " : "",
-                      d1, law->title, d2);
+        rw_buf_printf(&b, "%s%s 早于%s最早的版本（%s 起施行）",
+                      r->pin >= 0 ? "引用固定的日期 " : "", d1, law->title, d2);
         return rw_buf_steal(&b);
     }
     rw_date_format((*v)->effective, d1);
@@ -547,7 +594,8 @@ static char *not_in_force(const rw_clause_ref_t *r, int64_t day, const rw_law_ve
     if (!*a) {
         rw_clause_ref_t art = *in;
         art.para = art.item = 0;
-        char *l = rw_clause_label(&art, NULL), *last = article_label(&t->articles[t->n_articles - 1]);
+        char *l = rw_clause_label(&art, NULL),
+             *last = article_label(&t->articles[t->n_articles - 1]);
         rw_buf_printf(&b, "%s 起施行的版本没有%s（该版共 %zu 条，最后一条是%s）", d1, l,
                       t->n_articles, last);
         free(l);
@@ -573,24 +621,33 @@ static int cmd_show(int argc, char **argv)
     const char *rules = "rules";
     int64_t at = today();
     int as_json = 0;
-    static const struct option longopts[] = {
-        {"rules", required_argument, 0, 'R'}, {"at", required_argument, 0, 'a'},
-        {"json", no_argument, 0, 'j'},        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"rules", required_argument, 0, 'R'},
+                                             {"at", required_argument, 0, 'a'},
+                                             {"json", no_argument, 0, 'j'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'R': rules = optarg; break;
+        case 'R':
+            rules = optarg;
+            break;
         case 'a':
             if (parse_date_opt("show", "--at", optarg, &at)) return 2;
             break;
-        case 'j': as_json = 1; break;
-        case 'h': show_usage(stdout); return 0;
-        default: return 2;
+        case 'j':
+            as_json = 1;
+            break;
+        case 'h':
+            show_usage(stdout);
+            return 0;
+        default:
+            return 2;
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "regwatch statutes show: 需要一个条款引用，如 食品安全法#34.1.6（见 --help）\n");
+        fprintf(stderr,
+                "regwatch statutes show: 需要一个条款引用，如 食品安全法#34.1.6（见 --help）\n");
         return 2;
     }
     const char *text_ref = argv[optind];
@@ -628,8 +685,8 @@ static int cmd_show(int argc, char **argv)
         if (in.article != r.article || in.sub != r.sub) {
             char o[24];
             rw_article_ref(r.article, r.sub, o);
-            printf("条号：引用写的是第 %s 条（原条号），laws.yaml 的 renumbered 使它在此版本为%s\n", o,
-                   label);
+            printf("条号：引用写的是第 %s 条（原条号），laws.yaml 的 renumbered 使它在此版本为%s\n",
+                   o, label);
         }
         printf("\n");
         print_text("  ", "  ", text);
@@ -651,11 +708,13 @@ static int cmd_show(int argc, char **argv)
         int text_changed = !prev != !wt || (wt && !rw_stat_text_equal(prev, wt));
         int label_changed = wl && prev_label && strcmp(wl, prev_label);
         if (text_changed || label_changed) {
-            const char *status = !wt ? "removed" : !prev ? "restored" : text_changed ? "amended"
-                                                                                      : "renumbered";
+            const char *status = !wt            ? "removed"
+                                 : !prev        ? "restored"
+                                 : text_changed ? "amended"
+                                                : "renumbered";
             rw_date_format(w->effective, vd);
-            json_t *o = json_pack("{s:s, s:s, s:s}", "effective", vd, "source", w->source,
-                                  "status", status);
+            json_t *o = json_pack("{s:s, s:s, s:s}", "effective", vd, "source", w->source, "status",
+                                  status);
             if (wl) json_object_set_new(o, "label", json_string(wl));
             if (wt) json_object_set_new(o, "text", json_string(wt));
             json_array_append_new(later, o);
@@ -697,10 +756,10 @@ static int cmd_show(int argc, char **argv)
     }
     if (as_json) {
         rw_date_format(v->effective, vd);
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:o}", "ref", text_ref,
-                              "at", atd, "law", law->id, "title", law->title, "in_force", 1,
-                              "version", vd, "source", v->source, "label", label, "text", text,
-                              "later", later);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:o}", "ref", text_ref, "at",
+                      atd, "law", law->id, "title", law->title, "in_force", 1, "version", vd,
+                      "source", v->source, "label", label, "text", text, "later", later);
         if (law->repealed >= 0) {
             rw_date_format(law->repealed, vd);
             json_object_set_new(o, "repealed", json_string(vd));

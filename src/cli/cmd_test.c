@@ -11,8 +11,10 @@ int rw_cmd_test(int argc, char **argv)
     rw_cli_common_t c;
     rw_cli_common_init(&c);
     const char *tests_dir = NULL;
-    static const struct option longopts[] = {RW_CLI_COMMON_LONGOPTS, {"tests", required_argument, 0, 't'},
-                                             {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option longopts[] = {RW_CLI_COMMON_LONGOPTS,
+                                             {"tests", required_argument, 0, 't'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int r = rw_cli_common_opt(&c, opt, optarg);
@@ -23,7 +25,8 @@ int rw_cmd_test(int argc, char **argv)
             continue;
         }
         if (opt == 'h') {
-            printf("用法: regwatch test [选项]\n\n运行规则测试（默认 RULES/tests/*.yaml），逐个用例打印 PASS/FAIL 与差异，\n"
+            printf("用法: regwatch test [选项]\n\n运行规则测试（默认 "
+                   "RULES/tests/*.yaml），逐个用例打印 PASS/FAIL 与差异，\n"
                    "最后一行为 \"N passed, N failed\"；有失败时退出码为 1。\n\n" RW_CLI_COMMON_HELP
                    "  --tests DIR        测试目录（默认 规则目录/tests）\n");
             return 0;
@@ -42,7 +45,8 @@ int rw_cmd_test(int argc, char **argv)
     int rc = rw_ruletest_run(&o, tests_dir, stdout, &res, &d);
     for (size_t i = 0; i < d.n; i++)
         if (d.items[i].sev == RW_DIAG_ERROR)
-            fprintf(stderr, "%s:%d:%d: error: %s\n", d.items[i].file, d.items[i].line, d.items[i].col, d.items[i].msg);
+            fprintf(stderr, "%s:%d:%d: error: %s\n", d.items[i].file, d.items[i].line,
+                    d.items[i].col, d.items[i].msg);
     rw_diags_free(&d);
     printf("%d passed, %d failed\n", res.passed, res.failed);
     return rc || res.failed ? 1 : 0;

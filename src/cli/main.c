@@ -19,13 +19,16 @@ static const rw_command_t commands[] = {
     {"audit", rw_cmd_audit, "审计日志：verify 校验哈希链，list 列出记录"},
     {"model", rw_cmd_model, "模型工具：model fit 按处置结果重新拟合 logistic 模型"},
     {"replay", rw_cmd_replay, "在 JSON Lines 事件文件上运行引擎（无需 Kafka）"},
-    {"backtest", rw_cmd_backtest, "回测：比较现行与候选规则的线索与精确率，或做阈值扫描（HTML/PNG/JSON 报告）"},
-    {"statutes", rw_cmd_statutes, "法规库：import 导入新版本，diff 逐条比较版本，show 查看某日条款"},
+    {"backtest", rw_cmd_backtest,
+     "回测：比较现行与候选规则的线索与精确率，或做阈值扫描（HTML/PNG/JSON 报告）"},
+    {"statutes", rw_cmd_statutes,
+     "法规库：import 导入新版本，diff 逐条比较版本，show 查看某日条款"},
 };
 
 static void usage(FILE *out)
 {
-    fprintf(out, "regwatch — 互联网+监管 风险预警服务\n\n用法: regwatch <子命令> [选项]\n\n子命令:\n");
+    fprintf(out,
+            "regwatch — 互联网+监管 风险预警服务\n\n用法: regwatch <子命令> [选项]\n\n子命令:\n");
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n每个子命令的 --help 说明其选项。\n");
@@ -33,7 +36,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }

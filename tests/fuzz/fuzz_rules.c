@@ -24,29 +24,44 @@
 static const char CATALOG_TYPES[] =
     "{\"timezone\": \"+08:00\",\n"
     " \"types\": {\n"
-    "  \"complaint\": {\"title\": \"投诉举报\", \"attrs\": {\"category\": \"string\", \"channel\": \"string\", \"amount\": \"number\"}},\n"
-    "  \"inspection\": {\"title\": \"监督检查\", \"attrs\": {\"domain\": \"string\", \"result\": \"string\", \"kind\": \"string\"}},\n"
-    "  \"sampling\": {\"title\": \"监督抽检\", \"attrs\": {\"domain\": \"string\", \"product\": \"string\", \"result\": \"string\", \"hazard\": \"string\"}},\n"
-    "  \"penalty\": {\"title\": \"行政处罚\", \"attrs\": {\"amount\": \"number\", \"kind\": \"string\", \"domain\": \"string\"}},\n"
-    "  \"license_change\": {\"title\": \"许可变更\", \"attrs\": {\"license\": \"string\", \"action\": \"string\"}},\n"
-    "  \"registration_change\": {\"title\": \"登记变更\", \"attrs\": {\"field\": \"string\", \"status\": \"string\"}},\n"
-    "  \"abnormal_listing\": {\"title\": \"经营异常名录\", \"attrs\": {\"action\": \"string\", \"reason\": \"string\"}},\n"
-    "  \"annual_report\": {\"title\": \"年度报告\", \"attrs\": {\"year\": \"number\", \"on_time\": \"boolean\", \"false_info\": \"boolean\"}},\n"
-    "  \"tax_anomaly\": {\"title\": \"税务异常\", \"attrs\": {\"kind\": \"string\", \"amount\": \"number\"}},\n"
-    "  \"tax_return\": {\"title\": \"纳税申报\", \"attrs\": {\"revenue\": \"number\", \"period\": \"string\"}},\n"
-    "  \"ad_monitoring\": {\"title\": \"广告监测\", \"attrs\": {\"medium\": \"string\", \"violation\": \"boolean\", \"category\": \"string\", \"claim\": \"string\"}},\n"
-    "  \"price_monitoring\": {\"title\": \"价格监测\", \"attrs\": {\"product\": \"string\", \"price\": \"number\", \"ref_price\": \"number\"}},\n"
-    "  \"equipment_check\": {\"title\": \"特种设备检验\", \"attrs\": {\"equipment\": \"string\", \"result\": \"string\", \"overdue_days\": \"number\"}},\n"
-    "  \"metrology_check\": {\"title\": \"计量检定\", \"attrs\": {\"instrument\": \"string\", \"result\": \"string\", \"deviation\": \"number\"}},\n"
-    "  \"online_listing\": {\"title\": \"网络交易监测\", \"attrs\": {\"platform\": \"string\", \"issue\": \"string\"}}},\n"
+    "  \"complaint\": {\"title\": \"投诉举报\", \"attrs\": {\"category\": \"string\", \"channel\": "
+    "\"string\", \"amount\": \"number\"}},\n"
+    "  \"inspection\": {\"title\": \"监督检查\", \"attrs\": {\"domain\": \"string\", \"result\": "
+    "\"string\", \"kind\": \"string\"}},\n"
+    "  \"sampling\": {\"title\": \"监督抽检\", \"attrs\": {\"domain\": \"string\", \"product\": "
+    "\"string\", \"result\": \"string\", \"hazard\": \"string\"}},\n"
+    "  \"penalty\": {\"title\": \"行政处罚\", \"attrs\": {\"amount\": \"number\", \"kind\": "
+    "\"string\", \"domain\": \"string\"}},\n"
+    "  \"license_change\": {\"title\": \"许可变更\", \"attrs\": {\"license\": \"string\", "
+    "\"action\": \"string\"}},\n"
+    "  \"registration_change\": {\"title\": \"登记变更\", \"attrs\": {\"field\": \"string\", "
+    "\"status\": \"string\"}},\n"
+    "  \"abnormal_listing\": {\"title\": \"经营异常名录\", \"attrs\": {\"action\": \"string\", "
+    "\"reason\": \"string\"}},\n"
+    "  \"annual_report\": {\"title\": \"年度报告\", \"attrs\": {\"year\": \"number\", \"on_time\": "
+    "\"boolean\", \"false_info\": \"boolean\"}},\n"
+    "  \"tax_anomaly\": {\"title\": \"税务异常\", \"attrs\": {\"kind\": \"string\", \"amount\": "
+    "\"number\"}},\n"
+    "  \"tax_return\": {\"title\": \"纳税申报\", \"attrs\": {\"revenue\": \"number\", \"period\": "
+    "\"string\"}},\n"
+    "  \"ad_monitoring\": {\"title\": \"广告监测\", \"attrs\": {\"medium\": \"string\", "
+    "\"violation\": \"boolean\", \"category\": \"string\", \"claim\": \"string\"}},\n"
+    "  \"price_monitoring\": {\"title\": \"价格监测\", \"attrs\": {\"product\": \"string\", "
+    "\"price\": \"number\", \"ref_price\": \"number\"}},\n"
+    "  \"equipment_check\": {\"title\": \"特种设备检验\", \"attrs\": {\"equipment\": \"string\", "
+    "\"result\": \"string\", \"overdue_days\": \"number\"}},\n"
+    "  \"metrology_check\": {\"title\": \"计量检定\", \"attrs\": {\"instrument\": \"string\", "
+    "\"result\": \"string\", \"deviation\": \"number\"}},\n"
+    "  \"online_listing\": {\"title\": \"网络交易监测\", \"attrs\": {\"platform\": \"string\", "
+    "\"issue\": \"string\"}}},\n"
     " \"items\": [\n";
 
 /* The item codes the shipped rulesets use; every basis is the fuzz law. */
 static const char *const ITEMS[] = {
-    "SC-FOOD-001", "SC-FOOD-002", "SC-FOOD-003",  "SC-FOOD-004",  "SC-PROD-001",  "SC-PROD-002",
-    "SC-AD-001",   "SC-AD-002",   "SC-PRICE-001", "SC-PRICE-002", "SC-EC-001",    "SC-EC-002",
-    "SC-REG-001",  "SC-DISC-001", "SC-DISC-002",  "SC-SE-001",    "SC-DRUG-001",  "SC-DRUG-002",
-    "SC-METRO-001", "SC-RISK-001", "SC-RISK-002", "SC-RISK-003",  "SC-RISK-004",  NULL};
+    "SC-FOOD-001",  "SC-FOOD-002", "SC-FOOD-003",  "SC-FOOD-004",  "SC-PROD-001", "SC-PROD-002",
+    "SC-AD-001",    "SC-AD-002",   "SC-PRICE-001", "SC-PRICE-002", "SC-EC-001",   "SC-EC-002",
+    "SC-REG-001",   "SC-DISC-001", "SC-DISC-002",  "SC-SE-001",    "SC-DRUG-001", "SC-DRUG-002",
+    "SC-METRO-001", "SC-RISK-001", "SC-RISK-002",  "SC-RISK-003",  "SC-RISK-004", NULL};
 
 static const char LAWS[] =
     "{\"laws\": [{\"id\": \"fuzz-law\", \"title\": \"模糊测试条例\", \"aliases\": [\"测试条例\"],\n"
@@ -66,25 +81,29 @@ static const char LAW_TEXT[] =
 static const char LAW_TEXT2[] =
     "# 模糊测试条例\n\n2024年1月1日 修订\n\n<!-- INFO END -->\n\n"
     "第一条 为了测试，制定本条例。\n\n"
-    "第二条 经营者应当遵守下列规定：\n\n（一）明码标价；\n\n（二）不得虚假宣传；\n\n（三）保存记录。\n\n"
+    "第二条 "
+    "经营者应当遵守下列规定：\n\n（一）明码标价；\n\n（二）不得虚假宣传；\n\n（三）保存记录。\n\n"
     "第二条之一 平台经营者应当核验经营者身份。\n\n"
     "第三条 本条例自2024年1月1日起施行。\n";
 
 static const char MODEL_RISK[] =
     "{\"model\": \"entity-risk\", \"kind\": \"logistic\",\n"
-    " \"inputs\": {\"complaints_90d\": \"count(complaint, 90d)\", \"abnormal\": \"profile.abnormal_list == true\"},\n"
+    " \"inputs\": {\"complaints_90d\": \"count(complaint, 90d)\", \"abnormal\": "
+    "\"profile.abnormal_list == true\"},\n"
     " \"transform\": {\"complaints_90d\": \"log1p\"},\n"
     " \"intercept\": -4.0, \"weights\": {\"complaints_90d\": 0.9, \"abnormal\": 1.5}}\n";
 
 static const char MODEL_SURGE[] =
     "{\"model\": \"complaint-surge\", \"kind\": \"poisson_surge\",\n"
-    " \"observed\": \"count(complaint, 7d)\", \"baseline\": \"count(complaint, 365d) - count(complaint, 7d)\",\n"
+    " \"observed\": \"count(complaint, 7d)\", \"baseline\": \"count(complaint, 365d) - "
+    "count(complaint, 7d)\",\n"
     " \"observed_days\": 7, \"baseline_days\": 358, \"prior_rate\": 0.02, \"prior_days\": 30}\n";
 
 static const char EVENT[] =
     "{\"id\": \"e-1\", \"type\": \"complaint\", \"entity\": \"91320102MA1XXXXX0X\","
     " \"time\": \"2026-03-04T10:15:00+08:00\", \"region\": \"320115\", \"source\": \"12315\","
-    " \"attrs\": {\"category\": \"food\", \"channel\": \"hotline\", \"amount\": 120.5, \"product\": \"面包\","
+    " \"attrs\": {\"category\": \"food\", \"channel\": \"hotline\", \"amount\": 120.5, "
+    "\"product\": \"面包\","
     "   \"hazard\": \"microbe\", \"result\": \"fail\", \"flag\": true, \"nested\": {\"a\": 1}},"
     " \"profile\": {\"name\": \"某某食品有限公司\", \"abnormal_list\": false}}";
 
@@ -110,8 +129,13 @@ static void write_in(const char *sub, const char *name, const char *text)
 
 static void remove_all(void)
 {
-    const char *files[] = {"/catalog.yaml", "/fuzz.yaml", "/statutes/laws.yaml", "/statutes/fuzz.md",
-                           "/statutes/fuzz2.md", "/models/entity-risk.yaml", "/models/complaint-surge.yaml"};
+    const char *files[] = {"/catalog.yaml",
+                           "/fuzz.yaml",
+                           "/statutes/laws.yaml",
+                           "/statutes/fuzz.md",
+                           "/statutes/fuzz2.md",
+                           "/models/entity-risk.yaml",
+                           "/models/complaint-surge.yaml"};
     char path[256];
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         snprintf(path, sizeof path, "%s%s", root, files[i]);
@@ -133,8 +157,10 @@ static void init_once(void)
     rw_buf_init(&cat);
     rw_buf_puts(&cat, CATALOG_TYPES);
     for (const char *const *it = ITEMS; *it; it++)
-        rw_buf_printf(&cat, "  {\"code\": \"%s\", \"name\": \"测试事项\", \"department\": \"测试处\", "
-                            "\"basis\": [\"fuzz-law#1\", \"fuzz-law#2.1.1\"]}%s\n", *it, it[1] ? "," : "]}");
+        rw_buf_printf(&cat,
+                      "  {\"code\": \"%s\", \"name\": \"测试事项\", \"department\": \"测试处\", "
+                      "\"basis\": [\"fuzz-law#1\", \"fuzz-law#2.1.1\"]}%s\n",
+                      *it, it[1] ? "," : "]}");
     write_in("", "catalog.yaml", cat.data);
     rw_buf_free(&cat);
     char sub[128];
@@ -162,7 +188,8 @@ static void use_value(rw_value_t v)
 {
     if (v.kind == RW_V_STR && v.len) {
         volatile unsigned char sum = 0;
-        for (size_t i = 0; i < v.len; i++) sum ^= (unsigned char)v.s[i];
+        for (size_t i = 0; i < v.len; i++)
+            sum ^= (unsigned char)v.s[i];
         (void)sum;
     } else if (v.kind > RW_V_BOOL) {
         abort();
@@ -177,10 +204,14 @@ static rw_value_t call_value(rw_eval_env_t *env, int id)
     switch (r->calls[id].kind) {
     case RW_AGG_COUNT:
     case RW_AGG_DISTINCT:
-    case RW_AGG_SUM: return rw_num(id % 7);
-    case RW_AGG_LAST: return id % 3 == 0 ? rw_null() : id % 3 == 1 ? rw_str("food", 4) : rw_num(2.5);
-    case RW_AGG_MODEL: return rw_num(0.5 + id * 0.01);
-    default: return id % 2 ? rw_null() : rw_num(id * 86400.0);
+    case RW_AGG_SUM:
+        return rw_num(id % 7);
+    case RW_AGG_LAST:
+        return id % 3 == 0 ? rw_null() : id % 3 == 1 ? rw_str("food", 4) : rw_num(2.5);
+    case RW_AGG_MODEL:
+        return rw_num(0.5 + id * 0.01);
+    default:
+        return id % 2 ? rw_null() : rw_num(id * 86400.0);
     }
 }
 
@@ -193,9 +224,11 @@ static void run(const rw_prog_t *p, rw_eval_env_t *env)
 
 static void evaluate_everything(const rw_rules_t *r)
 {
-    rw_eval_env_t env = {.ev = &event, .profile = event.profile, .call = call_value, .ud = (void *)r};
+    rw_eval_env_t env = {
+        .ev = &event, .profile = event.profile, .call = call_value, .ud = (void *)r};
     /* filters read neither params nor calls: give them none */
-    for (size_t i = 0; i < r->n_streams; i++) run(r->streams[i].filter, &env);
+    for (size_t i = 0; i < r->n_streams; i++)
+        run(r->streams[i].filter, &env);
     for (size_t i = 0; i < r->n_rules; i++) {
         const rw_rule_t *u = &r->rules[i];
         if (u->ruleset < 0 || (size_t)u->ruleset >= r->n_rulesets) abort();
@@ -203,8 +236,10 @@ static void evaluate_everything(const rw_rules_t *r)
         for (size_t k = 0; k < sizeof regions / sizeof *regions; k++) {
             env.params = rw_rules_params(r, u->ruleset, regions[k]);
             run(u->cond, &env);
-            for (int l = 0; l < RW_LEVEL__COUNT; l++) run(u->level_when[l], &env);
-            for (size_t m = 0; m < u->n_msg; m++) run(u->msg[m].prog, &env);
+            for (int l = 0; l < RW_LEVEL__COUNT; l++)
+                run(u->level_when[l], &env);
+            for (size_t m = 0; m < u->n_msg; m++)
+                run(u->msg[m].prog, &env);
             for (size_t e = 0; e < u->n_evidence; e++) {
                 if (u->evidence[e].call < 0 || (size_t)u->evidence[e].call >= r->n_calls) abort();
                 run(u->evidence[e].threshold, &env);
@@ -246,7 +281,8 @@ static size_t count_lines(const uint8_t *p, size_t n)
             lines++;
         else if (p[i] == 0xC2 && i + 1 < n && p[i + 1] == 0x85)
             lines++;
-        else if (p[i] == 0xE2 && i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9))
+        else if (p[i] == 0xE2 && i + 2 < n && p[i + 1] == 0x80 &&
+                 (p[i + 2] == 0xA8 || p[i + 2] == 0xA9))
             lines++;
     }
     return lines;
