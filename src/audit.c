@@ -37,13 +37,11 @@ static void entry_hash(const json_t *entry, char out[65])
 
 void rw_audit_reset(rw_audit_t *a)
 {
-    char *v = rw_store_get(a->store, RW_CF_HANDLING, HEAD_KEY, strlen(HEAD_KEY), NULL);
-    json_t *h = v ? json_loads(v, 0, NULL) : NULL;
+    json_t *h = rw_store_get_json(a->store, RW_CF_HANDLING, HEAD_KEY, strlen(HEAD_KEY));
     const char *hash = json_string_value(json_object_get(h, "hash"));
     a->seq = (uint64_t)json_integer_value(json_object_get(h, "seq"));
     snprintf(a->hash, sizeof a->hash, "%s", hash ? hash : zero_hash);
     json_decref(h);
-    free(v);
 }
 
 rw_audit_t *rw_audit_open(rw_store_t *s)
@@ -86,10 +84,7 @@ json_t *rw_audit_get(rw_store_t *s, uint64_t seq)
 {
     char key[24];
     entry_key(seq, key);
-    char *v = rw_store_get(s, RW_CF_HANDLING, key, strlen(key), NULL);
-    json_t *j = v ? json_loads(v, 0, NULL) : NULL;
-    free(v);
-    return j;
+    return rw_store_get_json(s, RW_CF_HANDLING, key, strlen(key));
 }
 
 typedef struct {

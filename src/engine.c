@@ -254,16 +254,6 @@ rw_batch_t *rw_engine_batch(rw_engine_t *e)
 
 /* ---- entity load ------------------------------------------------------------------- */
 
-static json_t *load_json(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen)
-{
-    size_t n;
-    char *v = rw_store_get(s, cf, key, klen, &n);
-    if (!v) return NULL;
-    json_t *j = json_loadb(v, n, 0, NULL);
-    free(v);
-    return j;
-}
-
 /* The aggregates value starts with a byte saying whether the entity has a profile and
  * suppression references stored: loading an entity then takes one read, not three, and
  * an entity seen for the first time (the common case with many entities) one miss. */
@@ -311,9 +301,10 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
         if (!x->aggs) rw_warn("engine", "实体 %s 的聚合状态无法解码，按空状态处理", x->node.id);
     }
     if (!x->aggs) x->aggs = rw_aggs_new(e->layout);
-    x->profile = flags & HAS_PROFILE ? load_json(e->o.store, RW_CF_PROFILE, id, len) : NULL;
+    x->profile = flags & HAS_PROFILE ? rw_store_get_json(e->o.store, RW_CF_PROFILE, id, len) : NULL;
     if (!x->profile) x->profile = json_object();
-    x->suppress = flags & HAS_SUPPRESS ? load_json(e->o.store, RW_CF_SUPPRESS, id, len) : NULL;
+    x->suppress =
+        flags & HAS_SUPPRESS ? rw_store_get_json(e->o.store, RW_CF_SUPPRESS, id, len) : NULL;
     if (!x->suppress) x->suppress = json_object();
     account(e, x);
     map_insert(&e->ents, &x->node);

@@ -82,36 +82,29 @@ void rw_handling_set_calendar(rw_handling_t *h, const rw_calendar_t *cal, int tz
 
 /* ---- reading --------------------------------------------------------------------------- */
 
-static json_t *get_json(rw_store_t *s, rw_cf_t cf, const char *key)
-{
-    size_t len;
-    char *v = rw_store_get(s, cf, key, strlen(key), &len);
-    json_t *j = v ? json_loadb(v, len, 0, NULL) : NULL;
-    free(v);
-    return j;
-}
-
-static json_t *meta_get(rw_handling_t *h, const char *id)
+json_t *rw_handling_meta(rw_handling_t *h, const char *id)
 {
     char key[64];
     snprintf(key, sizeof key, "h/%s", id);
-    json_t *m = get_json(h->o.store, RW_CF_HANDLING, key);
+    json_t *m = rw_store_get_json(h->o.store, RW_CF_HANDLING, key, strlen(key));
     return m ? m : json_object();
 }
 
-void rw_handling_decorate(rw_handling_t *h, json_t *record, double now)
+void rw_handling_decorate(json_t *record, const json_t *meta, double now)
 {
-    json_t *m = meta_get(h, json_string_value(json_object_get(record, "id")));
     json_object_set_new(record, "overdue", json_boolean(rw_lead_overdue(record, now)));
     json_object_set_new(record, "urges",
-                        json_integer(json_integer_value(json_object_get(m, "urges"))));
-    json_decref(m);
+                        json_integer(json_integer_value(json_object_get(meta, "urges"))));
 }
 
 json_t *rw_handling_get(rw_handling_t *h, const char *id, double now)
 {
-    json_t *r = get_json(h->o.store, RW_CF_LEADS, id);
-    if (r) rw_handling_decorate(h, r, now);
+    json_t *r = rw_store_get_json(h->o.store, RW_CF_LEADS, id, strlen(id));
+    if (r) {
+        json_t *meta = rw_handling_meta(h, id);
+        rw_handling_decorate(r, meta, now);
+        json_decref(meta);
+    }
     return r;
 }
 
@@ -252,7 +245,7 @@ json_t *rw_handling_act(rw_handling_t *h, const rw_user_t *u, const char *id, co
     if (a < 0) return fail(err, 400, code, "%s", msg);
     rw_action_t act = (rw_action_t)a;
     rw_handling_lock(h);
-    json_t *record = get_json(h->o.store, RW_CF_LEADS, id), *view = NULL;
+    json_t *record = rw_store_get_json(h->o.store, RW_CF_LEADS, id, strlen(id)), *view = NULL;
     if (!record || !in_scope(u, record)) {
         fail(err, 404, "not_found", "没有线索 %s（或不在您的管辖范围内）", id);
         goto out;
@@ -306,22 +299,22 @@ json_t *rw_handling_act(rw_handling_t *h, const rw_user_t *u, const char *id, co
     char key[96];
     snprintf(key, sizeof key, "l/%s/%016" PRIx64, id, seq);
     rw_batch_put(b, RW_CF_HANDLING, key, strlen(key), "", 0);
-    json_t *meta = meta_get(h, id);
+    json_t *meta = rw_handling_meta(h, id);
     update_meta(meta, act, now);
     snprintf(key, sizeof key, "h/%s", id);
     put_json(b, key, meta, RW_CF_HANDLING);
-    json_decref(meta);
     json_decref(entry);
     char werr[512];
     int rc = write_batch(h, b, werr, sizeof werr);
     rw_batch_free(b);
     if (rc) {
         fail(err, 500, "internal", "%s", werr);
-        goto out;
+    } else {
+        if (act == RW_ACT_URGE) rw_info("handling", "线索 %s 被 %s 督办", id, u->name);
+        rw_handling_decorate(record, meta, now);
+        view = view_of(h, u, record);
     }
-    if (act == RW_ACT_URGE) rw_info("handling", "线索 %s 被 %s 督办", id, u->name);
-    rw_handling_decorate(h, record, now);
-    view = view_of(h, u, record);
+    json_decref(meta);
 out:
     rw_handling_unlock(h);
     json_decref(record);

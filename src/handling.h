@@ -54,8 +54,11 @@ rw_store_t *rw_handling_store(rw_handling_t *h);
 /* The stored record of lead id plus its computed "overdue" (as of now) and "urges";
  * NULL when there is none. New reference. Thread-safe (reads only). */
 json_t *rw_handling_get(rw_handling_t *h, const char *id, double now);
-/* Adds "overdue" and "urges" to a record read elsewhere (a list scan). */
-void rw_handling_decorate(rw_handling_t *h, json_t *record, double now);
+/* The lead's handling data {"urges", "accepted_at", "closed_at"} ({} when there is
+ * none yet). New reference. */
+json_t *rw_handling_meta(rw_handling_t *h, const char *id);
+/* Adds "overdue" (as of now) and "urges" (from meta, rw_handling_meta's) to a record. */
+void rw_handling_decorate(json_t *record, const json_t *meta, double now);
 /* {"lead", "timeline", "allowed"} as the user sees it, or NULL with err (404 when
  * missing or out of the user's scope). New reference. */
 json_t *rw_handling_view(rw_handling_t *h, const rw_user_t *u, const char *id, double now,

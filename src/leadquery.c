@@ -1,5 +1,4 @@
 /* leadquery.c — lists and statistics over the lead store (leadquery.h). */
-#define _GNU_SOURCE /* qsort_r */
 #include "leadquery.h"
 
 #include "lifecycle.h"
@@ -194,6 +193,7 @@ typedef struct {
     const rw_lead_filter_t *f;
     double now;
     json_t *rows;
+    json_t *metas; /* each row's handling data, when the caller wants it (statistics) */
 } collect_t;
 
 static int collect(void *ud, const char *key, size_t klen, const char *val, size_t vlen)
@@ -203,17 +203,23 @@ static int collect(void *ud, const char *key, size_t klen, const char *val, size
     collect_t *c = ud;
     json_t *r = json_loadb(val, vlen, 0, NULL);
     if (r && passes(c->f, c->u, r)) {
-        rw_handling_decorate(c->h, r, c->now);
-        if (passes_computed(c->f, r)) json_array_append(c->rows, r);
+        json_t *meta = rw_handling_meta(c->h, json_string_value(json_object_get(r, "id")));
+        rw_handling_decorate(r, meta, c->now);
+        if (passes_computed(c->f, r)) {
+            json_array_append(c->rows, r);
+            if (c->metas) json_array_append(c->metas, meta);
+        }
+        json_decref(meta);
     }
     json_decref(r);
     return 0;
 }
 
+/* The leads that pass f, decorated; with metas non-NULL their handling data too, in order. */
 static json_t *collect_all(rw_handling_t *h, const rw_user_t *u, const rw_lead_filter_t *f,
-                           double now)
+                           double now, json_t *metas)
 {
-    collect_t c = {h, u, f, now, json_array()};
+    collect_t c = {h, u, f, now, json_array(), metas};
     rw_store_scan(rw_handling_store(h), RW_CF_LEADS, "", 0, collect, &c);
     return c.rows;
 }
@@ -227,53 +233,55 @@ static double due_of(const json_t *r)
     return time_of(due, accepting ? "accept_by" : "close_by");
 }
 
-static int cmp_str(const json_t *a, const json_t *b, const char *field)
-{
-    const char *x = json_string_value(json_object_get(a, field)),
-               *y = json_string_value(json_object_get(b, field));
-    return strcmp(x ? x : "", y ? y : "");
-}
+/* A row with its sort keys read once (RFC 3339 parsing in the comparator would repeat
+ * it O(n log n) times): by key, then tie, then id. */
+typedef struct {
+    json_t *lead;
+    double key, tie;
+    const char *id;
+} row_t;
 
-static int cmp_rows(const json_t *a, const json_t *b, rw_lead_sort_t sort)
+static row_t row_of(json_t *r, rw_lead_sort_t sort)
 {
-    double x = 0, y = 0;
+    const char *id = json_string_value(json_object_get(r, "id"));
+    row_t row = {.lead = r, .id = id ? id : ""};
     switch (sort) {
     case RW_SORT_CREATED_DESC:
-        x = time_of(b, "created_at"), y = time_of(a, "created_at");
+        row.key = -time_of(r, "created_at");
         break;
     case RW_SORT_CREATED:
-        x = time_of(a, "created_at"), y = time_of(b, "created_at");
+        row.key = time_of(r, "created_at");
         break;
     case RW_SORT_DUE:
-        x = due_of(a), y = due_of(b);
+        row.key = due_of(r);
         break;
-    case RW_SORT_LEVEL:
-        x = -rw_level_parse(json_string_value(json_object_get(a, "level")));
-        y = -rw_level_parse(json_string_value(json_object_get(b, "level")));
-        if (x == y) return cmp_rows(a, b, RW_SORT_CREATED_DESC);
+    case RW_SORT_LEVEL: /* red first, then newest first */
+        row.key = -rw_level_parse(json_string_value(json_object_get(r, "level")));
+        row.tie = -time_of(r, "created_at");
         break;
     }
-    if (x != y) return x < y ? -1 : 1;
-    return cmp_str(a, b, "id");
+    return row;
 }
 
-static int cmp_rows_q(const void *pa, const void *pb, void *sort)
+static int cmp_rows(const void *pa, const void *pb)
 {
-    return cmp_rows(*(json_t *const *)pa, *(json_t *const *)pb, *(rw_lead_sort_t *)sort);
+    const row_t *a = pa, *b = pb;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    if (a->tie != b->tie) return a->tie < b->tie ? -1 : 1;
+    return strcmp(a->id, b->id);
 }
 
 json_t *rw_leads_query(rw_handling_t *h, const rw_user_t *u, const rw_lead_filter_t *f, double now)
 {
-    json_t *rows = collect_all(h, u, f, now);
+    json_t *rows = collect_all(h, u, f, now, NULL);
     size_t n = json_array_size(rows);
-    json_t **v = rw_xmalloc((n ? n : 1) * sizeof *v);
+    row_t *v = rw_xmalloc((n ? n : 1) * sizeof *v);
     for (size_t i = 0; i < n; i++)
-        v[i] = json_array_get(rows, i);
-    rw_lead_sort_t sort = f->sort;
-    qsort_r(v, n, sizeof *v, cmp_rows_q, &sort);
+        v[i] = row_of(json_array_get(rows, i), f->sort);
+    qsort(v, n, sizeof *v, cmp_rows);
     json_t *page = json_array();
     for (size_t i = f->offset; i < n && i < f->offset + f->limit; i++)
-        json_array_append(page, v[i]);
+        json_array_append(page, v[i].lead);
     free(v);
     json_decref(rows);
     return json_pack("{s:I,s:I,s:I,s:o}", "total", (json_int_t)n, "offset", (json_int_t)f->offset,
@@ -348,7 +356,7 @@ static group_t *group_for(json_t *index, group_t **groups, size_t *n, const char
     return g;
 }
 
-static void count_lead(rw_handling_t *h, group_t *g, const json_t *r)
+static void count_lead(group_t *g, const json_t *r, const json_t *meta)
 {
     json_t *o = g->out;
     bump(o, "leads");
@@ -374,12 +382,6 @@ static void count_lead(rw_handling_t *h, group_t *g, const json_t *r)
         bump(json_object_get(o, "dismissed_by_reason"), reason ? reason : "其他");
     }
     if (json_is_true(json_object_get(r, "overdue"))) bump(o, "overdue");
-    char key[64];
-    snprintf(key, sizeof key, "h/%s", json_string_value(json_object_get(r, "id")));
-    size_t len;
-    char *v = rw_store_get(rw_handling_store(h), RW_CF_HANDLING, key, strlen(key), &len);
-    json_t *meta = v ? json_loadb(v, len, 0, NULL) : NULL;
-    free(v);
     double created = time_of(r, "created_at");
     const json_t *acc = json_object_get(meta, "accepted_at"),
                  *clo = json_object_get(meta, "closed_at");
@@ -387,7 +389,6 @@ static void count_lead(rw_handling_t *h, group_t *g, const json_t *r)
         push_hours(&g->accept_h, &g->n_accept, (json_number_value(acc) - created) / 3600);
     if (json_is_number(clo))
         push_hours(&g->close_h, &g->n_close, (json_number_value(clo) - created) / 3600);
-    json_decref(meta);
 }
 
 json_t *rw_leads_stats(rw_handling_t *h, const rw_user_t *u, const rw_lead_filter_t *f,
@@ -396,14 +397,15 @@ json_t *rw_leads_stats(rw_handling_t *h, const rw_user_t *u, const rw_lead_filte
     if (strcmp(by, "rule") && strcmp(by, "ruleset") && strcmp(by, "department") &&
         strcmp(by, "region"))
         return NULL;
-    json_t *rows = collect_all(h, u, f, now), *index = json_object();
+    json_t *metas = json_array(), *rows = collect_all(h, u, f, now, metas), *index = json_object();
     group_t *groups = NULL;
     size_t n = 0, i;
     json_t *r;
     json_array_foreach(rows, i, r)
     {
         const char *key = json_string_value(json_object_get(r, by));
-        count_lead(h, group_for(index, &groups, &n, key ? key : "（未知）"), r);
+        count_lead(group_for(index, &groups, &n, key ? key : "（未知）"), r,
+                   json_array_get(metas, i));
     }
     json_t *out = json_array();
     for (size_t k = 0; k < n; k++) {
@@ -422,6 +424,7 @@ json_t *rw_leads_stats(rw_handling_t *h, const rw_user_t *u, const rw_lead_filte
     }
     free(groups);
     json_decref(index);
+    json_decref(metas);
     json_decref(rows);
     return json_pack("{s:s,s:o}", "by", by, "groups", out);
 }

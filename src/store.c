@@ -138,6 +138,16 @@ char *rw_store_get(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen, size
     return copy;
 }
 
+json_t *rw_store_get_json(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen)
+{
+    size_t n;
+    char *v = rw_store_get(s, cf, key, klen, &n);
+    if (!v) return NULL;
+    json_t *j = json_loadb(v, n, 0, NULL);
+    free(v);
+    return j;
+}
+
 void rw_store_skip_wal(rw_store_t *s)
 {
     rocksdb_writeoptions_disable_WAL(s->wopts, 1);

@@ -4,6 +4,7 @@
 #ifndef RW_STORE_H
 #define RW_STORE_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,8 @@ int rw_store_open_ro(rw_store_t **out, const char *dir, char *err, size_t errlen
 void rw_store_close(rw_store_t *s);
 /* The value of key, malloc'ed (caller frees), or NULL when absent. */
 char *rw_store_get(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen, size_t *vlen);
+/* The value of key parsed as JSON (new reference), or NULL when absent or not JSON. */
+json_t *rw_store_get_json(rw_store_t *s, rw_cf_t cf, const char *key, size_t klen);
 /* Bytes on disk per column family (estimate), for metrics. */
 uint64_t rw_store_size(rw_store_t *s, rw_cf_t cf);
 /* Skips the write-ahead log: for a replay, which can simply be run again, the
