@@ -66,21 +66,11 @@ static int tz_of(rw_api_t *a)
 
 /* ---- plumbing -------------------------------------------------------------------------- */
 
-static void reply(rw_http_resp_t *resp, int status, json_t *body)
-{
-    char *s = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    resp->status = status;
-    resp->content_type = "application/json; charset=utf-8";
-    resp->body = s;
-    resp->len = strlen(s);
-}
-
 static void reply_error(rw_http_resp_t *resp, const rw_handling_error_t *e)
 {
     json_t *err = json_pack("{s:s,s:s}", "code", e->code, "message", e->message);
     if (e->allowed) json_object_set(err, "allowed", e->allowed);
-    reply(resp, e->status, json_pack("{s:o}", "error", err));
+    rw_http_json(resp, e->status, json_pack("{s:o}", "error", err));
 }
 
 /* The caller, or 0 after answering 401. */
@@ -208,7 +198,7 @@ static void h_me(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 {
     rw_user_t u;
     if (!authenticate(ud, req, resp, &u)) return;
-    reply(resp, 200, rw_user_json(&u));
+    rw_http_json(resp, 200, rw_user_json(&u));
     rw_user_free(&u);
 }
 
@@ -219,7 +209,7 @@ static void h_leads(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     if (!authenticate(a, req, resp, &u)) return;
     rw_lead_filter_t f;
     if (parse_filter(a, req, resp, &f)) {
-        reply(resp, 200, rw_leads_query(a->o.handling, &u, &f, rw_now()));
+        rw_http_json(resp, 200, rw_leads_query(a->o.handling, &u, &f, rw_now()));
         rw_lead_filter_free(&f);
     }
     rw_user_free(&u);
@@ -234,7 +224,7 @@ static void lead_action(rw_api_t *a, const rw_user_t *u, const char *id, const r
     json_t *view = rw_handling_act(a->o.handling, u, id, body, "api", rw_now(), &err);
     json_decref(body);
     if (view)
-        reply(resp, 200, view);
+        rw_http_json(resp, 200, view);
     else
         reply_error(resp, &err);
     rw_handling_error_clear(&err);
@@ -264,7 +254,7 @@ static void h_lead(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
             rw_handling_error_t err = {0};
             json_t *v = rw_handling_view(a->o.handling, &u, id, rw_now(), &err);
             if (v)
-                reply(resp, 200, v);
+                rw_http_json(resp, 200, v);
             else
                 reply_error(resp, &err);
             rw_handling_error_clear(&err);
@@ -305,7 +295,7 @@ static void h_entity(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
             json_object_set(e, "leads", json_object_get(q, "leads"));
             json_decref(q);
             rw_lead_filter_free(&f);
-            reply(resp, 200, e);
+            rw_http_json(resp, 200, e);
         }
         rw_user_free(&u);
     }
@@ -343,7 +333,7 @@ static void h_rules(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     for (size_t i = 0; a->rules && i < a->rules->n_rules; i++)
         json_array_append_new(arr, rule_json(a->rules, &a->rules->rules[i]));
     rw_handling_unlock(a->o.handling);
-    reply(resp, 200, json_pack("{s:o}", "rules", arr));
+    rw_http_json(resp, 200, json_pack("{s:o}", "rules", arr));
     rw_user_free(&u);
 }
 
@@ -377,7 +367,7 @@ static void h_rule(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
             f.rule = json_pack("[s]", id);
             json_t *g = stats_of(a, &u, &f, "rule");
             if (!g) g = json_pack("{s:s,s:i}", "key", id, "leads", 0);
-            reply(resp, 200, g);
+            rw_http_json(resp, 200, g);
             rw_lead_filter_free(&f);
         }
         rw_user_free(&u);
@@ -395,7 +385,7 @@ static void h_stats(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     if (parse_filter(a, req, resp, &f)) {
         json_t *s = rw_leads_stats(a->o.handling, &u, &f, by ? by : "rule", rw_now());
         if (s)
-            reply(resp, 200, s);
+            rw_http_json(resp, 200, s);
         else
             rw_http_error(resp, 400, "bad_value", "by 应为 rule、ruleset、department 或 region");
         rw_lead_filter_free(&f);
@@ -416,7 +406,7 @@ static void h_statute(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
         rw_http_error(resp, 404, "not_found",
                       *ref ? err : "需要条款引用，如 food-safety-law#34.1.6");
     else
-        reply(resp, 200, rw_clause_history_json(&r, ref));
+        rw_http_json(resp, 200, rw_clause_history_json(&r, ref));
     rw_handling_unlock(a->o.handling);
     rw_user_free(&u);
 }
@@ -451,7 +441,7 @@ static void h_laws(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     for (size_t i = 0; a->rules && i < a->rules->statutes->n_laws; i++)
         json_array_append_new(laws, law_json(&a->rules->statutes->laws[i]));
     rw_handling_unlock(a->o.handling);
-    reply(resp, 200, json_pack("{s:o}", "laws", laws));
+    rw_http_json(resp, 200, json_pack("{s:o}", "laws", laws));
     rw_user_free(&u);
 }
 
@@ -497,7 +487,7 @@ static void h_law(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
             rw_http_error(resp, 404, "not_found",
                           "没有可比较的两个版本（from 应早于 to，且都在第一个版本施行之后）");
         else {
-            reply(resp, 200, rw_law_diff_json(&d));
+            rw_http_json(resp, 200, rw_law_diff_json(&d));
             rw_law_diff_free(&d);
         }
         rw_handling_unlock(a->o.handling);
@@ -546,8 +536,9 @@ static void h_audit(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
                            .limit = f.limit,
                            .entries = json_array()};
             rw_audit_scan(rw_handling_store(a->o.handling), audit_one, &q);
-            reply(resp, 200,
-                  json_pack("{s:I,s:o}", "total", (json_int_t)q.total, "entries", q.entries));
+            rw_http_json(
+                resp, 200,
+                json_pack("{s:I,s:o}", "total", (json_int_t)q.total, "entries", q.entries));
             rw_lead_filter_free(&f);
         }
     }
@@ -563,11 +554,12 @@ static void h_audit_verify(void *ud, const rw_http_req_t *req, rw_http_resp_t *r
         rw_audit_report_t r;
         rw_audit_verify(rw_handling_store(a->o.handling), &r);
         if (r.ok)
-            reply(resp, 200, json_pack("{s:b,s:I}", "ok", 1, "entries", (json_int_t)r.entries));
+            rw_http_json(resp, 200,
+                         json_pack("{s:b,s:I}", "ok", 1, "entries", (json_int_t)r.entries));
         else
-            reply(resp, 200,
-                  json_pack("{s:b,s:I,s:I,s:s}", "ok", 0, "entries", (json_int_t)r.entries,
-                            "first_bad", (json_int_t)r.first_bad, "reason", r.reason));
+            rw_http_json(resp, 200,
+                         json_pack("{s:b,s:I,s:I,s:s}", "ok", 0, "entries", (json_int_t)r.entries,
+                                   "first_bad", (json_int_t)r.first_bad, "reason", r.reason));
     }
     rw_user_free(&u);
 }
@@ -584,7 +576,7 @@ static void h_users(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     char token[48], err[512];
     if (!require_role(resp, &u, ROLE(ADMIN), "管理用户")) {
     } else if (!strcmp(req->method, "GET")) {
-        reply(resp, 200, json_pack("{s:o}", "users", rw_users_list(a->o.users)));
+        rw_http_json(resp, 200, json_pack("{s:o}", "users", rw_users_list(a->o.users)));
     } else if (!(b = body_json(req, resp)) || !string_fields(b, names, f, resp)) {
     } else if (!f[0] || !f[1]) {
         rw_http_error(resp, 400, "missing_field", "需要 name 和 role（scope 可省略，表示全部）");
@@ -598,7 +590,8 @@ static void h_users(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
                               sizeof err))
             rw_error("api", "用户 %s 已添加，但审计记录写入失败: %s", f[0], err);
         json_decref(details);
-        reply(resp, 201, json_pack("{s:s,s:s,s:s}", "user", f[0], "role", f[1], "token", token));
+        rw_http_json(resp, 201,
+                     json_pack("{s:s,s:s,s:s}", "user", f[0], "role", f[1], "token", token));
     }
     json_decref(b);
     rw_user_free(&u);
@@ -622,16 +615,16 @@ static void h_reload(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
         if (rc)
             rw_http_error(resp, 422, "reload_failed", err);
         else
-            reply(resp, 200, json_pack("{s:b}", "ok", 1));
+            rw_http_json(resp, 200, json_pack("{s:b}", "ok", 1));
     }
     rw_user_free(&u);
 }
 
 static void reply_check_failed(rw_http_resp_t *resp, const rw_diags_t *d)
 {
-    reply(resp, 422,
-          json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "check_failed", "message",
-                    "候选规则集未通过检查（见 diagnostics）", "diagnostics", diags_json(d)));
+    rw_http_json(resp, 422,
+                 json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "check_failed", "message",
+                           "候选规则集未通过检查（见 diagnostics）", "diagnostics", diags_json(d)));
 }
 
 /* POST /api/check {"ruleset": YAML text, "ruleset_name"}: `regwatch check` of the live
@@ -656,9 +649,10 @@ static void h_check(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
                              .ruleset_name = f[1] ? f[1] : "候选规则集.yaml"};
         rw_rules_t *r = NULL;
         rw_rules_load(&r, &lo, &d);
-        reply(resp, 200,
-              json_pack("{s:b,s:I,s:I,s:o}", "ok", d.errors == 0, "errors", (json_int_t)d.errors,
-                        "warnings", (json_int_t)d.warnings, "diagnostics", diags_json(&d)));
+        rw_http_json(resp, 200,
+                     json_pack("{s:b,s:I,s:I,s:o}", "ok", d.errors == 0, "errors",
+                               (json_int_t)d.errors, "warnings", (json_int_t)d.warnings,
+                               "diagnostics", diags_json(&d)));
         rw_rules_free(r);
         rw_diags_free(&d);
     }
@@ -750,8 +744,8 @@ static void h_backtest(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
                                  .today = rw_local_day(rw_now(), tz_of(a))};
         json_t *report = rw_backtest_run(&bo, &d, err, sizeof err);
         if (report)
-            reply(resp, 200,
-                  json_pack("{s:o,s:o}", "report", report, "diagnostics", diags_json(&d)));
+            rw_http_json(resp, 200,
+                         json_pack("{s:o,s:o}", "report", report, "diagnostics", diags_json(&d)));
         else if (d.errors)
             reply_check_failed(resp, &d);
         else

@@ -51,15 +51,20 @@ void rw_http_text(rw_http_resp_t *resp, int status, const char *content_type, co
     resp->len = strlen(text);
 }
 
-void rw_http_error(rw_http_resp_t *resp, int status, const char *code, const char *message)
+void rw_http_json(rw_http_resp_t *resp, int status, json_t *body)
 {
-    json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
-    char *s = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
     resp->status = status;
     resp->content_type = "application/json; charset=utf-8";
     resp->body = s;
     resp->len = strlen(s);
+}
+
+void rw_http_error(rw_http_resp_t *resp, int status, const char *code, const char *message)
+{
+    rw_http_json(resp, status,
+                 json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message));
 }
 
 const char *rw_http_query(const rw_http_req_t *req, const char *name)

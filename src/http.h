@@ -4,6 +4,7 @@
 #ifndef RW_HTTP_H
 #define RW_HTTP_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 typedef struct {
@@ -40,5 +41,7 @@ const char *rw_http_header(const rw_http_req_t *req, const char *name);
 /* Sets a JSON error body {"error": {"code", "message"}}. */
 void rw_http_error(rw_http_resp_t *resp, int status, const char *code, const char *message);
 void rw_http_text(rw_http_resp_t *resp, int status, const char *content_type, const char *text);
+/* Sets a JSON body (compact); takes the reference to body. */
+void rw_http_json(rw_http_resp_t *resp, int status, json_t *body);
 
 #endif
