@@ -64,3 +64,16 @@ rw_rules_t *rw_cli_load_rules(const rw_cli_common_t *c, int warnings)
     rw_diags_free(&d);
     return r;
 }
+
+const char *rw_cli_subcommand(int *argc, char ***argv, void (*usage)(FILE *), int *rc)
+{
+    if (*argc < 2 || (*argv)[1][0] == '-') {
+        int help = *argc > 1 && !strcmp((*argv)[1], "--help");
+        usage(help ? stdout : stderr);
+        *rc = help ? 0 : 2;
+        return NULL;
+    }
+    (*argc)--;
+    (*argv)++;
+    return (*argv)[0];
+}

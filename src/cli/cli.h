@@ -5,6 +5,8 @@
 
 #include "rules.h"
 
+#include <stdio.h>
+
 typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -24,6 +26,11 @@ int rw_cli_common_opt(rw_cli_common_t *c, int code, char *arg);
 /* Loads the rules; prints diagnostics (warnings too when `warnings`) to stderr. */
 rw_rules_t *rw_cli_load_rules(const rw_cli_common_t *c, int warnings);
 rw_load_opts_t rw_cli_load_opts(const rw_cli_common_t *c);
+
+/* A command's subcommand word (`regwatch users add …`): returns it and shifts it off
+ * argc/argv; NULL when missing or an option, after printing usage — to stdout with
+ * *rc 0 for --help, else to stderr with *rc 2. */
+const char *rw_cli_subcommand(int *argc, char ***argv, void (*usage)(FILE *), int *rc);
 
 #define RW_CLI_COMMON_LONGOPTS                                                                     \
     {"rules", required_argument, 0, 'R'}, {"models", required_argument, 0, 'M'},                   \

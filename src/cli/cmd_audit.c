@@ -47,14 +47,9 @@ int rw_cmd_audit(int argc, char **argv)
                                              {"actor", required_argument, 0, 'a'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    if (argc < 2 || argv[1][0] == '-') {
-        int help = argc > 1 && !strcmp(argv[1], "--help");
-        usage(help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
-    const char *sub = argv[1];
-    argc--;
-    argv++;
+    int rc;
+    const char *sub = rw_cli_subcommand(&argc, &argv, usage, &rc);
+    if (!sub) return rc;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
@@ -85,7 +80,7 @@ int rw_cmd_audit(int argc, char **argv)
         fprintf(stderr, "regwatch audit: %s\n", err);
         return 1;
     }
-    int rc = 0;
+    rc = 0;
     if (!strcmp(sub, "list")) {
         rw_audit_scan(store, print_entry, &l);
     } else {

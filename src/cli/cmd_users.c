@@ -33,13 +33,9 @@ int rw_cmd_users(int argc, char **argv)
                                              {"scope", required_argument, 0, 'c'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    if (argc < 2 || argv[1][0] == '-') {
-        usage(argc > 1 && !strcmp(argv[1], "--help") ? stdout : stderr);
-        return argc > 1 && !strcmp(argv[1], "--help") ? 0 : 2;
-    }
-    const char *sub = argv[1];
-    argc--;
-    argv++;
+    int rc;
+    const char *sub = rw_cli_subcommand(&argc, &argv, usage, &rc);
+    if (!sub) return rc;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
@@ -62,7 +58,7 @@ int rw_cmd_users(int argc, char **argv)
     }
     rw_users_t *u = rw_users_open(state);
     char err[512];
-    int rc = 2;
+    rc = 2;
     if (!strcmp(sub, "add") && optind + 1 == argc && role) {
         char token[48];
         if (rw_users_add(u, argv[optind], role, scope, token, err, sizeof err)) {
