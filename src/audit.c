@@ -65,15 +65,11 @@ uint64_t rw_audit_append(rw_audit_t *a, rw_batch_t *b, json_t *entry)
     char hash[65];
     entry_hash(entry, hash);
     json_object_set_new(entry, "hash", json_string(hash));
-    char *text = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
     char key[24];
     entry_key(seq, key);
-    rw_batch_put(b, RW_CF_HANDLING, key, strlen(key), text, strlen(text));
-    free(text);
+    rw_batch_put_json(b, RW_CF_HANDLING, key, strlen(key), entry, JSON_COMPACT | JSON_SORT_KEYS);
     json_t *head = json_pack("{s:I,s:s}", "seq", (json_int_t)seq, "hash", hash);
-    text = json_dumps(head, JSON_COMPACT);
-    rw_batch_put(b, RW_CF_HANDLING, HEAD_KEY, strlen(HEAD_KEY), text, strlen(text));
-    free(text);
+    rw_batch_put_json(b, RW_CF_HANDLING, HEAD_KEY, strlen(HEAD_KEY), head, JSON_COMPACT);
     json_decref(head);
     a->seq = seq;
     memcpy(a->hash, hash, sizeof hash);

@@ -174,13 +174,6 @@ json_t *rw_handling_view(rw_handling_t *h, const rw_user_t *u, const char *id, d
 
 /* ---- writing --------------------------------------------------------------------------- */
 
-static void put_json(rw_batch_t *b, const char *key, const json_t *j, rw_cf_t cf)
-{
-    char *text = json_dumps(j, JSON_COMPACT);
-    rw_batch_put(b, cf, key, strlen(key), text, strlen(text));
-    free(text);
-}
-
 /* The record's next revision into batch b and the outbox (shadow leads are never sent). */
 static void put_lead(rw_handling_t *h, rw_batch_t *b, const json_t *record)
 {
@@ -302,7 +295,7 @@ json_t *rw_handling_act(rw_handling_t *h, const rw_user_t *u, const char *id, co
     json_t *meta = rw_handling_meta(h, id);
     update_meta(meta, act, now);
     snprintf(key, sizeof key, "h/%s", id);
-    put_json(b, key, meta, RW_CF_HANDLING);
+    rw_batch_put_json(b, RW_CF_HANDLING, key, strlen(key), meta, JSON_COMPACT);
     json_decref(entry);
     char werr[512];
     int rc = write_batch(h, b, werr, sizeof werr);

@@ -190,6 +190,14 @@ void rw_batch_delete(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen)
     rocksdb_writebatch_delete_cf(b->wb, b->store->cf[cf], key, klen);
 }
 
+void rw_batch_put_json(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const json_t *j,
+                       size_t flags)
+{
+    char *text = json_dumps(j, flags);
+    rw_batch_put(b, cf, key, klen, text, strlen(text));
+    free(text);
+}
+
 int rw_batch_count(const rw_batch_t *b)
 {
     return rocksdb_writebatch_count(b->wb);

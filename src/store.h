@@ -48,6 +48,9 @@ void rw_batch_free(rw_batch_t *b);
 void rw_batch_put(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const char *val,
                   size_t vlen);
 void rw_batch_delete(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen);
+/* Puts j as JSON text (json_dumps flags, e.g. JSON_COMPACT | JSON_SORT_KEYS). */
+void rw_batch_put_json(rw_batch_t *b, rw_cf_t cf, const char *key, size_t klen, const json_t *j,
+                       size_t flags);
 int rw_batch_count(const rw_batch_t *b);
 /* Writes the batch atomically and clears it; on failure the batch is kept.
  * Returns 0, or -1 with err. */
