@@ -185,7 +185,7 @@ rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts)
 {
     rw_engine_t *e = rw_xcalloc(1, sizeof *e);
     e->o = *opts;
-    if (!e->o.cache_bytes) e->o.cache_bytes = 128u << 20;
+    if (!e->o.cache_bytes) e->o.cache_bytes = RW_ENGINE_CACHE_DEFAULT;
     if (!e->o.max_event_size) e->o.max_event_size = RW_EVENT_MAX_SIZE_DEFAULT;
     e->rules = opts->rules;
     e->layout = rw_layout_build(e->rules);
@@ -240,6 +240,18 @@ void rw_engine_free(rw_engine_t *e)
 const rw_engine_stats_t *rw_engine_stats(const rw_engine_t *e)
 {
     return &e->stats;
+}
+
+void rw_engine_stats_add(rw_engine_stats_t *sum, const rw_engine_stats_t *s)
+{
+    for (size_t i = 0; i < RW_OUT__COUNT; i++)
+        sum->outcomes[i] += s->outcomes[i];
+    for (size_t i = 0; i < RW_EV__COUNT; i++)
+        sum->invalid[i] += s->invalid[i];
+    sum->leads_created += s->leads_created;
+    sum->leads_suppressed += s->leads_suppressed;
+    sum->triggers_unbacked += s->triggers_unbacked;
+    sum->lead_revisions += s->lead_revisions;
 }
 
 const json_t *rw_engine_lead_counts(const rw_engine_t *e)

@@ -48,6 +48,8 @@ typedef struct {
     uint64_t leads_created, leads_suppressed, triggers_unbacked, lead_revisions;
 } rw_engine_stats_t;
 
+#define RW_ENGINE_CACHE_DEFAULT ((size_t)128 << 20)
+
 typedef struct {
     rw_store_t *store;
     const rw_rules_t *rules;
@@ -81,6 +83,8 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen);
  * carried over to the new layout. Returns 0, or -1 with err (old rules kept). */
 int rw_engine_set_rules(rw_engine_t *e, const rw_rules_t *rules, char *err, size_t errlen);
 const rw_engine_stats_t *rw_engine_stats(const rw_engine_t *e);
+/* Adds every count of s to sum (engines running side by side). */
+void rw_engine_stats_add(rw_engine_stats_t *sum, const rw_engine_stats_t *s);
 /* After the statutes changed (a reload): every lead not closed whose clauses now
  * read differently in the version in force today gets `changed` set and a new
  * revision (sent to the sink, written at the next commit). Returns how many. */

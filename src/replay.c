@@ -1,7 +1,9 @@
-/* replay.c — line-by-line replay with rejects, batched commits and a progress bar.
- * Two threads: a reader that reads and validates lines (JSON parsing is the larger
- * half of the work) and the caller's thread that runs the engine, joined by a small
- * bounded queue of chunks; events reach the engine in file order. */
+/* replay.c — the engine over a JSON Lines file: rejects, batched commits, a progress bar.
+ * Threads: a reader reads and parses lines into chunks (JSON parsing is a large part
+ * of the work); shard workers each run an engine over the entities whose id hashes to
+ * it, so an entity's events keep their file order on one engine and entities share
+ * nothing; the calling thread writes each chunk's lead revisions and rejects in file
+ * order once every shard is done with it. The output is that of one engine. */
 #include "replay.h"
 
 #include <errno.h>
@@ -12,33 +14,72 @@
 #include <unistd.h>
 
 #define CHUNK 512
-#define QUEUE 8
+#define QUEUE 16 /* chunks in flight: slack for shards running at different speeds */
+
+typedef struct {
+    rw_event_error_t err;
+    char *raw; /* the original bytes, for the rejects file */
+    size_t raw_len;
+} reject_t;
 
 typedef struct {
     uint64_t line;
     int ok;
-    rw_event_t ev;
-    rw_event_error_t err; /* when !ok */
-    char *raw;            /* when !ok: the original bytes, for the rejects file */
-    size_t raw_len;
+    unsigned shard;
+    rw_event_t ev;    /* when ok */
+    reject_t *reject; /* when !ok */
 } item_t;
+
+/* A lead revision a shard emitted for item `item` of a chunk; strings in the buffer. */
+typedef struct {
+    uint32_t item;
+    int shadow;
+    int64_t revision, hits;
+    size_t id_off, text_off, len;
+} emitted_t;
+
+typedef struct {
+    emitted_t *v;
+    size_t n, cap;
+    rw_buf_t buf;
+} shard_out_t;
 
 typedef struct chunk {
     item_t items[CHUNK];
     size_t n;
     uint64_t bytes; /* read so far, for the progress bar */
+    unsigned done;  /* shards finished with it */
+    shard_out_t out[RW_REPLAY_MAX_SHARDS];
     struct chunk *next;
 } chunk_t;
 
-/* Freeing parsed JSON is a fair share of the work: the reader does it, off the
- * engine's thread. */
-static void free_chunks(chunk_t *c)
+/* Empties a written chunk for reuse: allocating and freeing chunks of this size each
+ * time made the allocator consolidate its free lists over and over. */
+static void chunk_clear(chunk_t *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->items[i].ok) rw_event_free(&c->items[i].ev);
+        if (c->items[i].reject) {
+            free(c->items[i].reject->raw);
+            free(c->items[i].reject);
+        }
+    }
+    for (size_t s = 0; s < RW_REPLAY_MAX_SHARDS; s++) {
+        c->out[s].n = 0;
+        rw_buf_reset(&c->out[s].buf);
+    }
+    c->n = 0;
+    c->done = 0;
+}
+
+static void chunks_free(chunk_t *c)
 {
     while (c) {
         chunk_t *next = c->next;
-        for (size_t i = 0; i < c->n; i++) {
-            if (c->items[i].ok) rw_event_free(&c->items[i].ev);
-            free(c->items[i].raw);
+        chunk_clear(c);
+        for (size_t s = 0; s < RW_REPLAY_MAX_SHARDS; s++) {
+            free(c->out[s].v);
+            rw_buf_free(&c->out[s].buf);
         }
         free(c);
         c = next;
@@ -48,14 +89,16 @@ static void free_chunks(chunk_t *c)
 typedef struct {
     FILE *in;
     const rw_replay_opts_t *o;
+    unsigned shards;
     pthread_mutex_t lock;
-    pthread_cond_t can_put, can_take;
-    chunk_t *q[QUEUE];
-    size_t head, count;
-    chunk_t *spent; /* chunks the engine is done with: the reader frees their events */
+    pthread_cond_t changed; /* every wait: the queue moved, a shard finished, or stop */
+    chunk_t *q[QUEUE];      /* chunk number k in q[k % QUEUE] for head <= k < tail */
+    uint64_t head, tail;
+    chunk_t *spent; /* written chunks: the reader clears and reuses them */
     int done, failed, stop;
     uint64_t lines, bytes;
-} reader_t;
+    char err[512]; /* the first shard's failure */
+} pipe_t;
 
 static double mono(void)
 {
@@ -88,99 +131,180 @@ static void draw_progress(uint64_t done, off_t total, double started)
     fflush(stderr);
 }
 
-static void push(reader_t *r, chunk_t *c)
+/* Queues a full chunk; returns the next one to fill (NULL once stopped). */
+static chunk_t *push(pipe_t *p, chunk_t *c, chunk_t **reuse)
 {
-    pthread_mutex_lock(&r->lock);
-    while (r->count == QUEUE && !r->stop)
-        pthread_cond_wait(&r->can_put, &r->lock);
-    chunk_t *spent = r->spent;
-    r->spent = NULL;
-    if (r->stop) {
+    pthread_mutex_lock(&p->lock);
+    while (p->tail - p->head == QUEUE && !p->stop)
+        pthread_cond_wait(&p->changed, &p->lock);
+    int stop = p->stop;
+    if (!stop) {
+        p->q[p->tail++ % QUEUE] = c;
+        pthread_cond_broadcast(&p->changed);
+    }
+    chunk_t *spent = p->spent;
+    p->spent = NULL;
+    pthread_mutex_unlock(&p->lock);
+    if (stop) {
         c->next = spent;
         spent = c;
-    } else {
-        r->q[(r->head + r->count++) % QUEUE] = c;
-        pthread_cond_signal(&r->can_take);
     }
-    pthread_mutex_unlock(&r->lock);
-    free_chunks(spent);
-}
-
-static void give_back(reader_t *r, chunk_t *c)
-{
-    pthread_mutex_lock(&r->lock);
-    c->next = r->spent;
-    r->spent = c;
-    pthread_mutex_unlock(&r->lock);
+    while (spent) {
+        chunk_t *next = spent->next;
+        chunk_clear(spent);
+        spent->next = *reuse;
+        *reuse = spent;
+        spent = next;
+    }
+    if (stop) return NULL;
+    chunk_t *fresh = *reuse;
+    if (fresh)
+        *reuse = fresh->next;
+    else
+        fresh = rw_xcalloc(1, sizeof *fresh);
+    fresh->next = NULL;
+    return fresh;
 }
 
 static void *read_loop(void *arg)
 {
-    reader_t *r = arg;
-    const rw_replay_opts_t *o = r->o;
+    pipe_t *p = arg;
+    const rw_replay_opts_t *o = p->o;
     size_t max = o->max_event_size ? o->max_event_size : RW_EVENT_MAX_SIZE_DEFAULT;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    chunk_t *c = calloc(1, sizeof *c);
-    while (c && (n = getline(&line, &cap, r->in)) >= 0) {
-        r->lines++;
-        r->bytes += (uint64_t)n;
+    chunk_t *reuse = NULL, *c = rw_xcalloc(1, sizeof *c);
+    rw_event_error_t err;
+    while (c && (n = getline(&line, &cap, p->in)) >= 0) {
+        p->lines++;
+        p->bytes += (uint64_t)n;
         if (n > 0 && line[n - 1] == '\n') n--;
         if (n > 0 && line[n - 1] == '\r') n--;
         if (n == 0) continue; /* blank lines separate nothing and are skipped */
         item_t *it = &c->items[c->n];
-        it->line = r->lines;
-        it->raw = NULL;
-        it->ok = rw_event_parse(line, (size_t)n, NULL, 0, max, &it->ev, &it->err) == 0;
-        if (it->ok && o->future_now > 0 &&
-            rw_event_check_future(&it->ev, o->future_now, &it->err)) {
+        it->line = p->lines;
+        it->reject = NULL;
+        it->ok = rw_event_parse(line, (size_t)n, NULL, 0, max, &it->ev, &err) == 0;
+        if (it->ok && o->future_now > 0 && rw_event_check_future(&it->ev, o->future_now, &err)) {
             rw_event_free(&it->ev);
             it->ok = 0;
         }
-        if (!it->ok) {
-            it->raw = malloc((size_t)n);
-            if (it->raw) memcpy(it->raw, line, (size_t)n);
-            it->raw_len = it->raw ? (size_t)n : 0;
+        if (it->ok) {
+            /* the high half: engines index their entity maps with the low bits */
+            it->shard = (unsigned)((rw_hash64(it->ev.entity, it->ev.entity_len) >> 32) % p->shards);
+        } else {
+            it->reject = rw_xcalloc(1, sizeof *it->reject);
+            it->reject->err = err;
+            it->reject->raw = rw_xmalloc((size_t)n + 1);
+            memcpy(it->reject->raw, line, (size_t)n);
+            it->reject->raw_len = (size_t)n;
         }
         if (++c->n == CHUNK) {
-            c->bytes = r->bytes;
-            push(r, c);
-            c = calloc(1, sizeof *c);
+            c->bytes = p->bytes;
+            c = push(p, c, &reuse);
         }
     }
     if (c) {
-        c->bytes = r->bytes;
-        push(r, c);
+        c->bytes = p->bytes;
+        if ((c = push(p, c, &reuse))) chunks_free(c);
     }
-    pthread_mutex_lock(&r->lock);
-    r->failed = !c || ferror(r->in);
-    r->done = 1;
-    pthread_cond_signal(&r->can_take);
-    pthread_mutex_unlock(&r->lock);
+    chunks_free(reuse);
+    pthread_mutex_lock(&p->lock);
+    p->failed = ferror(p->in);
+    p->done = 1;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
     free(line);
     return NULL;
 }
 
-static chunk_t *take(reader_t *r)
+/* ---- shards -------------------------------------------------------------------------- */
+
+typedef struct {
+    pipe_t *p;
+    unsigned index;
+    rw_engine_t *engine;
+    size_t batch;
+    shard_out_t *out; /* of the chunk being processed */
+    uint32_t item;    /* the item being applied */
+} shard_t;
+
+static void shard_sink(void *ud, const rw_lead_out_t *lead)
 {
-    pthread_mutex_lock(&r->lock);
-    while (r->count == 0 && !r->done)
-        pthread_cond_wait(&r->can_take, &r->lock);
-    chunk_t *c = NULL;
-    if (r->count) {
-        c = r->q[r->head];
-        r->head = (r->head + 1) % QUEUE;
-        r->count--;
-        pthread_cond_signal(&r->can_put);
+    shard_t *sh = ud;
+    shard_out_t *o = sh->out;
+    if (o->n == o->cap) {
+        o->cap = o->cap ? o->cap * 2 : 64;
+        o->v = rw_xrealloc(o->v, o->cap * sizeof *o->v);
     }
-    pthread_mutex_unlock(&r->lock);
-    return c;
+    emitted_t *m = &o->v[o->n++];
+    *m = (emitted_t){.item = sh->item,
+                     .shadow = lead->shadow,
+                     .revision = lead->revision,
+                     .hits = lead->hits,
+                     .id_off = o->buf.len};
+    rw_buf_append(&o->buf, lead->id, strlen(lead->id) + 1);
+    m->text_off = o->buf.len;
+    m->len = lead->len;
+    rw_buf_append(&o->buf, lead->text, lead->len);
 }
+
+static void fail(pipe_t *p, const char *err)
+{
+    pthread_mutex_lock(&p->lock);
+    if (!p->stop) snprintf(p->err, sizeof p->err, "%s", err);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Every shard sees every chunk and commits at the same positions in the file. */
+static void *shard_loop(void *arg)
+{
+    shard_t *sh = arg;
+    pipe_t *p = sh->p;
+    char err[512];
+    size_t pending = 0;
+    for (uint64_t k = 0;; k++) {
+        pthread_mutex_lock(&p->lock);
+        while (k == p->tail && !p->done && !p->stop)
+            pthread_cond_wait(&p->changed, &p->lock);
+        chunk_t *c = k < p->tail && !p->stop ? p->q[k % QUEUE] : NULL;
+        pthread_mutex_unlock(&p->lock);
+        if (!c) break;
+        sh->out = &c->out[sh->index];
+        for (size_t i = 0; i < c->n; i++) {
+            const item_t *it = &c->items[i];
+            if (it->ok && it->shard == sh->index) {
+                sh->item = (uint32_t)i;
+                rw_engine_apply(sh->engine, &it->ev);
+            }
+            if (++pending >= sh->batch) {
+                pending = 0;
+                if (rw_engine_commit(sh->engine, err, sizeof err)) {
+                    fail(p, err);
+                    return NULL;
+                }
+            }
+        }
+        pthread_mutex_lock(&p->lock);
+        c->done++;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+    }
+    pthread_mutex_lock(&p->lock);
+    int stopped = p->stop;
+    pthread_mutex_unlock(&p->lock);
+    if (!stopped && rw_engine_commit(sh->engine, err, sizeof err)) fail(p, err);
+    return NULL;
+}
+
+/* ---- writing in file order ------------------------------------------------------------ */
 
 static void write_reject(FILE *f, const item_t *it)
 {
-    json_t *rec = rw_event_reject_json(it->raw ? it->raw : "", it->raw_len, &it->err);
+    json_t *rec = rw_event_reject_json(it->reject->raw, it->reject->raw_len, &it->reject->err);
     json_object_set_new(rec, "line", json_integer((json_int_t)it->line));
     char *s = json_dumps(rec, JSON_COMPACT);
     fprintf(f, "%s\n", s);
@@ -188,70 +312,126 @@ static void write_reject(FILE *f, const item_t *it)
     json_decref(rec);
 }
 
-int rw_replay_run(rw_engine_t *e, const rw_replay_opts_t *o, rw_replay_result_t *res, char *err,
-                  size_t errlen)
+static void write_chunk(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, chunk_t *c,
+                        rw_engine_stats_t *invalid)
+{
+    size_t pos[RW_REPLAY_MAX_SHARDS] = {0};
+    for (size_t i = 0; i < c->n; i++) {
+        const item_t *it = &c->items[i];
+        if (!it->ok) {
+            invalid->outcomes[RW_OUT_INVALID]++;
+            invalid->invalid[it->reject->err.code]++;
+            if (o->rejects) write_reject(o->rejects, it);
+            continue;
+        }
+        const shard_out_t *so = &c->out[it->shard];
+        for (size_t *k = &pos[it->shard]; *k < so->n && so->v[*k].item == i; ++*k) {
+            const emitted_t *m = &so->v[*k];
+            rw_lead_out_t out = {.id = so->buf.data + m->id_off,
+                                 .revision = m->revision,
+                                 .hits = m->hits,
+                                 .shadow = m->shadow,
+                                 .text = so->buf.data + m->text_off,
+                                 .len = m->len};
+            if (eo->sink) eo->sink(eo->sink_ud, &out);
+        }
+    }
+}
+
+unsigned rw_replay_default_shards(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > RW_REPLAY_MAX_SHARDS ? RW_REPLAY_MAX_SHARDS : (unsigned)n;
+}
+
+int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_replay_result_t *res,
+                  char *err, size_t errlen)
 {
     memset(res, 0, sizeof *res);
+    unsigned shards = o->shards ? o->shards : rw_replay_default_shards();
+    if (shards > RW_REPLAY_MAX_SHARDS) shards = RW_REPLAY_MAX_SHARDS;
     off_t size;
     FILE *in = open_input(o->path, err, errlen, &size);
     if (!in) return -1;
-    json_object_seed(0); /* before a second thread creates JSON objects */
-    reader_t r = {.in = in, .o = o};
-    pthread_mutex_init(&r.lock, NULL);
-    pthread_cond_init(&r.can_put, NULL);
-    pthread_cond_init(&r.can_take, NULL);
-    pthread_t th;
+    json_object_seed(0); /* before other threads create JSON objects */
+    pipe_t p = {.in = in, .o = o, .shards = shards};
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.changed, NULL);
+    shard_t sh[RW_REPLAY_MAX_SHARDS];
+    pthread_t th[RW_REPLAY_MAX_SHARDS + 1];
+    size_t cache = eo->cache_bytes ? eo->cache_bytes : RW_ENGINE_CACHE_DEFAULT;
+    for (unsigned s = 0; s < shards; s++) {
+        rw_engine_opts_t so = *eo;
+        so.sink = shard_sink;
+        so.sink_ud = &sh[s];
+        so.cache_bytes = cache / shards; /* the budget is the run's, not each shard's */
+        sh[s] = (shard_t){.p = &p,
+                          .index = s,
+                          .engine = rw_engine_new(&so),
+                          .batch = o->batch ? o->batch : 50000};
+    }
     double start = mono();
-    if (pthread_create(&th, NULL, read_loop, &r)) {
-        snprintf(err, errlen, "无法启动读取线程");
-        if (in != stdin) fclose(in);
-        return -1;
-    }
-    int progress = o->progress && isatty(fileno(stderr)) && size > 0;
-    size_t batch = o->batch ? o->batch : 50000, pending = 0;
+    unsigned started = 0;
     int rc = 0;
-    chunk_t *c;
-    while ((c = take(&r))) {
-        for (size_t i = 0; i < c->n; i++) {
-            item_t *it = &c->items[i];
-            if (rc) continue;
-            if (it->ok) {
-                rw_engine_apply(e, &it->ev);
-            } else {
-                rw_engine_count_invalid(e, it->err.code);
-                if (o->rejects) write_reject(o->rejects, it);
-            }
-            if (!rc && ++pending >= batch) {
-                pending = 0;
-                rc = rw_engine_commit(e, err, errlen);
-                if (progress) draw_progress(c->bytes, size, start);
-            }
-        }
-        give_back(&r, c);
-        if (rc) { /* let the reader finish and drop what it reads */
-            pthread_mutex_lock(&r.lock);
-            r.stop = 1;
-            pthread_cond_broadcast(&r.can_put);
-            pthread_mutex_unlock(&r.lock);
-        }
+    if (pthread_create(&th[0], NULL, read_loop, &p)) {
+        snprintf(err, errlen, "无法启动读取线程");
+        rc = -1;
     }
-    pthread_join(th, NULL);
-    free_chunks(r.spent);
-    if (!rc && r.failed) {
+    for (; !rc && started < shards; started++)
+        if (pthread_create(&th[started + 1], NULL, shard_loop, &sh[started])) {
+            fail(&p, "无法启动引擎线程");
+            break;
+        }
+    int progress = o->progress && isatty(fileno(stderr)) && size > 0;
+    double drawn = 0;
+    rw_engine_stats_t invalid = {0};
+    while (!rc) {
+        pthread_mutex_lock(&p.lock);
+        while (!p.stop && (p.head == p.tail ? !p.done : p.q[p.head % QUEUE]->done < shards))
+            pthread_cond_wait(&p.changed, &p.lock);
+        chunk_t *c = !p.stop && p.head < p.tail ? p.q[p.head % QUEUE] : NULL;
+        pthread_mutex_unlock(&p.lock);
+        if (!c) break;
+        write_chunk(eo, o, c, &invalid);
+        if (progress && mono() - drawn > 0.2) {
+            drawn = mono();
+            draw_progress(c->bytes, size, start);
+        }
+        pthread_mutex_lock(&p.lock);
+        p.head++;
+        c->next = p.spent;
+        p.spent = c;
+        pthread_cond_broadcast(&p.changed);
+        pthread_mutex_unlock(&p.lock);
+    }
+    if (!rc) pthread_join(th[0], NULL);
+    for (unsigned s = 0; s < started; s++)
+        pthread_join(th[s + 1], NULL);
+    if (!rc && p.stop) {
+        snprintf(err, errlen, "%s", p.err);
+        rc = -1;
+    }
+    if (!rc && p.failed) {
         snprintf(err, errlen, "读取事件文件失败: %s", strerror(errno));
         rc = -1;
     }
-    if (!rc) rc = rw_engine_commit(e, err, errlen);
-    if (progress) {
+    if (progress && !rc) {
         draw_progress((uint64_t)size, size, start);
         fputc('\n', stderr);
     }
-    res->lines = r.lines;
-    res->bytes = r.bytes;
+    res->stats = invalid;
+    for (unsigned s = 0; s < shards; s++) {
+        rw_engine_stats_add(&res->stats, rw_engine_stats(sh[s].engine));
+        rw_engine_free(sh[s].engine);
+    }
+    for (uint64_t k = p.head; k < p.tail; k++)
+        chunks_free(p.q[k % QUEUE]);
+    chunks_free(p.spent);
+    res->lines = p.lines;
+    res->bytes = p.bytes;
     res->seconds = mono() - start;
-    pthread_mutex_destroy(&r.lock);
-    pthread_cond_destroy(&r.can_put);
-    pthread_cond_destroy(&r.can_take);
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.changed);
     if (in != stdin) fclose(in);
     return rc;
 }

@@ -15,18 +15,28 @@ typedef struct {
     int progress;          /* draw a progress bar on stderr */
     double future_now;     /* reject events over a day after this instant; 0 = no test */
     size_t max_event_size; /* default RW_EVENT_MAX_SIZE_DEFAULT */
+    unsigned shards;       /* engines in parallel threads, entities split among them by id;
+                            * 0 = rw_replay_default_shards() */
 } rw_replay_opts_t;
+
+#define RW_REPLAY_MAX_SHARDS 16
 
 typedef struct {
     uint64_t lines, bytes;
     double seconds;
+    rw_engine_stats_t stats; /* of all shards, invalid lines included */
 } rw_replay_result_t;
 
-/* Runs every line through e and commits. A reader thread reads and parses lines
- * while the calling thread runs the engine, so parsing overlaps state and rules. Returns 0, or -1
- * with err (I/O, store). */
-int rw_replay_run(rw_engine_t *e, const rw_replay_opts_t *o, rw_replay_result_t *res, char *err,
-                  size_t errlen);
+/* Runs every line through engines made from `eo` (one per shard, each with its share
+ * of eo->cache_bytes) and commits. A reader thread reads and parses lines, the shards
+ * run in their own threads, and the calling thread passes every lead revision to
+ * eo->sink in the order one engine would (the revision's `record` is NULL: sinks get
+ * its text). Entities share no state, so the leads do not depend on the number of
+ * shards. Returns 0, or -1 with err (I/O, store). */
+int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_replay_result_t *res,
+                  char *err, size_t errlen);
+/* The number of processors online, at most RW_REPLAY_MAX_SHARDS. */
+unsigned rw_replay_default_shards(void);
 /* Reads and JSON-parses every line and nothing else: the baseline for throughput. */
 int rw_replay_parse_only(const char *path, rw_replay_result_t *res, char *err, size_t errlen);
 
