@@ -3,7 +3,7 @@
 # tests/golden/events.jsonl, replayed with the shipped rules and the wall clock pinned
 # (tests/golden/now.txt), must give tests/golden/leads.jsonl (every revision),
 # rejects.jsonl and summary.txt byte for byte. Then: the same bytes whatever the commit
-# batch size or input path; only wall-clock fields differ without REGWATCH_NOW; and
+# batch size, input path or number of engine threads; only wall-clock fields differ without REGWATCH_NOW; and
 # invariants of leads.md/rules.md that hold whatever the rules say (lead ids, revisions,
 # escalations, base64 of rejects), so a careless golden refresh cannot hide them.
 # Refresh the golden files with scripts/update-golden after a deliberate change.
@@ -65,6 +65,26 @@ REGWATCH_NOW=$now "$bin" replay - --rules "$src/rules" --models "$src/models" --
   bad "replay of stdin (-) succeeds" "$(head -c 300 "$tmp/c.err")"
 same "stdin (-) and --batch 7 give the same leads on stdout" "$tmp/a.leads" "$tmp/c.leads"
 same "stdin (-) gives the same rejects" "$tmp/a.rejects" "$tmp/c.rejects"
+
+# Entities are split among engine threads: their number must not show in the output,
+# on the golden stream and on a generated one with hot entities, duplicates and late
+# events (commits at odd positions too).
+REGWATCH_NOW=$now replay "$tmp/t1" --threads 1
+REGWATCH_NOW=$now replay "$tmp/t5" --threads 5 --batch 3
+same "--threads 1 gives the same leads" "$tmp/a.leads" "$tmp/t1.leads"
+same "--threads 5 --batch 3 gives the same leads" "$tmp/a.leads" "$tmp/t5.leads"
+same "--threads 5 gives the same rejects" "$tmp/a.rejects" "$tmp/t5.rejects"
+summary "$tmp/t5.err" >"$tmp/t5.summary"
+same "--threads 5 gives the same summary" "$golden/summary.txt" "$tmp/t5.summary"
+"${RW_GEN:?RW_GEN must name rw-gen-events}" --events 20000 --seed 5 --out "$tmp/gen.jsonl"
+for t in 1 3; do
+  REGWATCH_NOW=$now "$bin" replay "$tmp/gen.jsonl" --rules "$src/rules" --models "$src/models" \
+    --threads $t --batch 997 --out "$tmp/gen.$t.leads" 2>"$tmp/gen.$t.err"
+  summary "$tmp/gen.$t.err" >"$tmp/gen.$t.summary"
+done
+if [ "$(wc -l <"$tmp/gen.1.leads")" -ge 1000 ]; then ok "the generated stream raises leads ($(wc -l <"$tmp/gen.1.leads") revisions)"; else bad "the generated stream raises leads" "only $(wc -l <"$tmp/gen.1.leads")"; fi
+same "generated stream: 3 threads give the leads of 1" "$tmp/gen.1.leads" "$tmp/gen.3.leads"
+same "generated stream: 3 threads give the summary of 1" "$tmp/gen.1.summary" "$tmp/gen.3.summary"
 
 # Without the pinned clock only the wall-clock fields may differ (product.md): created_at
 # and what is computed from it — the deadlines, and `changed` of a clause (the version in
