@@ -32,7 +32,7 @@ static void defaults(rw_config_t *c)
     set_str(&c->log_level, "info");
     c->partitions = 4;
     c->batch_max_events = 2000;
-    c->batch_max_ms = 50;
+    c->batch_max_ms = 10;
     c->max_event_size = 1024 * 1024;
 }
 

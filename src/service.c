@@ -300,14 +300,31 @@ static int open_clients(service_t *s, const char *bootstrap, char *err, size_t e
     if (!(s->producer = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, errlen))) return -1;
 
     rd_kafka_conf_t *cc = base_conf(s, bootstrap, err, errlen);
-    if (!cc || set(cc, "group.id", s->cfg->group_id, err, errlen) ||
+    if (!cc) return -1;
+    /* A member killed without leaving holds its partitions until its session times out:
+     * librdkafka's 45 s would keep a restarted instance idle that long. 6 s is the least
+     * a broker accepts by default (group.min.session.timeout.ms). */
+    if (!json_object_get(s->cfg->kafka, "session.timeout.ms") &&
+        (set(cc, "session.timeout.ms", "6000", err, errlen) ||
+         set(cc, "heartbeat.interval.ms", "1500", err, errlen))) {
+        rd_kafka_conf_destroy(cc);
+        return -1;
+    }
+    /* The embedded broker answers an empty fetch only when its wait is over, so a wait
+     * of librdkafka's 500 ms would add up to that much to an event's way to its lead. */
+    if (s->broker && !json_object_get(s->cfg->kafka, "fetch.wait.max.ms") &&
+        set(cc, "fetch.wait.max.ms", "10", err, errlen)) {
+        rd_kafka_conf_destroy(cc);
+        return -1;
+    }
+    if (set(cc, "group.id", s->cfg->group_id, err, errlen) ||
         set(cc, "enable.auto.commit", "false", err, errlen) ||
         set(cc, "auto.offset.reset", "earliest", err, errlen) ||
         set(cc, "partition.assignment.strategy",
             strcmp(s->cfg->rebalance, "cooperative") == 0 ? "cooperative-sticky"
                                                           : "range,roundrobin",
             err, errlen)) {
-        if (cc) rd_kafka_conf_destroy(cc);
+        rd_kafka_conf_destroy(cc);
         return -1;
     }
     rd_kafka_conf_set_rebalance_cb(cc, on_rebalance);
