@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define CHUNK 512
-#define QUEUE 16 /* chunks in flight: slack for shards running at different speeds */
+#define QUEUE 8 /* chunks in flight: slack for shards running at different speeds */
 
 typedef struct {
     rw_event_error_t err;
