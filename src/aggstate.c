@@ -1,11 +1,13 @@
-/* aggstate.c — time-bucketed per-entity aggregates, last-event logs, retention
- * pruning and their binary encoding. */
+/* aggstate.c — per-entity aggregates: time-bucketed series, the event log (ids for a
+ * lead's `events` and dedup), last-event logs, retention pruning and their binary
+ * encoding. */
 #include "aggstate.h"
 
 #include "eval.h"
 #include "rwtime.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +103,7 @@ rw_layout_t *rw_layout_build(const rw_rules_t *rules)
         for (size_t k = 0; k < rules->rules[r].n_window_calls; k++)
             l->series[l->sites[rules->rules[r].window_calls[k]].series].ids = 1;
     for (size_t s = 0; s < l->n_series; s++) {
+        l->series[s].id_bit = l->series[s].ids ? (int)l->n_id_bits++ : -1;
         l->series[s].num_names = path_names(l->series[s].num, l->series[s].n_num);
         l->series[s].dist_names = path_names(l->series[s].dist, l->series[s].n_dist);
     }
@@ -129,148 +132,421 @@ void rw_layout_free(rw_layout_t *l)
     free(l);
 }
 
+/* ---- memory ---------------------------------------------------------------------- */
+
+/* glibc's malloc adds 8 bytes to each block and rounds to 16 */
+static size_t block(size_t n)
+{
+    return n ? (n + 8 + 15) & ~(size_t)15 : 0;
+}
+
+/* A growable run of bytes in one allocation. The state keeps everything in a few of
+ * them: an entity holds little, and a block per item would cost more than the item. */
+typedef struct {
+    unsigned char *p;
+    uint32_t used, cap;
+} bytes_t;
+
+static void bytes_reserve(bytes_t *b, size_t need)
+{
+    if (need <= b->cap) return;
+    size_t cap = b->cap + b->cap / 2; /* half as much again: appends cost amortised O(1) */
+    if (cap < need) cap = need;
+    if (cap > UINT32_MAX) abort(); /* 4 GiB in one entity's state */
+    b->p = rw_xrealloc(b->p, cap);
+    b->cap = (uint32_t)cap;
+}
+
+/* Opens n zeroed bytes at offset at, moving the bytes from there on. */
+static unsigned char *bytes_open(bytes_t *b, size_t at, size_t n)
+{
+    bytes_reserve(b, (size_t)b->used + n);
+    memmove(b->p + at + n, b->p + at, b->used - at);
+    memset(b->p + at, 0, n);
+    b->used += (uint32_t)n;
+    return b->p + at;
+}
+
+static void bytes_cut(bytes_t *b, size_t at, size_t n)
+{
+    if (!n) return;
+    memmove(b->p + at, b->p + at + n, b->used - at - n);
+    b->used -= (uint32_t)n;
+}
+
+/* Gives back the room kept for growth when that frees memory (glibc splits a block
+ * only for 32 bytes or more). */
+static void bytes_fit(bytes_t *b)
+{
+    if (block(b->cap) < block(b->used) + 32) return;
+    if (b->used)
+        b->p = rw_xrealloc(b->p, b->used);
+    else {
+        free(b->p);
+        b->p = NULL;
+    }
+    b->cap = b->used;
+}
+
+/* Strings as records: a varint length, then the bytes. Opens one of n bytes at the
+ * end; returns where they go, its offset in *off. */
+static unsigned char *rec_open(bytes_t *b, size_t n, uint32_t *off)
+{
+    unsigned char len[10];
+    size_t k = 0;
+    for (size_t v = n; v >= 0x80; v >>= 7)
+        len[k++] = (unsigned char)(v | 0x80);
+    len[k] = (unsigned char)(n >> (7 * k));
+    *off = b->used;
+    unsigned char *p = bytes_open(b, b->used, ++k + n);
+    memcpy(p, len, k);
+    return p + k;
+}
+
+/* A record of `tag` (when not 0) and s. */
+static uint32_t rec_add(bytes_t *b, char tag, const char *s, size_t n)
+{
+    uint32_t off;
+    unsigned char *p = rec_open(b, n + (tag != 0), &off);
+    if (tag) *p++ = (unsigned char)tag;
+    memcpy(p, s, n);
+    return off;
+}
+
+static const char *rec_get(const bytes_t *b, uint32_t off, size_t *len)
+{
+    const unsigned char *p = b->p + off;
+    size_t n = 0;
+    int shift = 0;
+    for (; *p & 0x80; p++, shift += 7)
+        n |= (size_t)(*p & 0x7f) << shift;
+    *len = n | (size_t)*p << shift;
+    return (const char *)p + 1;
+}
+
+/* The offset of the record after the one at off. */
+static uint32_t rec_next(const bytes_t *b, uint32_t off)
+{
+    size_t len;
+    const char *s = rec_get(b, off, &len);
+    return (uint32_t)((const unsigned char *)s + len - b->p);
+}
+
 /* ---- state ----------------------------------------------------------------------- */
 
+/* Distinct values and last() strings, interned once per entity: a bucket's distinct
+ * set is a list of value ids, so a value seen again costs no allocation and a query
+ * counts ids, not strings. Values are type-tagged text (1 and "1" stay apart). */
 typedef struct {
-    uint32_t n;
+    bytes_t text; /* records */
+    bytes_t off;  /* uint32_t by value id: where its record is */
+} dict_t;
+
+static uint32_t dict_n(const dict_t *d)
+{
+    return d->off.used / 4;
+}
+
+static const char *dict_text(const dict_t *d, uint32_t id, size_t *len)
+{
+    uint32_t off;
+    memcpy(&off, d->off.p + 4 * (size_t)id, 4);
+    return rec_get(&d->text, off, len);
+}
+
+/* Whether value id is `tag` followed by s (s alone when tag is 0). */
+static int dict_is(const dict_t *d, uint32_t id, char tag, const char *s, size_t n)
+{
+    size_t len;
+    const char *t = dict_text(d, id, &len);
+    if (!tag) return len == n && memcmp(t, s, n) == 0;
+    return len == n + 1 && t[0] == tag && memcmp(t + 1, s, n) == 0;
+}
+
+static uint32_t dict_add(dict_t *d, char tag, const char *s, size_t n)
+{
+    uint32_t off = rec_add(&d->text, tag, s, n);
+    memcpy(bytes_open(&d->off, d->off.used, 4), &off, 4);
+    return dict_n(d) - 1;
+}
+
+static uint32_t dict_intern(dict_t *d, char tag, const char *s, size_t n)
+{
+    for (uint32_t i = 0; i < dict_n(d); i++)
+        if (dict_is(d, i, tag, s, n)) return i;
+    return dict_add(d, tag, s, n);
+}
+
+/* A distinct value (not null) as its tag and text: strings count up to their first NUL
+ * byte (as they always have), numbers in the shortest form that reads back the same. */
+typedef struct {
+    char tag;
+    const char *s;
+    size_t n;
+    char num[32];
+} canon_t;
+
+static void canon(rw_value_t v, canon_t *c)
+{
+    if (v.kind == RW_V_STR) {
+        *c = (canon_t){.tag = 's', .s = v.s, .n = strnlen(v.s, v.len)};
+    } else if (v.kind == RW_V_NUM) {
+        c->tag = 'n';
+        c->n = (size_t)snprintf(c->num, sizeof c->num, "%.17g", v.num == 0 ? 0.0 : v.num);
+        c->s = c->num;
+    } else {
+        *c = (canon_t){.tag = 'b', .s = v.b ? "true" : "false", .n = v.b ? 4 : 5};
+    }
+}
+
+/* A series holding data. The entity's block holds these entries, then the buckets of
+ * each series in turn (and its pools the distinct fields' pools of each in turn). A
+ * bucket is a row: its key (local day or hour); the running count of the series'
+ * events up to it (mod 2^32, exact for any window holding fewer: a count over a window
+ * is two lookups, not a walk over its buckets); per numeric field the values counted;
+ * per distinct field where its values start in the field's pool; per numeric field
+ * sum, min and max. */
+typedef struct {
+    uint32_t def;  /* layout series */
+    uint32_t n;    /* buckets */
+    uint32_t base; /* the running count before the first bucket (events pruned) */
+} sdir_t;
+
+typedef struct {
+    int32_t key;
+    uint32_t cum;
+} row_t;
+
+typedef struct {
     double sum, min, max;
 } numstat_t;
 
-typedef struct {
-    char **v;
-    uint32_t n;
-} strset_t;
-
-/* An event id in a bucket; ids are short, so most live inline with no allocation. */
-typedef struct {
-    double time;
-    uint64_t seq;
-    char *heap; /* ids of 24 bytes or more */
-    char small[24];
-} idref_t;
-
-static const char *idref_text(const idref_t *r)
+static size_t row_stride(const rw_series_def_t *d)
 {
-    return r->heap ? r->heap : r->small;
+    return sizeof(row_t) + 4 * (d->n_num + d->n_dist) + sizeof(numstat_t) * d->n_num;
 }
 
+/* A last-value log entry's field. */
 typedef struct {
-    int64_t key;
-    uint32_t count;
-    numstat_t *num;
-    strset_t *dist;
-    idref_t *ids;
-    uint32_t n_ids;
-} bucket_t;
+    double num;
+    uint32_t str; /* value id of "s" + the string */
+    uint8_t kind, b;
+} lval_t;
 
+/* A last/since log holding data: entries of a time and the field values, by (time,
+ * processing order). */
 typedef struct {
-    bucket_t *b;
-    size_t n, cap;
-    /* cum[i] = events in b[0..i]: a count over a window is two lookups, not a walk
-     * over up to 400 buckets. Valid below cum_valid; changes lower it, queries
-     * extend it (events mostly land in the newest bucket, so that is cheap). */
-    uint64_t *cum;
-    size_t cum_valid;
-} series_t;
+    uint32_t def; /* layout log */
+    bytes_t e;
+} lastlog_t;
 
-typedef struct {
-    double time;
-    uint64_t seq;
-    rw_value_t *vals;
-} logent_t;
+static size_t lastlog_width(const rw_lastlog_def_t *d)
+{
+    return 8 + d->n_fields * sizeof(lval_t);
+}
 
-typedef struct {
-    logent_t *e;
-    size_t n, cap;
-} log_t;
-
-/* Ids of applied events within retention, as 64-bit hashes with their local date:
- * open addressing, 0 marks an empty slot. */
+/* Ids of applied events as 64-bit hashes with their local date: what a format-4 state
+ * recorded for dedup, kept until it ages out since its ids are not known. */
 typedef struct {
     uint64_t *h;
     int32_t *day;
     size_t n_slots, count;
-    int32_t min_day; /* oldest date held, so pruning is free until it ages out */
+    int32_t min_day; /* oldest date held */
 } seen_t;
 
 struct rw_aggs {
     const rw_layout_t *l;
-    int has_max;
     double max_time;
     uint64_t seq;
-    int64_t pruned_at; /* retention cut-off of the last pruning */
-    series_t **series; /* by layout series; NULL until it holds data: an entity feeds few
-                        * of the rules' series, and most entities are small */
-    log_t *logs;
-    seen_t seen;
-    rw_ewma_t *ewma; /* by position in the layout's ewmas */
+    /* The series holding data (sdir_t, by layout index), then their buckets. */
+    bytes_t bk;
+    bytes_t pools; /* bytes_t of uint32_t value ids, bucket after bucket */
+    bytes_t lasts; /* lastlog_t, by layout index */
+    /* The events within retention, by (time, processing order): per entry its time, the
+     * offset of its id in `ids` and a bit per series that keeps ids. Each id is stored
+     * once however many series the event feeds, and the log is the dedup record too. */
+    bytes_t ev, ids;
+    uint32_t *slot; /* open addressing over ids: offset + 1, 0 when empty; NULL while small */
+    uint32_t n_slots, n_dir;
+    int32_t pruned_at; /* retention cut-off of the last pruning */
+    int has_max;
+    dict_t dict;
+    seen_t *legacy;   /* NULL unless read from format 4 */
+    rw_ewma_t ewma[]; /* by position in the layout's ewmas */
 };
 
 rw_aggs_t *rw_aggs_new(const rw_layout_t *l)
 {
-    rw_aggs_t *a = rw_xcalloc(1, sizeof *a);
+    rw_aggs_t *a = rw_xcalloc(1, sizeof *a + l->n_ewmas * sizeof *a->ewma);
     a->l = l;
-    a->series = rw_xcalloc(l->n_series ? l->n_series : 1, sizeof *a->series);
-    a->logs = rw_xcalloc(l->n_logs ? l->n_logs : 1, sizeof *a->logs);
-    a->ewma = rw_xcalloc(l->n_ewmas ? l->n_ewmas : 1, sizeof *a->ewma);
     return a;
 }
 
-static void bucket_free(const rw_series_def_t *def, bucket_t *b)
+static sdir_t *dirs(const rw_aggs_t *a)
 {
-    for (size_t k = 0; k < def->n_dist; k++) {
-        for (uint32_t i = 0; i < b->dist[k].n; i++)
-            free(b->dist[k].v[i]);
-        free(b->dist[k].v);
-    }
-    for (uint32_t i = 0; i < b->n_ids; i++)
-        free(b->ids[i].heap);
-    free(b->num);
-    free(b->dist);
-    free(b->ids);
+    return (sdir_t *)(void *)a->bk.p;
 }
 
-static void value_drop(rw_value_t *v)
+static bytes_t *pool_at(const rw_aggs_t *a, uint32_t i)
 {
-    if (v->kind == RW_V_STR) free((char *)v->s);
+    return (bytes_t *)(void *)a->pools.p + i;
 }
 
-static void logent_free(const rw_lastlog_def_t *def, logent_t *e)
+static lastlog_t *lastlog_at(const rw_aggs_t *a, uint32_t i)
 {
-    for (size_t k = 0; k < def->n_fields; k++)
-        value_drop(&e->vals[k]);
-    free(e->vals);
+    return (lastlog_t *)(void *)a->lasts.p + i;
+}
+
+static uint32_t n_pools(const rw_aggs_t *a)
+{
+    return a->pools.used / sizeof(bytes_t);
+}
+
+static uint32_t n_lasts(const rw_aggs_t *a)
+{
+    return a->lasts.used / sizeof(lastlog_t);
+}
+
+static void seen_free(seen_t *s)
+{
+    if (!s) return;
+    free(s->h);
+    free(s->day);
+    free(s);
 }
 
 void rw_aggs_free(rw_aggs_t *a)
 {
     if (!a) return;
-    for (size_t s = 0; s < a->l->n_series; s++) {
-        series_t *ser = a->series[s];
-        if (!ser) continue;
-        for (size_t i = 0; i < ser->n; i++)
-            bucket_free(&a->l->series[s], &ser->b[i]);
-        free(ser->b);
-        free(ser->cum);
-        free(ser);
-    }
-    for (size_t g = 0; g < a->l->n_logs; g++) {
-        for (size_t i = 0; i < a->logs[g].n; i++)
-            logent_free(&a->l->logs[g], &a->logs[g].e[i]);
-        free(a->logs[g].e);
-    }
-    free(a->series);
-    free(a->logs);
-    free(a->seen.h);
-    free(a->seen.day);
-    free(a->ewma);
+    for (uint32_t i = 0; i < n_pools(a); i++)
+        free(pool_at(a, i)->p);
+    for (uint32_t g = 0; g < n_lasts(a); g++)
+        free(lastlog_at(a, g)->e.p);
+    free(a->bk.p);
+    free(a->pools.p);
+    free(a->lasts.p);
+    free(a->ev.p);
+    free(a->ids.p);
+    free(a->slot);
+    free(a->dict.text.p);
+    free(a->dict.off.p);
+    seen_free(a->legacy);
     free(a);
+}
+
+/* ---- the event log and dedup ------------------------------------------------------ */
+
+/* Logs shorter than this are searched by a scan: most entities hold a few events. */
+#define INDEX_FROM 32
+
+static size_t entry_width(const rw_layout_t *l)
+{
+    return 12 + (l->n_id_bits + 7) / 8;
+}
+
+static uint32_t log_n(const rw_aggs_t *a)
+{
+    return (uint32_t)(a->ev.used / entry_width(a->l));
+}
+
+static unsigned char *entry_at(const rw_aggs_t *a, uint32_t i)
+{
+    return a->ev.p + i * entry_width(a->l);
+}
+
+/* The time an event log or last-log entry starts with. */
+static double time_at(const unsigned char *e)
+{
+    double t;
+    memcpy(&t, e, 8);
+    return t;
+}
+
+static uint32_t entry_off(const unsigned char *e)
+{
+    uint32_t off;
+    memcpy(&off, e + 8, 4);
+    return off;
+}
+
+static int entry_bit(const unsigned char *e, int bit)
+{
+    return e[12 + bit / 8] >> (bit % 8) & 1;
+}
+
+static void entry_set_bit(unsigned char *e, int bit)
+{
+    e[12 + bit / 8] |= (unsigned char)(1u << (bit % 8));
+}
+
+/* Inserts an entry for the id at off after every entry not later than t (the event
+ * processed last goes last among equal times). */
+static unsigned char *log_insert(rw_aggs_t *a, double t, uint32_t off)
+{
+    uint32_t i = log_n(a);
+    while (i > 0 && time_at(entry_at(a, i - 1)) > t)
+        i--;
+    unsigned char *e = bytes_open(&a->ev, i * entry_width(a->l), entry_width(a->l));
+    memcpy(e, &t, 8);
+    memcpy(e + 8, &off, 4);
+    return e;
 }
 
 static uint64_t id_hash(const char *id, size_t len)
 {
     uint64_t h = rw_hash64(id, len);
     return h ? h : 1;
+}
+
+static void index_put(rw_aggs_t *a, uint32_t off)
+{
+    size_t len;
+    const char *id = rec_get(&a->ids, off, &len);
+    size_t i = id_hash(id, len) & (a->n_slots - 1);
+    while (a->slot[i])
+        i = (i + 1) & (a->n_slots - 1);
+    a->slot[i] = off + 1;
+}
+
+/* The index over every id (`ids` holds exactly the log's), at most half full. */
+static void index_build(rw_aggs_t *a)
+{
+    free(a->slot);
+    a->slot = NULL;
+    a->n_slots = 0;
+    if (log_n(a) < INDEX_FROM) return;
+    for (a->n_slots = 2 * INDEX_FROM; a->n_slots < 2 * (size_t)log_n(a);)
+        a->n_slots *= 2;
+    a->slot = rw_xcalloc(a->n_slots, sizeof *a->slot);
+    for (uint32_t off = 0; off < a->ids.used; off = rec_next(&a->ids, off))
+        index_put(a, off);
+}
+
+/* After an id was added at off. */
+static void index_note(rw_aggs_t *a, uint32_t off)
+{
+    if (log_n(a) >= INDEX_FROM && 2 * (size_t)log_n(a) > a->n_slots)
+        index_build(a);
+    else if (a->slot)
+        index_put(a, off);
+}
+
+static int log_has(const rw_aggs_t *a, const char *id, size_t len)
+{
+    size_t n;
+    if (a->slot) {
+        for (size_t i = id_hash(id, len) & (a->n_slots - 1); a->slot[i];
+             i = (i + 1) & (a->n_slots - 1)) {
+            const char *s = rec_get(&a->ids, a->slot[i] - 1, &n);
+            if (n == len && memcmp(s, id, len) == 0) return 1;
+        }
+        return 0;
+    }
+    for (uint32_t off = 0; off < a->ids.used; off = rec_next(&a->ids, off)) {
+        const char *s = rec_get(&a->ids, off, &n);
+        if (n == len && memcmp(s, id, len) == 0) return 1;
+    }
+    return 0;
 }
 
 static void seen_insert(seen_t *s, uint64_t h, int32_t day)
@@ -294,30 +570,52 @@ static void seen_insert(seen_t *s, uint64_t h, int32_t day)
     s->day[i] = day;
 }
 
-int rw_aggs_seen(const rw_aggs_t *a, const char *id, size_t len)
+static int seen_has(const seen_t *s, uint64_t h)
 {
-    const seen_t *s = &a->seen;
-    if (!s->n_slots) return 0;
-    uint64_t h = id_hash(id, len);
-    for (size_t i = h & (s->n_slots - 1); s->h[i]; i = (i + 1) & (s->n_slots - 1))
+    for (size_t i = h & (s->n_slots - 1); s->n_slots && s->h[i]; i = (i + 1) & (s->n_slots - 1))
         if (s->h[i] == h) return 1;
     return 0;
 }
 
-/* Ids that aged out are dropped a month at a time, not daily: rebuilding the set is
+int rw_aggs_seen(const rw_aggs_t *a, const char *id, size_t len)
+{
+    return log_has(a, id, len) || (a->legacy && seen_has(a->legacy, id_hash(id, len)));
+}
+
+/* Ids that aged out are dropped a month at a time, not daily: compacting the log is
  * linear in its size. An aged-out id still found classifies its event as a duplicate,
  * which events.md checks before lateness anyway. */
 #define SEEN_SLACK_DAYS 30
 
-static void seen_prune(seen_t *s, int64_t cut)
+static void prune_ids(rw_aggs_t *a, int64_t cut, int tz_min)
 {
-    if (!s->count || s->min_day >= cut - SEEN_SLACK_DAYS) return;
-    seen_t kept = {0};
-    for (size_t i = 0; i < s->n_slots; i++)
-        if (s->h[i] && s->day[i] >= cut) seen_insert(&kept, s->h[i], s->day[i]);
-    free(s->h);
-    free(s->day);
-    *s = kept;
+    int64_t oldest = log_n(a) ? rw_local_day(time_at(a->ev.p), tz_min) : INT64_MAX;
+    if (a->legacy && a->legacy->min_day < oldest) oldest = a->legacy->min_day;
+    if (oldest >= cut - SEEN_SLACK_DAYS) return;
+    if (a->legacy) {
+        seen_t *kept = rw_xcalloc(1, sizeof *kept);
+        for (size_t i = 0; i < a->legacy->n_slots; i++)
+            if (a->legacy->h[i] && a->legacy->day[i] >= cut)
+                seen_insert(kept, a->legacy->h[i], a->legacy->day[i]);
+        seen_free(a->legacy);
+        a->legacy = kept->count ? kept : NULL;
+        if (!kept->count) seen_free(kept);
+    }
+    uint32_t drop = 0;
+    while (drop < log_n(a) && rw_local_day(time_at(entry_at(a, drop)), tz_min) < cut)
+        drop++;
+    if (!drop) return;
+    bytes_cut(&a->ev, 0, drop * entry_width(a->l));
+    bytes_t ids = {0};
+    for (uint32_t i = 0; i < log_n(a); i++) {
+        size_t len;
+        const char *id = rec_get(&a->ids, entry_off(entry_at(a, i)), &len);
+        uint32_t off = rec_add(&ids, 0, id, len);
+        memcpy(entry_at(a, i) + 8, &off, 4);
+    }
+    free(a->ids.p);
+    a->ids = ids;
+    index_build(a);
 }
 
 int rw_aggs_has_max(const rw_aggs_t *a)
@@ -335,13 +633,109 @@ uint64_t rw_aggs_seq(const rw_aggs_t *a)
     return a->seq;
 }
 
-/* Index of the first bucket with key >= k. */
-static size_t lower_bound(const series_t *s, int64_t k)
+/* ---- series ---------------------------------------------------------------------- */
+
+/* A series as pointers into the entity's block (valid until the state changes). */
+typedef struct {
+    const rw_series_def_t *d;
+    sdir_t *dir;         /* NULL when the series holds no data */
+    unsigned char *rows; /* its buckets, `stride` bytes each */
+    size_t stride;
+    bytes_t *pools; /* by distinct field */
+    uint32_t j;     /* its place among the series holding data (or where it would go) */
+    uint32_t pool;  /* the place of its first pool */
+} sview_t;
+
+static sview_t sview(const rw_aggs_t *a, size_t def)
 {
-    size_t lo = 0, hi = s->n;
+    sview_t v = {.d = &a->l->series[def], .stride = row_stride(&a->l->series[def])};
+    size_t at = a->n_dir * sizeof(sdir_t);
+    for (; v.j < a->n_dir && dirs(a)[v.j].def < def; v.j++) {
+        const rw_series_def_t *d = &a->l->series[dirs(a)[v.j].def];
+        at += dirs(a)[v.j].n * row_stride(d);
+        v.pool += (uint32_t)d->n_dist;
+    }
+    if (v.j < a->n_dir && dirs(a)[v.j].def == def) {
+        v.dir = &dirs(a)[v.j];
+        v.rows = a->bk.p + at;
+        v.pools = v.d->n_dist ? pool_at(a, v.pool) : NULL;
+    }
+    return v;
+}
+
+static row_t *row_at(const sview_t *v, uint32_t i)
+{
+    return (row_t *)(void *)(v->rows + i * v->stride);
+}
+
+/* Numeric values counted in bucket i, by field. */
+static uint32_t *num_n(const sview_t *v, uint32_t i)
+{
+    return (uint32_t *)(void *)(v->rows + i * v->stride + sizeof(row_t));
+}
+
+/* Where bucket i's values of each distinct field start in its pool. */
+static uint32_t *dist_start(const sview_t *v, uint32_t i)
+{
+    return num_n(v, i) + v->d->n_num;
+}
+
+/* Bucket i's numeric stats of field k (rows are only 4-byte aligned). */
+static numstat_t num_get(const sview_t *v, uint32_t i, size_t k)
+{
+    numstat_t st;
+    memcpy(&st, dist_start(v, i) + v->d->n_dist + k * 6, sizeof st);
+    return st;
+}
+
+static void num_put(const sview_t *v, uint32_t i, size_t k, numstat_t st)
+{
+    memcpy(dist_start(v, i) + v->d->n_dist + k * 6, &st, sizeof st);
+}
+
+static uint32_t *pool_ids(const bytes_t *p)
+{
+    return (uint32_t *)(void *)p->p;
+}
+
+static uint32_t pool_n(const bytes_t *p)
+{
+    return p->used / 4;
+}
+
+/* The series, added (with no buckets) when it holds no data yet. */
+static sview_t sview_open(rw_aggs_t *a, size_t def)
+{
+    sview_t v = sview(a, def);
+    if (v.dir) return v;
+    unsigned char *dir = bytes_open(&a->bk, v.j * sizeof(sdir_t), sizeof(sdir_t));
+    ((sdir_t *)(void *)dir)->def = (uint32_t)def;
+    a->n_dir++;
+    if (v.d->n_dist) bytes_open(&a->pools, v.pool * sizeof(bytes_t), v.d->n_dist * sizeof(bytes_t));
+    return sview(a, def);
+}
+
+/* Drops a series that holds no buckets: its pools, its entry, its bit in the event log
+ * (every event with it is older than the retention, so no window reads it). */
+static void series_remove(rw_aggs_t *a, const sview_t *v)
+{
+    for (size_t k = 0; k < v->d->n_dist; k++)
+        free(v->pools[k].p);
+    bytes_cut(&a->pools, v->pool * sizeof(bytes_t), v->d->n_dist * sizeof(bytes_t));
+    int bit = v->d->id_bit;
+    for (uint32_t i = 0; bit >= 0 && i < log_n(a); i++)
+        entry_at(a, i)[12 + bit / 8] &= (unsigned char)~(1u << (bit % 8));
+    bytes_cut(&a->bk, v->j * sizeof(sdir_t), sizeof(sdir_t));
+    a->n_dir--;
+}
+
+/* Index of the first bucket with key >= k. */
+static uint32_t lower_bound(const sview_t *v, int64_t k)
+{
+    uint32_t lo = 0, hi = v->dir ? v->dir->n : 0;
     while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (s->b[mid].key < k)
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (row_at(v, mid)->key < k)
             lo = mid + 1;
         else
             hi = mid;
@@ -349,97 +743,136 @@ static size_t lower_bound(const series_t *s, int64_t k)
     return lo;
 }
 
-static bucket_t *bucket_at(const rw_series_def_t *def, series_t *s, int64_t key)
+/* Pool range [*from, *to) of bucket i's values of distinct field k. */
+static void dist_range(const sview_t *v, uint32_t i, size_t k, uint32_t *from, uint32_t *to)
 {
-    size_t i = lower_bound(s, key);
-    if (i < s->cum_valid) s->cum_valid = i; /* the caller changes or inserts b[i] */
-    if (i < s->n && s->b[i].key == key) return &s->b[i];
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 4;
-        s->b = rw_xrealloc(s->b, s->cap * sizeof *s->b);
-        s->cum = rw_xrealloc(s->cum, s->cap * sizeof *s->cum);
+    *from = dist_start(v, i)[k];
+    *to = i + 1 < v->dir->n ? dist_start(v, i + 1)[k] : pool_n(&v->pools[k]);
+}
+
+/* Bucket `key` of series def, added when missing: its index in the series, the series
+ * in *v. */
+static uint32_t bucket_at(rw_aggs_t *a, size_t def, int64_t key, sview_t *v)
+{
+    *v = sview_open(a, def);
+    uint32_t i = lower_bound(v, key);
+    if (i < v->dir->n && row_at(v, i)->key == key) return i;
+    size_t rows = (size_t)(v->rows - a->bk.p);
+    bytes_open(&a->bk, rows + i * v->stride, v->stride);
+    v->dir = &dirs(a)[v->j]; /* the block may have moved */
+    v->rows = a->bk.p + rows;
+    v->dir->n++;
+    *row_at(v, i) = (row_t){(int32_t)key, i ? row_at(v, i - 1)->cum : v->dir->base};
+    for (size_t k = 0; k < v->d->n_dist; k++)
+        dist_start(v, i)[k] = i + 1 < v->dir->n ? dist_start(v, i + 1)[k] : pool_n(&v->pools[k]);
+    return i;
+}
+
+static void count_add(const sview_t *v, uint32_t i, uint32_t n)
+{
+    for (uint32_t j = i; j < v->dir->n; j++)
+        row_at(v, j)->cum += n;
+}
+
+static void num_add(const sview_t *v, uint32_t i, size_t k, double val)
+{
+    numstat_t st = num_get(v, i, k);
+    uint32_t *n = &num_n(v, i)[k];
+    if (*n == 0 || val < st.min) st.min = val;
+    if (*n == 0 || val > st.max) st.max = val;
+    st.sum += val;
+    (*n)++;
+    num_put(v, i, k, st);
+}
+
+/* Adds value `id` to bucket i's set of field k unless it is there. */
+static void dist_add_id(const sview_t *v, uint32_t i, size_t k, uint32_t id)
+{
+    uint32_t from, to;
+    dist_range(v, i, k, &from, &to);
+    for (uint32_t y = from; y < to; y++)
+        if (pool_ids(&v->pools[k])[y] == id) return;
+    memcpy(bytes_open(&v->pools[k], to * 4, 4), &id, 4);
+    for (uint32_t j = i + 1; j < v->dir->n; j++)
+        dist_start(v, j)[k]++;
+}
+
+/* Adds an event's value: found in the bucket by its text, or interned and added. */
+static void dist_add(rw_aggs_t *a, const sview_t *v, uint32_t i, size_t k, rw_value_t val)
+{
+    canon_t c;
+    canon(val, &c);
+    uint32_t from, to;
+    dist_range(v, i, k, &from, &to);
+    for (uint32_t y = from; y < to; y++)
+        if (dict_is(&a->dict, pool_ids(&v->pools[k])[y], c.tag, c.s, c.n)) return;
+    dist_add_id(v, i, k, dict_intern(&a->dict, c.tag, c.s, c.n));
+}
+
+/* Drops the values of a series' first n buckets from its pools; 1 when any went. */
+static int pools_drop_front(const sview_t *v, uint32_t n)
+{
+    int dropped = 0;
+    for (size_t k = 0; k < v->d->n_dist; k++) {
+        uint32_t cut = n < v->dir->n ? dist_start(v, n)[k] : pool_n(&v->pools[k]);
+        bytes_cut(&v->pools[k], 0, cut * 4);
+        for (uint32_t j = n; j < v->dir->n; j++)
+            dist_start(v, j)[k] -= cut;
+        dropped |= cut > 0;
     }
-    memmove(&s->b[i + 1], &s->b[i], (s->n - i) * sizeof *s->b);
-    s->n++;
-    bucket_t *b = &s->b[i];
-    memset(b, 0, sizeof *b);
-    b->key = key;
-    b->num =
-        def->n_num ? rw_xcalloc(def->n_num, sizeof *b->num) : NULL; /* most series only count */
-    b->dist = def->n_dist ? rw_xcalloc(def->n_dist, sizeof *b->dist) : NULL;
-    return b;
+    return dropped;
 }
 
-static series_t *series_get(rw_aggs_t *a, size_t s)
-{
-    if (!a->series[s]) a->series[s] = rw_xcalloc(1, sizeof *a->series[s]);
-    return a->series[s];
-}
+/* ---- value ids in use ------------------------------------------------------------ */
 
-/* Distinct values are compared as type-tagged text so 1 and "1" stay apart. */
-static char *canonical(rw_value_t v)
+/* Calls fn on every value id the state holds (distinct sets, last() strings). */
+static void each_value_ref(const rw_aggs_t *a, void (*fn)(uint32_t *id, void *ud), void *ud)
 {
-    rw_buf_t b;
-    rw_buf_init(&b);
-    switch (v.kind) {
-    case RW_V_STR:
-        rw_buf_putc(&b, 's');
-        rw_buf_append(&b, v.s, v.len);
-        break;
-    case RW_V_NUM:
-        rw_buf_printf(&b, "n%.17g", v.num == 0 ? 0.0 : v.num);
-        break;
-    case RW_V_BOOL:
-        rw_buf_puts(&b, v.b ? "btrue" : "bfalse");
-        break;
-    case RW_V_NULL:
-        break;
-    }
-    return rw_buf_steal(&b);
-}
-
-static void set_add(strset_t *set, char *s)
-{
-    for (uint32_t i = 0; i < set->n; i++)
-        if (strcmp(set->v[i], s) == 0) {
-            free(s);
-            return;
+    for (uint32_t i = 0; i < n_pools(a); i++)
+        for (uint32_t x = 0; x < pool_n(pool_at(a, i)); x++)
+            fn(&pool_ids(pool_at(a, i))[x], ud);
+    for (uint32_t g = 0; g < n_lasts(a); g++) {
+        const lastlog_t *lg = lastlog_at(a, g);
+        const rw_lastlog_def_t *d = &a->l->logs[lg->def];
+        for (size_t at = 0; at < lg->e.used; at += lastlog_width(d)) {
+            lval_t *v = (lval_t *)(void *)(lg->e.p + at + 8);
+            for (size_t k = 0; k < d->n_fields; k++)
+                if (v[k].kind == RW_V_STR) fn(&v[k].str, ud);
         }
-    set->v = rw_xrealloc(set->v, (set->n + 1) * sizeof *set->v);
-    set->v[set->n++] = s;
-}
-
-static int idref_before(double t1, uint64_t s1, double t2, uint64_t s2)
-{
-    return t1 < t2 || (t1 == t2 && s1 < s2);
-}
-
-static void ids_add(bucket_t *b, double time, uint64_t seq, const char *id, size_t id_len)
-{
-    if (b->n_ids == RW_EVENTS_MAX && idref_before(time, seq, b->ids[0].time, b->ids[0].seq)) return;
-    if (b->n_ids == RW_EVENTS_MAX) { /* drop the oldest */
-        free(b->ids[0].heap);
-        memmove(&b->ids[0], &b->ids[1], (--b->n_ids) * sizeof *b->ids);
     }
-    b->ids = rw_xrealloc(b->ids, (b->n_ids + 1) * sizeof *b->ids);
-    uint32_t i = b->n_ids;
-    while (i > 0 && idref_before(time, seq, b->ids[i - 1].time, b->ids[i - 1].seq)) {
-        b->ids[i] = b->ids[i - 1];
-        i--;
-    }
-    b->ids[i] = (idref_t){.time = time, .seq = seq};
-    if (id_len < sizeof b->ids[i].small)
-        memcpy(b->ids[i].small, id, id_len); /* zero-filled: NUL-terminated */
-    else
-        b->ids[i].heap = rw_xstrndup(id, id_len);
-    b->n_ids++;
 }
 
-static rw_value_t value_own(rw_value_t v)
+static void mark_ref(uint32_t *id, void *ud)
 {
-    if (v.kind == RW_V_STR) v.s = rw_xstrndup(v.s, v.len);
-    return v;
+    ((uint32_t *)ud)[*id] = 1;
 }
+
+static void map_ref(uint32_t *id, void *ud)
+{
+    *id = ((const uint32_t *)ud)[*id];
+}
+
+/* Drops values nothing refers to any more, keeping the others' order. */
+static void dict_collect(rw_aggs_t *a)
+{
+    if (!dict_n(&a->dict)) return;
+    uint32_t *map = rw_xcalloc(dict_n(&a->dict), sizeof *map);
+    each_value_ref(a, mark_ref, map);
+    dict_t kept = {0};
+    for (uint32_t i = 0; i < dict_n(&a->dict); i++)
+        if (map[i]) {
+            size_t len;
+            const char *t = dict_text(&a->dict, i, &len);
+            map[i] = dict_add(&kept, 0, t, len);
+        }
+    each_value_ref(a, map_ref, map);
+    free(map);
+    free(a->dict.text.p);
+    free(a->dict.off.p);
+    a->dict = kept;
+}
+
+/* ---- apply and prune ------------------------------------------------------------- */
 
 static int64_t cutoff_day(const rw_aggs_t *a, int tz_min)
 {
@@ -452,82 +885,89 @@ static int64_t key_day(char unit, int64_t key)
     return key >= 0 ? key / 24 : -((-key + 23) / 24);
 }
 
+/* Drops the buckets of every series dated before cut; 1 when distinct values went. */
+static int prune_series(rw_aggs_t *a, int64_t cut)
+{
+    int dropped = 0;
+    for (uint32_t j = 0; j < a->n_dir;) {
+        sview_t v = sview(a, dirs(a)[j].def);
+        uint32_t drop = 0;
+        while (drop < v.dir->n && key_day(v.d->unit, row_at(&v, drop)->key) < cut)
+            drop++;
+        if (drop) {
+            v.dir->base = row_at(&v, drop - 1)->cum;
+            dropped |= pools_drop_front(&v, drop);
+            v.dir->n -= drop;
+            bytes_cut(&a->bk, (size_t)(v.rows - a->bk.p), drop * v.stride);
+        }
+        if (v.dir->n)
+            j++;
+        else
+            series_remove(a, &v);
+    }
+    return dropped;
+}
+
+/* Drops last-log entries dated before cut; 1 when field values went. */
+static int prune_lasts(rw_aggs_t *a, int64_t cut, int tz_min)
+{
+    int dropped = 0;
+    for (uint32_t g = 0; g < n_lasts(a);) {
+        lastlog_t *lg = lastlog_at(a, g);
+        const rw_lastlog_def_t *d = &a->l->logs[lg->def];
+        size_t gone = 0;
+        while (gone < lg->e.used && rw_local_day(time_at(lg->e.p + gone), tz_min) < cut)
+            gone += lastlog_width(d);
+        bytes_cut(&lg->e, 0, gone);
+        dropped |= gone && d->n_fields;
+        if (lg->e.used) {
+            g++;
+            continue;
+        }
+        free(lg->e.p);
+        bytes_cut(&a->lasts, g * sizeof(lastlog_t), sizeof(lastlog_t));
+    }
+    return dropped;
+}
+
 static void prune(rw_aggs_t *a, int tz_min)
 {
     int64_t cut = cutoff_day(a, tz_min);
     if (cut == a->pruned_at) return; /* nothing new has aged out */
-    a->pruned_at = cut;
-    seen_prune(&a->seen, cut);
-    for (size_t s = 0; s < a->l->n_series; s++) {
-        series_t *ser = a->series[s];
-        size_t drop = 0;
-        if (!ser) continue;
-        while (drop < ser->n && key_day(a->l->series[s].unit, ser->b[drop].key) < cut)
-            bucket_free(&a->l->series[s], &ser->b[drop++]);
-        if (drop) {
-            memmove(ser->b, ser->b + drop, (ser->n - drop) * sizeof *ser->b);
-            ser->n -= drop;
-            ser->cum_valid = 0;
-        }
-    }
-    for (size_t g = 0; g < a->l->n_logs; g++) {
-        log_t *lg = &a->logs[g];
-        size_t drop = 0;
-        while (drop < lg->n && rw_local_day(lg->e[drop].time, tz_min) < cut)
-            logent_free(&a->l->logs[g], &lg->e[drop++]);
-        if (drop) {
-            memmove(lg->e, lg->e + drop, (lg->n - drop) * sizeof *lg->e);
-            lg->n -= drop;
-        }
-    }
+    a->pruned_at = (int32_t)cut;
+    prune_ids(a, cut, tz_min);
+    int dropped = prune_series(a, cut);
+    if (prune_lasts(a, cut, tz_min) || dropped) dict_collect(a);
 }
 
-/* glibc's malloc adds 8 bytes to each block and rounds to 16 */
-static size_t block(size_t n)
+/* The log of layout log def, added (empty) when it holds no data yet. */
+static bytes_t *lastlog_open(rw_aggs_t *a, size_t def)
 {
-    return n ? (n + 8 + 15) & ~(size_t)15 : 0;
+    uint32_t g = 0;
+    while (g < n_lasts(a) && lastlog_at(a, g)->def < def)
+        g++;
+    if (g == n_lasts(a) || lastlog_at(a, g)->def != def) {
+        unsigned char *p = bytes_open(&a->lasts, g * sizeof(lastlog_t), sizeof(lastlog_t));
+        ((lastlog_t *)(void *)p)->def = (uint32_t)def;
+    }
+    return &lastlog_at(a, g)->e;
 }
 
-size_t rw_aggs_footprint(const rw_aggs_t *a)
+static void lastlog_add(rw_aggs_t *a, size_t def, const rw_event_t *ev)
 {
-    const rw_layout_t *l = a->l;
-    size_t n = block(sizeof *a) + block(l->n_series * sizeof *a->series) +
-               block(l->n_logs * sizeof *a->logs) + block(l->n_ewmas * sizeof *a->ewma) +
-               2 * block(a->seen.n_slots * 8);
-    for (size_t s = 0; s < l->n_series; s++) {
-        const series_t *ser = a->series[s];
-        const rw_series_def_t *def = &l->series[s];
-        if (!ser) continue;
-        n += block(sizeof *ser) + block(ser->cap * sizeof *ser->b) +
-             block(ser->cap * sizeof *ser->cum);
-        for (size_t i = 0; i < ser->n; i++) {
-            const bucket_t *b = &ser->b[i];
-            n += block(def->n_num * sizeof *b->num) + block(def->n_dist * sizeof *b->dist) +
-                 block(b->n_ids * sizeof *b->ids);
-            for (size_t k = 0; k < def->n_dist; k++) {
-                n += block(b->dist[k].n * sizeof *b->dist[k].v);
-                for (uint32_t v = 0; v < b->dist[k].n; v++)
-                    n += block(strlen(b->dist[k].v[v]) + 1);
-            }
-        }
+    const rw_lastlog_def_t *d = &a->l->logs[def];
+    bytes_t *lg = lastlog_open(a, def);
+    size_t w = lastlog_width(d), at = lg->used;
+    while (at > 0 && time_at(lg->p + at - w) > ev->time)
+        at -= w;
+    unsigned char *e = bytes_open(lg, at, w);
+    memcpy(e, &ev->time, 8);
+    lval_t *vals = (lval_t *)(void *)(e + 8);
+    for (size_t k = 0; k < d->n_fields; k++) {
+        rw_value_t v = rw_evpath_read(d->fields[k], ev);
+        vals[k] = (lval_t){.kind = (uint8_t)v.kind, .num = v.num, .b = (uint8_t)v.b};
+        if (v.kind == RW_V_STR) vals[k].str = dict_intern(&a->dict, 's', v.s, v.len);
     }
-    for (size_t g = 0; g < l->n_logs; g++) {
-        const log_t *lg = &a->logs[g];
-        n += block(lg->cap * sizeof *lg->e);
-        for (size_t i = 0; i < lg->n; i++) {
-            n += block((l->logs[g].n_fields ? l->logs[g].n_fields : 1) * sizeof *lg->e[i].vals);
-            for (size_t k = 0; k < l->logs[g].n_fields; k++)
-                if (lg->e[i].vals[k].kind == RW_V_STR) n += block(lg->e[i].vals[k].len + 1);
-        }
-    }
-    return n;
-}
-
-const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model)
-{
-    for (size_t i = 0; i < a->l->n_ewmas; i++)
-        if (a->l->ewmas[i] == model) return &a->ewma[i];
-    return NULL;
 }
 
 uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile,
@@ -539,47 +979,27 @@ uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile
         a->has_max = 1;
     }
     int64_t day = rw_local_day(ev->time, tz_min), hour = rw_local_hour(ev->time, tz_min);
-    seen_insert(&a->seen, id_hash(ev->id, ev->id_len), (int32_t)day);
+    uint32_t off = rec_add(&a->ids, 0, ev->id, ev->id_len);
+    size_t entry = (size_t)(log_insert(a, ev->time, off) - a->ev.p);
+    index_note(a, off);
     for (size_t s = 0; s < a->l->n_series; s++) {
-        const rw_series_def_t *def = &a->l->series[s];
-        if (!member[def->stream]) continue;
-        bucket_t *b = bucket_at(def, series_get(a, s), def->unit == 'd' ? day : hour);
-        b->count++;
-        for (size_t k = 0; k < def->n_num; k++) {
-            rw_value_t v = rw_evpath_read(def->num[k], ev);
-            if (v.kind != RW_V_NUM) continue;
-            numstat_t *st = &b->num[k];
-            if (st->n == 0 || v.num < st->min) st->min = v.num;
-            if (st->n == 0 || v.num > st->max) st->max = v.num;
-            st->sum += v.num;
-            st->n++;
+        const rw_series_def_t *d = &a->l->series[s];
+        if (!member[d->stream]) continue;
+        if (d->id_bit >= 0) entry_set_bit(a->ev.p + entry, d->id_bit);
+        sview_t v;
+        uint32_t i = bucket_at(a, s, d->unit == 'd' ? day : hour, &v);
+        count_add(&v, i, 1);
+        for (size_t k = 0; k < d->n_num; k++) {
+            rw_value_t val = rw_evpath_read(d->num[k], ev);
+            if (val.kind == RW_V_NUM) num_add(&v, i, k, val.num);
         }
-        for (size_t k = 0; k < def->n_dist; k++) {
-            rw_value_t v = rw_evpath_read(def->dist[k], ev);
-            if (v.kind != RW_V_NULL) set_add(&b->dist[k], canonical(v));
+        for (size_t k = 0; k < d->n_dist; k++) {
+            rw_value_t val = rw_evpath_read(d->dist[k], ev);
+            if (val.kind != RW_V_NULL) dist_add(a, &v, i, k, val);
         }
-        if (def->ids) ids_add(b, ev->time, seq, ev->id, ev->id_len);
     }
-    for (size_t g = 0; g < a->l->n_logs; g++) {
-        const rw_lastlog_def_t *def = &a->l->logs[g];
-        if (!member[def->stream]) continue;
-        log_t *lg = &a->logs[g];
-        if (lg->n == lg->cap) {
-            lg->cap = lg->cap ? lg->cap * 2 : 4;
-            lg->e = rw_xrealloc(lg->e, lg->cap * sizeof *lg->e);
-        }
-        size_t i = lg->n; /* seq is the greatest so far: after every entry of time <= t */
-        while (i > 0 && lg->e[i - 1].time > ev->time)
-            i--;
-        memmove(&lg->e[i + 1], &lg->e[i], (lg->n - i) * sizeof *lg->e);
-        lg->n++;
-        logent_t *e = &lg->e[i];
-        e->time = ev->time;
-        e->seq = seq;
-        e->vals = rw_xcalloc(def->n_fields ? def->n_fields : 1, sizeof *e->vals);
-        for (size_t k = 0; k < def->n_fields; k++)
-            e->vals[k] = value_own(rw_evpath_read(def->fields[k], ev));
-    }
+    for (size_t g = 0; g < a->l->n_logs; g++)
+        if (member[a->l->logs[g].stream]) lastlog_add(a, g, ev);
     for (size_t i = 0; i < a->l->n_ewmas; i++) {
         const rw_model_t *m = &a->l->rules->models[a->l->ewmas[i]];
         if (!member[m->stream]) continue;
@@ -591,6 +1011,46 @@ uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile
     prune(a, tz_min);
     return seq;
 }
+
+void rw_aggs_trim(rw_aggs_t *a)
+{
+    bytes_fit(&a->bk);
+    for (uint32_t i = 0; i < n_pools(a); i++)
+        bytes_fit(pool_at(a, i));
+    bytes_fit(&a->pools);
+    for (uint32_t g = 0; g < n_lasts(a); g++)
+        bytes_fit(&lastlog_at(a, g)->e);
+    bytes_fit(&a->lasts);
+    bytes_fit(&a->ev);
+    bytes_fit(&a->ids);
+    bytes_fit(&a->dict.text);
+    bytes_fit(&a->dict.off);
+}
+
+size_t rw_aggs_footprint(const rw_aggs_t *a)
+{
+    size_t n = block(sizeof *a + a->l->n_ewmas * sizeof *a->ewma) + block(a->bk.cap) +
+               block(a->pools.cap) + block(a->lasts.cap) + block(a->ev.cap) + block(a->ids.cap) +
+               block(a->n_slots * sizeof *a->slot) + block(a->dict.text.cap) +
+               block(a->dict.off.cap);
+    for (uint32_t i = 0; i < n_pools(a); i++)
+        n += block(pool_at(a, i)->cap);
+    for (uint32_t g = 0; g < n_lasts(a); g++)
+        n += block(lastlog_at(a, g)->e.cap);
+    if (a->legacy)
+        n += block(sizeof *a->legacy) + block(a->legacy->n_slots * sizeof *a->legacy->h) +
+             block(a->legacy->n_slots * sizeof *a->legacy->day);
+    return n;
+}
+
+const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model)
+{
+    for (size_t i = 0; i < a->l->n_ewmas; i++)
+        if (a->l->ewmas[i] == model) return &a->ewma[i];
+    return NULL;
+}
+
+/* ---- queries --------------------------------------------------------------------- */
 
 /* The bucket-key range [lo, hi] a window covers at time t, clipped to retention. */
 static void window_range(const rw_aggs_t *a, const rw_callspec_t *spec, double t, int tz_min,
@@ -608,60 +1068,91 @@ static void window_range(const rw_aggs_t *a, const rw_callspec_t *spec, double t
     if (*lo < cut) *lo = cut;
 }
 
-static int cmp_cstr(const void *x, const void *y)
+static rw_value_t last_query(const rw_aggs_t *a, const rw_call_site_t *site,
+                             const rw_callspec_t *spec, double t, int tz_min)
 {
-    return strcmp(*(char *const *)x, *(char *const *)y);
+    const rw_lastlog_def_t *d = &a->l->logs[site->lastlog];
+    uint32_t g = 0;
+    while (g < n_lasts(a) && lastlog_at(a, g)->def != (uint32_t)site->lastlog)
+        g++;
+    if (g == n_lasts(a)) return rw_null();
+    const bytes_t *lg = &lastlog_at(a, g)->e;
+    size_t w = lastlog_width(d), at = lg->used;
+    while (at > 0 && time_at(lg->p + at - w) > t)
+        at -= w;
+    if (at == 0) return rw_null();
+    const unsigned char *e = lg->p + at - w;
+    if (rw_local_day(time_at(e), tz_min) < cutoff_day(a, tz_min)) return rw_null();
+    if (spec->kind == RW_AGG_SINCE) return rw_num(t - time_at(e));
+    const lval_t *v = (const lval_t *)(const void *)(e + 8) + site->field;
+    size_t len;
+    const char *s;
+    switch ((rw_vkind_t)v->kind) {
+    case RW_V_NUM:
+        return rw_num(v->num);
+    case RW_V_BOOL:
+        return rw_bool(v->b);
+    case RW_V_STR:
+        s = dict_text(&a->dict, v->str, &len);
+        return rw_str(s + 1, len - 1); /* after the tag */
+    case RW_V_NULL:
+        break;
+    }
+    return rw_null();
 }
 
-/* Events in buckets [i0, i1) from the running counts. */
-static uint64_t count_range(series_t *s, size_t i0, size_t i1)
+/* Distinct value ids among ids[from, to). */
+static size_t count_distinct(const rw_aggs_t *a, const uint32_t *ids, uint32_t from, uint32_t to)
 {
-    if (i1 <= i0) return 0;
-    for (; s->cum_valid < i1; s->cum_valid++)
-        s->cum[s->cum_valid] =
-            (s->cum_valid ? s->cum[s->cum_valid - 1] : 0) + s->b[s->cum_valid].count;
-    return s->cum[i1 - 1] - (i0 ? s->cum[i0 - 1] : 0);
+    uint64_t small[16], *seen = small;
+    size_t words = (dict_n(&a->dict) + 63) / 64, n = 0;
+    if (words > sizeof small / sizeof *small)
+        seen = rw_xcalloc(words, sizeof *seen);
+    else
+        memset(small, 0, sizeof small);
+    for (uint32_t x = from; x < to; x++) {
+        uint64_t bit = (uint64_t)1 << (ids[x] % 64);
+        n += !(seen[ids[x] / 64] & bit);
+        seen[ids[x] / 64] |= bit;
+    }
+    if (seen != small) free(seen);
+    return n;
 }
 
 rw_value_t rw_aggs_query(rw_aggs_t *a, int call, double t, int tz_min)
 {
     const rw_callspec_t *spec = &a->l->rules->calls[call];
     const rw_call_site_t *site = &a->l->sites[call];
-    if (site->lastlog >= 0) {
-        const log_t *lg = &a->logs[site->lastlog];
-        int64_t cut = cutoff_day(a, tz_min);
-        size_t i = lg->n;
-        while (i > 0 && lg->e[i - 1].time > t)
-            i--;
-        if (i == 0 || rw_local_day(lg->e[i - 1].time, tz_min) < cut) return rw_null();
-        const logent_t *e = &lg->e[i - 1];
-        return spec->kind == RW_AGG_SINCE ? rw_num(t - e->time) : e->vals[site->field];
-    }
-    series_t empty = {0}, *s = a->series[site->series] ? a->series[site->series] : &empty;
+    if (site->lastlog >= 0) return last_query(a, site, spec, t, tz_min);
+    sview_t v = sview(a, (size_t)site->series);
     int64_t lo, hi;
     window_range(a, spec, t, tz_min, &lo, &hi);
-    if (spec->kind == RW_AGG_COUNT) {
-        size_t i0 = lower_bound(s, lo), i1 = hi < INT64_MAX ? lower_bound(s, hi + 1) : s->n;
-        return rw_num((double)count_range(s, i0, i1));
+    uint32_t i0 = lower_bound(&v, lo),
+             i1 = hi < INT32_MAX ? lower_bound(&v, hi + 1) : (v.dir ? v.dir->n : 0);
+    if (i1 <= i0) {
+        int zero =
+            spec->kind == RW_AGG_COUNT || spec->kind == RW_AGG_SUM || spec->kind == RW_AGG_DISTINCT;
+        return zero ? rw_num(0) : rw_null();
     }
+    if (spec->kind == RW_AGG_COUNT)
+        return rw_num(
+            (uint32_t)(row_at(&v, i1 - 1)->cum - (i0 ? row_at(&v, i0 - 1)->cum : v.dir->base)));
+    if (spec->kind == RW_AGG_DISTINCT) { /* the window's values are one run of the pool */
+        uint32_t from, to, unused;
+        dist_range(&v, i0, (size_t)site->slot, &from, &unused);
+        dist_range(&v, i1 - 1, (size_t)site->slot, &unused, &to);
+        return rw_num((double)count_distinct(a, pool_ids(&v.pools[site->slot]), from, to));
+    }
+    /* plain summation in time order, bucket by bucket */
     double sum = 0, mn = 0, mx = 0, n = 0;
-    char **vals = NULL;
-    size_t n_vals = 0;
-    for (size_t i = lower_bound(s, lo); i < s->n && s->b[i].key <= hi; i++) {
-        const bucket_t *b = &s->b[i];
-        if (spec->kind == RW_AGG_DISTINCT) {
-            const strset_t *set = &b->dist[site->slot];
-            vals = rw_xrealloc(vals, (n_vals + set->n + 1) * sizeof *vals);
-            for (uint32_t k = 0; k < set->n; k++)
-                vals[n_vals++] = set->v[k];
-        } else if (site->slot >= 0) {
-            const numstat_t *st = &b->num[site->slot];
-            if (!st->n) continue;
-            if (n == 0 || st->min < mn) mn = st->min;
-            if (n == 0 || st->max > mx) mx = st->max;
-            sum += st->sum;
-            n += st->n;
-        }
+    for (uint32_t i = i0; i < i1; i++) {
+        uint32_t nn = num_n(&v, i)[site->slot];
+        if (!nn) continue;
+        numstat_t st = num_get(&v, i, (size_t)site->slot);
+        if (n == 0 || st.min < mn) mn = st.min;
+        if (n == 0 || st.max > mx) mx = st.max;
+        sum += st.sum;
+        n += nn;
     }
     switch (spec->kind) {
     case RW_AGG_SUM:
@@ -672,77 +1163,84 @@ rw_value_t rw_aggs_query(rw_aggs_t *a, int call, double t, int tz_min)
         return n ? rw_num(mn) : rw_null();
     case RW_AGG_MAX:
         return n ? rw_num(mx) : rw_null();
-    case RW_AGG_DISTINCT: {
-        size_t uniq = 0;
-        if (n_vals) {
-            qsort(vals, n_vals, sizeof *vals, cmp_cstr);
-            uniq = 1;
-            for (size_t k = 1; k < n_vals; k++)
-                uniq += strcmp(vals[k], vals[k - 1]) != 0;
-        }
-        free(vals);
-        return rw_num((double)uniq);
-    }
     default:
         return rw_null();
     }
 }
 
-static int cmp_idref(const void *x, const void *y)
-{
-    const idref_t *a = x, *b = y;
-    if (a->time != b->time) return a->time < b->time ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
+/* A window of `events`: the series bit and its bucket-key range. */
+typedef struct {
+    int bit;
+    char unit;
+    int64_t lo, hi;
+} evwin_t;
 
 void rw_aggs_events(const rw_aggs_t *a, const int *calls, size_t n_calls, double t, int tz_min,
                     json_t *arr)
 {
-    idref_t *all = NULL;
-    size_t n = 0;
+    evwin_t *w = rw_xmalloc((n_calls ? n_calls : 1) * sizeof *w);
+    size_t n_w = 0;
+    int64_t first_day = INT64_MAX, last_day = INT64_MIN; /* the windows' dates */
     for (size_t c = 0; c < n_calls; c++) {
         const rw_callspec_t *spec = &a->l->rules->calls[calls[c]];
-        const series_t *s = a->series[a->l->sites[calls[c]].series];
-        int64_t lo, hi;
-        if (!s) continue;
-        window_range(a, spec, t, tz_min, &lo, &hi);
-        /* buckets are in time order, so the newest RW_EVENTS_MAX of this window come
-         * from walking back from its end: older buckets cannot contribute */
-        size_t first = lower_bound(s, lo), taken = 0;
-        for (size_t i = hi < INT64_MAX ? lower_bound(s, hi + 1) : s->n;
-             i > first && taken < RW_EVENTS_MAX; i--) {
-            const bucket_t *b = &s->b[i - 1];
-            all = rw_xrealloc(all, (n + b->n_ids + 1) * sizeof *all);
-            memcpy(all + n, b->ids, b->n_ids * sizeof *all);
-            n += b->n_ids;
-            taken += b->n_ids;
+        evwin_t x = {.bit = a->l->series[a->l->sites[calls[c]].series].id_bit, .unit = spec->unit};
+        window_range(a, spec, t, tz_min, &x.lo, &x.hi);
+        if (x.bit < 0 || x.lo > x.hi) continue;
+        w[n_w++] = x;
+        if (key_day(x.unit, x.lo) < first_day) first_day = key_day(x.unit, x.lo);
+        if (key_day(x.unit, x.hi) > last_day) last_day = key_day(x.unit, x.hi);
+    }
+    /* the newest RW_EVENTS_MAX entries inside a window: walk back from the last entry
+     * dated within the windows (a window covers whole buckets, later times included; an
+     * entry's bucket is its time's local date or hour, as when it was applied, the
+     * catalogue's zone staying the same) */
+    uint32_t lo = 0, hi = n_w ? log_n(a) : 0;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (rw_local_day(time_at(entry_at(a, mid)), tz_min) <= last_day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t taken[RW_EVENTS_MAX], n = 0;
+    for (uint32_t i = lo; i > 0 && n < RW_EVENTS_MAX; i--) {
+        const unsigned char *e = entry_at(a, i - 1);
+        double et = time_at(e);
+        int64_t day = rw_local_day(et, tz_min);
+        if (day < first_day) break;
+        for (size_t k = 0; k < n_w; k++) {
+            if (!entry_bit(e, w[k].bit)) continue;
+            int64_t key = w[k].unit == 'd' ? day : rw_local_hour(et, tz_min);
+            if (key >= w[k].lo && key <= w[k].hi) {
+                taken[n++] = entry_off(e);
+                break;
+            }
         }
     }
-    if (n) qsort(all, n, sizeof *all, cmp_idref);
-    size_t uniq = 0; /* an event in several streams is listed once */
-    for (size_t i = 0; i < n; i++)
-        if (uniq == 0 || all[uniq - 1].seq != all[i].seq) all[uniq++] = all[i];
-    size_t from = uniq > RW_EVENTS_MAX ? uniq - RW_EVENTS_MAX : 0;
-    for (size_t i = from; i < uniq; i++)
-        json_array_append_new(arr, json_string(idref_text(&all[i])));
-    free(all);
+    while (n > 0) { /* oldest first; an id stops at a NUL byte, as it always has */
+        size_t len;
+        const char *id = rec_get(&a->ids, taken[--n], &len);
+        json_array_append_new(arr, json_stringn(id, strnlen(id, len)));
+    }
+    free(w);
 }
 
 /* ---- encoding -------------------------------------------------------------------- */
 
-/* Format 4: integers as LEB128 varints, bucket keys, days and processing numbers as
- * small deltas, whole-second times as integers; only series and logs holding data are
- * written, each under its names so a reload can map it. */
-#define AGGS_FORMAT 4
+/* Format 5: integers as LEB128 varints, bucket keys, days and times as small deltas,
+ * whole-second times as integers. Distinct values and last() strings are written once
+ * each, in byte order, and referred to by number; series, last logs and models only
+ * when they hold data, each under its names so a reload can map it; the event log once
+ * per entity (each id after the prefix it shares with the one before), an event's
+ * series bits numbering the written series that keep ids. Format 4 (ids per series
+ * bucket, dedup as hashes, strings inline) is still read. */
+#define AGGS_FORMAT 5
 
 static void put_varint(rw_buf_t *b, uint64_t v)
 {
-    char tmp[10];
-    size_t n = 0;
     for (; v >= 0x80; v >>= 7)
-        tmp[n++] = (char)(v | 0x80);
-    tmp[n++] = (char)v;
-    rw_buf_append(b, tmp, n);
+        rw_buf_putc(b, (char)(v | 0x80));
+    rw_buf_putc(b, (char)v);
 }
 
 static uint64_t zigzag(int64_t v)
@@ -766,24 +1264,21 @@ static void put_str(rw_buf_t *b, const char *s, size_t n)
     rw_buf_append(b, s, n);
 }
 
+static int whole_second(double t)
+{
+    return t == floor(t) && fabs(t) < 1e12;
+}
+
 /* Event times are mostly whole seconds: those go as a varint delta from `base` with the
  * low bit clear, any other as the low bit set and the double. */
 static void put_time(rw_buf_t *b, double t, int64_t base)
 {
-    if (t == floor(t) && fabs(t) < 1e12) {
+    if (whole_second(t)) {
         put_varint(b, zigzag((int64_t)t - base) << 1);
     } else {
         put_varint(b, 1);
         put_f64(b, t);
     }
-}
-
-static void put_value(rw_buf_t *b, rw_value_t v)
-{
-    rw_buf_putc(b, (char)v.kind);
-    if (v.kind == RW_V_NUM) put_f64(b, v.num);
-    if (v.kind == RW_V_BOOL) rw_buf_putc(b, (char)v.b);
-    if (v.kind == RW_V_STR) put_str(b, v.s, v.len);
 }
 
 typedef struct {
@@ -797,6 +1292,65 @@ static int cmp_seen_entry(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* In hash order, so the same state always encodes to the same bytes. */
+static void put_legacy(rw_buf_t *out, const rw_aggs_t *a)
+{
+    const seen_t *s = a->legacy;
+    size_t n = 0;
+    seen_entry_t *sorted = rw_xmalloc(((s ? s->count : 0) + 1) * sizeof *sorted);
+    for (size_t i = 0; s && i < s->n_slots; i++)
+        if (s->h[i]) sorted[n++] = (seen_entry_t){s->h[i], s->day[i]};
+    qsort(sorted, n, sizeof *sorted, cmp_seen_entry);
+    put_varint(out, n);
+    for (size_t i = 0; i < n; i++) {
+        rw_buf_append(out, &sorted[i].h, 8);
+        put_svarint(out, sorted[i].day - a->pruned_at);
+    }
+    free(sorted);
+}
+
+static const char *stream_name(const rw_layout_t *l, int stream)
+{
+    return l->rules->streams[stream].name;
+}
+
+typedef struct {
+    const char *s;
+    size_t len;
+    uint32_t id;
+} vref_t;
+
+static int cmp_vref(const void *x, const void *y)
+{
+    const vref_t *a = x, *b = y;
+    int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+    if (c) return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* Writes the values in use in byte order; returns their numbers by value id. */
+static uint32_t *put_values(rw_buf_t *out, const rw_aggs_t *a)
+{
+    uint32_t n_values = dict_n(&a->dict);
+    uint32_t *map = rw_xcalloc(n_values ? n_values : 1, sizeof *map);
+    each_value_ref(a, mark_ref, map);
+    vref_t *v = rw_xmalloc((n_values ? n_values : 1) * sizeof *v);
+    size_t n = 0;
+    for (uint32_t i = 0; i < n_values; i++)
+        if (map[i]) {
+            v[n].s = dict_text(&a->dict, i, &v[n].len);
+            v[n++].id = i;
+        }
+    qsort(v, n, sizeof *v, cmp_vref);
+    put_varint(out, n);
+    for (size_t k = 0; k < n; k++) {
+        map[v[k].id] = (uint32_t)k;
+        put_str(out, v[k].s, v[k].len);
+    }
+    free(v);
+    return map;
+}
+
 static void put_names(rw_buf_t *out, char *const *names, size_t n)
 {
     put_varint(out, n);
@@ -804,60 +1358,106 @@ static void put_names(rw_buf_t *out, char *const *names, size_t n)
         put_str(out, names[k], strlen(names[k]));
 }
 
-static void put_series(rw_buf_t *out, const rw_aggs_t *a, size_t s, int64_t tbase)
+static void put_series(rw_buf_t *out, const sview_t *v, const rw_layout_t *l, const uint32_t *map)
 {
-    const rw_series_def_t *def = &a->l->series[s];
-    const series_t *ser = a->series[s];
-    const char *name = a->l->rules->streams[def->stream].name;
-    put_varint(out, s);
+    const rw_series_def_t *d = v->d;
+    const char *name = stream_name(l, d->stream);
+    put_varint(out, v->dir->def);
     put_str(out, name, strlen(name));
-    rw_buf_putc(out, def->unit);
-    rw_buf_putc(out, (char)def->ids);
-    put_names(out, def->num_names, def->n_num);
-    put_names(out, def->dist_names, def->n_dist);
-    put_varint(out, ser->n);
+    rw_buf_putc(out, d->unit);
+    rw_buf_putc(out, (char)(d->id_bit >= 0));
+    put_names(out, d->num_names, d->n_num);
+    put_names(out, d->dist_names, d->n_dist);
+    put_varint(out, v->dir->n);
     int64_t prev = 0;
-    for (size_t i = 0; i < ser->n; i++) {
-        const bucket_t *b = &ser->b[i];
-        put_svarint(out, b->key - prev);
-        prev = b->key;
-        put_varint(out, b->count);
-        for (size_t k = 0; k < def->n_num; k++) {
-            put_varint(out, b->num[k].n);
-            if (!b->num[k].n) continue;
-            put_f64(out, b->num[k].sum);
-            put_f64(out, b->num[k].min);
-            put_f64(out, b->num[k].max);
+    for (uint32_t i = 0; i < v->dir->n; i++) {
+        const row_t *row = row_at(v, i);
+        put_svarint(out, row->key - prev);
+        prev = row->key;
+        put_varint(out, (uint32_t)(row->cum - (i ? row_at(v, i - 1)->cum : v->dir->base)));
+        for (size_t k = 0; k < d->n_num; k++) {
+            uint32_t n = num_n(v, i)[k];
+            numstat_t st = num_get(v, i, k);
+            put_varint(out, n);
+            if (!n) continue;
+            put_f64(out, st.sum);
+            put_f64(out, st.min);
+            put_f64(out, st.max);
         }
-        for (size_t k = 0; k < def->n_dist; k++) {
-            put_varint(out, b->dist[k].n);
-            for (uint32_t v = 0; v < b->dist[k].n; v++)
-                put_str(out, b->dist[k].v[v], strlen(b->dist[k].v[v]));
-        }
-        put_varint(out, def->ids ? b->n_ids : 0);
-        for (uint32_t v = 0; def->ids && v < b->n_ids; v++) {
-            const char *id = idref_text(&b->ids[v]);
-            put_time(out, b->ids[v].time, tbase);
-            put_varint(out, a->seq - b->ids[v].seq);
-            put_str(out, id, strlen(id));
+        for (size_t k = 0; k < d->n_dist; k++) {
+            uint32_t from, to;
+            dist_range(v, i, k, &from, &to);
+            put_varint(out, to - from);
+            for (uint32_t y = from; y < to; y++)
+                put_varint(out, map[pool_ids(&v->pools[k])[y]]);
         }
     }
 }
 
-static void put_log(rw_buf_t *out, const rw_aggs_t *a, size_t g, int64_t tbase)
+/* The event log; bit k of a written mask is the k-th written series that keeps ids
+ * (every bit set belongs to a series holding data: series_remove clears the others). */
+static void put_events(rw_buf_t *out, const rw_aggs_t *a, int64_t tbase)
 {
-    const rw_lastlog_def_t *def = &a->l->logs[g];
-    const log_t *lg = &a->logs[g];
-    const char *name = a->l->rules->streams[def->stream].name;
-    put_str(out, name, strlen(name));
-    put_names(out, def->field_names, def->n_fields);
-    put_varint(out, lg->n);
-    for (size_t i = 0; i < lg->n; i++) {
-        put_time(out, lg->e[i].time, tbase);
-        put_varint(out, a->seq - lg->e[i].seq);
-        for (size_t k = 0; k < def->n_fields; k++)
-            put_value(out, lg->e[i].vals[k]);
+    const rw_layout_t *l = a->l;
+    int *bits = rw_xmalloc((a->n_dir ? a->n_dir : 1) * sizeof *bits);
+    size_t n_bits = 0;
+    for (uint32_t j = 0; j < a->n_dir; j++)
+        if (l->series[dirs(a)[j].def].id_bit >= 0)
+            bits[n_bits++] = l->series[dirs(a)[j].def].id_bit;
+    put_varint(out, log_n(a));
+    int64_t prev = tbase;
+    const char *prev_id = "";
+    size_t prev_len = 0;
+    for (uint32_t i = 0; i < log_n(a); i++) {
+        const unsigned char *e = entry_at(a, i);
+        double t = time_at(e);
+        put_time(out, t, prev);
+        if (whole_second(t)) prev = (int64_t)t;
+        unsigned char mask = 0;
+        for (size_t k = 0; k < n_bits; k++) {
+            mask |= (unsigned char)(entry_bit(e, bits[k]) << (k % 8));
+            if (k % 8 == 7 || k + 1 == n_bits) {
+                rw_buf_putc(out, (char)mask);
+                mask = 0;
+            }
+        }
+        size_t len, shared = 0;
+        const char *id = rec_get(&a->ids, entry_off(e), &len);
+        while (shared < len && shared < prev_len && id[shared] == prev_id[shared])
+            shared++;
+        put_varint(out, shared);
+        put_str(out, id + shared, len - shared);
+        prev_id = id;
+        prev_len = len;
     }
+    free(bits);
+}
+
+static void put_lastlog(rw_buf_t *out, const rw_aggs_t *a, const lastlog_t *lg, int64_t tbase,
+                        const uint32_t *map)
+{
+    const rw_lastlog_def_t *d = &a->l->logs[lg->def];
+    const char *name = stream_name(a->l, d->stream);
+    size_t w = lastlog_width(d);
+    put_str(out, name, strlen(name));
+    put_names(out, d->field_names, d->n_fields);
+    put_varint(out, lg->e.used / w);
+    for (size_t at = 0; at < lg->e.used; at += w) {
+        put_time(out, time_at(lg->e.p + at), tbase);
+        const lval_t *v = (const lval_t *)(const void *)(lg->e.p + at + 8);
+        for (size_t k = 0; k < d->n_fields; k++) {
+            rw_buf_putc(out, (char)v[k].kind);
+            if (v[k].kind == RW_V_NUM) put_f64(out, v[k].num);
+            if (v[k].kind == RW_V_BOOL) rw_buf_putc(out, (char)v[k].b);
+            if (v[k].kind == RW_V_STR) put_varint(out, map[v[k].str]);
+        }
+    }
+}
+
+static int ewma_sampled(const rw_ewma_t *e)
+{
+    static const rw_ewma_t none;
+    return memcmp(e, &none, sizeof none) != 0;
 }
 
 static void put_ewma(rw_buf_t *out, const char *name, const rw_ewma_t *e)
@@ -877,40 +1477,31 @@ static void put_ewma(rw_buf_t *out, const char *name, const rw_ewma_t *e)
 void rw_aggs_encode(const rw_aggs_t *a, rw_buf_t *out)
 {
     const rw_layout_t *l = a->l;
-    const rw_rules_t *r = l->rules;
     put_varint(out, AGGS_FORMAT);
     rw_buf_putc(out, (char)a->has_max);
     put_f64(out, a->max_time);
     put_varint(out, a->seq);
     put_svarint(out, a->pruned_at);
     int64_t tbase = (int64_t)floor(a->max_time);
-    /* in hash order, so the same state always encodes to the same bytes */
-    seen_entry_t *sorted = rw_xmalloc((a->seen.count + 1) * sizeof *sorted);
-    size_t n_seen = 0;
-    for (size_t i = 0; i < a->seen.n_slots; i++)
-        if (a->seen.h[i]) sorted[n_seen++] = (seen_entry_t){a->seen.h[i], a->seen.day[i]};
-    qsort(sorted, n_seen, sizeof *sorted, cmp_seen_entry);
-    put_varint(out, n_seen);
-    for (size_t i = 0; i < n_seen; i++) {
-        rw_buf_append(out, &sorted[i].h, 8);
-        put_svarint(out, sorted[i].day - a->pruned_at);
+    put_legacy(out, a);
+    uint32_t *map = put_values(out, a);
+    put_varint(out, a->n_dir);
+    for (uint32_t j = 0; j < a->n_dir; j++) {
+        sview_t v = sview(a, dirs(a)[j].def);
+        put_series(out, &v, l, map);
     }
-    free(sorted);
+    put_events(out, a, tbase);
+    put_varint(out, n_lasts(a));
+    for (uint32_t g = 0; g < n_lasts(a); g++)
+        put_lastlog(out, a, lastlog_at(a, g), tbase, map);
+    free(map);
     size_t n = 0;
-    for (size_t s = 0; s < l->n_series; s++)
-        n += a->series[s] && a->series[s]->n > 0;
-    put_varint(out, n);
-    for (size_t s = 0; s < l->n_series; s++)
-        if (a->series[s] && a->series[s]->n) put_series(out, a, s, tbase);
-    n = 0;
-    for (size_t g = 0; g < l->n_logs; g++)
-        n += a->logs[g].n > 0;
-    put_varint(out, n);
-    for (size_t g = 0; g < l->n_logs; g++)
-        if (a->logs[g].n) put_log(out, a, g, tbase);
-    put_varint(out, l->n_ewmas);
     for (size_t i = 0; i < l->n_ewmas; i++)
-        put_ewma(out, r->models[l->ewmas[i]].name, &a->ewma[i]);
+        n += ewma_sampled(&a->ewma[i]);
+    put_varint(out, n);
+    for (size_t i = 0; i < l->n_ewmas; i++)
+        if (ewma_sampled(&a->ewma[i]))
+            put_ewma(out, l->rules->models[l->ewmas[i]].name, &a->ewma[i]);
 }
 
 typedef struct {
@@ -919,16 +1510,15 @@ typedef struct {
     int bad;
 } reader_t;
 
-static int take(reader_t *r, void *out, size_t n)
+/* A view of the next n bytes ("" and bad when fewer are left). */
+static const char *get_bytes(reader_t *r, size_t n)
 {
-    if (r->bad || r->pos + n > r->n) {
+    if (r->bad || n > r->n - r->pos) {
         r->bad = 1;
-        memset(out, 0, n);
-        return -1;
+        return "";
     }
-    memcpy(out, r->p + r->pos, n);
     r->pos += n;
-    return 0;
+    return r->p + r->pos - n;
 }
 
 static uint64_t get_varint(reader_t *r)
@@ -963,15 +1553,15 @@ static uint32_t get_count(reader_t *r)
 
 static double get_f64(reader_t *r)
 {
-    double v;
-    take(r, &v, 8);
+    double v = 0;
+    const char *p = get_bytes(r, 8);
+    if (!r->bad) memcpy(&v, p, 8);
     return v;
 }
+
 static char get_c(reader_t *r)
 {
-    char c;
-    take(r, &c, 1);
-    return c;
+    return r->bad ? 0 : *get_bytes(r, 1);
 }
 
 /* Times and bucket keys out of any event's range (RFC 3339 years 0000-9999) can only
@@ -1001,18 +1591,12 @@ static int64_t check_key(reader_t *r, int64_t k)
 static const char *get_str(reader_t *r, size_t *len)
 {
     uint64_t n = get_varint(r);
-    if (r->bad || n > r->n - r->pos) {
-        r->bad = 1;
-        *len = 0;
-        return "";
-    }
-    *len = (size_t)n;
-    const char *s = r->p + r->pos;
-    r->pos += *len;
+    const char *s = get_bytes(r, n > r->n ? r->n + 1 : (size_t)n);
+    *len = r->bad ? 0 : (size_t)n;
     return s;
 }
 
-/* seq - delta, refusing deltas that would go below 1 */
+/* Format 4: seq - delta, refusing deltas that would go below 1 */
 static uint64_t get_seq(reader_t *r, uint64_t seq)
 {
     uint64_t d = get_varint(r);
@@ -1044,26 +1628,6 @@ static int *map_fields(reader_t *r, char *const *cur, size_t n_cur, uint32_t *n_
     return map;
 }
 
-static rw_value_t get_value(reader_t *r)
-{
-    rw_vkind_t k = (rw_vkind_t)get_c(r);
-    switch (k) {
-    case RW_V_NUM:
-        return rw_num(get_f64(r));
-    case RW_V_BOOL:
-        return rw_bool(get_c(r));
-    case RW_V_STR: {
-        size_t len;
-        const char *s = get_str(r, &len);
-        return rw_str(rw_xstrndup(s, len), len);
-    }
-    case RW_V_NULL:
-        return rw_null();
-    }
-    r->bad = 1;
-    return rw_null();
-}
-
 /* The layout's series a stored one maps to: the same index when the names match (the
  * usual case, same rules), else by stream name and unit; -1 when gone. */
 static int series_target(const rw_layout_t *l, uint64_t hint, const char *name, size_t len,
@@ -1071,7 +1635,7 @@ static int series_target(const rw_layout_t *l, uint64_t hint, const char *name, 
 {
     if (hint < l->n_series) {
         const rw_series_def_t *d = &l->series[hint];
-        const char *n = l->rules->streams[d->stream].name;
+        const char *n = stream_name(l, d->stream);
         if (d->unit == unit && strlen(n) == len && memcmp(n, name, len) == 0) return (int)hint;
     }
     int stream = stream_named(l->rules, name, len);
@@ -1080,7 +1644,80 @@ static int series_target(const rw_layout_t *l, uint64_t hint, const char *name, 
     return -1;
 }
 
-static void decode_series(reader_t *r, rw_aggs_t *a, int64_t tbase)
+/* A value number of format 5: one of the values read. */
+static uint32_t get_value_id(reader_t *r, const rw_aggs_t *a)
+{
+    uint64_t id = get_varint(r);
+    if (id >= dict_n(&a->dict)) r->bad = 1;
+    return r->bad ? 0 : (uint32_t)id;
+}
+
+/* Decoding context: the series bits of the stored event masks, mapped onto the layout's
+ * (-1 when gone), and format 4's event ids, gathered from its series buckets. */
+typedef struct {
+    double time;
+    uint64_t seq;
+    const char *id;
+    size_t len;
+    int bit;
+} v4id_t;
+
+typedef struct {
+    int v4;
+    bytes_t bits; /* int */
+    bytes_t ids;  /* v4id_t */
+} decoding_t;
+
+static int cmp_v4id(const void *x, const void *y)
+{
+    const v4id_t *a = x, *b = y;
+    if (a->time != b->time) return a->time < b->time ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Format 4's ids, logged once per event (by processing number) with its series bits. */
+static void log_v4_ids(rw_aggs_t *a, decoding_t *dc)
+{
+    v4id_t *ids = (v4id_t *)(void *)dc->ids.p;
+    size_t n = dc->ids.used / sizeof *ids;
+    if (n) qsort(ids, n, sizeof *ids, cmp_v4id);
+    unsigned char *e = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!e || ids[i].seq != ids[i - 1].seq)
+            e = log_insert(a, ids[i].time, rec_add(&a->ids, 0, ids[i].id, ids[i].len));
+        entry_set_bit(e, ids[i].bit);
+    }
+    index_build(a);
+}
+
+static void decode_legacy(reader_t *r, rw_aggs_t *a)
+{
+    uint32_t n = get_count(r);
+    for (uint32_t i = 0; i < n && !r->bad; i++) {
+        uint64_t h = 0;
+        const char *hp = get_bytes(r, 8);
+        if (!r->bad) memcpy(&h, hp, 8);
+        int64_t day = check_key(r, a->pruned_at + get_svarint(r));
+        if (!h) r->bad = 1; /* 0 marks an empty slot */
+        if (r->bad) break;
+        if (!a->legacy) a->legacy = rw_xcalloc(1, sizeof *a->legacy);
+        seen_insert(a->legacy, h, (int32_t)day);
+    }
+}
+
+static void decode_values(reader_t *r, rw_aggs_t *a)
+{
+    uint32_t n = get_count(r);
+    for (uint32_t i = 0; i < n && !r->bad; i++) {
+        size_t len;
+        const char *s = get_str(r, &len);
+        if (!len) r->bad = 1; /* every value has its tag */
+        if (!r->bad) dict_add(&a->dict, 0, s, len);
+    }
+}
+
+/* A series; format 4 has values as text and event ids per bucket. */
+static void decode_series(reader_t *r, rw_aggs_t *a, int64_t tbase, decoding_t *dc)
 {
     const rw_layout_t *l = a->l;
     uint64_t hint = get_varint(r);
@@ -1089,49 +1726,99 @@ static void decode_series(reader_t *r, rw_aggs_t *a, int64_t tbase)
     char unit = get_c(r);
     int had_ids = get_c(r);
     int target = r->bad ? -1 : series_target(l, hint, name, len, unit);
-    const rw_series_def_t *def = target >= 0 ? &l->series[target] : NULL;
+    const rw_series_def_t *d = target >= 0 ? &l->series[target] : NULL;
     uint32_t n_num, n_dist;
-    int *num_map = map_fields(r, def ? def->num_names : NULL, def ? def->n_num : 0, &n_num);
-    int *dist_map = map_fields(r, def ? def->dist_names : NULL, def ? def->n_dist : 0, &n_dist);
+    int *num_map = map_fields(r, d ? d->num_names : NULL, d ? d->n_num : 0, &n_num);
+    int *dist_map = map_fields(r, d ? d->dist_names : NULL, d ? d->n_dist : 0, &n_dist);
     uint32_t n_buckets = get_count(r);
     int64_t key = 0;
     for (uint32_t i = 0; i < n_buckets && !r->bad; i++) {
         key = check_key(r, key + get_svarint(r));
-        bucket_t *b = def && !r->bad ? bucket_at(def, series_get(a, (size_t)target), key) : NULL;
         uint64_t count = get_varint(r);
         if (count > UINT32_MAX) r->bad = 1;
-        if (b) b->count = (uint32_t)count;
+        sview_t v = {0};
+        uint32_t b = d && !r->bad ? bucket_at(a, (size_t)target, key, &v) : 0;
+        if (v.dir) count_add(&v, b, (uint32_t)count);
         for (uint32_t k = 0; k < n_num; k++) {
             uint64_t n = get_varint(r);
-            numstat_t st = {.n = (uint32_t)n};
+            numstat_t st = {0};
             if (n > UINT32_MAX) r->bad = 1;
             if (n) {
                 st.sum = get_f64(r);
                 st.min = get_f64(r);
                 st.max = get_f64(r);
             }
-            if (b && num_map[k] >= 0) b->num[num_map[k]] = st;
+            if (!v.dir || num_map[k] < 0 || r->bad) continue;
+            num_put(&v, b, (size_t)num_map[k], st);
+            num_n(&v, b)[num_map[k]] = (uint32_t)n;
         }
         for (uint32_t k = 0; k < n_dist; k++) {
             uint32_t nv = get_count(r);
-            for (uint32_t v = 0; v < nv && !r->bad; v++) {
-                const char *s = get_str(r, &len);
-                if (b && dist_map[k] >= 0) set_add(&b->dist[dist_map[k]], rw_xstrndup(s, len));
+            for (uint32_t y = 0; y < nv && !r->bad; y++) {
+                uint32_t id;
+                if (dc->v4) { /* text compared up to a NUL byte, as format 4 was */
+                    const char *t = get_str(r, &len);
+                    id = r->bad ? 0 : dict_intern(&a->dict, 0, t, strnlen(t, len));
+                } else
+                    id = get_value_id(r, a);
+                if (v.dir && dist_map[k] >= 0 && !r->bad)
+                    dist_add_id(&v, b, (size_t)dist_map[k], id);
             }
         }
-        uint32_t n_ids = get_count(r);
-        for (uint32_t v = 0; v < n_ids && !r->bad; v++) {
+        uint32_t n_ids = dc->v4 ? get_count(r) : 0;
+        for (uint32_t y = 0; y < n_ids && !r->bad; y++) {
             double t = get_time(r, tbase);
             uint64_t seq = get_seq(r, a->seq);
-            const char *s = get_str(r, &len);
-            if (b && def->ids && had_ids && !r->bad) ids_add(b, t, seq, s, len);
+            const char *id = get_str(r, &len);
+            if (!v.dir || d->id_bit < 0 || !had_ids || r->bad) continue;
+            v4id_t x = {t, seq, id, len, d->id_bit};
+            memcpy(bytes_open(&dc->ids, dc->ids.used, sizeof x), &x, sizeof x);
         }
+    }
+    if (had_ids) { /* the next bit of format 5's event masks */
+        int bit = d && sview(a, (size_t)target).dir ? d->id_bit : -1;
+        memcpy(bytes_open(&dc->bits, dc->bits.used, sizeof bit), &bit, sizeof bit);
     }
     free(num_map);
     free(dist_map);
 }
 
-static void decode_log(reader_t *r, rw_aggs_t *a, int64_t tbase)
+static void decode_events(reader_t *r, rw_aggs_t *a, int64_t tbase, const decoding_t *dc)
+{
+    const int *bits = (const int *)(const void *)dc->bits.p;
+    uint32_t n_bits = (uint32_t)(dc->bits.used / sizeof *bits), n = get_count(r);
+    bytes_reserve(&a->ev, n * entry_width(a->l));
+    int64_t prev = tbase;
+    double last = -INFINITY;
+    uint32_t prev_off = 0;
+    size_t prev_len = 0;
+    for (uint32_t i = 0; i < n && !r->bad; i++) {
+        double t = get_time(r, prev);
+        if (whole_second(t)) prev = (int64_t)t;
+        if (t < last) r->bad = 1; /* the log is sorted */
+        last = t;
+        const unsigned char *mask = (const unsigned char *)get_bytes(r, (n_bits + 7) / 8);
+        uint64_t shared = get_varint(r);
+        size_t len;
+        const char *rest = get_str(r, &len);
+        if (shared > prev_len) r->bad = 1;
+        if (r->bad) break;
+        uint32_t off;
+        unsigned char *id = rec_open(&a->ids, shared + len, &off);
+        size_t unused;
+        if (shared) memcpy(id, rec_get(&a->ids, prev_off, &unused), shared);
+        memcpy(id + shared, rest, len);
+        unsigned char *e = log_insert(a, t, off);
+        for (uint32_t k = 0; k < n_bits; k++)
+            if (mask[k / 8] >> (k % 8) & 1 && bits[k] >= 0) entry_set_bit(e, bits[k]);
+        prev_off = off;
+        prev_len = shared + len;
+    }
+    index_build(a);
+}
+
+/* A last-value log; format 4 has processing numbers and strings inline. */
+static void decode_lastlog(reader_t *r, rw_aggs_t *a, int64_t tbase, int v4)
 {
     const rw_layout_t *l = a->l;
     size_t len;
@@ -1140,31 +1827,35 @@ static void decode_log(reader_t *r, rw_aggs_t *a, int64_t tbase)
     int target = -1;
     for (size_t g = 0; g < l->n_logs && stream >= 0; g++)
         if (l->logs[g].stream == stream) target = (int)g;
-    const rw_lastlog_def_t *def = target >= 0 ? &l->logs[target] : NULL;
+    const rw_lastlog_def_t *d = target >= 0 ? &l->logs[target] : NULL;
     uint32_t n_fields;
-    int *map = map_fields(r, def ? def->field_names : NULL, def ? def->n_fields : 0, &n_fields);
+    int *map = map_fields(r, d ? d->field_names : NULL, d ? d->n_fields : 0, &n_fields);
     uint32_t n = get_count(r);
     for (uint32_t i = 0; i < n && !r->bad; i++) {
-        logent_t e = {.time = get_time(r, tbase)};
-        e.seq = get_seq(r, a->seq);
-        e.vals = rw_xcalloc(def && def->n_fields ? def->n_fields : 1, sizeof *e.vals);
+        double t = get_time(r, tbase);
+        if (v4) get_seq(r, a->seq);
+        lval_t *vals = NULL;
+        if (d && !r->bad) {
+            bytes_t *lg = lastlog_open(a, (size_t)target);
+            unsigned char *e = bytes_open(lg, lg->used, lastlog_width(d));
+            memcpy(e, &t, 8);
+            vals = (lval_t *)(void *)(e + 8);
+        }
         for (uint32_t k = 0; k < n_fields; k++) {
-            rw_value_t v = get_value(r);
-            if (def && map[k] >= 0)
-                e.vals[map[k]] = v;
-            else
-                value_drop(&v);
+            lval_t v = {.kind = (uint8_t)get_c(r)};
+            if (v.kind == RW_V_NUM)
+                v.num = get_f64(r);
+            else if (v.kind == RW_V_BOOL)
+                v.b = get_c(r) != 0;
+            else if (v.kind == RW_V_STR && v4) {
+                const char *s = get_str(r, &len);
+                v.str = r->bad ? 0 : dict_intern(&a->dict, 's', s, len);
+            } else if (v.kind == RW_V_STR)
+                v.str = get_value_id(r, a);
+            else if (v.kind != RW_V_NULL)
+                r->bad = 1;
+            if (vals && map[k] >= 0 && !r->bad) vals[map[k]] = v;
         }
-        if (!def) {
-            free(e.vals);
-            continue;
-        }
-        log_t *lg = &a->logs[target];
-        if (lg->n == lg->cap) {
-            lg->cap = lg->cap ? lg->cap * 2 : 4;
-            lg->e = rw_xrealloc(lg->e, lg->cap * sizeof *lg->e);
-        }
-        lg->e[lg->n++] = e;
     }
     free(map);
 }
@@ -1172,27 +1863,27 @@ static void decode_log(reader_t *r, rw_aggs_t *a, int64_t tbase)
 rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
 {
     reader_t r = {.p = p, .n = n};
-    if (get_varint(&r) != AGGS_FORMAT || r.bad) return NULL;
+    uint64_t format = get_varint(&r);
+    if (r.bad || (format != AGGS_FORMAT && format != 4)) return NULL;
+    decoding_t dc = {.v4 = format == 4};
     rw_aggs_t *a = rw_aggs_new(l);
     a->has_max = get_c(&r);
     a->max_time = check_time(&r, get_f64(&r));
     a->seq = get_varint(&r);
     a->pruned_at = check_key(&r, get_svarint(&r));
     int64_t tbase = r.bad ? 0 : (int64_t)floor(a->max_time);
-    uint32_t n_seen = get_count(&r);
-    for (uint32_t i = 0; i < n_seen && !r.bad; i++) {
-        uint64_t h;
-        take(&r, &h, 8);
-        int64_t day = check_key(&r, a->pruned_at + get_svarint(&r));
-        if (!h) r.bad = 1; /* 0 marks an empty slot */
-        if (!r.bad) seen_insert(&a->seen, h, (int32_t)day);
-    }
+    decode_legacy(&r, a); /* format 4: every id applied */
+    if (!dc.v4) decode_values(&r, a);
     uint32_t n_series = get_count(&r);
     for (uint32_t s = 0; s < n_series && !r.bad; s++)
-        decode_series(&r, a, tbase);
+        decode_series(&r, a, tbase, &dc);
+    if (dc.v4)
+        log_v4_ids(a, &dc);
+    else
+        decode_events(&r, a, tbase, &dc);
     uint32_t n_logs = get_count(&r);
     for (uint32_t g = 0; g < n_logs && !r.bad; g++)
-        decode_log(&r, a, tbase);
+        decode_lastlog(&r, a, tbase, dc.v4);
     uint32_t n_ewmas = get_count(&r);
     for (uint32_t i = 0; i < n_ewmas && !r.bad; i++) {
         size_t len;
@@ -1211,6 +1902,8 @@ rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
                 !memcmp(l->rules->models[l->ewmas[k]].name, name, len))
                 a->ewma[k] = e;
     }
+    free(dc.bits.p);
+    free(dc.ids.p);
     if (r.bad || r.pos != r.n) { /* truncated, damaged, or followed by stray bytes */
         rw_aggs_free(a);
         return NULL;
@@ -1223,15 +1916,12 @@ json_t *rw_aggs_describe(const rw_aggs_t *a)
     const rw_layout_t *l = a->l;
     json_t *series = json_array();
     for (size_t s = 0; s < l->n_series; s++) {
-        const series_t *ser = a->series[s];
-        double total = 0;
-        for (size_t i = 0; ser && i < ser->n; i++)
-            total += ser->b[i].count;
-        json_array_append_new(series,
-                              json_pack("{s:s,s:s,s:I,s:f}", "stream",
-                                        l->rules->streams[l->series[s].stream].name, "unit",
-                                        l->series[s].unit == 'd' ? "day" : "hour", "buckets",
-                                        (json_int_t)(ser ? ser->n : 0), "events", total));
+        sview_t v = sview(a, s);
+        double total = v.dir ? (uint32_t)(row_at(&v, v.dir->n - 1)->cum - v.dir->base) : 0;
+        json_array_append_new(
+            series, json_pack("{s:s,s:s,s:I,s:f}", "stream", stream_name(l, l->series[s].stream),
+                              "unit", l->series[s].unit == 'd' ? "day" : "hour", "buckets",
+                              (json_int_t)(v.dir ? v.dir->n : 0), "events", total));
     }
     char latest[64] = "";
     if (a->has_max) rw_time_format(a->max_time, l->rules->catalog.tz_offset_min, latest);

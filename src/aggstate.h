@@ -2,10 +2,11 @@
  * counter, the dedup record (ids applied within retention) and the aggregates,
  * sized to what the loaded rules need:
  * for each (stream, day|hour) a series of time buckets holding counts, numeric
- * stats and distinct-value sets of the aggregated fields and the newest 50 event
- * ids (for a lead's `events`); for each stream read by last/since a time-ordered
- * log of (time, processing order, field values). Buckets older than the retention
- * (400 local days before the entity's latest event) are pruned.
+ * stats and distinct-value sets of the aggregated fields; one log of the entity's
+ * events (time, id, the series that keep ids for `events`) serving both a lead's
+ * `events` and dedup; for each stream read by last/since a time-ordered log of
+ * (time, field values). Buckets older than the retention (400 local days before the
+ * entity's latest event) are pruned.
  * The layout is derived from an rw_rules_t and names what it stores, so state
  * written under one rule set is read under another (a reload). */
 #ifndef RW_AGGSTATE_H
@@ -28,6 +29,7 @@ typedef struct {
     size_t n_dist;
     char **num_names, **dist_names; /* their paths as text, the names state is stored under */
     int ids;                        /* keep event ids for `events` */
+    int id_bit; /* its bit in an event's series mask when it keeps ids, else -1 */
 } rw_series_def_t;
 
 typedef struct {
@@ -54,6 +56,7 @@ typedef struct {
     size_t n_sites;
     int *ewmas; /* EWMA model indices: each keeps a series per entity */
     size_t n_ewmas;
+    size_t n_id_bits; /* series that keep ids */
     const rw_rules_t *rules;
 } rw_layout_t;
 
@@ -70,7 +73,7 @@ double rw_aggs_max_time(const rw_aggs_t *a);
 uint64_t rw_aggs_seq(const rw_aggs_t *a);
 
 /* 1 when an event with this id was applied within the retention window (dedup on
- * (entity, id); ids are kept as 64-bit hashes with their local date). */
+ * (entity, id); ids that aged out are dropped a month at a time). */
 int rw_aggs_seen(const rw_aggs_t *a, const char *id, size_t len);
 
 /* Applies an event that belongs to the streams flagged in `member` (by stream
@@ -80,6 +83,9 @@ uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile
                        const unsigned char *member, int tz_min);
 /* The entity's EWMA state for a model (NULL when the model is no EWMA). */
 const rw_ewma_t *rw_aggs_ewma(const rw_aggs_t *a, int model);
+/* Gives back the room kept for growth (the engine trims what a commit writes: most of
+ * it is not changed again soon). */
+void rw_aggs_trim(rw_aggs_t *a);
 /* Bytes the state holds in memory (allocator overhead included, approximately): what
  * the engine's entity cache budget counts. */
 size_t rw_aggs_footprint(const rw_aggs_t *a);

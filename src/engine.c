@@ -890,6 +890,7 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
         rw_buf_putc(&blob, (char)((json_object_size(x->profile) ? HAS_PROFILE : 0) |
                                   (json_object_size(x->suppress) ? HAS_SUPPRESS : 0)));
         rw_aggs_encode(x->aggs, &blob);
+        rw_aggs_trim(x->aggs);
         account(e, x);
         rw_batch_put(e->batch, RW_CF_AGGS, x->node.id, x->node.id_len, blob.data, blob.len);
         if (x->profile_dirty) put_json(e, RW_CF_PROFILE, x, x->profile);

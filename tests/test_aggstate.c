@@ -1,6 +1,9 @@
-/* Tests for aggstate.c's binary form: a state read back answers every query as
- * before; read under another rule set (a reload) it keeps what still applies; and
- * truncated or corrupted bytes from the store are refused without crashing. */
+/* Tests for aggstate.c: a lead's `events` (the newest 50 of the windows' union); the
+ * binary form: a state read back answers every query as before and writes the same
+ * bytes as one never written; read under another rule set (a reload) it keeps what
+ * still applies; a state written by the previous format (4) is read; truncated or
+ * corrupted bytes from the store are refused without crashing; and history that ages
+ * out of the retention leaves memory and the dedup record. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,6 +69,19 @@ static const char *const RULES_2 =
     "         last(complaint, attrs.channel) != \"x\" and last(complaint, attrs.category) != \"x\" "
     "and\n"
     "         since(penalty) >= 0'\n"
+    "    level: red\n"
+    "    clauses: [\"test-law#1\"]\n";
+
+/* Windows in two series over the same events (food complaints are complaints) and one
+ * in hours over another stream. */
+static const char *const RULES_3 =
+    "ruleset: three\n"
+    "streams:\n"
+    "  food: 'type == \"complaint\" and attrs.category == \"food\"'\n"
+    "rules:\n"
+    "  - id: R3\n"
+    "    title: 三\n"
+    "    if: 'count(food, 2d) >= 1 and count(complaint, 2d) >= 0 and count(penalty, 24h) >= 0'\n"
     "    level: red\n"
     "    clauses: [\"test-law#1\"]\n";
 
@@ -523,6 +539,281 @@ static void random_damage_never_crashes(void **state)
     unload(&rs);
 }
 
+/* An event as JSON (with ' for "): a complaint when category is given, else a penalty. */
+static const char *event(const char *id, const char *time, const char *category)
+{
+    static char out[512];
+    if (category)
+        snprintf(out, sizeof out,
+                 "{'id':'%s','type':'complaint','entity':'" E "','time':'%s',"
+                 "'attrs':{'category':'%s','channel':'c%zu','amount':%zu}}",
+                 id, time, category, strlen(id) % 3, strlen(id));
+    else
+        snprintf(out, sizeof out,
+                 "{'id':'%s','type':'penalty','entity':'" E "','time':'%s','attrs':{'amount':1}}",
+                 id, time);
+    return out;
+}
+
+/* n events named prefix01…, `step` seconds apart from `from`. */
+static void apply_run(rw_aggs_t *a, const ruleset_t *rs, const char *prefix, int n,
+                      const char *from, int step, const char *category)
+{
+    for (int i = 0; i < n; i++) {
+        char id[32], time[64];
+        snprintf(id, sizeof id, "%s%02d", prefix, i + 1);
+        rw_time_format(at(from) + (double)i * step, tz(rs), time);
+        apply(a, rs, event(id, time, category));
+    }
+}
+
+/* The ids "prefixFROM" … "prefixTO" as a JSON array's items, appended to out. */
+static void ids_text(rw_buf_t *out, const char *prefix, int from, int to)
+{
+    for (int i = from; i <= to; i++)
+        rw_buf_printf(out, "%s\"%s%02d\"", out->len > 1 ? "," : "", prefix, i);
+}
+
+static void a_leads_events_are_the_newest_50_of_its_windows_oldest_first(void **state)
+{
+    (void)state;
+    ruleset_t rs;
+    load(&rs, RULES_3);
+    rw_aggs_t *a = rw_aggs_new(rs.layout);
+    /* the lead is raised at 03-10 12:00: food complaints and complaints of 03-09 and 03-10
+     * count, penalties from 03-09 13:00 on */
+    apply_run(a, &rs, "f", 30, "2026-03-08T10:00:00+08:00", 60, "food"); /* a day too early */
+    apply_run(a, &rs, "g", 30, "2026-03-09T08:00:00+08:00", 60, "food");
+    apply_run(a, &rs, "q", 25, "2026-03-09T12:00:00+08:00", 60, NULL); /* an hour too early */
+    apply_run(a, &rs, "r", 15, "2026-03-09T20:00:00+08:00", 60, NULL);
+    apply_run(a, &rs, "h", 10, "2026-03-10T09:00:00+08:00", 60, "food");
+    /* the same time: listed in the order applied */
+    apply(a, &rs, event("t2", "2026-03-10T09:30:00+08:00", "food"));
+    apply(a, &rs, event("t1", "2026-03-10T09:30:00+08:00", "food"));
+    /* later than the lead's event: the rest of its day (2d) and hour (24h) count */
+    apply(a, &rs, event("y1", "2026-03-10T18:00:00+08:00", "food"));
+    apply(a, &rs, event("z1", "2026-03-10T12:30:00+08:00", NULL));
+    apply(a, &rs, event("z2", "2026-03-10T13:10:00+08:00", NULL));
+    apply(a, &rs, event("x1", "2026-03-11T01:00:00+08:00", "food"));
+    /* 59 events inside the windows, each food complaint in two of them: the newest 50 */
+    rw_buf_t want, got;
+    rw_buf_init(&want);
+    rw_buf_init(&got);
+    rw_buf_puts(&want, "[");
+    ids_text(&want, "g", 10, 30);
+    ids_text(&want, "r", 1, 15);
+    ids_text(&want, "h", 1, 10);
+    rw_buf_puts(&want, ",\"t2\",\"t1\",\"z1\",\"y1\"]");
+    events_text(a, &rs, "2026-03-10T12:00:00+08:00", &got);
+    assert_string_equal(got.data, want.data);
+    /* the same once written and read back */
+    rw_buf_t blob;
+    encode(a, &blob);
+    rw_aggs_t *b = rw_aggs_decode(rs.layout, blob.data, blob.len);
+    assert_non_null(b);
+    rw_buf_reset(&got);
+    events_text(b, &rs, "2026-03-10T12:00:00+08:00", &got);
+    assert_string_equal(got.data, want.data);
+    /* fewer than 50: all of them */
+    rw_buf_reset(&got);
+    events_text(b, &rs, "2026-03-08T23:00:00+08:00", &got);
+    rw_buf_reset(&want);
+    rw_buf_puts(&want, "[");
+    ids_text(&want, "f", 1, 30);
+    rw_buf_puts(&want, "]");
+    assert_string_equal(got.data, want.data);
+    rw_buf_free(&want);
+    rw_buf_free(&got);
+    rw_buf_free(&blob);
+    rw_aggs_free(a);
+    rw_aggs_free(b);
+    unload(&rs);
+}
+
+/* sample_state() encoded in format 4 by the encoder before format 5 (commit 347c979). */
+static const char *const FORMAT_4_HEX =
+    "0401000000668e69da4106a8ba0206632555c60012a59b9a06162755c60013a59b9c06c92855c60014a59b9a"
+    "067c2a55c60015a59b9e062f2c55c60016a59b9e0608fe8bc600a2e59b9c06040004666f6f646401000002c2"
+    "c0020202dedf2905026331fef01d020263330401019e38010263340109636f6d706c61696e746401010c6174"
+    "7472732e616d6f756e74010d61747472732e6368616e6e656c03c2c002020200000000000029400000000000"
+    "0004400000000000002440020873686f746c696e65047377656202dedf2905026331fef01d02026333020101"
+    "0000000000406f400000000000406f400000000000406f4001047377656201ded31404026332020201000000"
+    "000000f0bf000000000000f0bf000000000000f0bf0204736170700773e783ade7babf029e38010263340000"
+    "0263350209636f6d706c61696e746801000004c48c3c0101dedf29050263311a0101fef01d02026333160101"
+    "ded314040263322e02029e380102633400000263350304676f6e656401000001c4c0020101ded31404026332"
+    "0209636f6d706c61696e74010d61747472732e6368616e6e656c05dedf29050207686f746c696e65fef01d02"
+    "0203776562ded3140402037765629e3801020361707000000206e783ade7babf0770656e616c74790001def2"
+    "120300";
+
+static void from_hex(const char *hex, rw_buf_t *out)
+{
+    rw_buf_init(out);
+    for (const char *p = hex; p[0] && p[1]; p += 2) {
+        unsigned v;
+        assert_int_equal(sscanf(p, "%2x", &v), 1);
+        rw_buf_putc(out, (char)v);
+    }
+}
+
+/* Every call of a rule set at every test time, as text, appended to out. */
+static void all_values(rw_aggs_t *a, const ruleset_t *rs, rw_buf_t *out)
+{
+    for (size_t c = 0; c < rs->rules->n_calls; c++)
+        for (size_t t = 0; t < sizeof TIMES / sizeof *TIMES; t++)
+            rw_buf_printf(out, "%s@%s=%s\n", rs->rules->calls[c].text, TIMES[t],
+                          value_at(a, rs, rs->rules->calls[c].text, TIMES[t]));
+}
+
+static void a_state_written_in_format_4_is_read(void **state)
+{
+    (void)state;
+    ruleset_t one, two;
+    load(&one, RULES_1);
+    load(&two, RULES_2);
+    rw_buf_t v4;
+    from_hex(FORMAT_4_HEX, &v4);
+    rw_aggs_t *now = sample_state(&one), *old = rw_aggs_decode(one.layout, v4.data, v4.len);
+    assert_non_null(old);
+    /* it answers as the same history applied now: values, events, dedup, M, counter */
+    rw_buf_t want, got;
+    rw_buf_init(&want);
+    rw_buf_init(&got);
+    all_values(now, &one, &want);
+    all_values(old, &one, &got);
+    assert_string_equal(got.data, want.data);
+    rw_buf_reset(&want);
+    rw_buf_reset(&got);
+    events_text(now, &one, "2026-03-03T10:00:00+08:00", &want);
+    events_text(old, &one, "2026-03-03T10:00:00+08:00", &got);
+    assert_string_equal(got.data, want.data);
+    const char *ids[] = {"c1", "c2", "p1", "c3", "c4", "c5"}; /* p1 feeds no window */
+    for (size_t i = 0; i < N_EVENTS; i++)
+        assert_int_equal(rw_aggs_seen(old, ids[i], 2), 1);
+    assert_int_equal(rw_aggs_seen(old, "c6", 2), 0);
+    assert_true(rw_aggs_max_time(old) == rw_aggs_max_time(now));
+    assert_int_equal(rw_aggs_seq(old), N_EVENTS);
+    /* written again it is format 5, read back the same, and goes on */
+    rw_buf_t v5;
+    encode(old, &v5);
+    assert_int_equal(v5.data[0], 5);
+    rw_aggs_t *again = rw_aggs_decode(one.layout, v5.data, v5.len);
+    assert_non_null(again);
+    rw_buf_reset(&want);
+    rw_buf_reset(&got);
+    all_values(now, &one, &want);
+    all_values(again, &one, &got);
+    assert_string_equal(got.data, want.data);
+    assert_int_equal(rw_aggs_seen(again, "p1", 2), 1);
+    apply(again, &one,
+          "{'id':'c6','type':'complaint','entity':'" E "','time':'2026-03-03T09:00:00+08:00',"
+          "'attrs':{'category':'food','channel':'web','amount':1}}");
+    assert_int_equal(rw_aggs_seq(again), N_EVENTS + 1);
+    assert_string_equal(value_at(again, &one, "count(food, 30d)", "2026-03-03T10:00:00+08:00"),
+                        "4");
+    /* under another rule set (a reload) as a format-5 state of that history is */
+    rw_buf_t now5;
+    encode(now, &now5);
+    rw_aggs_t *old2 = rw_aggs_decode(two.layout, v4.data, v4.len),
+              *now2 = rw_aggs_decode(two.layout, now5.data, now5.len);
+    assert_non_null(old2);
+    assert_non_null(now2);
+    rw_buf_reset(&want);
+    rw_buf_reset(&got);
+    all_values(now2, &two, &want);
+    all_values(old2, &two, &got);
+    assert_string_equal(got.data, want.data);
+    rw_buf_free(&want);
+    rw_buf_free(&got);
+    rw_buf_free(&v4);
+    rw_buf_free(&v5);
+    rw_buf_free(&now5);
+    rw_aggs_free(now);
+    rw_aggs_free(old);
+    rw_aggs_free(again);
+    rw_aggs_free(old2);
+    rw_aggs_free(now2);
+    unload(&one);
+    unload(&two);
+}
+
+/* 300 events over 50 days, a few out of order, with repeated and new values. */
+static void apply_history(rw_aggs_t *a, const ruleset_t *rs, int from, int to)
+{
+    static const char *const cats[] = {"food", "price", "food", "食品"};
+    for (int i = from; i < to; i++) {
+        char id[32], time[64];
+        snprintf(id, sizeof id, "12315-2026-%08d", i);
+        double t = at("2026-01-01T08:00:00+08:00") + (double)i * 14400 - (i % 7 == 3 ? 86400 : 0);
+        rw_time_format(t, tz(rs), time);
+        apply(a, rs, i % 5 == 4 ? event(id, time, NULL) : event(id, time, cats[i % 4]));
+    }
+}
+
+static void a_state_reloaded_part_way_writes_what_one_never_reloaded_writes(void **state)
+{
+    (void)state;
+    ruleset_t rs;
+    load(&rs, RULES_1);
+    rw_aggs_t *a = rw_aggs_new(rs.layout), *b = rw_aggs_new(rs.layout);
+    apply_history(a, &rs, 0, 300);
+    for (int part = 0; part < 300; part += 60) { /* b is written, trimmed, read back */
+        apply_history(b, &rs, part, part + 60);
+        rw_aggs_trim(b);
+        rw_buf_t blob;
+        encode(b, &blob);
+        rw_aggs_free(b);
+        b = rw_aggs_decode(rs.layout, blob.data, blob.len);
+        assert_non_null(b);
+        rw_buf_free(&blob);
+    }
+    rw_buf_t ea, eb;
+    encode(a, &ea);
+    encode(b, &eb);
+    assert_int_equal(eb.len, ea.len);
+    assert_memory_equal(eb.data, ea.data, ea.len);
+    rw_buf_free(&ea);
+    rw_buf_free(&eb);
+    rw_aggs_free(a);
+    rw_aggs_free(b);
+    unload(&rs);
+}
+
+static void history_that_ages_out_leaves_memory_and_the_dedup_record(void **state)
+{
+    (void)state;
+    ruleset_t rs;
+    load(&rs, RULES_1);
+    rw_aggs_t *a = rw_aggs_new(rs.layout);
+    apply_history(a, &rs, 0, 300);
+    assert_int_equal(rw_aggs_seen(a, "12315-2026-00000150", 19), 1);
+    assert_int_equal(rw_aggs_seen(a, "12315-2026-00000300", 19), 0);
+    size_t full = rw_aggs_footprint(a);
+    rw_aggs_trim(a);
+    size_t trimmed = rw_aggs_footprint(a);
+    assert_true(trimmed <= full);
+    /* an event 500 days on: everything before is out of the retention */
+    apply(a, &rs, event("late", "2027-06-01T10:00:00+08:00", "food"));
+    rw_aggs_trim(a);
+    size_t pruned = rw_aggs_footprint(a);
+    assert_true(pruned * 4 < trimmed);
+    assert_int_equal(rw_aggs_seen(a, "12315-2026-00000150", 19), 0);
+    assert_int_equal(rw_aggs_seen(a, "late", 4), 1);
+    assert_string_equal(value_at(a, &rs, "count(food, 30d)", "2027-06-01T10:00:00+08:00"), "1");
+    assert_string_equal(
+        value_at(a, &rs, "distinct(complaint, attrs.channel, 30d)", "2027-06-01T10:00:00+08:00"),
+        "1");
+    assert_string_equal(
+        value_at(a, &rs, "last(complaint, attrs.channel)", "2027-06-01T10:00:00+08:00"), "\"c1\"");
+    assert_string_equal(value_at(a, &rs, "since(penalty)", "2027-06-01T10:00:00+08:00"), "null");
+    rw_buf_t got;
+    rw_buf_init(&got);
+    events_text(a, &rs, "2027-06-01T10:00:00+08:00", &got);
+    assert_string_equal(got.data, "[\"late\"]");
+    rw_buf_free(&got);
+    rw_aggs_free(a);
+    unload(&rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -533,6 +824,10 @@ int main(void)
         cmocka_unit_test(a_state_of_another_format_or_with_trailing_bytes_is_refused),
         cmocka_unit_test(corrupted_counts_and_lengths_are_refused_quickly),
         cmocka_unit_test(random_damage_never_crashes),
+        cmocka_unit_test(a_leads_events_are_the_newest_50_of_its_windows_oldest_first),
+        cmocka_unit_test(a_state_written_in_format_4_is_read),
+        cmocka_unit_test(a_state_reloaded_part_way_writes_what_one_never_reloaded_writes),
+        cmocka_unit_test(history_that_ages_out_leaves_memory_and_the_dedup_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
