@@ -19,6 +19,7 @@
 #include "eval.h"
 #include "rwtime.h"
 #include "util.h"
+#include "support.h"
 
 static const char *const CATALOG =
     "timezone: \"+08:00\"\n"
@@ -84,18 +85,6 @@ static const char *const RULES_3 =
     "    if: 'count(food, 2d) >= 1 and count(complaint, 2d) >= 0 and count(penalty, 24h) >= 0'\n"
     "    level: red\n"
     "    clauses: [\"test-law#1\"]\n";
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    rw_buf_t p;
-    rw_buf_init(&p);
-    rw_buf_printf(&p, "%s/%s", dir, name);
-    FILE *f = fopen(p.data, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    rw_buf_free(&p);
-}
 
 typedef struct {
     char *dir;

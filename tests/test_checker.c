@@ -17,6 +17,7 @@
 #include "rules.h"
 #include "rwtime.h"
 #include "util.h"
+#include "support.h"
 
 /* ---- a small rules folder ------------------------------------------------------- */
 
@@ -57,18 +58,6 @@ static const char HEAD[] =
     "  min: 5\n"                                                       /* 6 */
     "  label: \"x\"\n"                                                 /* 7 */
     "rules:\n";                                                        /* 8 */
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    rw_buf_t path;
-    rw_buf_init(&path);
-    rw_buf_printf(&path, "%s/%s", dir, name);
-    FILE *f = fopen(path.data, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    rw_buf_free(&path);
-}
 
 /* A fresh rules folder with the catalogue and a one-law statute library. */
 static char *fixture(void)

@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "rwtime.h"
 #include "util.h"
+#include "support.h"
 
 #define ENT "91320102MA1XXXXX0X"
 #define NOW "2026-11-01T09:00:00+08:00"
@@ -77,18 +78,6 @@ static const char *const CALENDAR =
     "    clauses: [\"test-law#1\"]\n"                                                              \
     "    suppress: 0d\n"                                                                           \
     "    message: '" msg "'\n"
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    rw_buf_t p;
-    rw_buf_init(&p);
-    rw_buf_printf(&p, "%s/%s", dir, name);
-    FILE *f = fopen(p.data, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    rw_buf_free(&p);
-}
 
 static char *temp_dir(void)
 {

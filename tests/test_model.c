@@ -21,6 +21,7 @@
 #include "rules.h"
 #include "rwtime.h"
 #include "util.h"
+#include "support.h"
 
 #define NOW "2026-11-01T09:00:00+08:00"
 
@@ -154,16 +155,6 @@ static char *join(const char *a, const char *b)
     rw_buf_init(&p);
     rw_buf_printf(&p, "%s/%s", a, b);
     return rw_buf_steal(&p);
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char *p = join(dir, name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    free(p);
 }
 
 static void remove_file(const char *dir, const char *name)

@@ -20,6 +20,7 @@
 #include "rules.h"
 #include "rwtime.h"
 #include "util.h"
+#include "support.h"
 
 #define P 4 /* intercept + three inputs */
 
@@ -79,16 +80,6 @@ static char *join(const char *a, const char *b)
     rw_buf_init(&p);
     rw_buf_printf(&p, "%s/%s", a, b);
     return rw_buf_steal(&p);
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char *p = join(dir, name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    free(p);
 }
 
 static int64_t today(void)

@@ -14,6 +14,7 @@
 #include "rules.h"
 #include "rwtime.h"
 #include "util.h"
+#include "support.h"
 
 static const char *const CATALOG =
     "timezone: \"+08:00\"\n"
@@ -60,18 +61,6 @@ static const char *const VALID =
     "    tags: [食品]\n"                                                 /* 19 */
     "    mode: shadow\n"                                                 /* 20 */
     "    enabled: true\n";                                               /* 21 */
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    rw_buf_t p;
-    rw_buf_init(&p);
-    rw_buf_printf(&p, "%s/%s", dir, name);
-    FILE *f = fopen(p.data, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    rw_buf_free(&p);
-}
 
 typedef struct {
     char *dir;

@@ -13,22 +13,13 @@
 
 #include "static.h"
 #include "util.h"
+#include "support.h"
 
 typedef struct {
     char base[64]; /* holds web/ and secret.txt beside it */
     char web[96];
     rw_static_t *st;
 } fixture_t;
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static int setup(void **state)
 {

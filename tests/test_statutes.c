@@ -16,6 +16,7 @@
 #include "rwtime.h"
 #include "statutes.h"
 #include "util.h"
+#include "support.h"
 
 static int64_t day(const char *s)
 {
@@ -32,18 +33,6 @@ static char *shipped_dir(void)
     rw_buf_init(&b);
     rw_buf_printf(&b, "%s/rules/statutes", root);
     return rw_buf_steal(&b);
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    rw_buf_t path;
-    rw_buf_init(&path);
-    rw_buf_printf(&path, "%s/%s", dir, name);
-    FILE *f = fopen(path.data, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    rw_buf_free(&path);
 }
 
 static char *temp_dir(void)
