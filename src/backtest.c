@@ -433,19 +433,12 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Runs every run on up to o->threads threads, progress from lo to 1; *secs: wall time.
  * Returns 0, or -1 with err. */
 static int run_all(run_t *runs, size_t n, const rw_backtest_opts_t *o, double lo, double *secs,
                    char *err, size_t errlen)
 {
-    double t0 = mono(), hi = 1;
+    double t0 = rw_mono(), hi = 1;
     pool_t pool = {.runs = runs, .n = n};
     size_t threads = o->threads > 0 ? (size_t)o->threads : 2;
     if (threads > n) threads = n;
@@ -471,7 +464,7 @@ static int run_all(run_t *runs, size_t n, const rw_backtest_opts_t *o, double lo
         pthread_join(th[i], NULL);
     free(th);
     if (o->progress) o->progress(o->progress_ud, hi);
-    *secs = mono() - t0;
+    *secs = rw_mono() - t0;
     for (size_t i = 0; i < n; i++)
         if (runs[i].failed) {
             snprintf(err, errlen, "回测运行失败: %s", runs[i].err);

@@ -4,6 +4,7 @@
 #include "evset.h"
 
 #include "util.h"
+#include "rwtime.h"
 
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
@@ -11,14 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Validates one value and keeps it, or counts why not. */
 static void add(rw_evset_t *s, const char *buf, size_t len, const char *key, size_t klen)
@@ -81,7 +74,7 @@ int rw_evset_load_file(rw_evset_t *s, const char *path, rw_progress_fn progress,
                        char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
-    double start = mono();
+    double start = rw_mono();
     size_t len;
     char *buf;
     if (strcmp(path, "-") == 0)
@@ -117,7 +110,7 @@ int rw_evset_load_file(rw_evset_t *s, const char *path, rw_progress_fn progress,
     for (int i = 0; i < RW_EV__COUNT; i++)
         s->invalid[i] += b->invalid[i];
     free(b->events);
-    s->seconds = mono() - start;
+    s->seconds = rw_mono() - start;
     return 0;
 }
 
@@ -194,7 +187,7 @@ int rw_evset_load_topic(rw_evset_t *s, const rw_topic_range_t *r, rw_progress_fn
 {
     memset(s, 0, sizeof *s);
     int timeout = r->timeout_ms > 0 ? r->timeout_ms : 10000;
-    double start = mono();
+    double start = rw_mono();
     rd_kafka_t *rk = consumer_new(r->bootstrap, err, errlen);
     if (!rk) return -1;
     int n = partition_count(rk, r->topic, timeout, err, errlen);
@@ -232,19 +225,19 @@ int rw_evset_load_topic(rw_evset_t *s, const rw_topic_range_t *r, rw_progress_fn
             rc = -1;
         }
     }
-    double idle_since = mono();
+    double idle_since = rw_mono();
     int64_t consumed = 0;
     while (!rc && open > 0) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
         if (!m) {
-            if (mono() - idle_since > timeout / 1000.0) {
+            if (rw_mono() - idle_since > timeout / 1000.0) {
                 snprintf(err, errlen, "读取主题 %s 超时：%.0f 秒内没有新消息（还剩 %lld 条）",
                          r->topic, timeout / 1000.0, (long long)(total - consumed));
                 rc = -1;
             }
             continue;
         }
-        idle_since = mono();
+        idle_since = rw_mono();
         int p = m->partition;
         if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             snprintf(err, errlen, "读取主题 %s 失败: %s", r->topic, rd_kafka_message_errstr(m));
@@ -277,7 +270,7 @@ int rw_evset_load_topic(rw_evset_t *s, const rw_topic_range_t *r, rw_progress_fn
     free(first);
     free(ends);
     free(parts);
-    s->seconds = mono() - start;
+    s->seconds = rw_mono() - start;
     if (rc) rw_evset_free(s);
     return rc;
 }

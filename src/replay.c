@@ -5,12 +5,12 @@
  * nothing; the calling thread writes each chunk's lead revisions and rejects in file
  * order once every shard is done with it. The output is that of one engine. */
 #include "replay.h"
+#include "rwtime.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define CHUNK 512
@@ -100,13 +100,6 @@ typedef struct {
     char err[512]; /* the first shard's failure */
 } pipe_t;
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static FILE *open_input(const char *path, char *err, size_t errlen, off_t *size)
 {
     *size = 0;
@@ -127,7 +120,7 @@ static void draw_progress(uint64_t done, off_t total, double started)
     if (frac > 1) frac = 1;
     int width = 30, fill = (int)(frac * width);
     fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %.0f s", fill, "##############################",
-            width - fill, "", frac * 100, mono() - started);
+            width - fill, "", frac * 100, rw_mono() - started);
     fflush(stderr);
 }
 
@@ -370,7 +363,7 @@ int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_repl
                           .engine = rw_engine_new(&so),
                           .batch = o->batch ? o->batch : 50000};
     }
-    double start = mono();
+    double start = rw_mono();
     unsigned started = 0;
     int rc = 0;
     if (pthread_create(&th[0], NULL, read_loop, &p)) {
@@ -393,8 +386,8 @@ int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_repl
         pthread_mutex_unlock(&p.lock);
         if (!c) break;
         write_chunk(eo, o, c, &invalid);
-        if (progress && mono() - drawn > 0.2) {
-            drawn = mono();
+        if (progress && rw_mono() - drawn > 0.2) {
+            drawn = rw_mono();
             draw_progress(c->bytes, size, start);
         }
         pthread_mutex_lock(&p.lock);
@@ -429,7 +422,7 @@ int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_repl
     chunks_free(p.spent);
     res->lines = p.lines;
     res->bytes = p.bytes;
-    res->seconds = mono() - start;
+    res->seconds = rw_mono() - start;
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.changed);
     if (in != stdin) fclose(in);
@@ -445,7 +438,7 @@ int rw_replay_parse_only(const char *path, rw_replay_result_t *res, char *err, s
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    double start = mono();
+    double start = rw_mono();
     while ((n = getline(&line, &cap, in)) >= 0) {
         res->lines++;
         res->bytes += (uint64_t)n;
@@ -453,7 +446,7 @@ int rw_replay_parse_only(const char *path, rw_replay_result_t *res, char *err, s
             json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, NULL);
         json_decref(j);
     }
-    res->seconds = mono() - start;
+    res->seconds = rw_mono() - start;
     free(line);
     if (in != stdin) fclose(in);
     return 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 int64_t rw_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -180,6 +181,13 @@ double rw_now(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+double rw_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int rw_time_parse_loose(const char *s, int tz_min, int end_of_day, double *epoch)

@@ -41,5 +41,7 @@ void rw_time_format(double epoch, int offset_min, char *out);
 /* The wall clock, in seconds since the epoch. REGWATCH_NOW (RFC 3339) fixes it,
  * so tests and golden files can pin created_at and the fields derived from it. */
 double rw_now(void);
+/* Seconds on the monotonic clock, for durations and deadlines (never pinned). */
+double rw_mono(void);
 
 #endif

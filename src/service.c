@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MOD "service"
 
@@ -65,13 +64,6 @@ typedef struct {
     char *metrics_text;
     int ready;
 } service_t;
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---- outbox ------------------------------------------------------------------------ */
 
@@ -543,8 +535,8 @@ static json_t *api_entity(void *ud, const char *entity)
 static void sweep_overdue(service_t *s)
 {
     double now = rw_now();
-    if (mono() < s->next_sweep) return;
-    s->next_sweep = mono() + 60;
+    if (rw_mono() < s->next_sweep) return;
+    s->next_sweep = rw_mono() + 60;
     char err[512];
     long n = rw_handling_sweep_overdue(s->handling, now, err, sizeof err);
     if (n > 0) rw_info(MOD, "%ld 条线索已逾期，已重新发布", n);
@@ -563,7 +555,7 @@ static void run_batches(service_t *s)
         double start = 0, deadline = 0;
         int n = 0;
         while (n < s->cfg->batch_max_events && !g_stop && !(n == 0 && g_reload)) {
-            int wait = n == 0 ? 200 : (int)((deadline - mono()) * 1000);
+            int wait = n == 0 ? 200 : (int)((deadline - rw_mono()) * 1000);
             if (n > 0 && wait <= 0) break;
             rd_kafka_message_t *m = rd_kafka_consumer_poll(s->consumer, wait);
             if (!m) {
@@ -581,7 +573,7 @@ static void run_batches(service_t *s)
                 continue;
             }
             if (n == 0) {
-                start = mono();
+                start = rw_mono();
                 deadline = start + s->cfg->batch_max_ms / 1000.0;
                 /* from the batch's first event to its commit no API action may write a
                  * lead the batch may also write (the engine keeps them until commit) */
@@ -595,7 +587,7 @@ static void run_batches(service_t *s)
         commit(s);
         if (n) rw_handling_unlock(s->handling);
         if (n) {
-            double el = mono() - start;
+            double el = rw_mono() - start;
             size_t i = 0;
             while (i < N_BOUNDS && el > latency_bounds[i])
                 i++;

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static void usage(void)
@@ -52,20 +51,13 @@ typedef struct {
     int shown;
 } bar_t;
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void draw(void *ud, double frac)
 {
     bar_t *b = ud;
     int width = 30, fill = (int)(frac * width + 0.5);
     if (fill > width) fill = width;
     fprintf(stderr, "\r%s [%.*s%*s] %5.1f%%  %.0f 秒", b->label, fill,
-            "##############################", width - fill, "", frac * 100, mono() - b->started);
+            "##############################", width - fill, "", frac * 100, rw_mono() - b->started);
     fflush(stderr);
     b->shown = 1;
 }
@@ -216,7 +208,7 @@ int rw_cmd_backtest(int argc, char **argv)
         fprintf(stderr, "regwatch backtest: %s\n", err);
         goto out;
     }
-    bar_t bar = {.label = "读取事件", .started = mono()};
+    bar_t bar = {.label = "读取事件", .started = rw_mono()};
     int show = !quiet && isatty(fileno(stderr));
     int loaded = events
                      ? rw_evset_load_file(&ev, events, show ? draw : NULL, &bar, err, sizeof err)
@@ -250,7 +242,7 @@ int rw_cmd_backtest(int argc, char **argv)
                             .today = lo.today,
                             .progress = show ? draw : NULL,
                             .progress_ud = &bar};
-    bar = (bar_t){.label = sweep_spec ? "阈值扫描" : "回测运行", .started = mono()};
+    bar = (bar_t){.label = sweep_spec ? "阈值扫描" : "回测运行", .started = rw_mono()};
     rw_diags_t d;
     rw_diags_init(&d);
     report = rw_backtest_run(&o, &d, err, sizeof err);

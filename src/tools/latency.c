@@ -3,6 +3,7 @@
  * from each event's produce call to the arrival of the lead it created (revision 1,
  * whose trigger_event is that event) at a consumer of the leads topic. */
 #include "util.h"
+#include "rwtime.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,13 +29,6 @@ typedef struct {
     size_t *slots; /* open addressing by id hash: index + 1, 0 = empty */
     size_t n_slots;
 } events_t;
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void usage(FILE *f)
 {
@@ -117,9 +111,9 @@ typedef struct {
 static void *send_loop(void *arg)
 {
     sender_t *s = arg;
-    s->started = mono();
+    s->started = rw_mono();
     for (size_t i = 0; i < s->ev->n;) {
-        double due = s->started + (double)i / s->rate, now = mono();
+        double due = s->started + (double)i / s->rate, now = rw_mono();
         if (now < due) {
             struct timespec ts = {0, (long)((due - now) * 1e9)};
             nanosleep(&ts, NULL);
@@ -127,7 +121,7 @@ static void *send_loop(void *arg)
         }
         event_t *e = &s->ev->v[i++];
         pthread_mutex_lock(&s->lock);
-        e->sent = mono();
+        e->sent = rw_mono();
         pthread_mutex_unlock(&s->lock);
         while (rd_kafka_producev(s->producer, RD_KAFKA_V_TOPIC(s->topic),
                                  RD_KAFKA_V_KEY(e->key, e->key_len),
@@ -137,7 +131,7 @@ static void *send_loop(void *arg)
         rd_kafka_poll(s->producer, 0);
     }
     rd_kafka_flush(s->producer, 10000);
-    s->finished = mono();
+    s->finished = rw_mono();
     s->done = 1;
     return NULL;
 }
@@ -232,14 +226,14 @@ int main(int argc, char **argv)
     rd_kafka_topic_partition_list_destroy(sub);
     /* leads produced before the assignment would still be read (earliest), but the
      * clock starts only once the consumer takes part */
-    for (double until = mono() + 30;;) {
+    for (double until = rw_mono() + 30;;) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 100);
         if (m) rd_kafka_message_destroy(m);
         rd_kafka_topic_partition_list_t *a = NULL;
         int assigned = !rd_kafka_assignment(consumer, &a) && a && a->cnt > 0;
         if (a) rd_kafka_topic_partition_list_destroy(a);
         if (assigned) break;
-        if (mono() > until) {
+        if (rw_mono() > until) {
             fprintf(stderr, "rw-latency: no partitions of %s assigned within 30 s\n", leads);
             return 1;
         }
@@ -267,11 +261,11 @@ int main(int argc, char **argv)
     }
     double *lat = rw_xcalloc(ev.n + 1, sizeof *lat);
     size_t n_lat = 0, n_msgs = 0;
-    double last = mono();
-    while (!s.done || mono() - last < settle) {
+    double last = rw_mono();
+    while (!s.done || rw_mono() - last < settle) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 50);
         if (!m) continue;
-        double now = mono();
+        double now = rw_mono();
         if (!m->err) {
             n_msgs++;
             last = now;
