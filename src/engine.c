@@ -58,6 +58,19 @@ static void map_insert(map_t *m, node_t *x)
     m->count++;
 }
 
+/* Orders records by id as RocksDB's bytewise comparator does: a batch put in key order
+ * inserts into the memtable's skip list next to the previous key, not from the top. */
+static int id_cmp(const node_t *x, const node_t *y)
+{
+    int c = memcmp(x->id, y->id, x->id_len < y->id_len ? x->id_len : y->id_len);
+    return c ? c : (x->id_len > y->id_len) - (x->id_len < y->id_len);
+}
+
+static int node_cmp(const void *a, const void *b)
+{
+    return id_cmp(*(const node_t *const *)a, *(const node_t *const *)b);
+}
+
 /* Unlinks every record `drop` returns 1 for (drop frees it). */
 static void map_sweep(map_t *m, int (*drop)(void *ud, node_t *x), void *ud)
 {
@@ -117,6 +130,8 @@ struct rw_engine {
     map_t ents;
     entity_t **dirty;
     size_t n_dirty, cap_dirty;
+    node_t **sorted; /* scratch for a commit's lead texts in key order */
+    size_t n_sorted, cap_sorted;
     size_t cached_bytes;
     map_t leads;       /* lead_text_t: the latest text of leads changed recently */
     size_t lead_bytes; /* what their texts hold */
@@ -222,6 +237,7 @@ void rw_engine_free(rw_engine_t *e)
     if (!e) return;
     drop_all_entities(e);
     free(e->dirty);
+    free(e->sorted);
     map_sweep(&e->leads, drop_lead_text, NULL);
     free(e->leads.slots);
     json_decref(e->lead_counts);
@@ -321,6 +337,11 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
     account(e, x);
     map_insert(&e->ents, &x->node);
     return x;
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+    return id_cmp(&(*(const entity_t *const *)a)->node, &(*(const entity_t *const *)b)->node);
 }
 
 static void mark_dirty(rw_engine_t *e, entity_t *x)
@@ -738,9 +759,10 @@ static int merge_profile(entity_t *x, const json_t *profile)
             continue;
         }
         double d = json_is_real(v) ? json_real_value(v) : 0.5;
-        /* events parse numbers as reals: keep 4 as 4, not 4.0 */
+        /* events parse numbers as reals: keep 4 as 4, not 4.0; a copy, not a reference,
+         * since replay drops events' JSON with their chunk (jarena.h) */
         json_t *now =
-            d == floor(d) && fabs(d) < 9e15 ? json_integer((json_int_t)d) : json_incref(v);
+            d == floor(d) && fabs(d) < 9e15 ? json_integer((json_int_t)d) : json_deep_copy(v);
         if (old && json_equal(old, now)) {
             json_decref(now);
             continue;
@@ -858,12 +880,28 @@ static void evict(rw_engine_t *e)
         map_sweep(&e->ents, evict_one, &(evict_pass_t){.e = e, .any = pass});
 }
 
-static int put_lead_text(void *ud, node_t *x)
+static int collect_lead_text(void *ud, node_t *x)
 {
     rw_engine_t *e = ud;
-    lead_text_t *t = (lead_text_t *)x;
-    if (t->dirty) rw_batch_put(e->batch, RW_CF_LEADS, x->id, x->id_len, t->text.data, t->text.len);
+    if (((lead_text_t *)x)->dirty) {
+        if (e->n_sorted == e->cap_sorted) {
+            e->cap_sorted = e->cap_sorted ? e->cap_sorted * 2 : 1024;
+            e->sorted = rw_xrealloc(e->sorted, e->cap_sorted * sizeof *e->sorted);
+        }
+        e->sorted[e->n_sorted++] = x;
+    }
     return 0;
+}
+
+static void put_lead_texts(rw_engine_t *e)
+{
+    e->n_sorted = 0;
+    map_sweep(&e->leads, collect_lead_text, e);
+    qsort(e->sorted, e->n_sorted, sizeof *e->sorted, node_cmp);
+    for (size_t i = 0; i < e->n_sorted; i++) {
+        const lead_text_t *t = (const lead_text_t *)e->sorted[i];
+        rw_batch_put(e->batch, RW_CF_LEADS, t->node.id, t->node.id_len, t->text.data, t->text.len);
+    }
 }
 
 /* After a commit: lead texts are clean; those not changed in the last two intervals
@@ -884,6 +922,7 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
 {
     rw_buf_t blob;
     rw_buf_init(&blob);
+    qsort(e->dirty, e->n_dirty, sizeof *e->dirty, ent_cmp);
     for (size_t i = 0; i < e->n_dirty; i++) {
         entity_t *x = e->dirty[i];
         rw_buf_reset(&blob);
@@ -898,7 +937,7 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
         x->profile_dirty = x->suppress_dirty = 0;
     }
     rw_buf_free(&blob);
-    map_sweep(&e->leads, put_lead_text, e);
+    put_lead_texts(e);
     if (rw_store_write(e->o.store, e->batch, err, errlen)) return -1;
     for (size_t i = 0; i < e->n_dirty; i++)
         e->dirty[i]->dirty = 0;
