@@ -229,7 +229,8 @@ static void *read_loop(void *arg)
 typedef struct {
     pipe_t *p;
     unsigned index;
-    rw_engine_t *engine;
+    rw_engine_t *engine; /* freed by the shard when it ends, its counts kept in stats */
+    rw_engine_stats_t stats;
     size_t batch;
     shard_out_t *out; /* of the chunk being processed */
     uint32_t item;    /* the item being applied */
@@ -264,6 +265,14 @@ static void fail(pipe_t *p, const char *err)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* Keeps the counts and frees the engine: each shard drops its own cache, in parallel. */
+static void retire(shard_t *sh)
+{
+    sh->stats = *rw_engine_stats(sh->engine);
+    rw_engine_free(sh->engine);
+    sh->engine = NULL;
+}
+
 /* Every shard sees every chunk and commits at the same positions in the file. */
 static void *shard_loop(void *arg)
 {
@@ -291,6 +300,7 @@ static void *shard_loop(void *arg)
                 pending = 0;
                 if (rw_engine_commit(sh->engine, err, sizeof err)) {
                     fail(p, err);
+                    retire(sh);
                     return NULL;
                 }
             }
@@ -304,6 +314,7 @@ static void *shard_loop(void *arg)
     int stopped = p->stop;
     pthread_mutex_unlock(&p->lock);
     if (!stopped && rw_engine_commit(sh->engine, err, sizeof err)) fail(p, err);
+    retire(sh);
     return NULL;
 }
 
@@ -428,8 +439,8 @@ int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_repl
     }
     res->stats = invalid;
     for (unsigned s = 0; s < shards; s++) {
-        rw_engine_stats_add(&res->stats, rw_engine_stats(sh[s].engine));
-        rw_engine_free(sh[s].engine);
+        if (sh[s].engine) retire(&sh[s]); /* never started */
+        rw_engine_stats_add(&res->stats, &sh[s].stats);
     }
     for (uint64_t k = p.head; k < p.tail; k++)
         chunks_free(p.q[k % QUEUE]);

@@ -153,6 +153,7 @@ int rw_cmd_replay(int argc, char **argv)
         rw_rules_free(rules);
         return 1;
     }
+    setvbuf(out, NULL, _IOFBF, 1 << 20); /* lead revisions run to gigabytes: few large writes */
     if (rejects_path && !(rejects = fopen(rejects_path, "w"))) {
         fprintf(stderr, "regwatch replay: 无法写入 %s: %s\n", rejects_path, strerror(errno));
         if (out != stdout) fclose(out);
