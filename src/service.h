@@ -12,7 +12,14 @@
 
 #include "config.h"
 
+#include <librdkafka/rdkafka.h>
+
 /* Runs until a stop signal. Returns a process exit status. */
 int rw_service_run(const rw_config_t *cfg);
+
+/* Looks up the topic's partitions and leaders with client rk, so that its first
+ * message goes out at once instead of after a metadata round trip (hundreds of ms for
+ * the first leads after a start). Returns 0, or -1 when no answer came in timeout_ms. */
+int rw_kafka_warm(rd_kafka_t *rk, const char *topic, int timeout_ms);
 
 #endif

@@ -4,6 +4,7 @@
  * whose trigger_event is that event) at a consumer of the leads topic. */
 #include "util.h"
 #include "rwtime.h"
+#include "service.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -249,6 +250,10 @@ int main(int argc, char **argv)
     pthread_mutex_init(&s.lock, NULL);
     if (!(s.producer = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof err))) {
         fprintf(stderr, "rw-latency: %s\n", err);
+        return 1;
+    }
+    if (rw_kafka_warm(s.producer, topic, 10000)) { /* the clock starts at the first send */
+        fprintf(stderr, "rw-latency: no metadata for %s within 10 s\n", topic);
         return 1;
     }
     pthread_t th;
