@@ -11,15 +11,9 @@ set -euo pipefail
 bin=${RW_BIN:?RW_BIN must name the regwatch binary}
 gen=${RW_GEN:?RW_GEN must name the rw-gen-events binary}
 src=${RW_SOURCE_DIR:?RW_SOURCE_DIR must name the source tree}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=fixtures/check_lib.bash
+source "$RW_SOURCE_DIR/tests/e2e/fixtures/check_lib.bash"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-eq() { if [ "$2" = "$3" ]; then ok "$1 ($3)"; else bad "$1" "expected $2, got $3"; fi; }
-ge() { if [ "$2" -ge "$3" ]; then ok "$1 ($2 >= $3)"; else bad "$1" "$2 < $3"; fi; }
 same() {
   if cmp -s "$2" "$3"; then ok "$1"; else
     bad "$1" "first lines of the diff:"
@@ -224,5 +218,4 @@ fails "a ruleset text with an error names its file and line" "broken.yaml:5:[0-9
   --events "$tmp/small.jsonl" --ruleset "$tmp/broken.yaml" "${rules[@]}"
 fails "a candidate folder that does not exist" "catalog.yaml" --events "$tmp/small.jsonl" --rules "$tmp/none" "${rules[@]}"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -8,18 +8,13 @@ bin=${RW_BIN:?RW_BIN must name the regwatch binary}
 gen=${RW_GEN:?RW_GEN must name the rw-gen-events binary}
 src=${RW_SOURCE_DIR:?RW_SOURCE_DIR must name the source tree}
 out=${RW_BUILD_DIR:?RW_BUILD_DIR must name the build directory}/test-output/backtest_report
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=fixtures/check_lib.bash
+source "$RW_SOURCE_DIR/tests/e2e/fixtures/check_lib.bash"
 mkdir -p "$out"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
 has() { # NAME FILE PATTERN: grep -E
   if grep -qE -- "$3" "$2"; then ok "$1"; else bad "$1" "no /$3/ in $(basename "$2")"; fi
 }
-ge() { if [ "$2" -ge "$3" ]; then ok "$1 ($2 >= $3)"; else bad "$1" "$2 < $3"; fi; }
 rules=(--against "$src/rules" --models "$src/models")
 
 "$gen" --events 20000 --seed 3 >"$tmp/ev.jsonl"
@@ -68,5 +63,4 @@ else
   done
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -9,15 +9,9 @@ set -euo pipefail
 bin=${RW_BIN:?RW_BIN must name the regwatch binary}
 gen=${RW_GEN:?RW_GEN must name the rw-gen-events binary}
 src=${RW_SOURCE_DIR:?RW_SOURCE_DIR must name the source tree}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=fixtures/check_lib.bash
+source "$RW_SOURCE_DIR/tests/e2e/fixtures/check_lib.bash"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-eq() { if [ "$2" = "$3" ]; then ok "$1 ($3)"; else bad "$1" "expected $2, got $3"; fi; }
-ge() { if [ "$2" -ge "$3" ]; then ok "$1 ($2 >= $3)"; else bad "$1" "$2 < $3"; fi; }
 rules=(--rules "$src/rules" --models "$src/models")
 bt() {
   local err=$1 rc=0
@@ -97,5 +91,4 @@ eq "without dispositions there is no precision" "null" "$(jq -c '[.sweep.values[
 eq "--png writes a PNG" "89504e470d0a1a0a" "$(head -c 8 "$tmp/sw.png" | od -An -tx1 | tr -d ' \n')"
 ge "the PNG is a picture, not a stub" "$(stat -c %s "$tmp/sw.png")" 20000
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -11,13 +11,9 @@
 set -euo pipefail
 bin=${RW_BIN:?RW_BIN must name the regwatch binary}
 src=${RW_SOURCE_DIR:?RW_SOURCE_DIR must name the source tree}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=fixtures/check_lib.bash
+source "$RW_SOURCE_DIR/tests/e2e/fixtures/check_lib.bash"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
 show() { sed 's/^/    | /' "$1" | head -n "${2:-8}"; }
 
 # ---- check: the shipped rules ----------------------------------------------------------
@@ -198,5 +194,4 @@ if "$bin" test --rules "$src/rules" --models "$src/models" --tests "$tmp/no-such
 elif grep -q '无法读取测试目录' "$tmp/nt.err"; then ok "test --tests on a missing folder exits non-zero and says why"
 else bad "test --tests on a missing folder says why" "$(cat "$tmp/nt.err")"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,18 +4,9 @@
 # late events), the ground-truth file and the kcat format.
 set -euo pipefail
 gen=${RW_GEN:?RW_GEN must name the rw-gen-events binary}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=fixtures/check_lib.bash
+source "$RW_SOURCE_DIR/tests/e2e/fixtures/check_lib.bash"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-check() {
-  local name=$1
-  shift
-  if "$@"; then ok "$name"; else bad "$name"; fi
-}
 # between NAME VALUE LO HI: LO <= VALUE <= HI (integers)
 between() {
   if [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then ok "$1 ($2)"; else bad "$1" "$2 not in [$3, $4]"; fi
@@ -112,5 +103,4 @@ bad_keys=$(jq -R -r 'index("|") as $i
 between "kcat lines are entity|json with the key equal to entity" "$bad_keys" 0 0
 check "kcat values are the jsonl lines" cmp -s <(cut -d'|' -f2- "$tmp/k.txt") "$tmp/a.jsonl"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -11,13 +11,9 @@ set -euo pipefail
 bin=${RW_BIN:?RW_BIN must name the regwatch binary}
 src=${RW_SOURCE_DIR:?RW_SOURCE_DIR must name the source tree}
 golden=$src/tests/golden
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=fixtures/check_lib.bash
+source "$RW_SOURCE_DIR/tests/e2e/fixtures/check_lib.bash"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
 # same NAME EXPECTED ACTUAL: byte-identical files, else a short diff
 same() {
   if cmp -s "$2" "$3"; then
@@ -161,5 +157,4 @@ jq -r '[.line, .code, .value_base64] | @tsv' "$golden/rejects.jsonl" |
 empty "each reject's value_base64 is the bytes of its line" "$tmp/b64"
 if [ "$(wc -l <"$golden/rejects.jsonl")" -ge 2 ]; then ok "the stream has invalid lines"; else bad "the stream has invalid lines"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -10,17 +10,9 @@ set -euo pipefail
 bin=${RW_BIN:?RW_BIN must name the regwatch binary}
 gen=${RW_GEN:?RW_GEN must name the rw-gen-events binary}
 src=${RW_SOURCE_DIR:?RW_SOURCE_DIR must name the source tree}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=fixtures/check_lib.bash
+source "$RW_SOURCE_DIR/tests/e2e/fixtures/check_lib.bash"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-# eq NAME EXPECTED ACTUAL
-eq() { if [ "$2" = "$3" ]; then ok "$1 ($3)"; else bad "$1" "expected $2, got $3"; fi; }
-# ge NAME A B: A >= B (integers)
-ge() { if [ "$2" -ge "$3" ]; then ok "$1 ($2 >= $3)"; else bad "$1" "$2 < $3"; fi; }
 same() {
   if cmp -s "$2" "$3"; then
     ok "$1"
@@ -182,5 +174,4 @@ fails "--threads not a number" "--threads" "$ev" "${rules[@]}" --threads many
 fails "no events file at all" "事件文件" "${rules[@]}"
 fails "a rules folder that does not exist" "catalog.yaml" "$ev" --rules "$tmp/no-rules" --models "$src/models"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

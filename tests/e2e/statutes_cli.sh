@@ -7,18 +7,9 @@
 set -euo pipefail
 bin=${RW_BIN:?RW_BIN must name the regwatch binary}
 src=${RW_SOURCE_DIR:?RW_SOURCE_DIR must name the repository root}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=fixtures/check_lib.bash
+source "$RW_SOURCE_DIR/tests/e2e/fixtures/check_lib.bash"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-check() {
-  local name=$1
-  shift
-  if "$@"; then ok "$name"; else bad "$name"; fi
-}
 # exits NAME WANT CMD...: CMD exits with status WANT (stdout in $tmp/out, stderr in $tmp/err)
 exits() {
   local name=$1 want=$2 got=0
@@ -151,5 +142,4 @@ printf 'laws:\n  - id: x\n    title: 测试办法\n    level: law\n    versions:
 exits "a map on the first version is refused by the loader" 1 s show x#1 --at 2021-01-01
 check "…with its position" has "$tmp/err" "laws.yaml:8:21: error: 第一个版本不能有 renumbered"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
