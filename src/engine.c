@@ -897,7 +897,7 @@ static void put_lead_texts(rw_engine_t *e)
 {
     e->n_sorted = 0;
     map_sweep(&e->leads, collect_lead_text, e);
-    qsort(e->sorted, e->n_sorted, sizeof *e->sorted, node_cmp);
+    if (e->n_sorted) qsort(e->sorted, e->n_sorted, sizeof *e->sorted, node_cmp);
     for (size_t i = 0; i < e->n_sorted; i++) {
         const lead_text_t *t = (const lead_text_t *)e->sorted[i];
         rw_batch_put(e->batch, RW_CF_LEADS, t->node.id, t->node.id_len, t->text.data, t->text.len);
@@ -922,7 +922,7 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
 {
     rw_buf_t blob;
     rw_buf_init(&blob);
-    qsort(e->dirty, e->n_dirty, sizeof *e->dirty, ent_cmp);
+    if (e->n_dirty) qsort(e->dirty, e->n_dirty, sizeof *e->dirty, ent_cmp);
     for (size_t i = 0; i < e->n_dirty; i++) {
         entity_t *x = e->dirty[i];
         rw_buf_reset(&blob);
