@@ -404,11 +404,18 @@ static void run_one(run_t *r)
     for (int code = 0; code < RW_EV__COUNT; code++)
         for (uint64_t k = 0; k < ev->invalid[code]; k++)
             rw_engine_count_invalid(e, (rw_event_status_t)code);
-    for (size_t i = 0; i < ev->n && !r->failed; i++) {
-        rw_engine_apply(e, &ev->events[i]);
+    rw_evset_cursor_t *cur = rw_evset_cursor_new(ev);
+    const rw_event_t *x;
+    for (size_t i = 0; !r->failed && (x = rw_evset_next(cur)); i++) {
+        rw_engine_apply(e, x);
         if ((i + 1) % BATCH == 0 && rw_engine_commit(e, r->err, sizeof r->err)) r->failed = 1;
         if ((i & 4095) == 0) atomic_store(&r->done, i);
     }
+    if (!r->failed && rw_evset_cursor_failed(cur)) {
+        snprintf(r->err, sizeof r->err, "事件集损坏：有事件无法解码");
+        r->failed = 1;
+    }
+    rw_evset_cursor_free(cur);
     if (!r->failed && rw_engine_commit(e, r->err, sizeof r->err)) r->failed = 1;
     atomic_store(&r->done, ev->n);
     r->stats = *rw_engine_stats(e);

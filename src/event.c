@@ -519,6 +519,19 @@ static size_t ascii_prefix(const char *buf, size_t len)
     return i;
 }
 
+/* Checks the fields of a parsed object and keeps it in ev, or frees it. */
+static int take(json_t *root, const char *key, size_t key_len, rw_event_t *ev,
+                rw_event_error_t *err)
+{
+    if (check_fields(root, key, key_len, ev, err)) {
+        json_decref(root);
+        memset(ev, 0, sizeof *ev);
+        return -1;
+    }
+    ev->root = root;
+    return 0;
+}
+
 int rw_event_parse(const char *buf, size_t len, const char *key, size_t key_len, size_t max_size,
                    rw_event_t *ev, rw_event_error_t *err)
 {
@@ -544,13 +557,21 @@ int rw_event_parse(const char *buf, size_t len, const char *key, size_t key_len,
         json_decref(root);
         return -1;
     }
-    if (check_fields(root, key, key_len, ev, err)) {
+    return take(root, key, key_len, ev, err);
+}
+
+int rw_event_from_json(json_t *root, rw_event_t *ev, rw_event_error_t *err)
+{
+    memset(ev, 0, sizeof *ev);
+    err->code = RW_EV_OK;
+    err->field[0] = '\0';
+    err->reason[0] = '\0';
+    if (!json_is_object(root)) {
+        fail(err, RW_EV_NOT_OBJECT, "", "事件必须是 JSON 对象，实际是%s", type_word(root));
         json_decref(root);
-        memset(ev, 0, sizeof *ev);
         return -1;
     }
-    ev->root = root;
-    return 0;
+    return take(root, NULL, 0, ev, err);
 }
 
 void rw_event_free(rw_event_t *ev)

@@ -49,6 +49,11 @@ int rw_event_parse(const char *buf, size_t len, const char *key, size_t key_len,
                    rw_event_t *ev, rw_event_error_t *err);
 void rw_event_free(rw_event_t *ev);
 
+/* Validates a value already decoded (from an event archive) as rw_event_parse does
+ * after parsing, with no key. Takes root's reference either way: on success ev->root
+ * holds it. */
+int rw_event_from_json(json_t *root, rw_event_t *ev, rw_event_error_t *err);
+
 /* The live-service check: invalid (RW_EV_FUTURE) when ev->time > now + 1 day. */
 int rw_event_check_future(const rw_event_t *ev, double now, rw_event_error_t *err);
 

@@ -1,10 +1,13 @@
-/* evset.c — loading a history into memory: lines of a file, or a topic's messages
- * between two timestamps read partition by partition with explicit offsets (no
- * consumer group, nothing committed), so a backtest never disturbs the live service. */
+/* evset.c — loading a history into memory, packed: lines of a file, an event archive,
+ * or a topic's messages between two timestamps read partition by partition with
+ * explicit offsets (no consumer group, nothing committed), so a backtest never
+ * disturbs the live service. Cursors decode the packed events a few at a time. */
 #include "evset.h"
 
-#include "util.h"
+#include "evpack.h"
+#include "jarena.h"
 #include "rwtime.h"
+#include "util.h"
 
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
@@ -12,19 +15,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Validates one value and keeps it, or counts why not. */
-static void add(rw_evset_t *s, const char *buf, size_t len, const char *key, size_t klen)
+/* Events are parsed into an arena that is dropped every so many, and kept packed. */
+typedef struct {
+    rw_evset_t *s;
+    rw_buf_t pack;
+    rw_jarena_t *arena;
+    unsigned since_reset;
+} packer_t;
+
+static void packer_init(packer_t *p, rw_evset_t *s)
 {
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 4096;
-        s->events = rw_xrealloc(s->events, s->cap * sizeof *s->events);
-    }
+    *p = (packer_t){.s = s, .arena = rw_jarena_new()};
+    rw_buf_init(&p->pack);
+}
+
+/* Hands the packed events to the set. */
+static void packer_finish(packer_t *p)
+{
+    rw_jarena_free(p->arena);
+    p->s->pack_len = p->pack.len;
+    p->s->own = rw_buf_steal(&p->pack);
+    p->s->pack = p->s->own;
+}
+
+/* Validates one value and keeps it packed, or counts why not. */
+static void add(packer_t *p, const char *buf, size_t len, const char *key, size_t klen)
+{
+    rw_jarena_t *prev = rw_jarena_enter(p->arena);
+    rw_event_t ev;
     rw_event_error_t err;
-    if (rw_event_parse(buf, len, key, klen, 0, &s->events[s->n], &err) == 0)
-        s->n++;
-    else
-        s->invalid[err.code]++;
+    if (rw_event_parse(buf, len, key, klen, 0, &ev, &err) == 0) {
+        rw_evpack_put(&p->pack, ev.root);
+        p->s->n++;
+    } else
+        p->s->invalid[err.code]++;
+    rw_jarena_enter(prev);
+    if (++p->since_reset == 1024) {
+        rw_jarena_reset(p->arena);
+        p->since_reset = 0;
+    }
 }
 
 /* Reads all of a stream (a pipe has no size to read ahead by). */
@@ -55,6 +86,8 @@ static void *parse_range(void *arg)
 {
     range_t *r = arg;
     size_t total = (size_t)(r->end - r->p);
+    packer_t pk;
+    packer_init(&pk, &r->part);
     for (const char *p = r->p; p < r->end;) {
         const char *nl = memchr(p, '\n', (size_t)(r->end - p));
         const char *next = nl ? nl + 1 : r->end;
@@ -62,12 +95,136 @@ static void *parse_range(void *arg)
         if (n > 0 && p[n - 1] == '\r') n--;
         r->part.lines++;
         r->part.bytes += (uint64_t)(next - p);
-        if (n > 0) add(&r->part, p, n, NULL, 0); /* blank lines separate nothing and are skipped */
+        if (n > 0) add(&pk, p, n, NULL, 0); /* blank lines separate nothing and are skipped */
         p = next;
         if (r->progress && r->part.lines % 65536 == 0)
             r->progress(r->ud, (double)(p - r->p) / (double)total);
     }
+    packer_finish(&pk);
     return NULL;
+}
+
+static int load_lines(rw_evset_t *s, char *buf, size_t len, rw_progress_fn progress, void *ud)
+{
+    /* two halves split at a line end, parsed on two threads: parsing is most of the work */
+    const char *mid = buf + len / 2, *end = buf + len;
+    const char *nl = memchr(mid, '\n', (size_t)(end - mid));
+    mid = nl ? nl + 1 : end;
+    range_t r[2] = {{.p = buf, .end = mid, .progress = progress, .ud = ud}, {.p = mid, .end = end}};
+    json_object_seed(0); /* before a second thread creates JSON objects */
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, parse_range, &r[1]) == 0;
+    parse_range(&r[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        parse_range(&r[1]);
+    free(buf);
+    *s = r[0].part;
+    rw_evset_t *b = &r[1].part;
+    s->own = rw_xrealloc(s->own, s->pack_len + b->pack_len + 1);
+    memcpy(s->own + s->pack_len, b->pack, b->pack_len);
+    s->pack = s->own;
+    s->pack_len += b->pack_len;
+    s->n += b->n;
+    s->lines += b->lines;
+    s->bytes += b->bytes;
+    for (int i = 0; i < RW_EV__COUNT; i++)
+        s->invalid[i] += b->invalid[i];
+    free(b->own);
+    return 0;
+}
+
+/* ---- the archive ------------------------------------------------------------------------ */
+
+/* The magic, then a packed header {"format","events","lines","bytes","invalid":{reason: n}},
+ * then the events packed one after another. */
+#define ARCHIVE_MAGIC "RWEVARC\n"
+#define ARCHIVE_MAGIC_LEN 8
+
+static int is_archive(const char *buf, size_t len)
+{
+    return len >= ARCHIVE_MAGIC_LEN && memcmp(buf, ARCHIVE_MAGIC, ARCHIVE_MAGIC_LEN) == 0;
+}
+
+int rw_evset_save(const rw_evset_t *s, const char *path, char *err, size_t errlen)
+{
+    json_t *invalid = json_object();
+    for (int i = 0; i < RW_EV__COUNT; i++)
+        if (s->invalid[i])
+            json_object_set_new(invalid, rw_event_code_name((rw_event_status_t)i),
+                                json_real((double)s->invalid[i]));
+    json_t *head = json_pack("{s:i,s:f,s:f,s:f,s:o}", "format", 1, "events", (double)s->n, "lines",
+                             (double)s->lines, "bytes", (double)s->bytes, "invalid", invalid);
+    rw_buf_t b;
+    rw_buf_init(&b);
+    rw_buf_append(&b, ARCHIVE_MAGIC, ARCHIVE_MAGIC_LEN);
+    rw_evpack_put(&b, head);
+    json_decref(head);
+    /* a temporary name renamed at the end: a half-written archive never has the name */
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    int ok = f && fwrite(b.data, 1, b.len, f) == b.len &&
+             (s->pack_len == 0 || fwrite(s->pack, 1, s->pack_len, f) == s->pack_len);
+    if (f && fclose(f)) ok = 0;
+    if (ok && rename(tmp, path)) ok = 0;
+    if (!ok) {
+        snprintf(err, errlen, "无法写入事件归档 %s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    rw_buf_free(&b);
+    return ok ? 0 : -1;
+}
+
+static uint64_t head_count(const json_t *head, const char *key)
+{
+    double v = json_number_value(json_object_get(head, key));
+    return v > 0 ? (uint64_t)v : 0;
+}
+
+/* Takes buf. Every event is decoded and checked once here, so that a damaged or
+ * foreign file is refused whole with a reason, never met halfway through a run. */
+static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, char *err,
+                        size_t errlen)
+{
+    msgpack_zone zone;
+    msgpack_zone_init(&zone, 1 << 13);
+    size_t off = ARCHIVE_MAGIC_LEN;
+    json_t *head = rw_evpack_get(buf, len, &off, &zone);
+    int rc = 0;
+    if (!json_is_object(head) || json_number_value(json_object_get(head, "format")) != 1) {
+        snprintf(err, errlen, "事件归档 %s 的文件头无法识别（版本不符或文件已损坏）", path);
+        rc = -1;
+    } else {
+        s->own = buf;
+        s->pack = buf + off;
+        s->pack_len = len - off;
+        s->lines = head_count(head, "lines");
+        s->bytes = head_count(head, "bytes");
+        for (int i = 0; i < RW_EV__COUNT; i++)
+            s->invalid[i] = head_count(json_object_get(head, "invalid"),
+                                       rw_event_code_name((rw_event_status_t)i));
+        uint64_t want = head_count(head, "events");
+        rw_evset_cursor_t *c = rw_evset_cursor_new(s);
+        const rw_event_t *ev;
+        while ((ev = rw_evset_next(c)))
+            s->n++;
+        if (rw_evset_cursor_failed(c) || s->n != want) {
+            snprintf(err, errlen,
+                     "事件归档 %s 已损坏：文件头记有 %llu 个事件，第 %llu 个之后无法读取", path,
+                     (unsigned long long)want, (unsigned long long)s->n);
+            rc = -1;
+        }
+        rw_evset_cursor_free(c);
+    }
+    json_decref(head);
+    msgpack_zone_destroy(&zone);
+    if (rc) {
+        if (s->own != buf) free(buf);
+        rw_evset_free(s);
+    }
+    return rc;
 }
 
 int rw_evset_load_file(rw_evset_t *s, const char *path, rw_progress_fn progress, void *ud,
@@ -85,33 +242,59 @@ int rw_evset_load_file(rw_evset_t *s, const char *path, rw_progress_fn progress,
         snprintf(err, errlen, "无法打开事件文件 %s: %s", path, strerror(errno));
         return -1;
     }
-    /* two halves split at a line end, parsed on two threads: parsing is most of the work */
-    const char *mid = buf + len / 2, *end = buf + len;
-    const char *nl = memchr(mid, '\n', (size_t)(end - mid));
-    mid = nl ? nl + 1 : end;
-    range_t r[2] = {{.p = buf, .end = mid, .progress = progress, .ud = ud}, {.p = mid, .end = end}};
-    json_object_seed(0); /* before a second thread creates JSON objects */
-    pthread_t th;
-    int threaded = pthread_create(&th, NULL, parse_range, &r[1]) == 0;
-    parse_range(&r[0]);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        parse_range(&r[1]);
-    free(buf);
-    *s = r[0].part;
-    rw_evset_t *b = &r[1].part;
-    s->events = rw_xrealloc(s->events, (s->n + b->n + 1) * sizeof *s->events);
-    if (b->n) memcpy(s->events + s->n, b->events, b->n * sizeof *b->events); /* NULL when empty */
-    s->n += b->n;
-    s->cap = s->n + 1;
-    s->lines += b->lines;
-    s->bytes += b->bytes;
-    for (int i = 0; i < RW_EV__COUNT; i++)
-        s->invalid[i] += b->invalid[i];
-    free(b->events);
+    int rc = is_archive(buf, len) ? load_archive(s, buf, len, path, err, errlen)
+                                  : load_lines(s, buf, len, progress, ud);
     s->seconds = rw_mono() - start;
-    return 0;
+    return rc;
+}
+
+/* ---- reading it back ---------------------------------------------------------------------- */
+
+struct rw_evset_cursor {
+    const rw_evset_t *s;
+    size_t off;
+    rw_jarena_t *arena;
+    msgpack_zone zone;
+    unsigned since_reset;
+    int failed;
+    rw_event_t ev;
+};
+
+rw_evset_cursor_t *rw_evset_cursor_new(const rw_evset_t *s)
+{
+    rw_evset_cursor_t *c = rw_xcalloc(1, sizeof *c);
+    c->s = s;
+    c->arena = rw_jarena_new();
+    msgpack_zone_init(&c->zone, 1 << 13);
+    return c;
+}
+
+const rw_event_t *rw_evset_next(rw_evset_cursor_t *c)
+{
+    if (c->failed || c->off >= c->s->pack_len) return NULL;
+    if (++c->since_reset == 256) { /* the events handed out before this call are done with */
+        rw_jarena_reset(c->arena);
+        c->since_reset = 0;
+    }
+    rw_jarena_t *prev = rw_jarena_enter(c->arena);
+    json_t *root = rw_evpack_get(c->s->pack, c->s->pack_len, &c->off, &c->zone);
+    rw_event_error_t err;
+    c->failed = !root || rw_event_from_json(root, &c->ev, &err) != 0;
+    rw_jarena_enter(prev);
+    return c->failed ? NULL : &c->ev;
+}
+
+int rw_evset_cursor_failed(const rw_evset_cursor_t *c)
+{
+    return c->failed;
+}
+
+void rw_evset_cursor_free(rw_evset_cursor_t *c)
+{
+    if (!c) return;
+    rw_jarena_free(c->arena);
+    msgpack_zone_destroy(&c->zone);
+    free(c);
 }
 
 /* ---- the topic ------------------------------------------------------------------------ */
@@ -227,6 +410,8 @@ int rw_evset_load_topic(rw_evset_t *s, const rw_topic_range_t *r, rw_progress_fn
     }
     double idle_since = rw_mono();
     int64_t consumed = 0;
+    packer_t pk;
+    packer_init(&pk, s);
     while (!rc && open > 0) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
         if (!m) {
@@ -251,7 +436,7 @@ int rw_evset_load_topic(rw_evset_t *s, const rw_topic_range_t *r, rw_progress_fn
                 if (ts >= r->from && ts < r->to) {
                     s->lines++;
                     s->bytes += m->len;
-                    add(s, m->payload ? m->payload : "", m->len, m->key, m->key_len);
+                    add(&pk, m->payload ? m->payload : "", m->len, m->key, m->key_len);
                 }
                 parts[p].next = m->offset + 1;
             } else if (m->err) /* end of the partition: what is beyond `end` came later */
@@ -270,6 +455,7 @@ int rw_evset_load_topic(rw_evset_t *s, const rw_topic_range_t *r, rw_progress_fn
     free(first);
     free(ends);
     free(parts);
+    packer_finish(&pk);
     s->seconds = rw_mono() - start;
     if (rc) rw_evset_free(s);
     return rc;
@@ -285,8 +471,6 @@ uint64_t rw_evset_invalid(const rw_evset_t *s)
 
 void rw_evset_free(rw_evset_t *s)
 {
-    for (size_t i = 0; i < s->n; i++)
-        rw_event_free(&s->events[i]);
-    free(s->events);
+    free(s->own);
     memset(s, 0, sizeof *s);
 }

@@ -25,7 +25,7 @@ static void usage(void)
         "\n"
         "给出的精确率、按等级和月份的分布），或对一条规则的一个参数做阈值扫描。每次运行使用独立的\n"
         "内存状态，不触碰线上状态与主题；事件只解析一次，多次运行并行。\n\n"
-        "  --events FILE        JSON Lines 事件文件（- 为标准输入）\n"
+        "  --events FILE        JSON Lines 事件文件或事件归档（- 为标准输入）\n"
         "  --topic T            或者：从 Kafka 主题读取消息时间戳在 [--from, --to) 内的事件\n"
         "  --bootstrap H:P      Kafka 地址（与 --topic 一起）\n"
         "  --from T1 --to T2    RFC 3339 时间，如 2026-03-01T00:00:00+08:00\n"
@@ -42,6 +42,9 @@ static void usage(void)
         "  --png FILE           图表 PNG\n"
         "  --json FILE          JSON 报告（- 为标准输出；未指定任何输出时写到标准输出）\n"
         "  --threads N          并行运行数（默认 2）\n"
+        "  --save-events FILE   把读入的事件（文件或主题）存为事件归档：以后用 --events FILE\n"
+        "                       读取它无需再解析 JSON\n"
+        "  --save-only          只保存事件归档，不运行回测\n"
         "  --quiet              不打印进度与统计\n");
 }
 
@@ -85,10 +88,10 @@ int rw_cmd_backtest(int argc, char **argv)
     const char *events = NULL, *topic = NULL, *bootstrap = NULL, *from = NULL, *to = NULL,
                *candidate = NULL;
     const char *ruleset = NULL, *disp = NULL, *html = NULL, *png = NULL, *json_out = NULL,
-               *sweep_spec = NULL;
+               *sweep_spec = NULL, *save = NULL;
     const char *regions[64];
     size_t n_regions = 0;
-    int threads = 2, quiet = 0;
+    int threads = 2, quiet = 0, save_only = 0;
     static const struct option longopts[] = {RW_CLI_COMMON_LONGOPTS,
                                              {"events", required_argument, 0, 'e'},
                                              {"topic", required_argument, 0, 't'},
@@ -104,6 +107,8 @@ int rw_cmd_backtest(int argc, char **argv)
                                              {"png", required_argument, 0, 'p'},
                                              {"json", required_argument, 0, 'j'},
                                              {"threads", required_argument, 0, 'n'},
+                                             {"save-events", required_argument, 0, 'A'},
+                                             {"save-only", no_argument, 0, 'Z'},
                                              {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
@@ -119,6 +124,12 @@ int rw_cmd_backtest(int argc, char **argv)
         switch (opt) {
         case 'e':
             events = optarg;
+            break;
+        case 'A':
+            save = optarg;
+            break;
+        case 'Z':
+            save_only = 1;
             break;
         case 't':
             topic = optarg;
@@ -181,6 +192,10 @@ int rw_cmd_backtest(int argc, char **argv)
         fprintf(stderr, "regwatch backtest: 需要 --events FILE 或 --topic（二选一，见 --help）\n");
         return 2;
     }
+    if (save_only && !save) {
+        fprintf(stderr, "regwatch backtest: --save-only 需要 --save-events FILE\n");
+        return 2;
+    }
     rw_topic_range_t range = {.bootstrap = bootstrap, .topic = topic};
     if (topic &&
         (!bootstrap || !from || !to || rw_time_parse(from, strlen(from), &range.from, NULL) ||
@@ -217,6 +232,19 @@ int rw_cmd_backtest(int argc, char **argv)
     if (loaded) {
         fprintf(stderr, "regwatch backtest: %s\n", err);
         goto out;
+    }
+    if (save) {
+        if (rw_evset_save(&ev, save, err, sizeof err)) {
+            fprintf(stderr, "regwatch backtest: %s\n", err);
+            goto out;
+        }
+        if (!quiet)
+            fprintf(stderr, "已保存事件归档 %s：%zu 个事件，%.1f MB\n", save, ev.n,
+                    (double)ev.pack_len / 1e6);
+        if (save_only) {
+            rc = 0;
+            goto out;
+        }
     }
     char label[1024];
     if (topic)

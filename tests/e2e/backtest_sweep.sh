@@ -4,7 +4,8 @@
 # threshold rises, each value's counts equal a `regwatch replay --set` of that value,
 # the current value is marked, dispositions taken from the ground truth give the
 # precision a computation from the replay gives, a value list equals the same values of
-# a range, --png writes a PNG, and the sweep changes nothing but the swept rule.
+# a range, --png writes a PNG, and the sweep changes nothing but the swept rule. The
+# history saved as an event archive gives the same sweep; a damaged one is refused.
 set -euo pipefail
 bin=${RW_BIN:?RW_BIN must name the regwatch binary}
 gen=${RW_GEN:?RW_GEN must name the rw-gen-events binary}
@@ -87,6 +88,21 @@ eq "a list sweep equals the range's values" \
   "$(jq -c '[.sweep.values[] | select(.value == "9" or .value == "3") | {value, leads, by_level}] | reverse' "$S")" \
   "$(jq -c '[.sweep.values[] | {value, leads, by_level}]' "$tmp/ls.json")"
 eq "without dispositions there is no precision" "null" "$(jq -c '[.sweep.values[].precision] | unique | .[0]' "$tmp/ls.json")"
+
+# The history saved as an event archive gives the same sweep without parsing JSON again.
+bt "$tmp/save.err" --events "$tmp/ev.jsonl" --save-events "$tmp/ev.rwa" --save-only
+grep -q "已保存事件归档 $tmp/ev.rwa：60000 个事件" "$tmp/save.err" && ok "--save-events says what it saved" \
+  || bad "--save-events says what it saved" "$(cat "$tmp/save.err")"
+ge "the JSON Lines are larger than the archive" "$(stat -c %s "$tmp/ev.jsonl")" "$(stat -c %s "$tmp/ev.rwa")"
+bt "$tmp/ar.err" --events "$tmp/ev.rwa" --against "$src/rules" --models "$src/models" \
+  --sweep "$rule:complaint_surge_7d=2..10" --dispositions "$tmp/disp.jsonl" --json "$tmp/ar.json" --quiet
+same() { jq -S -c '{sweep, e: (.events | del(.source))}' "$1" | sha256sum | cut -c1-16; }
+eq "a sweep from the archive equals the sweep from the JSON Lines" "$(same "$S")" "$(same "$tmp/ar.json")"
+head -c 4000 "$tmp/ev.rwa" >"$tmp/cut.rwa"
+rc=0
+"$bin" backtest --events "$tmp/cut.rwa" "${rules[@]}" --json "$tmp/cut.json" 2>"$tmp/cut.err" || rc=$?
+eq "a cut-short archive is refused" 1 "$rc"
+grep -q "事件归档 $tmp/cut.rwa 已损坏" "$tmp/cut.err" && ok "… saying it is damaged" || bad "… saying it is damaged" "$(cat "$tmp/cut.err")"
 
 eq "--png writes a PNG" "89504e470d0a1a0a" "$(head -c 8 "$tmp/sw.png" | od -An -tx1 | tr -d ' \n')"
 ge "the PNG is a picture, not a stub" "$(stat -c %s "$tmp/sw.png")" 20000

@@ -1,0 +1,175 @@
+/* test_evset.c — a history loaded from JSON Lines reads back event by event in file
+ * order with its counts; saved as an event archive and loaded again it is the same
+ * history; a damaged archive is refused whole with a reason. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "support.h"
+
+#include "evset.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define N_EVENTS 3000 /* more than a cursor's and a loader's arena rounds */
+
+typedef struct {
+    char dir[64];
+    char lines[128], archive[128];
+} fixture_t;
+
+/* N_EVENTS valid events, a blank line, one not JSON and one missing its entity. */
+static int setup(void **state)
+{
+    fixture_t *f = rw_xcalloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/rw-evset-XXXXXX");
+    if (!mkdtemp(f->dir)) return -1;
+    snprintf(f->lines, sizeof f->lines, "%s/events.jsonl", f->dir);
+    snprintf(f->archive, sizeof f->archive, "%s/events.rwa", f->dir);
+    rw_buf_t b;
+    rw_buf_init(&b);
+    for (int i = 0; i < N_EVENTS; i++) {
+        rw_buf_printf(&b,
+                      "{\"id\":\"E-%d\",\"type\":\"complaint\",\"entity\":\"ENT%d\","
+                      "\"time\":\"2025-03-01T09:%02d:00+08:00\",\"attrs\":{\"category\":\"食品\","
+                      "\"n\":%d},\"profile\":{\"name\":\"商户%d\"}}\n",
+                      i, i % 97, i % 60, i, i % 97);
+        if (i == 10) rw_buf_puts(&b, "\n{not json\n{\"id\":\"X\",\"type\":\"complaint\"}\n");
+    }
+    write_file(f->dir, "events.jsonl", b.data);
+    rw_buf_free(&b);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    rw_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Every event in order, with its fields and attributes. */
+static void check_history(const rw_evset_t *s)
+{
+    assert_int_equal(s->n, N_EVENTS);
+    assert_int_equal(s->lines, N_EVENTS + 3);
+    assert_int_equal(s->invalid[RW_EV_NOT_JSON], 1);
+    assert_int_equal(s->invalid[RW_EV_MISSING_FIELD], 1);
+    assert_int_equal(rw_evset_invalid(s), 2);
+    rw_evset_cursor_t *c = rw_evset_cursor_new(s);
+    const rw_event_t *ev;
+    int i = 0;
+    char want[32];
+    while ((ev = rw_evset_next(c))) {
+        snprintf(want, sizeof want, "E-%d", i);
+        assert_string_equal(ev->id, want);
+        snprintf(want, sizeof want, "ENT%d", i % 97);
+        assert_int_equal(ev->entity_len, strlen(want));
+        assert_memory_equal(ev->entity, want, ev->entity_len);
+        assert_true(json_number_value(json_object_get(ev->attrs, "n")) == i);
+        assert_string_equal(json_string_value(json_object_get(ev->attrs, "category")), "食品");
+        i++;
+    }
+    assert_int_equal(i, N_EVENTS);
+    assert_false(rw_evset_cursor_failed(c));
+    assert_null(rw_evset_next(c)); /* and stays at the end */
+    rw_evset_cursor_free(c);
+}
+
+static void lines_read_back_in_file_order_with_their_counts(void **state)
+{
+    fixture_t *f = *state;
+    rw_evset_t s;
+    char err[256];
+    assert_int_equal(rw_evset_load_file(&s, f->lines, NULL, NULL, err, sizeof err), 0);
+    check_history(&s);
+    rw_evset_free(&s);
+}
+
+static void an_archive_is_the_same_history_and_smaller(void **state)
+{
+    fixture_t *f = *state;
+    rw_evset_t s, back;
+    char err[256];
+    assert_int_equal(rw_evset_load_file(&s, f->lines, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(rw_evset_save(&s, f->archive, err, sizeof err), 0);
+    assert_int_equal(rw_evset_load_file(&back, f->archive, NULL, NULL, err, sizeof err), 0);
+    check_history(&back);
+    size_t lines_len, archive_len;
+    free(rw_read_file(f->lines, &lines_len));
+    free(rw_read_file(f->archive, &archive_len));
+    assert_true(archive_len < lines_len);
+    rw_evset_free(&back);
+    rw_evset_free(&s);
+}
+
+/* Writes the first len bytes of the archive, with one byte changed at flip (or none). */
+static void write_damaged(const fixture_t *f, size_t len, long flip)
+{
+    size_t n;
+    char *a = rw_read_file(f->archive, &n);
+    assert_non_null(a);
+    if (flip >= 0) a[flip] = (char)0xc1; /* a byte MessagePack never uses */
+    FILE *out = fopen(f->archive, "wb");
+    assert_non_null(out);
+    assert_int_equal(fwrite(a, 1, len < n ? len : n, out), len < n ? len : n);
+    fclose(out);
+    free(a);
+}
+
+static void a_damaged_archive_is_refused_with_a_reason(void **state)
+{
+    fixture_t *f = *state;
+    rw_evset_t s;
+    char err[512];
+    assert_int_equal(rw_evset_load_file(&s, f->lines, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(rw_evset_save(&s, f->archive, err, sizeof err), 0);
+    rw_evset_free(&s);
+    size_t full;
+    free(rw_read_file(f->archive, &full));
+
+    write_damaged(f, full - 5, -1); /* cut short in the last event */
+    assert_int_equal(rw_evset_load_file(&s, f->archive, NULL, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "已损坏"));
+    assert_non_null(strstr(err, "第 2999 个之后"));
+    assert_int_equal(s.n, 0); /* nothing half-loaded */
+
+    write_damaged(f, full, 8); /* the header */
+    assert_int_equal(rw_evset_load_file(&s, f->archive, NULL, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "文件头无法识别"));
+}
+
+static void an_archive_that_cannot_be_written_leaves_nothing(void **state)
+{
+    fixture_t *f = *state;
+    rw_evset_t s;
+    char err[512], path[160];
+    assert_int_equal(rw_evset_load_file(&s, f->lines, NULL, NULL, err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/no-such-dir/events.rwa", f->dir);
+    assert_int_equal(rw_evset_save(&s, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, "无法写入事件归档"));
+    assert_int_equal(access(path, F_OK), -1);
+    rw_evset_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(lines_read_back_in_file_order_with_their_counts, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(an_archive_is_the_same_history_and_smaller, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_damaged_archive_is_refused_with_a_reason, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(an_archive_that_cannot_be_written_leaves_nothing, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
