@@ -2,6 +2,9 @@
  * into our buffer, its unpacker reads into a zone that is reused for every value. */
 #include "evpack.h"
 
+#include <stdint.h>
+#include <string.h>
+
 static int put_bytes(void *ud, const char *p, size_t n)
 {
     rw_buf_append(ud, p, n);
@@ -56,6 +59,20 @@ void rw_evpack_put(rw_buf_t *out, const json_t *v)
     pack(&pk, v);
 }
 
+/* Parsing refuses NUL in strings and keys (no JSON_ALLOW_NUL), so decoding does too. */
+static int no_nul(const msgpack_object_str *s)
+{
+    return !s->size || !memchr(s->ptr, 0, s->size);
+}
+
+/* An empty string's pointer may be NULL, which jansson refuses. */
+static const char *text(const msgpack_object_str *s)
+{
+    return s->size ? s->ptr : "";
+}
+
+/* NULL for what a parsed event could not hold: jansson refuses strings that are not
+ * UTF-8 and non-finite reals itself. */
 static json_t *to_json(const msgpack_object *o)
 {
     switch (o->type) {
@@ -71,7 +88,7 @@ static json_t *to_json(const msgpack_object *o)
     case MSGPACK_OBJECT_FLOAT64:
         return json_real(o->via.f64);
     case MSGPACK_OBJECT_STR:
-        return json_stringn_nocheck(o->via.str.ptr, o->via.str.size);
+        return no_nul(&o->via.str) ? json_stringn(text(&o->via.str), o->via.str.size) : NULL;
     case MSGPACK_OBJECT_ARRAY: {
         json_t *a = json_array();
         for (uint32_t i = 0; i < o->via.array.size; i++) {
@@ -88,12 +105,14 @@ static json_t *to_json(const msgpack_object *o)
         json_t *m = json_object();
         for (uint32_t i = 0; i < o->via.map.size; i++) {
             const msgpack_object_kv *kv = &o->via.map.ptr[i];
-            json_t *x = kv->key.type == MSGPACK_OBJECT_STR ? to_json(&kv->val) : NULL;
-            if (!x) {
+            json_t *x = kv->key.type == MSGPACK_OBJECT_STR && no_nul(&kv->key.via.str)
+                            ? to_json(&kv->val)
+                            : NULL;
+            /* json_object_setn_new refuses a key that is not UTF-8 */
+            if (!x || json_object_setn_new(m, text(&kv->key.via.str), kv->key.via.str.size, x)) {
                 json_decref(m);
                 return NULL;
             }
-            json_object_setn_new_nocheck(m, kv->key.via.str.ptr, kv->key.via.str.size, x);
         }
         return m;
     }
@@ -102,8 +121,74 @@ static json_t *to_json(const msgpack_object *o)
     }
 }
 
+static uint64_t be(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Whether one whole value starts at p and every container in it declares no more
+ * elements than bytes are left (each takes one at least). msgpack-c allocates a
+ * container's elements before reading them, so a forged count would ask it for
+ * gigabytes; this walk refuses such bytes first. */
+static int plausible(const unsigned char *p, const unsigned char *end)
+{
+    uint64_t need = 1; /* values still to read */
+    while (need) {
+        if (p >= end || need > (uint64_t)(end - p)) return 0;
+        need--;
+        unsigned b = *p++;
+        uint64_t skip = 0, len = 0, items = 0;
+        int nlen = 0; /* bytes of a length field */
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+            continue;
+        else if (b >= 0x80 && b <= 0x8f)
+            items = 2 * (uint64_t)(b & 0x0f);
+        else if (b >= 0x90 && b <= 0x9f)
+            items = b & 0x0f;
+        else if (b >= 0xa0 && b <= 0xbf)
+            skip = b & 0x1f;
+        else if (b >= 0xc4 && b <= 0xc6) /* bin 8/16/32 */
+            nlen = 1 << (b - 0xc4);
+        else if (b >= 0xc7 && b <= 0xc9) /* ext 8/16/32: length, type, data */
+            nlen = 1 << (b - 0xc7), skip = 1;
+        else if (b == 0xca || b == 0xcb)
+            skip = b == 0xca ? 4 : 8;
+        else if (b >= 0xcc && b <= 0xd3) /* unsigned and signed 8..64 */
+            skip = 1u << ((b - 0xcc) & 3);
+        else if (b >= 0xd4 && b <= 0xd8) /* fixext 1..16 */
+            skip = 1 + (1u << (b - 0xd4));
+        else if (b >= 0xd9 && b <= 0xdb) /* str 8/16/32 */
+            nlen = 1 << (b - 0xd9);
+        else if (b == 0xdc || b == 0xdd) /* array 16/32 */
+            nlen = b == 0xdc ? 2 : 4;
+        else if (b == 0xde || b == 0xdf) /* map 16/32 */
+            nlen = b == 0xde ? 2 : 4;
+        else
+            return 0; /* 0xc1: never used */
+        if (nlen) {
+            if ((uint64_t)(end - p) < (uint64_t)nlen) return 0;
+            len = be(p, nlen);
+            p += nlen;
+            if (b >= 0xdc && b <= 0xdf)
+                items = b >= 0xde ? 2 * len : len;
+            else
+                skip += len;
+        }
+        if (skip > (uint64_t)(end - p)) return 0;
+        p += skip;
+        need += items;
+    }
+    return 1;
+}
+
 json_t *rw_evpack_get(const char *data, size_t len, size_t *off, msgpack_zone *zone)
 {
+    if (*off > len ||
+        !plausible((const unsigned char *)data + *off, (const unsigned char *)data + len))
+        return NULL;
     msgpack_zone_clear(zone);
     msgpack_object o;
     /* EXTRA_BYTES: more values follow, as they do in a history */
