@@ -519,6 +519,15 @@ static size_t ascii_prefix(const char *buf, size_t len)
     return i;
 }
 
+/* Nothing parsed, nothing wrong: where both entry points begin. */
+static void start(rw_event_t *ev, rw_event_error_t *err)
+{
+    memset(ev, 0, sizeof *ev);
+    err->code = RW_EV_OK;
+    err->field[0] = '\0';
+    err->reason[0] = '\0';
+}
+
 /* Checks the fields of a parsed object and keeps it in ev, or frees it. */
 static int take(json_t *root, const char *key, size_t key_len, rw_event_t *ev,
                 rw_event_error_t *err)
@@ -535,10 +544,7 @@ static int take(json_t *root, const char *key, size_t key_len, rw_event_t *ev,
 int rw_event_parse(const char *buf, size_t len, const char *key, size_t key_len, size_t max_size,
                    rw_event_t *ev, rw_event_error_t *err)
 {
-    memset(ev, 0, sizeof *ev);
-    err->code = RW_EV_OK;
-    err->field[0] = '\0';
-    err->reason[0] = '\0';
+    start(ev, err);
     if (max_size == 0) max_size = RW_EVENT_MAX_SIZE_DEFAULT;
     if (len > max_size)
         return fail(err, RW_EV_TOO_LARGE, "", "事件大小 %zu 字节，超过上限 %zu 字节", len,
@@ -562,10 +568,7 @@ int rw_event_parse(const char *buf, size_t len, const char *key, size_t key_len,
 
 int rw_event_from_json(json_t *root, rw_event_t *ev, rw_event_error_t *err)
 {
-    memset(ev, 0, sizeof *ev);
-    err->code = RW_EV_OK;
-    err->field[0] = '\0';
-    err->reason[0] = '\0';
+    start(ev, err);
     if (!json_is_object(root)) {
         fail(err, RW_EV_NOT_OBJECT, "", "事件必须是 JSON 对象，实际是%s", type_word(root));
         json_decref(root);

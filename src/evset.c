@@ -193,11 +193,11 @@ static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, 
     size_t off = ARCHIVE_MAGIC_LEN;
     json_t *head = rw_evpack_get(buf, len, &off, &zone);
     int rc = 0;
+    s->own = buf;
     if (!json_is_object(head) || json_number_value(json_object_get(head, "format")) != 1) {
         snprintf(err, errlen, "事件归档 %s 的文件头无法识别（版本不符或文件已损坏）", path);
         rc = -1;
     } else {
-        s->own = buf;
         s->pack = buf + off;
         s->pack_len = len - off;
         s->lines = head_count(head, "lines");
@@ -220,10 +220,7 @@ static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, 
     }
     json_decref(head);
     msgpack_zone_destroy(&zone);
-    if (rc) {
-        if (s->own != buf) free(buf);
-        rw_evset_free(s);
-    }
+    if (rc) rw_evset_free(s);
     return rc;
 }
 

@@ -56,8 +56,6 @@ typedef struct chunk {
     struct chunk *next;
 } chunk_t;
 
-/* Empties a written chunk for reuse: allocating and freeing chunks of this size each
- * time made the allocator consolidate its free lists over and over. */
 static chunk_t *chunk_new(void)
 {
     chunk_t *c = rw_xcalloc(1, sizeof *c);
@@ -65,6 +63,8 @@ static chunk_t *chunk_new(void)
     return c;
 }
 
+/* Empties a written chunk for reuse: allocating and freeing chunks of this size each
+ * time made the allocator consolidate its free lists over and over. */
 static void chunk_clear(chunk_t *c)
 {
     rw_jarena_reset(c->arena); /* frees the events */

@@ -93,21 +93,30 @@ static void lines_read_back_in_file_order_with_their_counts(void **state)
     rw_evset_free(&s);
 }
 
-static void an_archive_is_the_same_history_and_smaller(void **state)
+/* Loads the JSON Lines and saves them as the fixture's archive; returns its size. */
+static size_t save_archive(const fixture_t *f)
 {
-    fixture_t *f = *state;
-    rw_evset_t s, back;
+    rw_evset_t s;
     char err[256];
     assert_int_equal(rw_evset_load_file(&s, f->lines, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(rw_evset_save(&s, f->archive, err, sizeof err), 0);
+    rw_evset_free(&s);
+    size_t len;
+    free(rw_read_file(f->archive, &len));
+    return len;
+}
+
+static void an_archive_is_the_same_history_and_smaller(void **state)
+{
+    fixture_t *f = *state;
+    size_t archive_len = save_archive(f), lines_len;
+    rw_evset_t back;
+    char err[256];
     assert_int_equal(rw_evset_load_file(&back, f->archive, NULL, NULL, err, sizeof err), 0);
     check_history(&back);
-    size_t lines_len, archive_len;
     free(rw_read_file(f->lines, &lines_len));
-    free(rw_read_file(f->archive, &archive_len));
     assert_true(archive_len < lines_len);
     rw_evset_free(&back);
-    rw_evset_free(&s);
 }
 
 /* Writes the first len bytes of the archive, with one byte changed at flip (or none). */
@@ -127,13 +136,9 @@ static void write_damaged(const fixture_t *f, size_t len, long flip)
 static void a_damaged_archive_is_refused_with_a_reason(void **state)
 {
     fixture_t *f = *state;
+    size_t full = save_archive(f);
     rw_evset_t s;
     char err[512];
-    assert_int_equal(rw_evset_load_file(&s, f->lines, NULL, NULL, err, sizeof err), 0);
-    assert_int_equal(rw_evset_save(&s, f->archive, err, sizeof err), 0);
-    rw_evset_free(&s);
-    size_t full;
-    free(rw_read_file(f->archive, &full));
 
     write_damaged(f, full - 5, -1); /* cut short in the last event */
     assert_int_equal(rw_evset_load_file(&s, f->archive, NULL, NULL, err, sizeof err), -1);

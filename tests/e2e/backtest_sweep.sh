@@ -98,6 +98,16 @@ bt "$tmp/ar.err" --events "$tmp/ev.rwa" --against "$src/rules" --models "$src/mo
   --sweep "$rule:complaint_surge_7d=2..10" --dispositions "$tmp/disp.jsonl" --json "$tmp/ar.json" --quiet
 same() { jq -S -c '{sweep, e: (.events | del(.source))}' "$1" | sha256sum | cut -c1-16; }
 eq "a sweep from the archive equals the sweep from the JSON Lines" "$(same "$S")" "$(same "$tmp/ar.json")"
+rc=0
+"$bin" backtest --events "$tmp/ev.jsonl" --save-only 2>"$tmp/only.err" || rc=$?
+eq "--save-only without --save-events is a usage error" 2 "$rc"
+grep -q -- "--save-only 需要 --save-events FILE" "$tmp/only.err" && ok "… saying what is missing" \
+  || bad "… saying what is missing" "$(cat "$tmp/only.err")"
+rc=0
+"$bin" backtest --events "$tmp/ev.jsonl" --save-events "$tmp/no-such-dir/ev.rwa" --save-only 2>"$tmp/nodir.err" || rc=$?
+eq "an archive that cannot be written fails the command" 1 "$rc"
+grep -q "无法写入事件归档 $tmp/no-such-dir/ev.rwa" "$tmp/nodir.err" && ok "… saying where" \
+  || bad "… saying where" "$(cat "$tmp/nodir.err")"
 head -c 4000 "$tmp/ev.rwa" >"$tmp/cut.rwa"
 rc=0
 "$bin" backtest --events "$tmp/cut.rwa" "${rules[@]}" --json "$tmp/cut.json" 2>"$tmp/cut.err" || rc=$?
