@@ -1,6 +1,7 @@
 /* config.c — defaults, the JSON file and environment overrides. */
 #include "config.h"
 
+#include "shards.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -92,7 +93,7 @@ static int from_file(rw_config_t *c, const char *path, char *err, size_t errlen)
     static const char *const top[] = {"kafka",    "topics",    "group_id",       "state_dir",
                                       "http",     "rules_dir", "models_dir",     "rebalance",
                                       "embedded", "batch",     "max_event_size", "log_level",
-                                      NULL};
+                                      "threads",  NULL};
     static const char *const topics[] = {"events", "leads", "dlq", NULL};
     static const char *const http[] = {"listen", "static_dir", "tls_cert", "tls_key", NULL};
     static const char *const emb[] = {"partitions", "port", NULL};
@@ -157,7 +158,8 @@ static int from_file(rw_config_t *c, const char *path, char *err, size_t errlen)
         take_str(root, "models_dir", &c->models_dir, err, errlen) ||
         take_str(root, "rebalance", &c->rebalance, err, errlen) ||
         take_str(root, "log_level", &c->log_level, err, errlen) ||
-        take_int(root, "max_event_size", &mes, 1, 64 << 20, err, errlen))
+        take_int(root, "max_event_size", &mes, 1, 64 << 20, err, errlen) ||
+        take_int(root, "threads", &c->threads, 1, RW_SHARDS_MAX, err, errlen))
         goto out;
     c->max_event_size = (size_t)mes;
     rc = 0;
@@ -193,6 +195,8 @@ static void from_env(rw_config_t *c)
     const char *v = getenv("REGWATCH_BOOTSTRAP_SERVERS");
     if (v) json_object_set_new(c->kafka, "bootstrap.servers", json_string(v));
     if ((v = getenv("REGWATCH_PARTITIONS")) && atoi(v) > 0) c->partitions = atoi(v);
+    if ((v = getenv("REGWATCH_THREADS")) && atoi(v) > 0 && atoi(v) <= RW_SHARDS_MAX)
+        c->threads = atoi(v);
     for (char **e = environ; *e; e++) {
         if (strncmp(*e, "REGWATCH_KAFKA_", 15) != 0) continue;
         const char *eq = strchr(*e, '=');

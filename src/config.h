@@ -19,6 +19,7 @@ typedef struct {
     char *rules_dir, *models_dir;
     char *rebalance; /* cooperative | eager */
     int partitions;  /* embedded broker: partitions per topic */
+    int threads;     /* engines side by side (shards.h); 0 = one per processor */
     int broker_port; /* embedded broker: fixed bootstrap port, 0 = any */
     int batch_max_events;
     int batch_max_ms;
@@ -28,10 +29,11 @@ typedef struct {
 
 /* Defaults, then the file (may be NULL), then REGWATCH_* environment variables:
  * REGWATCH_BOOTSTRAP_SERVERS, REGWATCH_GROUP_ID, REGWATCH_STATE_DIR,
- * REGWATCH_HTTP_LISTEN, REGWATCH_TOPIC_EVENTS|LEADS|DLQ, REGWATCH_PARTITIONS,
+ * REGWATCH_HTTP_LISTEN, REGWATCH_TOPIC_EVENTS|LEADS|DLQ, REGWATCH_PARTITIONS, REGWATCH_THREADS,
  * REGWATCH_RULES, REGWATCH_MODELS, REGWATCH_WEB, REGWATCH_LOG_LEVEL, and
  * REGWATCH_KAFKA_<NAME> for any librdkafka property (SASL_USERNAME → sasl.username).
- * Returns 0, or -1 with a message in err (unknown keys, wrong types). */
+ * Returns 0, or -1 with a message in err (unknown keys, wrong types); either way c is
+ * the caller's to free. */
 int rw_config_load(rw_config_t *c, const char *path, char *err, size_t errlen);
 void rw_config_free(rw_config_t *c);
 /* bootstrap.servers, or NULL when the embedded broker is to be used. */

@@ -35,6 +35,21 @@ static node_t *map_find(const map_t *m, const char *id, size_t len)
     return NULL;
 }
 
+/* Unlinks the record with this id and returns it (NULL when absent). */
+static node_t *map_remove(map_t *m, const char *id, size_t len)
+{
+    if (!m->n_slots) return NULL;
+    for (node_t **pp = &m->slots[rw_hash64(id, len) & (m->n_slots - 1)]; *pp; pp = &(*pp)->next) {
+        node_t *x = *pp;
+        if (x->id_len == len && memcmp(x->id, id, len) == 0) {
+            *pp = x->next;
+            m->count--;
+            return x;
+        }
+    }
+    return NULL;
+}
+
 /* Takes the record; its id must be set and not yet in the map. */
 static void map_insert(map_t *m, node_t *x)
 {
@@ -386,6 +401,11 @@ static const char *region_of(const rw_event_t *ev, const entity_t *x)
     if (ev->region) return ev->region;
     const json_t *r = json_object_get(x->profile, "region");
     return json_is_string(r) ? json_string_value(r) : NULL;
+}
+
+unsigned rw_engine_shard_of(const char *entity, size_t len, unsigned n)
+{
+    return (unsigned)((rw_hash64(entity, len) >> 32) % n);
 }
 
 void rw_lead_id(const char *rule, const char *entity, size_t elen, const char *trigger, size_t tlen,
@@ -826,19 +846,25 @@ rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev)
     return out;
 }
 
+int rw_engine_parse(rw_engine_t *e, const char *buf, size_t len, const char *key, size_t klen,
+                    rw_event_t *ev, rw_event_error_t *err)
+{
+    if (rw_event_parse(buf, len, key, klen, e->o.max_event_size, ev, err) ||
+        (e->o.check_future &&
+         rw_event_check_future(ev, e->o.future_now ? e->o.future_now : rw_now(), err))) {
+        if (err->code == RW_EV_FUTURE) rw_event_free(ev);
+        rw_engine_count_invalid(e, err->code);
+        return -1;
+    }
+    return 0;
+}
+
 rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, const char *key,
                                size_t klen, rw_event_error_t *err)
 {
     rw_event_t ev;
     rw_event_error_t local;
-    if (!err) err = &local;
-    if (rw_event_parse(buf, len, key, klen, e->o.max_event_size, &ev, err) ||
-        (e->o.check_future &&
-         rw_event_check_future(&ev, e->o.future_now ? e->o.future_now : rw_now(), err))) {
-        if (err->code == RW_EV_FUTURE) rw_event_free(&ev);
-        rw_engine_count_invalid(e, err->code);
-        return RW_OUT_INVALID;
-    }
+    if (rw_engine_parse(e, buf, len, key, klen, &ev, err ? err : &local)) return RW_OUT_INVALID;
     rw_outcome_t out = rw_engine_apply(e, &ev);
     rw_event_free(&ev);
     return out;
@@ -846,11 +872,11 @@ rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, cons
 
 /* ---- commit ------------------------------------------------------------------------ */
 
-static void put_json(rw_engine_t *e, rw_cf_t cf, const entity_t *x, const json_t *j)
+static void put_json(rw_engine_t *e, rw_batch_t *b, rw_cf_t cf, const entity_t *x, const json_t *j)
 {
     rw_buf_reset(&e->text);
     rw_json_append(&e->text, j);
-    rw_batch_put(e->batch, cf, x->node.id, x->node.id_len, e->text.data, e->text.len);
+    rw_batch_put(b, cf, x->node.id, x->node.id_len, e->text.data, e->text.len);
 }
 
 /* Keeps memory bounded by the state's size, not the number of entities: once over
@@ -893,14 +919,14 @@ static int collect_lead_text(void *ud, node_t *x)
     return 0;
 }
 
-static void put_lead_texts(rw_engine_t *e)
+static void put_lead_texts(rw_engine_t *e, rw_batch_t *b)
 {
     e->n_sorted = 0;
     map_sweep(&e->leads, collect_lead_text, e);
     if (e->n_sorted) qsort(e->sorted, e->n_sorted, sizeof *e->sorted, node_cmp);
     for (size_t i = 0; i < e->n_sorted; i++) {
         const lead_text_t *t = (const lead_text_t *)e->sorted[i];
-        rw_batch_put(e->batch, RW_CF_LEADS, t->node.id, t->node.id_len, t->text.data, t->text.len);
+        rw_batch_put(b, RW_CF_LEADS, t->node.id, t->node.id_len, t->text.data, t->text.len);
     }
 }
 
@@ -918,7 +944,7 @@ static int settle_lead_text(void *ud, node_t *x)
     return 1;
 }
 
-int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
+void rw_engine_stage(rw_engine_t *e, rw_batch_t *b)
 {
     rw_buf_t blob;
     rw_buf_init(&blob);
@@ -931,21 +957,39 @@ int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
         rw_aggs_encode(x->aggs, &blob);
         rw_aggs_trim(x->aggs);
         account(e, x);
-        rw_batch_put(e->batch, RW_CF_AGGS, x->node.id, x->node.id_len, blob.data, blob.len);
-        if (x->profile_dirty) put_json(e, RW_CF_PROFILE, x, x->profile);
-        if (x->suppress_dirty) put_json(e, RW_CF_SUPPRESS, x, x->suppress);
+        rw_batch_put(b, RW_CF_AGGS, x->node.id, x->node.id_len, blob.data, blob.len);
+        if (x->profile_dirty) put_json(e, b, RW_CF_PROFILE, x, x->profile);
+        if (x->suppress_dirty) put_json(e, b, RW_CF_SUPPRESS, x, x->suppress);
         x->profile_dirty = x->suppress_dirty = 0;
     }
     rw_buf_free(&blob);
-    put_lead_texts(e);
-    if (rw_store_write(e->o.store, e->batch, err, errlen)) return -1;
+    put_lead_texts(e, b);
+}
+
+void rw_engine_settle(rw_engine_t *e)
+{
     for (size_t i = 0; i < e->n_dirty; i++)
         e->dirty[i]->dirty = 0;
     e->n_dirty = 0;
     map_sweep(&e->leads, settle_lead_text, e);
     e->generation++;
     evict(e);
+}
+
+int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
+{
+    rw_engine_stage(e, e->batch);
+    if (rw_store_write(e->o.store, e->batch, err, errlen)) return -1;
+    rw_engine_settle(e);
     return 0;
+}
+
+void rw_engine_forget_lead(rw_engine_t *e, const char *id)
+{
+    lead_text_t *t = (lead_text_t *)map_remove(&e->leads, id, strlen(id));
+    if (!t) return;
+    e->lead_bytes -= t->text.cap;
+    lead_text_free(t);
 }
 
 int rw_engine_set_rules(rw_engine_t *e, const rw_rules_t *rules, char *err, size_t errlen)

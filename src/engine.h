@@ -70,6 +70,11 @@ void rw_engine_free(rw_engine_t *e);
 /* Processes one event value (key may be NULL). On RW_OUT_INVALID, err says why. */
 rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, const char *key,
                                size_t klen, rw_event_error_t *err);
+/* The validation rw_engine_process does (size, JSON, fields, the future check); an
+ * invalid event is counted. Returns 0 with ev (the caller frees it with
+ * rw_event_free), or -1 with err. Only reads the engine's options besides the count. */
+int rw_engine_parse(rw_engine_t *e, const char *buf, size_t len, const char *key, size_t klen,
+                    rw_event_t *ev, rw_event_error_t *err);
 /* The pipeline after validation, for callers that parse events themselves (the
  * replay reader thread): the event stays the caller's. */
 rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev);
@@ -79,6 +84,17 @@ void rw_engine_count_invalid(rw_engine_t *e, rw_event_status_t code);
 rw_batch_t *rw_engine_batch(rw_engine_t *e);
 /* Writes every change since the last commit atomically. Returns 0, or -1 with err. */
 int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen);
+/* The two halves of a commit, for engines side by side whose changes go into one
+ * batch of the caller's (rw_shards_t): stage puts every change since the last commit
+ * into b; settle, once b is written, marks them written and trims the cache. */
+void rw_engine_stage(rw_engine_t *e, rw_batch_t *b);
+void rw_engine_settle(rw_engine_t *e);
+/* Drops the engine's copy of a lead's latest text, after someone else wrote a new
+ * revision of it (an action on the lead): the next suppressed trigger reads it from
+ * the store instead of rewriting an older revision. Only between batches. */
+void rw_engine_forget_lead(rw_engine_t *e, const char *id);
+/* Which of n engines side by side owns an entity: all its events go to that one. */
+unsigned rw_engine_shard_of(const char *entity, size_t len, unsigned n);
 /* Switches to another rule set (a reload). Commits first; cached entity state is
  * carried over to the new layout. Returns 0, or -1 with err (old rules kept). */
 int rw_engine_set_rules(rw_engine_t *e, const rw_rules_t *rules, char *err, size_t errlen);

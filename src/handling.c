@@ -180,6 +180,7 @@ static void put_lead(rw_handling_t *h, rw_batch_t *b, const json_t *record)
     const char *id = json_string_value(json_object_get(record, "id"));
     char *text = json_dumps(record, JSON_COMPACT);
     rw_batch_put(b, RW_CF_LEADS, id, strlen(id), text, strlen(text));
+    if (h->o.wrote) h->o.wrote(h->o.wrote_ud, id);
     const char *mode = json_string_value(json_object_get(record, "mode"));
     if (!mode || strcmp(mode, "shadow"))
         rw_outbox_add(h->o.outbox, b, h->topic, id, strlen(id), text, strlen(text));

@@ -27,6 +27,10 @@ typedef struct {
     rw_outbox_fn publish;    /* called for each outbox record once written; NULL leaves them stored
                               * for the next service start to send */
     void *publish_ud;
+    /* told the id of every lead record written here, under the lock: the service's
+     * engines drop their copy of it (rw_engine_forget_lead); may be NULL */
+    void (*wrote)(void *ud, const char *lead_id);
+    void *wrote_ud;
     const rw_calendar_t *calendar; /* deadlines on reassign/reopen; borrowed, see set_calendar */
     int tz_offset_min;
 } rw_handling_opts_t;

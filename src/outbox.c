@@ -81,23 +81,24 @@ void rw_outbox_free(rw_outbox_t *o)
 uint64_t rw_outbox_add(rw_outbox_t *o, rw_batch_t *b, const char *topic, const char *key,
                        size_t klen, const char *val, size_t vlen)
 {
-    rw_buf_t r;
-    rw_buf_init(&r);
+    /* sized at once: a lead's record is a few KiB, and growing it took several reallocs */
     uint32_t tl = (uint32_t)strlen(topic), kl = (uint32_t)klen;
-    rw_buf_append(&r, &tl, 4);
-    rw_buf_append(&r, topic, tl);
-    rw_buf_append(&r, &kl, 4);
-    rw_buf_append(&r, key, kl);
-    rw_buf_append(&r, val, vlen);
+    size_t len = 8 + (size_t)tl + klen + vlen;
+    char *rec = rw_xmalloc(len), *p = rec;
+    memcpy(p, &tl, 4);
+    memcpy(p += 4, topic, tl);
+    memcpy(p += tl, &kl, 4);
+    p += 4;
+    if (kl) memcpy(p, key, kl); /* (memcpy from NULL is undefined even for 0 bytes) */
+    if (vlen) memcpy(p + kl, val, vlen);
     char k[24];
     key_of(o->next, k);
-    rw_batch_put(b, RW_CF_META, k, strlen(k), r.data, r.len);
+    rw_batch_put(b, RW_CF_META, k, strlen(k), rec, len);
     if (o->n == o->cap) {
         o->cap = o->cap ? o->cap * 2 : 256;
         o->pending = rw_xrealloc(o->pending, o->cap * sizeof *o->pending);
     }
-    size_t len = r.len; /* rw_buf_steal empties r */
-    o->pending[o->n++] = (struct pending){.seq = o->next, .len = len, .rec = rw_buf_steal(&r)};
+    o->pending[o->n++] = (struct pending){.seq = o->next, .len = len, .rec = rec};
     return o->next++;
 }
 

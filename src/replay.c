@@ -7,6 +7,7 @@
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "replay.h"
 #include "jarena.h"
+#include "leadlog.h"
 #include "rwtime.h"
 
 #include <errno.h>
@@ -32,27 +33,13 @@ typedef struct {
     reject_t *reject; /* when !ok */
 } item_t;
 
-/* A lead revision a shard emitted for item `item` of a chunk; strings in the buffer. */
-typedef struct {
-    uint32_t item;
-    int shadow;
-    int64_t revision, hits;
-    size_t id_off, text_off, len;
-} emitted_t;
-
-typedef struct {
-    emitted_t *v;
-    size_t n, cap;
-    rw_buf_t buf;
-} shard_out_t;
-
 typedef struct chunk {
     item_t items[CHUNK];
     rw_jarena_t *arena; /* the events' JSON: dropped at once when the chunk is reused */
     size_t n;
-    uint64_t bytes; /* read so far, for the progress bar */
-    unsigned done;  /* shards finished with it */
-    shard_out_t out[RW_REPLAY_MAX_SHARDS];
+    uint64_t bytes;                  /* read so far, for the progress bar */
+    unsigned done;                   /* shards finished with it */
+    rw_leadlog_t out[RW_SHARDS_MAX]; /* each shard's lead revisions, by item */
     struct chunk *next;
 } chunk_t;
 
@@ -60,6 +47,8 @@ static chunk_t *chunk_new(void)
 {
     chunk_t *c = rw_xcalloc(1, sizeof *c);
     c->arena = rw_jarena_new();
+    for (size_t s = 0; s < RW_SHARDS_MAX; s++)
+        rw_leadlog_init(&c->out[s]);
     return c;
 }
 
@@ -74,10 +63,8 @@ static void chunk_clear(chunk_t *c)
             free(c->items[i].reject);
         }
     }
-    for (size_t s = 0; s < RW_REPLAY_MAX_SHARDS; s++) {
-        c->out[s].n = 0;
-        rw_buf_reset(&c->out[s].buf);
-    }
+    for (size_t s = 0; s < RW_SHARDS_MAX; s++)
+        rw_leadlog_clear(&c->out[s]);
     c->n = 0;
     c->done = 0;
 }
@@ -87,10 +74,8 @@ static void chunks_free(chunk_t *c)
     while (c) {
         chunk_t *next = c->next;
         chunk_clear(c);
-        for (size_t s = 0; s < RW_REPLAY_MAX_SHARDS; s++) {
-            free(c->out[s].v);
-            rw_buf_free(&c->out[s].buf);
-        }
+        for (size_t s = 0; s < RW_SHARDS_MAX; s++)
+            rw_leadlog_free(&c->out[s]);
         rw_jarena_free(c->arena);
         free(c);
         c = next;
@@ -197,7 +182,7 @@ static void *read_loop(void *arg)
         rw_jarena_enter(prev);
         if (it->ok) {
             /* the high half: engines index their entity maps with the low bits */
-            it->shard = (unsigned)((rw_hash64(it->ev.entity, it->ev.entity_len) >> 32) % p->shards);
+            it->shard = rw_engine_shard_of(it->ev.entity, it->ev.entity_len, p->shards);
         } else {
             it->reject = rw_xcalloc(1, sizeof *it->reject);
             it->reject->err = err;
@@ -232,28 +217,14 @@ typedef struct {
     rw_engine_t *engine; /* freed by the shard when it ends, its counts kept in stats */
     rw_engine_stats_t stats;
     size_t batch;
-    shard_out_t *out; /* of the chunk being processed */
-    uint32_t item;    /* the item being applied */
+    rw_leadlog_t *out; /* of the chunk being processed */
+    uint32_t item;     /* the item being applied */
 } shard_t;
 
 static void shard_sink(void *ud, const rw_lead_out_t *lead)
 {
     shard_t *sh = ud;
-    shard_out_t *o = sh->out;
-    if (o->n == o->cap) {
-        o->cap = o->cap ? o->cap * 2 : 64;
-        o->v = rw_xrealloc(o->v, o->cap * sizeof *o->v);
-    }
-    emitted_t *m = &o->v[o->n++];
-    *m = (emitted_t){.item = sh->item,
-                     .shadow = lead->shadow,
-                     .revision = lead->revision,
-                     .hits = lead->hits,
-                     .id_off = o->buf.len};
-    rw_buf_append(&o->buf, lead->id, strlen(lead->id) + 1);
-    m->text_off = o->buf.len;
-    m->len = lead->len;
-    rw_buf_append(&o->buf, lead->text, lead->len);
+    rw_leadlog_add(sh->out, sh->item, lead);
 }
 
 static void fail(pipe_t *p, const char *err)
@@ -333,7 +304,6 @@ static void write_reject(FILE *f, const item_t *it)
 static void write_chunk(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, chunk_t *c,
                         rw_engine_stats_t *invalid)
 {
-    size_t pos[RW_REPLAY_MAX_SHARDS] = {0};
     for (size_t i = 0; i < c->n; i++) {
         const item_t *it = &c->items[i];
         if (!it->ok) {
@@ -342,32 +312,16 @@ static void write_chunk(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, c
             if (o->rejects) write_reject(o->rejects, it);
             continue;
         }
-        const shard_out_t *so = &c->out[it->shard];
-        for (size_t *k = &pos[it->shard]; *k < so->n && so->v[*k].item == i; ++*k) {
-            const emitted_t *m = &so->v[*k];
-            rw_lead_out_t out = {.id = so->buf.data + m->id_off,
-                                 .revision = m->revision,
-                                 .hits = m->hits,
-                                 .shadow = m->shadow,
-                                 .text = so->buf.data + m->text_off,
-                                 .len = m->len};
-            if (eo->sink) eo->sink(eo->sink_ud, &out);
-        }
+        rw_leadlog_replay(&c->out[it->shard], i, eo->sink, eo->sink_ud);
     }
-}
-
-unsigned rw_replay_default_shards(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > RW_REPLAY_MAX_SHARDS ? RW_REPLAY_MAX_SHARDS : (unsigned)n;
 }
 
 int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_replay_result_t *res,
                   char *err, size_t errlen)
 {
     memset(res, 0, sizeof *res);
-    unsigned shards = o->shards ? o->shards : rw_replay_default_shards();
-    if (shards > RW_REPLAY_MAX_SHARDS) shards = RW_REPLAY_MAX_SHARDS;
+    unsigned shards = o->shards ? o->shards : rw_shards_default();
+    if (shards > RW_SHARDS_MAX) shards = RW_SHARDS_MAX;
     off_t size;
     FILE *in = open_input(o->path, err, errlen, &size);
     if (!in) return -1;
@@ -375,8 +329,8 @@ int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_repl
     pipe_t p = {.in = in, .o = o, .shards = shards};
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.changed, NULL);
-    shard_t sh[RW_REPLAY_MAX_SHARDS];
-    pthread_t th[RW_REPLAY_MAX_SHARDS + 1];
+    shard_t sh[RW_SHARDS_MAX];
+    pthread_t th[RW_SHARDS_MAX + 1];
     size_t cache = eo->cache_bytes ? eo->cache_bytes : RW_ENGINE_CACHE_DEFAULT;
     for (unsigned s = 0; s < shards; s++) {
         rw_engine_opts_t so = *eo;

@@ -5,6 +5,7 @@
 #define RW_REPLAY_H
 
 #include "engine.h"
+#include "shards.h"
 
 #include <stdio.h>
 
@@ -16,10 +17,8 @@ typedef struct {
     double future_now;     /* reject events over a day after this instant; 0 = no test */
     size_t max_event_size; /* default RW_EVENT_MAX_SIZE_DEFAULT */
     unsigned shards;       /* engines in parallel threads, entities split among them by id;
-                            * 0 = rw_replay_default_shards() */
+                            * 0 = rw_shards_default() */
 } rw_replay_opts_t;
-
-#define RW_REPLAY_MAX_SHARDS 16
 
 typedef struct {
     uint64_t lines, bytes;
@@ -35,8 +34,6 @@ typedef struct {
  * shards. Returns 0, or -1 with err (I/O, store). */
 int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_replay_result_t *res,
                   char *err, size_t errlen);
-/* The number of processors online, at most RW_REPLAY_MAX_SHARDS. */
-unsigned rw_replay_default_shards(void);
 /* Reads and JSON-parses every line and nothing else: the baseline for throughput. */
 int rw_replay_parse_only(const char *path, rw_replay_result_t *res, char *err, size_t errlen);
 

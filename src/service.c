@@ -4,6 +4,7 @@
 #include "api.h"
 #include "broker.h"
 #include "engine.h"
+#include "shards.h"
 #include "http.h"
 #include "handling.h"
 #include "log.h"
@@ -42,7 +43,7 @@ typedef struct {
     const rw_config_t *cfg;
     rw_rules_t *rules;
     rw_store_t *store;
-    rw_engine_t *engine;
+    rw_shards_t *shards; /* the engines */
     rw_broker_t *broker;
     rd_kafka_t *consumer, *producer;
     rw_http_t *http;
@@ -56,6 +57,11 @@ typedef struct {
     rd_kafka_topic_partition_list_t *offsets;
     uint64_t *delivered;
     size_t n_delivered, cap_delivered;
+    /* the poll batch being gathered */
+    rd_kafka_message_t **polled;
+    size_t n_polled;
+    rw_shards_msg_t *msgs;
+    rw_shards_result_t *results;
     /* metrics */
     uint64_t lat_buckets[N_BOUNDS + 1], batches;
     double lat_sum;
@@ -117,8 +123,14 @@ static void lead_to_outbox(void *ud, const rw_lead_out_t *lead)
 {
     service_t *s = ud;
     if (lead->shadow) return; /* shadow leads are recorded, never dispatched */
-    rw_outbox_add(s->outbox, rw_engine_batch(s->engine), s->cfg->topic_leads, lead->id,
+    rw_outbox_add(s->outbox, rw_shards_batch(s->shards), s->cfg->topic_leads, lead->id,
                   strlen(lead->id), lead->text, lead->len);
+}
+
+/* An action wrote a lead: the engines must not rewrite their older copy of it. */
+static void lead_written(void *ud, const char *id)
+{
+    rw_shards_forget_lead(((service_t *)ud)->shards, id);
 }
 
 static void offset_key(const char *topic, int32_t partition, char *out, size_t n)
@@ -152,7 +164,7 @@ int rw_kafka_warm(rd_kafka_t *rk, const char *topic, int timeout_ms)
  * effects: the batch's outbox records are produced and the offsets committed. */
 static int commit_locked(service_t *s)
 {
-    rw_batch_t *b = rw_engine_batch(s->engine);
+    rw_batch_t *b = rw_shards_batch(s->shards);
     for (int i = 0; i < s->offsets->cnt; i++) {
         const rd_kafka_topic_partition_t *p = &s->offsets->elems[i];
         char k[300], v[32];
@@ -164,7 +176,7 @@ static int commit_locked(service_t *s)
         rw_outbox_confirm(s->outbox, b, s->delivered[i]);
     char err[512];
     size_t n_delivered = s->n_delivered;
-    int rc = rw_engine_commit(s->engine, err, sizeof err);
+    int rc = rw_shards_commit(s->shards, err, sizeof err);
     if (rc) {
         rw_error(MOD, "状态写入失败，停止服务以免丢失事件: %s", err);
         rw_outbox_drain(s->outbox, NULL, NULL);
@@ -189,14 +201,6 @@ static int commit_locked(service_t *s)
     return 0;
 }
 
-static int commit(service_t *s)
-{
-    rw_handling_lock(s->handling);
-    int rc = commit_locked(s);
-    rw_handling_unlock(s->handling);
-    return rc;
-}
-
 static void record_offset(service_t *s, const rd_kafka_message_t *m)
 {
     const char *topic = rd_kafka_topic_name(m->rkt);
@@ -206,28 +210,52 @@ static void record_offset(service_t *s, const rd_kafka_message_t *m)
     p->offset = m->offset + 1;
 }
 
-static void handle_message(service_t *s, const rd_kafka_message_t *m)
+/* An invalid event's record on the dead-letter topic: the reason and where it came from. */
+static void dead_letter(service_t *s, const rd_kafka_message_t *m, const rw_event_error_t *err)
 {
-    rw_event_error_t err;
-    rw_outcome_t out = rw_engine_process(s->engine, m->payload ? m->payload : "", m->len, m->key,
-                                         m->key ? m->key_len : 0, &err);
-    if (out == RW_OUT_INVALID) {
-        json_t *rec = rw_event_reject_json(m->payload ? m->payload : "", m->len, &err);
-        json_object_set_new(rec, "topic", json_string(rd_kafka_topic_name(m->rkt)));
-        json_object_set_new(rec, "partition", json_integer(m->partition));
-        json_object_set_new(rec, "offset", json_integer(m->offset));
-        if (m->key) {
-            char *kb = rw_base64(m->key, m->key_len);
-            json_object_set_new(rec, "key_base64", json_string(kb));
-            free(kb);
-        }
-        char *text = json_dumps(rec, JSON_COMPACT);
-        rw_outbox_add(s->outbox, rw_engine_batch(s->engine), s->cfg->topic_dlq,
-                      m->key ? m->key : "", m->key ? m->key_len : 0, text, strlen(text));
-        free(text);
-        json_decref(rec);
+    json_t *rec = rw_event_reject_json(m->payload ? m->payload : "", m->len, err);
+    json_object_set_new(rec, "topic", json_string(rd_kafka_topic_name(m->rkt)));
+    json_object_set_new(rec, "partition", json_integer(m->partition));
+    json_object_set_new(rec, "offset", json_integer(m->offset));
+    if (m->key) {
+        char *kb = rw_base64(m->key, m->key_len);
+        json_object_set_new(rec, "key_base64", json_string(kb));
+        free(kb);
     }
-    record_offset(s, m);
+    char *text = json_dumps(rec, JSON_COMPACT);
+    rw_outbox_add(s->outbox, rw_shards_batch(s->shards), s->cfg->topic_dlq, m->key ? m->key : "",
+                  m->key ? m->key_len : 0, text, strlen(text));
+    free(text);
+    json_decref(rec);
+}
+
+/* The polled messages through the engines, then their dead letters and offsets. */
+static void handle_messages(service_t *s, rd_kafka_message_t **m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        s->msgs[i] = (rw_shards_msg_t){.value = m[i]->payload ? m[i]->payload : "",
+                                       .len = m[i]->len,
+                                       .key = m[i]->key,
+                                       .klen = m[i]->key ? m[i]->key_len : 0};
+    rw_shards_process(s->shards, s->msgs, n, s->results);
+    for (size_t i = 0; i < n; i++) {
+        if (s->results[i].outcome == RW_OUT_INVALID) dead_letter(s, m[i], &s->results[i].err);
+        record_offset(s, m[i]);
+        rd_kafka_message_destroy(m[i]);
+    }
+}
+
+/* Every polled message through the engines, then their atomic write (from the
+ * engines' work to the write no API action may write a lead the batch may also
+ * write: the engines keep them until the commit). */
+static int commit(service_t *s)
+{
+    rw_handling_lock(s->handling);
+    handle_messages(s, s->polled, s->n_polled);
+    s->n_polled = 0;
+    int rc = commit_locked(s);
+    rw_handling_unlock(s->handling);
+    return rc;
 }
 
 /* ---- rebalancing ------------------------------------------------------------------- */
@@ -251,7 +279,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         else
             rd_kafka_assign(rk, parts);
     } else {
-        commit(s); /* everything polled so far belongs to the old owner's turn */
+        commit(s); /* everything polled so far belongs to the old owner's turn: it is
+                    * processed and its offsets stored before the partitions go */
         for (int i = 0; i < parts->cnt; i++)
             rw_info(MOD, "撤销分区 %s[%d]", parts->elems[i].topic, parts->elems[i].partition);
         if (cooperative)
@@ -356,7 +385,9 @@ static int open_clients(service_t *s, const char *bootstrap, char *err, size_t e
 
 static void render_metrics(service_t *s)
 {
-    const rw_engine_stats_t *st = rw_engine_stats(s->engine);
+    rw_engine_stats_t stats;
+    rw_shards_stats(s->shards, &stats);
+    const rw_engine_stats_t *st = &stats;
     rw_buf_t b;
     rw_buf_init(&b);
     rw_buf_puts(&b, "# HELP regwatch_events_total Events consumed, by outcome.\n# TYPE "
@@ -375,7 +406,8 @@ static void render_metrics(service_t *s)
                     "regwatch_leads_total counter\n");
     const char *rule;
     json_t *levels;
-    json_object_foreach((json_t *)rw_engine_lead_counts(s->engine), rule, levels)
+    json_t *counts = rw_shards_lead_counts(s->shards);
+    json_object_foreach(counts, rule, levels)
     {
         const char *lvl;
         json_t *n;
@@ -383,6 +415,7 @@ static void render_metrics(service_t *s)
             &b, "regwatch_leads_total{rule=\"%s\",level=\"%s\"} %" JSON_INTEGER_FORMAT "\n", rule,
             lvl, json_integer_value(n));
     }
+    json_decref(counts);
     rw_buf_printf(&b,
                   "# HELP regwatch_triggers_suppressed_total Triggers suppressed into an existing "
                   "lead's hits.\n"
@@ -516,14 +549,14 @@ static int reload(service_t *s, char *err, size_t errlen)
     int rc = -1;
     if (!r) {
         snprintf(err, errlen, "规则、模型或法规未通过检查（详见日志），继续使用原有规则");
-    } else if (rw_engine_set_rules(s->engine, r, err, errlen)) {
+    } else if (rw_shards_set_rules(s->shards, r, err, errlen)) {
         rw_rules_free(r);
     } else {
         rw_rules_free(s->rules);
         s->rules = r;
         rw_api_set_rules(s->api, r);
         s->reloads++;
-        size_t changed = rw_engine_refresh_changed(s->engine);
+        size_t changed = rw_shards_refresh_changed(s->shards);
         commit(s);
         rw_info(MOD,
                 "已重新加载规则：%zu 条规则；%zu 条未办结线索的法律依据有变化，已标注 changed "
@@ -546,7 +579,7 @@ static int api_reload(void *ud, char *err, size_t errlen)
 
 static json_t *api_entity(void *ud, const char *entity)
 {
-    return rw_engine_entity(((service_t *)ud)->engine, entity);
+    return rw_shards_entity(((service_t *)ud)->shards, entity);
 }
 
 /* Leads that passed a deadline since the last sweep are republished with overdue set. */
@@ -571,17 +604,15 @@ static void run_batches(service_t *s)
         }
         sweep_overdue(s);
         double start = 0, deadline = 0;
-        int n = 0;
-        while (n < s->cfg->batch_max_events && !g_stop && !(n == 0 && g_reload)) {
-            int wait = n == 0 ? 200 : (int)((deadline - rw_mono()) * 1000);
-            if (n > 0 && wait <= 0) break;
+        while (s->n_polled < (size_t)s->cfg->batch_max_events && !g_stop &&
+               !(s->n_polled == 0 && g_reload)) {
+            int wait = s->n_polled == 0 ? 200 : (int)((deadline - rw_mono()) * 1000);
+            if (s->n_polled > 0 && wait <= 0) break;
             rd_kafka_message_t *m = rd_kafka_consumer_poll(s->consumer, wait);
             if (!m) {
-                if (n == 0) {
-                    rd_kafka_poll(s->producer, 0);
-                    render_metrics(s);
-                }
-                if (n > 0) break;
+                if (s->n_polled > 0) break;
+                rd_kafka_poll(s->producer, 0);
+                render_metrics(s);
                 continue;
             }
             if (m->err) {
@@ -590,20 +621,15 @@ static void run_batches(service_t *s)
                 rd_kafka_message_destroy(m);
                 continue;
             }
-            if (n == 0) {
+            if (s->n_polled == 0) {
                 start = rw_mono();
                 deadline = start + s->cfg->batch_max_ms / 1000.0;
-                /* from the batch's first event to its commit no API action may write a
-                 * lead the batch may also write (the engine keeps them until commit) */
-                rw_handling_lock(s->handling);
             }
-            handle_message(s, m);
-            rd_kafka_message_destroy(m);
-            n++;
+            s->polled[s->n_polled++] = m;
         }
+        size_t n = s->n_polled;
         if (n == 0 && s->n_delivered == 0) continue;
         commit(s);
-        if (n) rw_handling_unlock(s->handling);
         if (n) {
             double el = rw_mono() - start;
             size_t i = 0;
@@ -645,13 +671,23 @@ int rw_service_run(const rw_config_t *cfg)
                            .sink_ud = &s,
                            .check_future = 1,
                            .max_event_size = cfg->max_event_size};
-    s.engine = rw_engine_new(&eo);
+    unsigned threads = cfg->threads ? (unsigned)cfg->threads : rw_shards_default();
+    if (!(s.shards = rw_shards_new(&eo, threads, err, sizeof err))) {
+        rw_error(MOD, "%s", err);
+        goto out;
+    }
+    size_t cap = (size_t)cfg->batch_max_events;
+    s.polled = rw_xcalloc(cap, sizeof *s.polled);
+    s.msgs = rw_xcalloc(cap, sizeof *s.msgs);
+    s.results = rw_xcalloc(cap, sizeof *s.results);
     s.outbox = rw_outbox_open(s.store);
     rw_handling_opts_t ho = {.store = s.store,
                              .outbox = s.outbox,
                              .topic_leads = cfg->topic_leads,
                              .publish = produce,
-                             .publish_ud = &s};
+                             .publish_ud = &s,
+                             .wrote = lead_written,
+                             .wrote_ud = &s};
     s.handling = rw_handling_new(&ho);
     s.users = rw_users_open(cfg->state_dir);
     const char *bootstrap = rw_config_bootstrap(cfg);
@@ -704,8 +740,9 @@ int rw_service_run(const rw_config_t *cfg)
             goto out;
         }
     }
-    rw_info(MOD, "regwatch 运行中：消费 %s，线索 %s，死信 %s，消费组 %s，状态 %s",
-            cfg->topic_events, cfg->topic_leads, cfg->topic_dlq, cfg->group_id, cfg->state_dir);
+    rw_info(MOD, "regwatch 运行中：消费 %s，线索 %s，死信 %s，消费组 %s，状态 %s，引擎线程 %u",
+            cfg->topic_events, cfg->topic_leads, cfg->topic_dlq, cfg->group_id, cfg->state_dir,
+            rw_shards_count(s.shards));
     run_batches(&s);
     rw_info(MOD, "正在停止：提交最后一批并等待投递确认");
     commit(&s);
@@ -720,7 +757,7 @@ out:
         rd_kafka_destroy(s.consumer);
     }
     if (s.producer) rd_kafka_destroy(s.producer);
-    rw_engine_free(s.engine);
+    rw_shards_free(s.shards);
     rw_store_close(s.store);
     rw_broker_stop(s.broker);
     rw_rules_free(s.rules);
@@ -730,6 +767,9 @@ out:
     rw_handling_free(s.handling);
     rw_outbox_free(s.outbox);
     free(s.delivered);
+    free(s.polled);
+    free(s.msgs);
+    free(s.results);
     free(s.metrics_text);
     pthread_mutex_destroy(&s.lock);
     return status;

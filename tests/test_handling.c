@@ -27,6 +27,7 @@ typedef struct {
     rw_calendar_t cal;
     rw_handling_t *h;
     json_t *published; /* [{"key", "record"}] in publishing order */
+    json_t *written;   /* lead ids the `wrote` hook was told, in order */
     rw_user_t wang;    /* regulator, 3201 food */
     rw_user_t li;      /* supervisor, 3201 */
     rw_user_t chen;    /* regulator, 3202: another city */
@@ -41,6 +42,11 @@ static void on_publish(void *ud, const rw_outbox_msg_t *m)
     assert_non_null(rec);
     json_array_append_new(f->published,
                           json_pack("{s:s%,s:o}", "key", m->key, m->klen, "record", rec));
+}
+
+static void on_wrote(void *ud, const char *id)
+{
+    json_array_append_new(((fixture_t *)ud)->written, json_string(id));
 }
 
 static rw_user_t make_user(const char *name, rw_role_t role, const char *scope)
@@ -59,10 +65,13 @@ static int setup(void **state)
     f->outbox = rw_outbox_open(f->store);
     rw_calendar_default(&f->cal);
     f->published = json_array();
+    f->written = json_array();
     rw_handling_opts_t o = {.store = f->store,
                             .outbox = f->outbox,
                             .publish = on_publish,
                             .publish_ud = f,
+                            .wrote = on_wrote,
+                            .wrote_ud = f,
                             .calendar = &f->cal,
                             .tz_offset_min = TZ};
     f->h = rw_handling_new(&o);
@@ -81,6 +90,7 @@ static int teardown(void **state)
     rw_outbox_free(f->outbox);
     rw_store_close(f->store);
     json_decref(f->published);
+    json_decref(f->written);
     rw_user_free(&f->wang);
     rw_user_free(&f->li);
     rw_user_free(&f->chen);
@@ -294,6 +304,25 @@ static void accept_verify_confirm_close_walks_the_lead_to_closed(void **state)
     json_decref(view);
 }
 
+/* The service's engines keep a lead's latest text to rewrite on the next suppressed
+ * trigger: every record an action writes must be announced so they drop theirs. */
+static void every_written_revision_is_announced_and_a_refusal_is_not(void **state)
+{
+    fixture_t *f = *state;
+    put_lead(f, "L1", "live");
+    json_decref(act(f, &f->wang, "L1", "{\"action\":\"accept\",\"revision\":1}",
+                    "2026-03-04T11:00:00+08:00"));
+    assert_json(json_incref(f->written), "[\"L1\"]");
+    rw_handling_error_t err = {0};
+    json_t *body = json_loads("{\"action\":\"accept\",\"revision\":1}", 0, NULL);
+    assert_null(
+        rw_handling_act(f->h, &f->wang, "L1", body, "api", at("2026-03-04T12:00:00+08:00"), &err));
+    assert_int_equal(err.status, 409);
+    rw_handling_error_clear(&err);
+    json_decref(body);
+    assert_int_equal(json_array_size(f->written), 1);
+}
+
 static void out_of_scope_is_not_found_like_a_missing_lead(void **state)
 {
     fixture_t *f = *state;
@@ -443,6 +472,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(accept_verify_confirm_close_walks_the_lead_to_closed),
+        T(every_written_revision_is_announced_and_a_refusal_is_not),
         T(out_of_scope_is_not_found_like_a_missing_lead),
         T(a_role_without_the_action_is_forbidden),
         T(an_illegal_transition_answers_with_the_allowed_actions),

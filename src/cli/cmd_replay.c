@@ -103,9 +103,9 @@ int rw_cmd_replay(int argc, char **argv)
             break;
         case 't':
             threads = strtol(optarg, NULL, 10);
-            if (threads <= 0 || threads > RW_REPLAY_MAX_SHARDS) {
+            if (threads <= 0 || threads > RW_SHARDS_MAX) {
                 fprintf(stderr, "regwatch replay: --threads 需要 1 到 %d 之间的整数\n",
-                        RW_REPLAY_MAX_SHARDS);
+                        RW_SHARDS_MAX);
                 return 2;
             }
             break;

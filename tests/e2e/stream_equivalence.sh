@@ -15,6 +15,8 @@
 #   - every lead message is keyed by its id, the revisions of one lead share a
 #     partition and arrive in increasing order (so "keep the last" works too);
 #   - /metrics counts the created leads by rule and level as replay's records say.
+# The service runs three engines side by side (REGWATCH_THREADS=3, whatever the
+# machine's cores), so all of the above holds for a sharded poll batch.
 # shellcheck disable=SC2154 # PID_<name>, HTTP_<name>: set by start_run (printf -v)
 # shellcheck source-path=SCRIPTDIR source=fixtures/stream_lib.bash
 source "$RW_SOURCE_DIR/tests/e2e/fixtures/stream_lib.bash"
@@ -31,7 +33,7 @@ note "replay: applied/duplicate/late/invalid/unknown $want_counts; $(wc -l <"$T/
 
 # The embedded broker: no bootstrap.servers, the address comes on stdout.
 unset BROKER
-start_run svc "$T/state" REGWATCH_PARTITIONS=6
+start_run svc "$T/state" REGWATCH_PARTITIONS=6 REGWATCH_THREADS=3
 BROKER=$(grep -o '127\.0\.0\.1:[0-9]\+' "$T/svc.out" | head -1 || true)
 check "regwatch run prints its embedded broker's address ($BROKER)" [ -n "$BROKER" ]
 check "kcat sees the three topics with 6 partitions on it" bash -c \
