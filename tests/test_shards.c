@@ -129,7 +129,7 @@ static void run_engine(fx_t *f, size_t from, size_t to, size_t every, rw_outcome
     rw_engine_free(e);
 }
 
-/* Events [from, to) through n engines side by side in batches of `every`. */
+/* Events [from, to) through the engines side by side as one poll batch, then a commit. */
 static void run_batch(fx_t *f, rw_shards_t *sh, size_t from, size_t to, rw_shards_result_t *res)
 {
     rw_shards_msg_t msgs[64];
@@ -162,6 +162,15 @@ static void reset(fx_t *f)
     json_array_clear(f->texts);
 }
 
+/* The sink got the revisions of `want`, byte for byte, in the same order. */
+static void assert_same_revisions(const fx_t *f, const json_t *want)
+{
+    assert_int_equal(json_array_size(f->texts), json_array_size(want));
+    for (size_t i = 0; i < json_array_size(want); i++)
+        assert_string_equal(json_string_value(json_array_get(f->texts, i)),
+                            json_string_value(json_array_get(want, i)));
+}
+
 static void engines_side_by_side_give_what_one_engine_gives(void **state)
 {
     fx_t *f = *state;
@@ -181,11 +190,7 @@ static void engines_side_by_side_give_what_one_engine_gives(void **state)
         rw_shards_result_t *res = rw_xcalloc(n, sizeof *res);
         for (size_t i = 0; i < n; i += 7)
             run_batch(f, sh, i, i + 7 < n ? i + 7 : n, res);
-        /* the same revisions, byte for byte, in the same order */
-        assert_int_equal(json_array_size(f->texts), json_array_size(want));
-        for (size_t i = 0; i < json_array_size(want); i++)
-            assert_string_equal(json_string_value(json_array_get(f->texts, i)),
-                                json_string_value(json_array_get(want, i)));
+        assert_same_revisions(f, want);
         for (size_t i = 0; i < n; i++) {
             assert_int_equal(res[i].outcome, one[i]);
             if (res[i].outcome == RW_OUT_INVALID) assert_true(res[i].err.reason[0] != 0);
@@ -228,10 +233,7 @@ static void a_single_engine_reads_on_from_what_the_shards_wrote(void **state)
         run_batch(f, sh, i, i + 10 < half ? i + 10 : half, res);
     rw_shards_free(sh);
     run_engine(f, half, n, 1000, out, NULL);
-    assert_int_equal(json_array_size(f->texts), json_array_size(want));
-    for (size_t i = 0; i < json_array_size(want); i++)
-        assert_string_equal(json_string_value(json_array_get(f->texts, i)),
-                            json_string_value(json_array_get(want, i)));
+    assert_same_revisions(f, want);
     json_decref(want);
     free(res);
     free(out);
