@@ -195,8 +195,6 @@ static void from_env(rw_config_t *c)
     const char *v = getenv("REGWATCH_BOOTSTRAP_SERVERS");
     if (v) json_object_set_new(c->kafka, "bootstrap.servers", json_string(v));
     if ((v = getenv("REGWATCH_PARTITIONS")) && atoi(v) > 0) c->partitions = atoi(v);
-    if ((v = getenv("REGWATCH_THREADS")) && atoi(v) > 0 && atoi(v) <= RW_SHARDS_MAX)
-        c->threads = atoi(v);
     for (char **e = environ; *e; e++) {
         if (strncmp(*e, "REGWATCH_KAFKA_", 15) != 0) continue;
         const char *eq = strchr(*e, '=');
@@ -238,6 +236,17 @@ int rw_config_load(rw_config_t *c, const char *path, char *err, size_t errlen)
     defaults(c);
     if (path && from_file(c, path, err, errlen)) return -1;
     from_env(c);
+    const char *t = getenv("REGWATCH_THREADS");
+    if (t) {
+        char *end;
+        long n = strtol(t, &end, 10);
+        if (end == t || *end || n < 1 || n > RW_SHARDS_MAX) {
+            snprintf(err, errlen, "REGWATCH_THREADS 应该是 1 到 %d 之间的整数（实际是“%s”）",
+                     RW_SHARDS_MAX, t);
+            return -1;
+        }
+        c->threads = (int)n;
+    }
     if (!c->static_dir) default_static_dir(c);
     if (strcmp(c->rebalance, "cooperative") && strcmp(c->rebalance, "eager")) {
         snprintf(err, errlen, "rebalance 只能是 cooperative 或 eager");

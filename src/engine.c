@@ -405,6 +405,7 @@ static const char *region_of(const rw_event_t *ev, const entity_t *x)
 
 unsigned rw_engine_shard_of(const char *entity, size_t len, unsigned n)
 {
+    /* the high half: engines index their entity maps with the low bits */
     return (unsigned)((rw_hash64(entity, len) >> 32) % n);
 }
 

@@ -181,7 +181,6 @@ static void *read_loop(void *arg)
             it->ok = 0;
         rw_jarena_enter(prev);
         if (it->ok) {
-            /* the high half: engines index their entity maps with the low bits */
             it->shard = rw_engine_shard_of(it->ev.entity, it->ev.entity_len, p->shards);
         } else {
             it->reject = rw_xcalloc(1, sizeof *it->reject);

@@ -245,10 +245,20 @@ static void handle_messages(service_t *s, rd_kafka_message_t **m, size_t n)
     }
 }
 
-/* Every polled message through the engines, then their atomic write (from the
- * engines' work to the write no API action may write a lead the batch may also
- * write: the engines keep them until the commit). */
 static int commit(service_t *s)
+{
+    rw_handling_lock(s->handling);
+    int rc = commit_locked(s);
+    rw_handling_unlock(s->handling);
+    return rc;
+}
+
+/* The polling thread's end of a batch: every polled message through the engines, then
+ * their atomic write. Under the lock from the engines' work to the write, so no API
+ * action writes a lead the batch may also write (the engines keep them until the
+ * commit). Only the polling thread touches the polled list: a reload from an API
+ * thread commits without it, and those messages run on the new rules. */
+static int finish_batch(service_t *s)
 {
     rw_handling_lock(s->handling);
     handle_messages(s, s->polled, s->n_polled);
@@ -279,8 +289,9 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         else
             rd_kafka_assign(rk, parts);
     } else {
-        commit(s); /* everything polled so far belongs to the old owner's turn: it is
-                    * processed and its offsets stored before the partitions go */
+        /* (on the polling thread, inside its poll) everything polled so far belongs to
+         * the old owner's turn: processed, its offsets stored before the partitions go */
+        finish_batch(s);
         for (int i = 0; i < parts->cnt; i++)
             rw_info(MOD, "撤销分区 %s[%d]", parts->elems[i].topic, parts->elems[i].partition);
         if (cooperative)
@@ -629,7 +640,7 @@ static void run_batches(service_t *s)
         }
         size_t n = s->n_polled;
         if (n == 0 && s->n_delivered == 0) continue;
-        commit(s);
+        finish_batch(s);
         if (n) {
             double el = rw_mono() - start;
             size_t i = 0;
@@ -745,7 +756,7 @@ int rw_service_run(const rw_config_t *cfg)
             rw_shards_count(s.shards));
     run_batches(&s);
     rw_info(MOD, "正在停止：提交最后一批并等待投递确认");
-    commit(&s);
+    finish_batch(&s);
     rd_kafka_flush(s.producer, 10000);
     commit(&s); /* records the confirmed deliveries */
     status = 0;

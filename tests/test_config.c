@@ -86,6 +86,16 @@ static void threads_default_to_one_per_processor_and_are_bounded(void **state)
     assert_int_equal(load_text("{\"threads\": 3}", &c, err, sizeof err), 0);
     assert_int_equal(c.threads, 2); /* the environment overrides the file */
     rw_config_free(&c);
+    char over[16];
+    snprintf(over, sizeof over, "%d", RW_SHARDS_MAX + 1);
+    const char *const env_refused[] = {"0", "x", "2x", over};
+    for (size_t i = 0; i < sizeof env_refused / sizeof *env_refused; i++) {
+        setenv("REGWATCH_THREADS", env_refused[i], 1);
+        err[0] = 0;
+        assert_int_equal(rw_config_load(&c, NULL, err, sizeof err), -1);
+        assert_non_null(strstr(err, "REGWATCH_THREADS"));
+        rw_config_free(&c);
+    }
     unsetenv("REGWATCH_THREADS");
     char bad[64];
     snprintf(bad, sizeof bad, "{\"threads\": %d}", RW_SHARDS_MAX + 1);
