@@ -368,26 +368,23 @@ static int in_regions(const rw_backtest_opts_t *o, const char *region)
 static void collect(void *ud, const rw_lead_out_t *out)
 {
     run_t *r = ud;
-    if (!out->record) { /* a suppressed trigger: one more hit on a lead already collected */
+    const rw_lead_head_t *h = out->head;
+    if (!h) { /* a suppressed trigger: one more hit on a lead already collected */
         json_t *lead = json_object_get(r->leads, out->id);
         if (lead) json_object_set_new(lead, "hits", json_integer(out->hits));
         return;
     }
-    const json_t *rec = out->record;
-    const json_t *region = json_object_get(rec, "region");
-    if (!in_regions(r->o, json_string_value(region))) return;
-    const char *when = json_string_value(json_object_get(rec, "event_time"));
+    if (!in_regions(r->o, h->region)) return;
     char date[16] = "";
     double t;
-    if (when && rw_time_parse(when, strlen(when), &t, NULL) == 0)
+    if (rw_time_parse(h->event_time, strlen(h->event_time), &t, NULL) == 0)
         rw_date_format(rw_local_day(t, r->rules->catalog.tz_offset_min), date);
-    json_object_set_new(
-        r->leads, out->id,
-        json_pack("{s:O,s:O,s:O,s:O,s:O,s:s,s:O,s:I}", "rule", json_object_get(rec, "rule"),
-                  "entity", json_object_get(rec, "entity"), "entity_name",
-                  json_object_get(rec, "entity_name"), "region", region, "level",
-                  json_object_get(rec, "level"), "date", date, "trigger_event",
-                  json_object_get(rec, "trigger_event"), "hits", (json_int_t)out->hits));
+    json_object_set_new(r->leads, out->id,
+                        json_pack("{s:s,s:s%,s:s?,s:s?,s:s,s:s,s:s%,s:I}", "rule", h->rule,
+                                  "entity", h->entity, h->entity_len, "entity_name", h->entity_name,
+                                  "region", h->region, "level", h->level, "date", date,
+                                  "trigger_event", h->trigger_event, h->trigger_event_len, "hits",
+                                  (json_int_t)out->hits));
 }
 
 static void run_one(run_t *r)

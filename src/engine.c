@@ -110,7 +110,8 @@ typedef struct entity {
     int dirty;
     int profile_dirty, suppress_dirty; /* written only when they changed */
     uint64_t touched;                  /* commit generation of the last use */
-    size_t bytes; /* memory held at the last load or commit: what the cache budget counts */
+    size_t bytes;      /* memory held at the last load or commit: what the cache budget counts */
+    size_t json_bytes; /* of that, the profile's and suppression references' */
 } entity_t;
 
 static void ent_free(entity_t *e)
@@ -156,14 +157,15 @@ struct rw_engine {
     uint64_t generation;
     rw_engine_stats_t stats;
     json_t *lead_counts;
-    /* clause objects by (rule, clause): rebuilt only when the cited version or the
-     * processing day changes, since clause texts are large and leads frequent */
+    /* clause objects' JSON text by (rule, clause): rebuilt only when the cited version or
+     * the processing day changes, since clause texts are large and leads frequent */
     struct clause_cache {
         int valid;
         const rw_law_version_t *v;
         int64_t now_day;
-        json_t *obj;
+        rw_buf_t text; /* empty: the clause has no text at that version */
     } * clause_cache;
+    rw_buf_t clauses; /* the array a trigger's lead cites */
     size_t *clause_base;
     /* per-event evaluation scratch */
     unsigned char *member;
@@ -184,7 +186,7 @@ static void free_clause_cache(rw_engine_t *e)
 {
     size_t n = e->rules && e->clause_base ? e->clause_base[e->rules->n_rules] : 0;
     for (size_t i = 0; i < n; i++)
-        json_decref(e->clause_cache[i].obj);
+        rw_buf_free(&e->clause_cache[i].text);
     free(e->clause_cache);
     free(e->clause_base);
     e->clause_cache = NULL;
@@ -259,6 +261,7 @@ void rw_engine_free(rw_engine_t *e)
     rw_batch_free(e->batch);
     rw_buf_free(&e->text);
     rw_buf_free(&e->hit);
+    rw_buf_free(&e->clauses);
     rw_layout_free(e->layout);
     free_clause_cache(e);
     free(e->member);
@@ -318,12 +321,13 @@ static size_t json_footprint(const json_t *j)
     return n;
 }
 
-/* Sets what the entity counts against the cache budget. */
-static void account(rw_engine_t *e, entity_t *x)
+/* Sets what the entity counts against the cache budget. Walking the JSON costs about as
+ * much as encoding the aggregates, so it is redone only when the JSON changed. */
+static void account(rw_engine_t *e, entity_t *x, int json_changed)
 {
+    if (json_changed) x->json_bytes = json_footprint(x->profile) + json_footprint(x->suppress);
     e->cached_bytes -= x->bytes;
-    x->bytes = sizeof *x + 32 + x->node.id_len + rw_aggs_footprint(x->aggs) +
-               json_footprint(x->profile) + json_footprint(x->suppress);
+    x->bytes = sizeof *x + 32 + x->node.id_len + rw_aggs_footprint(x->aggs) + x->json_bytes;
     e->cached_bytes += x->bytes;
 }
 
@@ -349,7 +353,7 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
     x->suppress =
         flags & HAS_SUPPRESS ? rw_store_get_json(e->o.store, RW_CF_SUPPRESS, id, len) : NULL;
     if (!x->suppress) x->suppress = json_object();
-    account(e, x);
+    account(e, x, 1);
     map_insert(&e->ents, &x->node);
     return x;
 }
@@ -441,59 +445,72 @@ static const char *op_text(int op)
     return t[op];
 }
 
-static json_t *evidence_json(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t *env)
+static void evidence_text(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t *env, rw_buf_t *b)
 {
-    json_t *arr = json_array();
+    rw_buf_putc(b, '[');
     for (size_t i = 0; i < rule->n_evidence; i++) {
         const rw_evidence_t *ev = &rule->evidence[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "expr", json_string(e->rules->calls[ev->call].text));
-        json_object_set_new(o, "value", rw_value_to_json(resolve_call(env, ev->call)));
+        rw_buf_puts(b, i ? ",{\"expr\":" : "{\"expr\":");
+        rw_json_append_cstr(b, e->rules->calls[ev->call].text);
+        rw_buf_puts(b, ",\"value\":");
+        rw_value_append_json(resolve_call(env, ev->call), b);
         if (ev->op >= 0) {
-            json_object_set_new(o, "compared", json_string(op_text(ev->op)));
-            json_object_set_new(o, "threshold", rw_value_to_json(rw_eval(ev->threshold, env)));
+            rw_buf_puts(b, ",\"compared\":");
+            rw_json_append_cstr(b, op_text(ev->op));
+            rw_buf_puts(b, ",\"threshold\":");
+            rw_value_append_json(rw_eval(ev->threshold, env), b);
         }
-        json_array_append_new(arr, o);
+        rw_buf_putc(b, '}');
     }
-    return arr;
+    rw_buf_putc(b, ']');
 }
 
 /* Every model the `if` calls, with its value and the parts that made it. */
-static json_t *models_json(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t *env)
+static void models_text(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t *env, rw_buf_t *b)
 {
-    json_t *arr = json_array();
+    rw_buf_putc(b, '[');
+    int first = 1;
     for (size_t i = 0; i < rule->n_evidence; i++) {
         int call = rule->evidence[i].call;
         const rw_callspec_t *spec = &e->rules->calls[call];
         if (spec->kind != RW_AGG_MODEL) continue;
-        rw_value_t v = resolve_call(env, call);
         const rw_model_t *m = &e->rules->models[spec->model];
-        json_array_append_new(arr, json_pack("{s:s,s:o,s:o}", "model", m->name, "value",
-                                             rw_value_to_json(v), "parts",
-                                             rw_model_parts_json(m, &e->memo_parts[call])));
+        rw_buf_puts(b, first ? "{\"model\":" : ",{\"model\":");
+        first = 0;
+        rw_json_append_cstr(b, m->name);
+        rw_buf_puts(b, ",\"value\":");
+        rw_value_append_json(resolve_call(env, call), b);
+        rw_buf_puts(b, ",\"parts\":");
+        json_t *parts = rw_model_parts_json(m, &e->memo_parts[call]);
+        rw_json_append(b, parts);
+        json_decref(parts);
+        rw_buf_putc(b, '}');
     }
-    return arr;
+    rw_buf_putc(b, ']');
 }
 
-static json_t *message_json(const rw_rule_t *rule, rw_eval_env_t *env)
+static void message_text(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t *env, rw_buf_t *b)
 {
-    if (!rule->n_msg) return json_string(rule->title);
-    rw_buf_t b;
-    rw_buf_init(&b);
+    if (!rule->n_msg) {
+        rw_json_append_cstr(b, rule->title);
+        return;
+    }
+    rw_buf_reset(&e->text);
     for (size_t i = 0; i < rule->n_msg; i++) {
         if (rule->msg[i].text)
-            rw_buf_puts(&b, rule->msg[i].text);
+            rw_buf_puts(&e->text, rule->msg[i].text);
         else
-            rw_value_append_text(rw_eval(rule->msg[i].prog, env), &b);
+            rw_value_append_text(rw_eval(rule->msg[i].prog, env), &e->text);
     }
-    json_t *j = json_stringn(b.data ? b.data : "", b.len);
-    rw_buf_free(&b);
-    return j;
+    rw_json_append_string(b, e->text.data ? e->text.data : "", e->text.len);
 }
 
-static json_t *lead_record(rw_engine_t *e, const rw_rule_t *rule, const char *lead_id, int level,
-                           json_t *clauses, const char *escalates, entity_t *x,
-                           const rw_event_t *ev, rw_eval_env_t *env, double now)
+/* Writes a new lead's record (revision 1) as compact JSON, straight into b: building
+ * it as a jansson tree first cost as much as everything else a trigger does. The
+ * clauses are e->clauses, the array clauses_in_force wrote. */
+static void lead_text(rw_engine_t *e, const rw_rule_t *rule, int level, const rw_lead_head_t *h,
+                      const entity_t *x, const rw_event_t *ev, rw_eval_env_t *env, double now,
+                      rw_buf_t *b)
 {
     const rw_rules_t *r = e->rules;
     int tz = r->catalog.tz_offset_min;
@@ -503,55 +520,78 @@ static json_t *lead_record(rw_engine_t *e, const rw_rule_t *rule, const char *le
                    accept_by);
     rw_time_format(rw_calendar_deadline(&r->calendar, now, tz, r->calendar.close_days[level]), tz,
                    close_by);
-    const json_t *name = json_object_get(x->profile, "name");
-    const char *region = region_of(ev, x);
+#define KEY(k) rw_buf_puts(b, ",\"" k "\":")
+    rw_buf_puts(b, "{\"id\":");
+    rw_json_append_cstr(b, h->id);
+    rw_buf_puts(b, ",\"revision\":1");
+    KEY("rule");
+    rw_json_append_cstr(b, rule->id);
+    KEY("rule_title");
+    rw_json_append_cstr(b, rule->title);
+    KEY("ruleset");
+    rw_json_append_cstr(b, r->rulesets[rule->ruleset].name);
+    KEY("rule_hash");
+    rw_json_append_cstr(b, rule->hash);
+    KEY("mode");
+    rw_json_append_cstr(b, rule->shadow ? "shadow" : "live");
+    KEY("entity");
+    rw_json_append_string(b, h->entity, h->entity_len);
+    KEY("entity_name");
+    rw_json_append_cstr(b, h->entity_name);
+    KEY("region");
+    rw_json_append_cstr(b, h->region);
+    KEY("department");
+    rw_json_append_cstr(b, rule->department);
+    KEY("level");
+    rw_json_append_cstr(b, h->level);
+    rw_buf_puts(b, ",\"hits\":1");
+    KEY("escalates");
+    rw_json_append_cstr(b, h->escalates);
+    KEY("trigger_event");
+    rw_json_append_string(b, h->trigger_event, h->trigger_event_len);
+    KEY("event_time");
+    rw_json_append_cstr(b, h->event_time);
+    KEY("created_at");
+    rw_json_append_cstr(b, created);
+    KEY("evidence");
+    evidence_text(e, rule, env, b);
+    KEY("events");
     json_t *events = json_array();
     rw_aggs_events(x->aggs, rule->window_calls, rule->n_window_calls, ev->time, tz, events);
-    json_t *item = json_null();
-    if (rule->item >= 0)
-        item = json_pack("{s:s,s:s}", "code", r->catalog.items[rule->item].code, "name",
-                         r->catalog.items[rule->item].name);
-
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(lead_id));
-    json_object_set_new(o, "revision", json_integer(1));
-    json_object_set_new(o, "rule", json_string(rule->id));
-    json_object_set_new(o, "rule_title", json_string(rule->title));
-    json_object_set_new(o, "ruleset", json_string(r->rulesets[rule->ruleset].name));
-    json_object_set_new(o, "rule_hash", json_string(rule->hash));
-    json_object_set_new(o, "mode", json_string(rule->shadow ? "shadow" : "live"));
-    json_object_set_new(o, "entity", json_stringn(ev->entity, ev->entity_len));
-    json_object_set_new(o, "entity_name",
-                        json_is_string(name) ? json_copy((json_t *)name) : json_null());
-    json_object_set_new(o, "region", region ? json_string(region) : json_null());
-    json_object_set_new(o, "department",
-                        rule->department ? json_string(rule->department) : json_null());
-    json_object_set_new(o, "level", json_string(rw_level_name(level)));
-    json_object_set_new(o, "hits", json_integer(1));
-    json_object_set_new(o, "escalates", escalates ? json_string(escalates) : json_null());
-    json_object_set_new(o, "trigger_event", json_stringn(ev->id, ev->id_len));
-    json_object_set_new(o, "event_time", json_string(ev->time_text));
-    json_object_set_new(o, "created_at", json_string(created));
-    json_object_set_new(o, "evidence", evidence_json(e, rule, env));
-    json_object_set_new(o, "events", events);
-    json_object_set_new(o, "models", models_json(e, rule, env));
-    json_object_set_new(o, "clauses", clauses);
-    json_object_set_new(o, "item", item);
-    json_object_set_new(o, "message", message_json(rule, env));
-    json_object_set_new(o, "status", json_string("new"));
-    json_object_set_new(o, "assignee", json_null());
-    json_object_set_new(o, "due",
-                        json_pack("{s:s,s:s}", "accept_by", accept_by, "close_by", close_by));
-    json_object_set_new(o, "overdue", json_false());
-    json_object_set_new(o, "disposition", json_null());
-    return o;
+    rw_json_append(b, events);
+    json_decref(events);
+    KEY("models");
+    models_text(e, rule, env, b);
+    KEY("clauses");
+    rw_buf_append(b, e->clauses.data, e->clauses.len);
+    KEY("item");
+    if (rule->item >= 0) {
+        rw_buf_puts(b, "{\"code\":");
+        rw_json_append_cstr(b, r->catalog.items[rule->item].code);
+        rw_buf_puts(b, ",\"name\":");
+        rw_json_append_cstr(b, r->catalog.items[rule->item].name);
+        rw_buf_putc(b, '}');
+    } else
+        rw_buf_puts(b, "null");
+    KEY("message");
+    message_text(e, rule, env, b);
+    rw_buf_puts(b, ",\"status\":\"new\",\"assignee\":null,\"due\":{\"accept_by\":");
+    rw_json_append_cstr(b, accept_by);
+    rw_buf_puts(b, ",\"close_by\":");
+    rw_json_append_cstr(b, close_by);
+    rw_buf_puts(b, "},\"overdue\":false,\"disposition\":null}");
+#undef KEY
 }
 
-static json_t *clauses_in_force(rw_engine_t *e, const rw_rule_t *rule, int64_t day, double now)
+/* The clauses of the rule in force on `day`, as a JSON array's text in e->clauses;
+ * returns how many. */
+static size_t clauses_in_force(rw_engine_t *e, const rw_rule_t *rule, int64_t day, double now)
 {
     int64_t now_day = rw_local_day(now, e->rules->catalog.tz_offset_min);
     struct clause_cache *cache = &e->clause_cache[e->clause_base[rule - e->rules->rules]];
-    json_t *arr = json_array();
+    size_t n = 0;
+    rw_buf_reset(&e->clauses);
+    rw_buf_putc(&e->clauses, '[');
     for (size_t i = 0; i < rule->n_clauses; i++) {
         const rw_clause_ref_t *ref = &rule->clauses[i];
         if (ref->law->repealed >= 0 && day >= ref->law->repealed) continue;
@@ -559,16 +599,20 @@ static json_t *clauses_in_force(rw_engine_t *e, const rw_rule_t *rule, int64_t d
         if (!v) continue;
         struct clause_cache *c = &cache[i];
         if (!c->valid || c->v != v || c->now_day != now_day) {
-            json_decref(c->obj);
-            *c = (struct clause_cache){.valid = 1,
-                                       .v = v,
-                                       .now_day = now_day,
-                                       .obj =
-                                           rw_clause_json(ref, rule->clause_text[i], day, now_day)};
+            c->valid = 1;
+            c->v = v;
+            c->now_day = now_day;
+            rw_buf_reset(&c->text);
+            json_t *obj = rw_clause_json(ref, rule->clause_text[i], day, now_day);
+            if (obj) rw_json_append(&c->text, obj);
+            json_decref(obj);
         }
-        if (c->obj) json_array_append(arr, c->obj);
+        if (!c->text.len) continue;
+        if (n++) rw_buf_putc(&e->clauses, ',');
+        rw_buf_append(&e->clauses, c->text.data, c->text.len);
     }
-    return arr;
+    rw_buf_putc(&e->clauses, ']');
+    return n;
 }
 
 static lead_text_t *lead_text_new(rw_engine_t *e, const char *id)
@@ -590,22 +634,28 @@ static void emit_text(rw_engine_t *e, lead_text_t *t, size_t old_cap, const rw_l
     if (e->o.sink) e->o.sink(e->o.sink_ud, out);
 }
 
-/* Serialises a revision once, as the lead's latest text: the same text goes to the
- * sink and to the store. */
-static void emit(rw_engine_t *e, json_t *lead)
+/* The lead's latest text, emptied for its next revision; *old_cap is what it held. */
+static lead_text_t *lead_text_open(rw_engine_t *e, const char *id, size_t *old_cap)
 {
-    const char *id = json_string_value(json_object_get(lead, "id"));
     lead_text_t *t = (lead_text_t *)map_find(&e->leads, id, strlen(id));
     if (!t) t = lead_text_new(e, id);
-    size_t old_cap = t->text.cap;
+    *old_cap = t->text.cap;
     rw_buf_reset(&t->text);
+    return t;
+}
+
+/* A reworked revision (refreshed clauses): the record is serialised once, as the lead's
+ * latest text. */
+static void emit_record(rw_engine_t *e, json_t *lead)
+{
+    size_t old_cap;
+    lead_text_t *t = lead_text_open(e, json_string_value(json_object_get(lead, "id")), &old_cap);
     rw_json_append(&t->text, lead);
     rw_lead_out_t out = {.id = t->node.id,
                          .revision = json_integer_value(json_object_get(lead, "revision")),
                          .hits = json_integer_value(json_object_get(lead, "hits")),
                          .shadow =
                              !strcmp(json_string_value(json_object_get(lead, "mode")), "shadow"),
-                         .record = lead,
                          .text = t->text.data,
                          .len = t->text.len};
     emit_text(e, t, old_cap, &out);
@@ -701,10 +751,8 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
 {
     int tz = e->rules->catalog.tz_offset_min;
     double now = rw_now();
-    json_t *clauses = clauses_in_force(e, rule, rw_local_day(ev->time, tz), now);
-    if (json_array_size(clauses) == 0) { /* no legal basis in force: nothing else happens */
-        json_decref(clauses);
-        e->stats.triggers_unbacked++;
+    if (clauses_in_force(e, rule, rw_local_day(ev->time, tz), now) == 0) {
+        e->stats.triggers_unbacked++; /* no legal basis in force: nothing else happens */
         return;
     }
     json_t *ref = json_object_get(x->suppress, rule->id);
@@ -715,7 +763,6 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
         const char *prev = json_string_value(json_object_get(ref, "lead"));
         if (distance(rule->suppress_unit, ev->time, t0, tz) < rule->suppress) {
             if (level <= l0) {
-                json_decref(clauses);
                 e->stats.leads_suppressed++;
                 add_hit(e, prev, rule->shadow);
                 return;
@@ -725,15 +772,36 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
     }
     char id[22];
     rw_lead_id(rule->id, ev->entity, ev->entity_len, ev->id, ev->id_len, id);
-    json_t *lead = lead_record(e, rule, id, level, clauses, escalates, x, ev, env, now);
+    const json_t *name = json_object_get(x->profile, "name");
+    rw_lead_head_t head = {.id = id,
+                           .rule = rule->id,
+                           .level = rw_level_name(level),
+                           .entity = ev->entity,
+                           .entity_len = ev->entity_len,
+                           .entity_name = json_string_value(name),
+                           .region = region_of(ev, x),
+                           .escalates = escalates,
+                           .trigger_event = ev->id,
+                           .trigger_event_len = ev->id_len,
+                           .event_time = ev->time_text};
+    size_t old_cap;
+    lead_text_t *t = lead_text_open(e, id, &old_cap);
+    lead_text(e, rule, level, &head, x, ev, env, now, &t->text);
+    rw_lead_out_t out = {.id = t->node.id,
+                         .revision = 1,
+                         .hits = 1,
+                         .shadow = rule->shadow,
+                         .head = &head,
+                         .text = t->text.data,
+                         .len = t->text.len};
+    emit_text(e, t, old_cap, &out);
+    /* after the sink: `escalates` points into the reference this replaces */
     x->suppress_dirty = 1;
     json_object_set_new(
         x->suppress, rule->id,
         json_pack("{s:s,s:f,s:s}", "lead", id, "t0", ev->time, "level", rw_level_name(level)));
     e->stats.leads_created++;
     count_lead(e, rule->id, level);
-    emit(e, lead);
-    json_decref(lead);
 }
 
 static void evaluate(rw_engine_t *e, entity_t *x, const rw_event_t *ev)
@@ -957,7 +1025,7 @@ void rw_engine_stage(rw_engine_t *e, rw_batch_t *b)
                                   (json_object_size(x->suppress) ? HAS_SUPPRESS : 0)));
         rw_aggs_encode(x->aggs, &blob);
         rw_aggs_trim(x->aggs);
-        account(e, x);
+        account(e, x, x->profile_dirty || x->suppress_dirty);
         rw_batch_put(b, RW_CF_AGGS, x->node.id, x->node.id_len, blob.data, blob.len);
         if (x->profile_dirty) put_json(e, b, RW_CF_PROFILE, x, x->profile);
         if (x->suppress_dirty) put_json(e, b, RW_CF_SUPPRESS, x, x->suppress);
@@ -1062,7 +1130,7 @@ size_t rw_engine_refresh_changed(rw_engine_t *e)
     rw_store_scan(e->o.store, RW_CF_LEADS, "", 0, refresh_one, &r);
     const char *id;
     json_t *lead;
-    json_object_foreach(r.changed, id, lead) emit(e, lead);
+    json_object_foreach(r.changed, id, lead) emit_record(e, lead);
     size_t n = json_object_size(r.changed);
     json_decref(r.changed);
     return n;

@@ -26,15 +26,25 @@ typedef enum {
 
 const char *rw_outcome_name(rw_outcome_t o);
 
+/* What a new lead is about: the fields of its record that sinks keeping a summary
+ * (backtests, rule tests) need, without parsing the text. Strings are borrowed for the
+ * sink call; NULL where the record has null. `entity` and `trigger_event` are not
+ * NUL-terminated. */
+typedef struct {
+    const char *id, *rule, *level, *entity_name, *region, *escalates, *event_time;
+    const char *entity, *trigger_event;
+    size_t entity_len, trigger_event_len;
+} rw_lead_head_t;
+
 /* One lead revision, borrowed for the sink call. `text` is always the whole record
- * (compact JSON); `record` is the same as JSON for new leads and reworked ones, and
- * NULL for the revision a suppressed trigger makes (only hits and revision change,
- * so the engine rewrites those two numbers in the previous text). */
+ * (compact JSON). `head` is set on the revision that creates a lead and NULL on later
+ * ones: a suppressed trigger's (only hits and revision change, so the engine rewrites
+ * those two numbers in the previous text) and a refreshed one's. */
 typedef struct {
     const char *id;
     int64_t revision, hits;
     int shadow;
-    const json_t *record;
+    const rw_lead_head_t *head;
     const char *text;
     size_t len;
 } rw_lead_out_t;

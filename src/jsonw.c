@@ -48,7 +48,21 @@ void rw_json_append_string(rw_buf_t *b, const char *s, size_t n)
     rw_buf_putc(b, '"');
 }
 
-static void append_real(rw_buf_t *b, double v)
+void rw_json_append_cstr(rw_buf_t *b, const char *s)
+{
+    if (s)
+        rw_json_append_string(b, s, strlen(s));
+    else
+        rw_buf_append(b, "null", 4);
+}
+
+void rw_json_append_key(rw_buf_t *b, const char *key)
+{
+    rw_json_append_string(b, key, strlen(key));
+    rw_buf_putc(b, ':');
+}
+
+void rw_json_append_real(rw_buf_t *b, double v)
 {
     char s[64];
     int n = snprintf(s, sizeof s, "%.17g", v);
@@ -84,7 +98,7 @@ void rw_json_append(rw_buf_t *b, const json_t *j)
         rw_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
         break;
     case JSON_REAL:
-        append_real(b, json_real_value(j));
+        rw_json_append_real(b, json_real_value(j));
         break;
     case JSON_STRING:
         rw_json_append_string(b, json_string_value(j), json_string_length(j));

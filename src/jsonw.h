@@ -14,5 +14,11 @@
 void rw_json_append(rw_buf_t *b, const json_t *j);
 /* Appends a string literal for n bytes of valid UTF-8. */
 void rw_json_append_string(rw_buf_t *b, const char *s, size_t n);
+/* Appends the string literal, or null for NULL. */
+void rw_json_append_cstr(rw_buf_t *b, const char *s);
+/* Appends a number as json_real would print. */
+void rw_json_append_real(rw_buf_t *b, double v);
+/* Appends "key": (the comma before it is the caller's). */
+void rw_json_append_key(rw_buf_t *b, const char *key);
 
 #endif

@@ -21,15 +21,12 @@ static void collect(void *ud, const rw_lead_out_t *out)
 {
     collected_t *c = ud;
     json_object_set_new(c->hits, out->id, json_integer(out->hits));
-    const json_t *lead = out->record;
-    if (out->revision != 1 || !lead) return;
-    const char *id = out->id;
-    json_object_set_new(c->created, id,
-                        json_pack("{s:O,s:O,s:O,s:O,s:O}", "rule", json_object_get(lead, "rule"),
-                                  "entity", json_object_get(lead, "entity"), "trigger",
-                                  json_object_get(lead, "trigger_event"), "level",
-                                  json_object_get(lead, "level"), "escalates",
-                                  json_object_get(lead, "escalates")));
+    const rw_lead_head_t *h = out->head;
+    if (!h) return;
+    json_object_set_new(c->created, out->id,
+                        json_pack("{s:s,s:s%,s:s%,s:s,s:s?}", "rule", h->rule, "entity", h->entity,
+                                  h->entity_len, "trigger", h->trigger_event, h->trigger_event_len,
+                                  "level", h->level, "escalates", h->escalates));
 }
 
 static const char *str_of(const json_t *o, const char *k)

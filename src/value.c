@@ -1,6 +1,7 @@
 /* value.c — equality and conversions of expression values. */
 #include "value.h"
 
+#include "jsonw.h"
 #include "util.h"
 
 #include <math.h>
@@ -56,6 +57,28 @@ json_t *rw_value_to_json(rw_value_t v)
         return json_real(v.num);
     }
     return json_null();
+}
+
+void rw_value_append_json(rw_value_t v, rw_buf_t *b)
+{
+    switch (v.kind) {
+    case RW_V_NULL:
+        break;
+    case RW_V_BOOL:
+        rw_buf_puts(b, v.b ? "true" : "false");
+        return;
+    case RW_V_STR:
+        rw_json_append_string(b, v.s, v.len);
+        return;
+    case RW_V_NUM:
+        if (!isfinite(v.num)) break;
+        if (v.num == floor(v.num) && fabs(v.num) < 9e15)
+            rw_buf_printf(b, "%" JSON_INTEGER_FORMAT, (json_int_t)v.num);
+        else
+            rw_json_append_real(b, v.num);
+        return;
+    }
+    rw_buf_append(b, "null", 4);
 }
 
 void rw_value_append_text(rw_value_t v, rw_buf_t *b)

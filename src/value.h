@@ -46,6 +46,8 @@ int rw_value_equal(rw_value_t a, rw_value_t b);
 rw_value_t rw_value_from_json(const json_t *j);
 /* New JSON reference; numbers that are integral become JSON integers. */
 json_t *rw_value_to_json(rw_value_t v);
+/* Appends the JSON text of rw_value_to_json(v), without building it. */
+void rw_value_append_json(rw_value_t v, rw_buf_t *b);
 /* Text for messages (rules.md "numbers in text"); null appends nothing. */
 void rw_value_append_text(rw_value_t v, rw_buf_t *b);
 

@@ -141,12 +141,38 @@ typedef struct {
     size_t mark;   /* size of revs before the latest event */
 } fx_t;
 
+/* The record's field is the string s (n bytes, or up to its NUL when n is 0), or null
+ * for NULL. */
+static void assert_field(const json_t *rec, const char *key, const char *s, size_t n)
+{
+    const json_t *v = json_object_get(rec, key);
+    if (!s) {
+        assert_true(json_is_null(v));
+        return;
+    }
+    if (!n) n = strlen(s);
+    assert_int_equal(json_string_length(v), n);
+    assert_memory_equal(json_string_value(v), s, n);
+}
+
 static void sink(void *ud, const rw_lead_out_t *lead)
 {
     fx_t *f = ud;
     json_t *rec = json_loadb(lead->text, lead->len, 0, NULL);
     assert_non_null(rec);
-    if (lead->record) assert_true(json_equal(rec, lead->record));
+    const rw_lead_head_t *h = lead->head;
+    if (h) { /* the head says what the text says */
+        assert_int_equal(lead->revision, 1);
+        assert_field(rec, "id", h->id, 0);
+        assert_field(rec, "rule", h->rule, 0);
+        assert_field(rec, "level", h->level, 0);
+        assert_field(rec, "entity_name", h->entity_name, 0);
+        assert_field(rec, "region", h->region, 0);
+        assert_field(rec, "escalates", h->escalates, 0);
+        assert_field(rec, "event_time", h->event_time, 0);
+        assert_field(rec, "entity", h->entity, h->entity_len);
+        assert_field(rec, "trigger_event", h->trigger_event, h->trigger_event_len);
+    }
     json_array_append_new(f->revs, rec);
     json_array_append_new(f->texts, json_stringn(lead->text, lead->len));
 }
