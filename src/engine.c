@@ -102,10 +102,19 @@ static void map_sweep(map_t *m, int (*drop)(void *ud, node_t *x), void *ud)
     }
 }
 
+/* A suppression reference: the lead the rule's last unsuppressed trigger created. Kept
+ * as a struct, not JSON: every trigger reads one. */
+typedef struct {
+    char *rule, *lead; /* owned */
+    double t0;
+    int level;
+} sref_t;
+
 typedef struct entity {
-    node_t node;      /* the entity id */
-    json_t *profile;  /* object */
-    json_t *suppress; /* {rule: {"lead", "t0", "level"}} */
+    node_t node;     /* the entity id */
+    json_t *profile; /* object */
+    sref_t *refs;    /* in the order they were first set */
+    size_t n_refs, cap_refs;
     rw_aggs_t *aggs;
     int dirty;
     int profile_dirty, suppress_dirty; /* written only when they changed */
@@ -118,9 +127,78 @@ static void ent_free(entity_t *e)
 {
     free(e->node.id);
     json_decref(e->profile);
-    json_decref(e->suppress);
+    for (size_t i = 0; i < e->n_refs; i++) {
+        free(e->refs[i].rule);
+        free(e->refs[i].lead);
+    }
+    free(e->refs);
     rw_aggs_free(e->aggs);
     free(e);
+}
+
+static sref_t *sref_find(const entity_t *x, const char *rule)
+{
+    for (size_t i = 0; i < x->n_refs; i++)
+        if (!strcmp(x->refs[i].rule, rule)) return &x->refs[i];
+    return NULL;
+}
+
+/* Sets the rule's reference to the lead. */
+static void sref_set(entity_t *x, const char *rule, const char *lead, double t0, int level)
+{
+    sref_t *r = sref_find(x, rule);
+    if (!r) {
+        if (x->n_refs == x->cap_refs) {
+            x->cap_refs = x->cap_refs ? x->cap_refs * 2 : 4;
+            x->refs = rw_xrealloc(x->refs, x->cap_refs * sizeof *x->refs);
+        }
+        r = &x->refs[x->n_refs++];
+        *r = (sref_t){.rule = rw_xstrdup(rule)};
+    }
+    free(r->lead);
+    r->lead = rw_xstrdup(lead);
+    r->t0 = t0;
+    r->level = level;
+}
+
+/* The stored form, {rule: {"lead", "t0", "level"}}, as compact JSON. */
+static void srefs_text(const entity_t *x, rw_buf_t *b)
+{
+    rw_buf_putc(b, '{');
+    for (size_t i = 0; i < x->n_refs; i++) {
+        const sref_t *r = &x->refs[i];
+        if (i) rw_buf_putc(b, ',');
+        rw_json_append_key(b, r->rule);
+        rw_buf_puts(b, "{\"lead\":");
+        rw_json_append_cstr(b, r->lead);
+        rw_buf_puts(b, ",\"t0\":");
+        rw_json_append_real(b, r->t0);
+        rw_buf_puts(b, ",\"level\":");
+        rw_json_append_cstr(b, rw_level_name(r->level));
+        rw_buf_putc(b, '}');
+    }
+    rw_buf_putc(b, '}');
+}
+
+static void srefs_load(entity_t *x, const json_t *stored)
+{
+    const char *rule;
+    json_t *ref;
+    json_object_foreach((json_t *)stored, rule, ref)
+    {
+        const char *lead = json_string_value(json_object_get(ref, "lead"));
+        int level = rw_level_parse(json_string_value(json_object_get(ref, "level")));
+        if (!lead || level < 0) continue; /* damaged: as if never set */
+        sref_set(x, rule, lead, json_number_value(json_object_get(ref, "t0")), level);
+    }
+}
+
+static size_t srefs_footprint(const entity_t *x)
+{
+    size_t n = x->cap_refs * sizeof *x->refs;
+    for (size_t i = 0; i < x->n_refs; i++)
+        n += 32 + strlen(x->refs[i].rule) + strlen(x->refs[i].lead);
+    return n;
 }
 
 /* The latest text of a lead: a suppressed trigger rewrites it for its next revision
@@ -325,7 +403,7 @@ static size_t json_footprint(const json_t *j)
  * much as encoding the aggregates, so it is redone only when the JSON changed. */
 static void account(rw_engine_t *e, entity_t *x, int json_changed)
 {
-    if (json_changed) x->json_bytes = json_footprint(x->profile) + json_footprint(x->suppress);
+    if (json_changed) x->json_bytes = json_footprint(x->profile) + srefs_footprint(x);
     e->cached_bytes -= x->bytes;
     x->bytes = sizeof *x + 32 + x->node.id_len + rw_aggs_footprint(x->aggs) + x->json_bytes;
     e->cached_bytes += x->bytes;
@@ -350,9 +428,11 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
     if (!x->aggs) x->aggs = rw_aggs_new(e->layout);
     x->profile = flags & HAS_PROFILE ? rw_store_get_json(e->o.store, RW_CF_PROFILE, id, len) : NULL;
     if (!x->profile) x->profile = json_object();
-    x->suppress =
-        flags & HAS_SUPPRESS ? rw_store_get_json(e->o.store, RW_CF_SUPPRESS, id, len) : NULL;
-    if (!x->suppress) x->suppress = json_object();
+    if (flags & HAS_SUPPRESS) {
+        json_t *stored = rw_store_get_json(e->o.store, RW_CF_SUPPRESS, id, len);
+        srefs_load(x, stored);
+        json_decref(stored);
+    }
     account(e, x, 1);
     map_insert(&e->ents, &x->node);
     return x;
@@ -755,20 +835,15 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
         e->stats.triggers_unbacked++; /* no legal basis in force: nothing else happens */
         return;
     }
-    json_t *ref = json_object_get(x->suppress, rule->id);
+    const sref_t *ref = sref_find(x, rule->id);
     const char *escalates = NULL;
-    if (ref) {
-        double t0 = json_real_value(json_object_get(ref, "t0"));
-        int l0 = rw_level_parse(json_string_value(json_object_get(ref, "level")));
-        const char *prev = json_string_value(json_object_get(ref, "lead"));
-        if (distance(rule->suppress_unit, ev->time, t0, tz) < rule->suppress) {
-            if (level <= l0) {
-                e->stats.leads_suppressed++;
-                add_hit(e, prev, rule->shadow);
-                return;
-            }
-            escalates = prev;
+    if (ref && distance(rule->suppress_unit, ev->time, ref->t0, tz) < rule->suppress) {
+        if (level <= ref->level) {
+            e->stats.leads_suppressed++;
+            add_hit(e, ref->lead, rule->shadow);
+            return;
         }
+        escalates = ref->lead;
     }
     char id[22];
     rw_lead_id(rule->id, ev->entity, ev->entity_len, ev->id, ev->id_len, id);
@@ -797,9 +872,7 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
     emit_text(e, t, old_cap, &out);
     /* after the sink: `escalates` points into the reference this replaces */
     x->suppress_dirty = 1;
-    json_object_set_new(
-        x->suppress, rule->id,
-        json_pack("{s:s,s:f,s:s}", "lead", id, "t0", ev->time, "level", rw_level_name(level)));
+    sref_set(x, rule->id, id, ev->time, level);
     e->stats.leads_created++;
     count_lead(e, rule->id, level);
 }
@@ -1022,13 +1095,17 @@ void rw_engine_stage(rw_engine_t *e, rw_batch_t *b)
         entity_t *x = e->dirty[i];
         rw_buf_reset(&blob);
         rw_buf_putc(&blob, (char)((json_object_size(x->profile) ? HAS_PROFILE : 0) |
-                                  (json_object_size(x->suppress) ? HAS_SUPPRESS : 0)));
+                                  (x->n_refs ? HAS_SUPPRESS : 0)));
         rw_aggs_encode(x->aggs, &blob);
         rw_aggs_trim(x->aggs);
         account(e, x, x->profile_dirty || x->suppress_dirty);
         rw_batch_put(b, RW_CF_AGGS, x->node.id, x->node.id_len, blob.data, blob.len);
         if (x->profile_dirty) put_json(e, b, RW_CF_PROFILE, x, x->profile);
-        if (x->suppress_dirty) put_json(e, b, RW_CF_SUPPRESS, x, x->suppress);
+        if (x->suppress_dirty) {
+            rw_buf_reset(&e->text);
+            srefs_text(x, &e->text);
+            rw_batch_put(b, RW_CF_SUPPRESS, x->node.id, x->node.id_len, e->text.data, e->text.len);
+        }
         x->profile_dirty = x->suppress_dirty = 0;
     }
     rw_buf_free(&blob);
@@ -1146,6 +1223,12 @@ json_t *rw_engine_entity(rw_engine_t *e, const char *entity)
         free(blob);
         x = entity_get(e, entity, len);
     }
-    return json_pack("{s:s,s:O,s:o,s:O}", "entity", entity, "profile", x->profile, "state",
-                     rw_aggs_describe(x->aggs), "suppress", x->suppress);
+    rw_buf_t refs;
+    rw_buf_init(&refs);
+    srefs_text(x, &refs);
+    json_t *out =
+        json_pack("{s:s,s:O,s:o,s:o}", "entity", entity, "profile", x->profile, "state",
+                  rw_aggs_describe(x->aggs), "suppress", json_loadb(refs.data, refs.len, 0, NULL));
+    rw_buf_free(&refs);
+    return out;
 }
