@@ -15,12 +15,27 @@
 
 /* ---- records in memory by id ------------------------------------------------------ */
 
-/* Entities and lead texts are kept in hash maps by id; each record starts with a node. */
+/* Entities and lead texts are kept in hash maps by id; each record starts with a node,
+ * and its id follows the record in the same allocation (node_new). The maps are large
+ * and mostly out of the CPU's caches: a lookup reads the slot and the node, and the id
+ * only when the hash matches. */
 typedef struct node {
     char *id;
     size_t id_len;
+    uint64_t hash;
     struct node *next;
 } node_t;
+
+/* A zeroed record of `size` bytes starting with a node for the id; freed with free(). */
+static void *node_new(size_t size, const char *id, size_t len)
+{
+    node_t *x = rw_xcalloc(1, size + len + 1);
+    x->id = (char *)x + size;
+    memcpy(x->id, id, len);
+    x->id_len = len;
+    x->hash = rw_hash64(id, len);
+    return x;
+}
 
 typedef struct {
     node_t **slots;
@@ -30,8 +45,9 @@ typedef struct {
 static node_t *map_find(const map_t *m, const char *id, size_t len)
 {
     if (!m->n_slots) return NULL;
-    for (node_t *x = m->slots[rw_hash64(id, len) & (m->n_slots - 1)]; x; x = x->next)
-        if (x->id_len == len && memcmp(x->id, id, len) == 0) return x;
+    uint64_t h = rw_hash64(id, len);
+    for (node_t *x = m->slots[h & (m->n_slots - 1)]; x; x = x->next)
+        if (x->hash == h && x->id_len == len && memcmp(x->id, id, len) == 0) return x;
     return NULL;
 }
 
@@ -39,9 +55,10 @@ static node_t *map_find(const map_t *m, const char *id, size_t len)
 static node_t *map_remove(map_t *m, const char *id, size_t len)
 {
     if (!m->n_slots) return NULL;
-    for (node_t **pp = &m->slots[rw_hash64(id, len) & (m->n_slots - 1)]; *pp; pp = &(*pp)->next) {
+    uint64_t h = rw_hash64(id, len);
+    for (node_t **pp = &m->slots[h & (m->n_slots - 1)]; *pp; pp = &(*pp)->next) {
         node_t *x = *pp;
-        if (x->id_len == len && memcmp(x->id, id, len) == 0) {
+        if (x->hash == h && x->id_len == len && memcmp(x->id, id, len) == 0) {
             *pp = x->next;
             m->count--;
             return x;
@@ -50,7 +67,7 @@ static node_t *map_remove(map_t *m, const char *id, size_t len)
     return NULL;
 }
 
-/* Takes the record; its id must be set and not yet in the map. */
+/* Takes the record (made by node_new); its id must not be in the map yet. */
 static void map_insert(map_t *m, node_t *x)
 {
     if (m->count + 1 > m->n_slots * 3 / 4) {
@@ -59,7 +76,7 @@ static void map_insert(map_t *m, node_t *x)
         for (size_t i = 0; i < m->n_slots; i++)
             for (node_t *y = m->slots[i], *next; y; y = next) {
                 next = y->next;
-                size_t h = rw_hash64(y->id, y->id_len) & (n - 1);
+                size_t h = y->hash & (n - 1);
                 y->next = slots[h];
                 slots[h] = y;
             }
@@ -67,7 +84,7 @@ static void map_insert(map_t *m, node_t *x)
         m->slots = slots;
         m->n_slots = n;
     }
-    size_t h = rw_hash64(x->id, x->id_len) & (m->n_slots - 1);
+    size_t h = x->hash & (m->n_slots - 1);
     x->next = m->slots[h];
     m->slots[h] = x;
     m->count++;
@@ -125,7 +142,6 @@ typedef struct entity {
 
 static void ent_free(entity_t *e)
 {
-    free(e->node.id);
     json_decref(e->profile);
     for (size_t i = 0; i < e->n_refs; i++) {
         free(e->refs[i].rule);
@@ -212,7 +228,6 @@ typedef struct {
 
 static void lead_text_free(lead_text_t *t)
 {
-    free(t->node.id);
     rw_buf_free(&t->text);
     free(t);
 }
@@ -413,9 +428,7 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
 {
     entity_t *x = (entity_t *)map_find(&e->ents, id, len);
     if (x) return x;
-    x = rw_xcalloc(1, sizeof *x);
-    x->node.id = rw_xstrndup(id, len);
-    x->node.id_len = len;
+    x = node_new(sizeof *x, id, len);
     size_t n;
     char *blob = rw_store_get(e->o.store, RW_CF_AGGS, id, len, &n);
     int flags = 0;
@@ -697,9 +710,7 @@ static size_t clauses_in_force(rw_engine_t *e, const rw_rule_t *rule, int64_t da
 
 static lead_text_t *lead_text_new(rw_engine_t *e, const char *id)
 {
-    lead_text_t *t = rw_xcalloc(1, sizeof *t);
-    t->node.id_len = strlen(id);
-    t->node.id = rw_xstrndup(id, t->node.id_len);
+    lead_text_t *t = node_new(sizeof *t, id, strlen(id));
     map_insert(&e->leads, &t->node);
     return t;
 }
@@ -753,14 +764,16 @@ static const char *number_after(const char *p, const char *end, const char *key,
     return num;
 }
 
-/* Writes the record with `revision` and `hits` one higher to out, in one pass. Keys are
- * quoted and quotes inside strings are escaped, so the first match in our own
- * serialisation (revision, then hits, precede every nested object) is the record's own
- * field. Returns 0, or -1 when either is absent. */
-static int bump_hit(rw_buf_t *out, const char *text, size_t len, int64_t *rev, int64_t *hits)
+/* Makes the record in text one with `revision` and `hits` one higher. Keys are quoted
+ * and quotes inside strings are escaped, so the first match in our own serialisation
+ * (revision, then hits, precede every nested object) is the record's own field. The
+ * digits are rewritten in place unless a number grows a digit; then the record is
+ * written to scratch, which becomes the text (text's old buffer becomes scratch).
+ * Returns 0, or -1 when either is absent. */
+static int bump_hit(rw_buf_t *text, rw_buf_t *scratch, int64_t *rev, int64_t *hits)
 {
-    const char *end = text + len, *rev_end, *hits_end;
-    const char *r = number_after(text, end, "\"revision\":", &rev_end);
+    const char *end = text->data + text->len, *rev_end, *hits_end;
+    const char *r = number_after(text->data, end, "\"revision\":", &rev_end);
     const char *h = r ? number_after(rev_end, end, ",\"hits\":", &hits_end) : NULL;
     if (!h) return -1;
     *rev = strtoll(r, NULL, 10) + 1;
@@ -768,12 +781,20 @@ static int bump_hit(rw_buf_t *out, const char *text, size_t len, int64_t *rev, i
     char num[2][24];
     int n0 = snprintf(num[0], sizeof num[0], "%lld", (long long)*rev);
     int n1 = snprintf(num[1], sizeof num[1], "%lld", (long long)*hits);
-    rw_buf_reset(out);
-    rw_buf_append(out, text, (size_t)(r - text));
-    rw_buf_append(out, num[0], (size_t)n0);
-    rw_buf_append(out, rev_end, (size_t)(h - rev_end));
-    rw_buf_append(out, num[1], (size_t)n1);
-    rw_buf_append(out, hits_end, (size_t)(end - hits_end));
+    if (n0 == rev_end - r && n1 == hits_end - h) {
+        memcpy(text->data + (r - text->data), num[0], (size_t)n0);
+        memcpy(text->data + (h - text->data), num[1], (size_t)n1);
+        return 0;
+    }
+    rw_buf_reset(scratch);
+    rw_buf_append(scratch, text->data, (size_t)(r - text->data));
+    rw_buf_append(scratch, num[0], (size_t)n0);
+    rw_buf_append(scratch, rev_end, (size_t)(h - rev_end));
+    rw_buf_append(scratch, num[1], (size_t)n1);
+    rw_buf_append(scratch, hits_end, (size_t)(end - hits_end));
+    rw_buf_t t = *text;
+    *text = *scratch;
+    *scratch = t;
     return 0;
 }
 
@@ -788,35 +809,42 @@ static void count_lead(rw_engine_t *e, const char *rule, int level)
     json_object_set_new(per, rw_level_name(level), json_integer(n ? json_integer_value(n) + 1 : 1));
 }
 
-/* A suppressed trigger: the lead's next revision with one more hit, rewritten from the
+/* A suppressed trigger: the lead's next revision with one more hit, rewritten in the
  * text held in memory (read from the store only when it was dropped). */
 static void add_hit(rw_engine_t *e, const char *id, int shadow)
 {
-    lead_text_t *t = (lead_text_t *)map_find(&e->leads, id, strlen(id));
-    size_t len = t ? t->text.len : 0;
-    char *stored = t ? NULL : rw_store_get(e->o.store, RW_CF_LEADS, id, strlen(id), &len);
-    if (!t && !stored) {
-        rw_warn("engine", "被抑制的线索 %s 不在线索库中", id);
-        return;
+    size_t id_len = strlen(id);
+    lead_text_t *t = (lead_text_t *)map_find(&e->leads, id, id_len);
+    rw_buf_t stored;
+    rw_buf_init(&stored);
+    if (!t) {
+        size_t len;
+        char *v = rw_store_get(e->o.store, RW_CF_LEADS, id, id_len, &len);
+        if (!v) {
+            rw_warn("engine", "被抑制的线索 %s 不在线索库中", id);
+            return;
+        }
+        rw_buf_append(&stored, v, len);
+        free(v);
     }
+    size_t old_cap = t ? t->text.cap : 0;
     int64_t rev, hits;
-    int bad = bump_hit(&e->hit, t ? t->text.data : stored, len, &rev, &hits);
-    free(stored);
-    if (bad) {
+    if (bump_hit(t ? &t->text : &stored, &e->hit, &rev, &hits)) {
+        rw_buf_free(&stored);
         rw_warn("engine", "线索 %s 的记录缺少 revision 或 hits", id);
         return;
     }
-    if (!t) t = lead_text_new(e, id);
-    rw_buf_t prev = t->text; /* the rewrite becomes the text; its buffer is the next one's */
-    t->text = e->hit;
-    e->hit = prev;
+    if (!t) {
+        t = lead_text_new(e, id);
+        t->text = stored;
+    }
     rw_lead_out_t out = {.id = t->node.id,
                          .revision = rev,
                          .hits = hits,
                          .shadow = shadow,
                          .text = t->text.data,
                          .len = t->text.len};
-    emit_text(e, t, prev.cap, &out);
+    emit_text(e, t, old_cap, &out);
 }
 
 static int64_t distance(char unit, double t, double t0, int tz)
