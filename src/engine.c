@@ -246,7 +246,7 @@ struct rw_engine {
     size_t lead_bytes; /* what their texts hold */
     rw_buf_t hit;      /* a suppressed trigger's revision being written */
     rw_batch_t *batch;
-    rw_buf_t text; /* JSON text being written */
+    rw_buf_t text; /* scratch: a value a commit writes, a lead's message */
     uint64_t generation;
     rw_engine_stats_t stats;
     json_t *lead_counts;

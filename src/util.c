@@ -6,6 +6,7 @@
 #include <ftw.h>
 #include <math.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,10 +135,20 @@ void rw_fmt_number(double v, char *out)
     }
 }
 
+/* Fetched once: with EVP_sha256() OpenSSL 3 looks the implementation up on every digest,
+ * which cost more than hashing a lead id. */
+static EVP_MD *sha256_md;
+static void fetch_sha256(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void rw_sha256(const void *p, size_t n, unsigned char out[32])
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, fetch_sha256);
     unsigned int len = 32;
-    EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
+    EVP_Digest(p, n, out, &len, sha256_md ? sha256_md : EVP_sha256(), NULL);
 }
 
 void rw_sha256_hex(const void *p, size_t n, char *out)
