@@ -122,7 +122,9 @@ static void map_sweep(map_t *m, int (*drop)(void *ud, node_t *x), void *ud)
 /* A suppression reference: the lead the rule's last unsuppressed trigger created. Kept
  * as a struct, not JSON: every trigger reads one. */
 typedef struct {
-    char *rule, *lead; /* owned */
+    char *rule;       /* owned */
+    const char *seen; /* the loaded rule's id it last matched, compared by address first */
+    char lead[22];    /* as rw_lead_id writes it */
     double t0;
     int level;
 } sref_t;
@@ -143,36 +145,47 @@ typedef struct entity {
 static void ent_free(entity_t *e)
 {
     json_decref(e->profile);
-    for (size_t i = 0; i < e->n_refs; i++) {
+    for (size_t i = 0; i < e->n_refs; i++)
         free(e->refs[i].rule);
-        free(e->refs[i].lead);
-    }
     free(e->refs);
     rw_aggs_free(e->aggs);
     free(e);
 }
 
-static sref_t *sref_find(const entity_t *x, const char *rule)
+/* The reference of the rule with this id. `rule` is a loaded rule's id string: entities
+ * are dropped when the rules change, so the address stays that rule's while cached. */
+static sref_t *sref_find(entity_t *x, const char *rule)
 {
     for (size_t i = 0; i < x->n_refs; i++)
-        if (!strcmp(x->refs[i].rule, rule)) return &x->refs[i];
+        if (x->refs[i].seen == rule) return &x->refs[i];
+    for (size_t i = 0; i < x->n_refs; i++)
+        if (!strcmp(x->refs[i].rule, rule)) {
+            x->refs[i].seen = rule;
+            return &x->refs[i];
+        }
     return NULL;
 }
 
-/* Sets the rule's reference to the lead. */
+static sref_t *sref_add(entity_t *x, const char *rule)
+{
+    if (x->n_refs == x->cap_refs) {
+        x->cap_refs = x->cap_refs ? x->cap_refs * 2 : 4;
+        x->refs = rw_xrealloc(x->refs, x->cap_refs * sizeof *x->refs);
+    }
+    sref_t *r = &x->refs[x->n_refs++];
+    *r = (sref_t){.rule = rw_xstrdup(rule)};
+    return r;
+}
+
+/* Sets the loaded rule's reference to the lead (an id rw_lead_id wrote). */
 static void sref_set(entity_t *x, const char *rule, const char *lead, double t0, int level)
 {
     sref_t *r = sref_find(x, rule);
     if (!r) {
-        if (x->n_refs == x->cap_refs) {
-            x->cap_refs = x->cap_refs ? x->cap_refs * 2 : 4;
-            x->refs = rw_xrealloc(x->refs, x->cap_refs * sizeof *x->refs);
-        }
-        r = &x->refs[x->n_refs++];
-        *r = (sref_t){.rule = rw_xstrdup(rule)};
+        r = sref_add(x, rule);
+        r->seen = rule;
     }
-    free(r->lead);
-    r->lead = rw_xstrdup(lead);
+    memcpy(r->lead, lead, sizeof r->lead);
     r->t0 = t0;
     r->level = level;
 }
@@ -204,8 +217,12 @@ static void srefs_load(entity_t *x, const json_t *stored)
     {
         const char *lead = json_string_value(json_object_get(ref, "lead"));
         int level = rw_level_parse(json_string_value(json_object_get(ref, "level")));
-        if (!lead || level < 0) continue; /* damaged: as if never set */
-        sref_set(x, rule, lead, json_number_value(json_object_get(ref, "t0")), level);
+        if (!lead || strlen(lead) >= sizeof x->refs->lead || level < 0)
+            continue; /* damaged: as if never set */
+        sref_t *r = sref_add(x, rule);
+        strcpy(r->lead, lead);
+        r->t0 = json_number_value(json_object_get(ref, "t0"));
+        r->level = level;
     }
 }
 
@@ -213,7 +230,7 @@ static size_t srefs_footprint(const entity_t *x)
 {
     size_t n = x->cap_refs * sizeof *x->refs;
     for (size_t i = 0; i < x->n_refs; i++)
-        n += 32 + strlen(x->refs[i].rule) + strlen(x->refs[i].lead);
+        n += 16 + strlen(x->refs[i].rule);
     return n;
 }
 
