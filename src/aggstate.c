@@ -174,18 +174,21 @@ static void bytes_cut(bytes_t *b, size_t at, size_t n)
     b->used -= (uint32_t)n;
 }
 
-/* Gives back the room kept for growth when that frees memory (glibc splits a block
- * only for 32 bytes or more). */
+/* Gives back the room kept for growth, but for a little headroom, when that frees
+ * memory (glibc splits a block only for 32 bytes or more). The headroom (a quarter, at
+ * most 64 bytes) takes the next commit interval's first appends: trimmed to the byte,
+ * every entity touched again reallocated each of its arrays at once. */
 static void bytes_fit(bytes_t *b)
 {
-    if (block(b->cap) < block(b->used) + 32) return;
-    if (b->used)
-        b->p = rw_xrealloc(b->p, b->used);
+    size_t keep = b->used + (b->used / 4 < 64 ? b->used / 4 : 64);
+    if (block(b->cap) < block(keep) + 32) return;
+    if (keep)
+        b->p = rw_xrealloc(b->p, keep);
     else {
         free(b->p);
         b->p = NULL;
     }
-    b->cap = b->used;
+    b->cap = (uint32_t)keep;
 }
 
 /* Strings as records: a varint length, then the bytes. Opens one of n bytes at the
