@@ -372,6 +372,9 @@ struct rw_aggs {
     uint32_t *slot; /* open addressing over ids: offset + 1, 0 when empty; NULL while small */
     uint32_t n_slots, n_dir;
     int32_t pruned_at; /* retention cut-off of the last pruning */
+    /* No series bucket or last-log entry is dated before this day (a lower bound; INT32_MIN
+     * when not known, after decoding): pruning skips them until the cut-off passes it. */
+    int32_t held_from;
     int has_max;
     dict_t dict;
     seen_t *legacy;   /* NULL unless read from format 4 */
@@ -382,6 +385,7 @@ rw_aggs_t *rw_aggs_new(const rw_layout_t *l)
 {
     rw_aggs_t *a = rw_xcalloc(1, sizeof *a + l->n_ewmas * sizeof *a->ewma);
     a->l = l;
+    a->held_from = INT32_MAX; /* holds nothing */
     return a;
 }
 
@@ -933,14 +937,39 @@ static int prune_lasts(rw_aggs_t *a, int64_t cut, int tz_min)
     return dropped;
 }
 
+/* The earliest day a series bucket or last-log entry holds; INT32_MAX when none. */
+static int32_t oldest_held(rw_aggs_t *a, int tz_min)
+{
+    int64_t oldest = INT32_MAX;
+    for (uint32_t j = 0; j < a->n_dir; j++) {
+        sview_t v = sview(a, dirs(a)[j].def);
+        if (!v.dir->n) continue;
+        int64_t d = key_day(v.d->unit, row_at(&v, 0)->key);
+        if (d < oldest) oldest = d;
+    }
+    for (uint32_t g = 0; g < n_lasts(a); g++) {
+        const lastlog_t *lg = lastlog_at(a, g);
+        if (!lg->e.used) continue;
+        int64_t d = rw_local_day(time_at(lg->e.p), tz_min);
+        if (d < oldest) oldest = d;
+    }
+    return (int32_t)oldest;
+}
+
+/* Drops what aged out. The series and last-event logs are looked at only when the
+ * cut-off passed the oldest day they hold: an entity's data mostly ages out far less
+ * often than it gets a new latest day, and walking every series each time was most of
+ * what applying an event to an idle entity cost. */
 static void prune(rw_aggs_t *a, int tz_min)
 {
     int64_t cut = cutoff_day(a, tz_min);
     if (cut == a->pruned_at) return; /* nothing new has aged out */
     a->pruned_at = (int32_t)cut;
     prune_ids(a, cut, tz_min);
+    if (cut <= a->held_from) return;
     int dropped = prune_series(a, cut);
     if (prune_lasts(a, cut, tz_min) || dropped) dict_collect(a);
+    a->held_from = oldest_held(a, tz_min);
 }
 
 /* The log of layout log def, added (empty) when it holds no data yet. */
@@ -982,6 +1011,7 @@ uint64_t rw_aggs_apply(rw_aggs_t *a, const rw_event_t *ev, const json_t *profile
         a->has_max = 1;
     }
     int64_t day = rw_local_day(ev->time, tz_min), hour = rw_local_hour(ev->time, tz_min);
+    if (day < a->held_from) a->held_from = (int32_t)day; /* what follows is dated that day */
     uint32_t off = rec_add(&a->ids, 0, ev->id, ev->id_len);
     size_t entry = (size_t)(log_insert(a, ev->time, off) - a->ev.p);
     index_note(a, off);
@@ -1870,6 +1900,7 @@ rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
     if (r.bad || (format != AGGS_FORMAT && format != 4)) return NULL;
     decoding_t dc = {.v4 = format == 4};
     rw_aggs_t *a = rw_aggs_new(l);
+    a->held_from = INT32_MIN;
     a->has_max = get_c(&r);
     a->max_time = check_time(&r, get_f64(&r));
     a->seq = get_varint(&r);
