@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "value.h"
 
 static void same_as_jansson(const json_t *j)
 {
@@ -93,12 +94,59 @@ static void containers_keep_their_order(void **state)
     json_decref(o);
 }
 
+/* The pieces a record written field by field is made of give what building the value and
+ * serialising it would. */
+static void written_pieces_match_built_values(void **state)
+{
+    (void)state;
+#define STR "食品\"x\"\n\x01"
+    const rw_value_t vals[] = {rw_null(),
+                               rw_bool(1),
+                               rw_bool(0),
+                               rw_num(7),
+                               rw_num(-0.0),
+                               rw_num(0.25),
+                               rw_num(1e16),
+                               rw_num(9.5e15),
+                               rw_num(NAN),
+                               rw_num(INFINITY),
+                               rw_str(STR, sizeof STR - 1)};
+#undef STR
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+        json_t *j = rw_value_to_json(vals[i]);
+        char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+        rw_buf_t b;
+        rw_buf_init(&b);
+        rw_value_append_json(vals[i], &b);
+        assert_string_equal(b.data, want);
+        free(want);
+        json_decref(j);
+        rw_buf_free(&b);
+    }
+    rw_buf_t b;
+    rw_buf_init(&b);
+    rw_buf_putc(&b, '{');
+    rw_json_append_key(&b, "键\"");
+    rw_json_append_cstr(&b, NULL);
+    rw_buf_putc(&b, ',');
+    rw_json_append_key(&b, "b");
+    rw_json_append_cstr(&b, "v");
+    rw_buf_putc(&b, '}');
+    json_t *o = json_pack("{s:n,s:s}", "键\"", "b", "v");
+    char *want = json_dumps(o, JSON_COMPACT);
+    assert_string_equal(b.data, want);
+    free(want);
+    json_decref(o);
+    rw_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scalars_match),
         cmocka_unit_test(strings_escape_the_same),
         cmocka_unit_test(containers_keep_their_order),
+        cmocka_unit_test(written_pieces_match_built_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
