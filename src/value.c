@@ -42,6 +42,12 @@ rw_value_t rw_value_from_json(const json_t *j)
     }
 }
 
+/* Numbers that are whole (and exact as a double) are JSON integers, others reals. */
+static int json_integral(double v)
+{
+    return v == floor(v) && fabs(v) < 9e15;
+}
+
 json_t *rw_value_to_json(rw_value_t v)
 {
     switch (v.kind) {
@@ -53,7 +59,7 @@ json_t *rw_value_to_json(rw_value_t v)
         return json_stringn(v.s, v.len);
     case RW_V_NUM:
         if (!isfinite(v.num)) return json_null();
-        if (v.num == floor(v.num) && fabs(v.num) < 9e15) return json_integer((json_int_t)v.num);
+        if (json_integral(v.num)) return json_integer((json_int_t)v.num);
         return json_real(v.num);
     }
     return json_null();
@@ -72,7 +78,7 @@ void rw_value_append_json(rw_value_t v, rw_buf_t *b)
         return;
     case RW_V_NUM:
         if (!isfinite(v.num)) break;
-        if (v.num == floor(v.num) && fabs(v.num) < 9e15)
+        if (json_integral(v.num))
             rw_buf_printf(b, "%" JSON_INTEGER_FORMAT, (json_int_t)v.num);
         else
             rw_json_append_real(b, v.num);

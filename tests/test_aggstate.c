@@ -226,6 +226,18 @@ static void encode(const rw_aggs_t *a, rw_buf_t *out)
     assert_true(out->len > 0);
 }
 
+/* a and b encode to the same bytes. */
+static void assert_same_encoding(const rw_aggs_t *a, const rw_aggs_t *b)
+{
+    rw_buf_t ea, eb;
+    encode(a, &ea);
+    encode(b, &eb);
+    assert_int_equal(eb.len, ea.len);
+    assert_memory_equal(eb.data, ea.data, ea.len);
+    rw_buf_free(&ea);
+    rw_buf_free(&eb);
+}
+
 static const char *const R1_CALLS[] = {
     "count(food, 30d)",
     "sum(complaint, attrs.amount, 30d)",
@@ -755,13 +767,7 @@ static void a_state_reloaded_part_way_writes_what_one_never_reloaded_writes(void
         assert_non_null(b);
         rw_buf_free(&blob);
     }
-    rw_buf_t ea, eb;
-    encode(a, &ea);
-    encode(b, &eb);
-    assert_int_equal(eb.len, ea.len);
-    assert_memory_equal(eb.data, ea.data, ea.len);
-    rw_buf_free(&ea);
-    rw_buf_free(&eb);
+    assert_same_encoding(a, b);
     rw_aggs_free(a);
     rw_aggs_free(b);
     unload(&rs);
@@ -816,13 +822,7 @@ static void a_bucket_goes_the_day_it_leaves_the_retention(void **state)
         apply(x, &rs, event("e5", "2028-03-20T10:00:00+08:00", "food"));
         assert_int_equal(food_days_held(x), 2);
     }
-    rw_buf_t ea, eb;
-    encode(a, &ea);
-    encode(b, &eb);
-    assert_int_equal(eb.len, ea.len);
-    assert_memory_equal(eb.data, ea.data, ea.len);
-    rw_buf_free(&ea);
-    rw_buf_free(&eb);
+    assert_same_encoding(a, b);
     rw_aggs_free(a);
     rw_aggs_free(b);
     unload(&rs);
