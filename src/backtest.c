@@ -16,10 +16,6 @@
 #include <time.h>
 
 #define MOD "backtest"
-/* Events per state commit. The store is in memory, so a commit only costs work:
- * commit rarely, yet keep the entities held between commits bounded. */
-#define BATCH 500000
-
 /* ---- sweep specs ---------------------------------------------------------------------- */
 
 static int parse_int(const char *s, const char *end, long long *out)
@@ -371,7 +367,7 @@ static void collect(void *ud, const rw_lead_out_t *out)
     const rw_lead_head_t *h = out->head;
     if (!h) { /* a suppressed trigger: one more hit on a lead already collected */
         json_t *lead = json_object_get(r->leads, out->id);
-        if (lead) json_object_set_new(lead, "hits", json_integer(out->hits));
+        if (lead) json_integer_set(json_object_get(lead, "hits"), out->hits);
         return;
     }
     if (!in_regions(r->o, h->region)) return;
@@ -387,15 +383,11 @@ static void collect(void *ud, const rw_lead_out_t *out)
                                   (json_int_t)out->hits));
 }
 
+/* An engine without a store: a run's state stays in memory, and only the leads' heads
+ * and hits are kept. */
 static void run_one(run_t *r)
 {
-    rw_store_t *store;
-    if (rw_store_open(&store, NULL, r->err, sizeof r->err)) {
-        r->failed = 1;
-        return;
-    }
-    rw_store_skip_wal(store);
-    rw_engine_opts_t eo = {.store = store, .rules = r->rules, .sink = collect, .sink_ud = r};
+    rw_engine_opts_t eo = {.rules = r->rules, .sink = collect, .sink_ud = r};
     rw_engine_t *e = rw_engine_new(&eo);
     const rw_evset_t *ev = r->events;
     for (int code = 0; code < RW_EV__COUNT; code++)
@@ -405,7 +397,6 @@ static void run_one(run_t *r)
     const rw_event_t *x;
     for (size_t i = 0; !r->failed && (x = rw_evset_next(cur)); i++) {
         rw_engine_apply(e, x);
-        if ((i + 1) % BATCH == 0 && rw_engine_commit(e, r->err, sizeof r->err)) r->failed = 1;
         if ((i & 4095) == 0) atomic_store(&r->done, i);
     }
     if (!r->failed && rw_evset_cursor_failed(cur)) {
@@ -413,11 +404,9 @@ static void run_one(run_t *r)
         r->failed = 1;
     }
     rw_evset_cursor_free(cur);
-    if (!r->failed && rw_engine_commit(e, r->err, sizeof r->err)) r->failed = 1;
     atomic_store(&r->done, ev->n);
     r->stats = *rw_engine_stats(e);
     rw_engine_free(e);
-    rw_store_close(store);
 }
 
 typedef struct {

@@ -235,12 +235,14 @@ static size_t srefs_footprint(const entity_t *x)
 }
 
 /* The latest text of a lead: a suppressed trigger rewrites it for its next revision
- * without reading it back from the store. */
+ * without reading it back from the store. An engine without a store writes no text and
+ * keeps only the numbers that change. */
 typedef struct {
     node_t node; /* the lead id */
     rw_buf_t text;
-    int dirty;     /* changed since the last commit */
-    uint64_t used; /* commit generation of the last change */
+    int64_t revision, hits; /* only without a store (the text has them otherwise) */
+    int dirty;              /* changed since the last commit */
+    uint64_t used;          /* commit generation of the last change */
 } lead_text_t;
 
 static void lead_text_free(lead_text_t *t)
@@ -332,7 +334,7 @@ rw_engine_t *rw_engine_new(const rw_engine_opts_t *opts)
     e->rules = opts->rules;
     e->layout = rw_layout_build(e->rules);
     e->lead_counts = json_object();
-    e->batch = rw_batch_new(opts->store);
+    if (opts->store) e->batch = rw_batch_new(opts->store);
     alloc_scratch(e);
     return e;
 }
@@ -447,7 +449,7 @@ static entity_t *entity_get(rw_engine_t *e, const char *id, size_t len)
     if (x) return x;
     x = node_new(sizeof *x, id, len);
     size_t n;
-    char *blob = rw_store_get(e->o.store, RW_CF_AGGS, id, len, &n);
+    char *blob = e->o.store ? rw_store_get(e->o.store, RW_CF_AGGS, id, len, &n) : NULL;
     int flags = 0;
     if (blob) {
         flags = n ? (unsigned char)blob[0] : 0;
@@ -475,7 +477,7 @@ static int ent_cmp(const void *a, const void *b)
 
 static void mark_dirty(rw_engine_t *e, entity_t *x)
 {
-    if (x->dirty) return;
+    if (x->dirty || !e->o.store) return;
     x->dirty = 1;
     if (e->n_dirty == e->cap_dirty) {
         e->cap_dirty = e->cap_dirty ? e->cap_dirty * 2 : 1024;
@@ -832,6 +834,12 @@ static void add_hit(rw_engine_t *e, const char *id, int shadow)
 {
     size_t id_len = strlen(id);
     lead_text_t *t = (lead_text_t *)map_find(&e->leads, id, id_len);
+    if (!e->o.store) { /* every lead is kept, as its numbers */
+        rw_lead_out_t out = {
+            .id = t->node.id, .revision = ++t->revision, .hits = ++t->hits, .shadow = shadow};
+        emit_text(e, t, t->text.cap, &out);
+        return;
+    }
     rw_buf_t stored;
     rw_buf_init(&stored);
     if (!t) {
@@ -906,13 +914,16 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
                            .event_time = ev->time_text};
     size_t old_cap;
     lead_text_t *t = lead_text_open(e, id, &old_cap);
-    lead_text(e, rule, level, &head, x, ev, env, now, &t->text);
+    if (e->o.store)
+        lead_text(e, rule, level, &head, x, ev, env, now, &t->text);
+    else
+        t->revision = t->hits = 1;
     rw_lead_out_t out = {.id = t->node.id,
                          .revision = 1,
                          .hits = 1,
                          .shadow = rule->shadow,
                          .head = &head,
-                         .text = t->text.data,
+                         .text = e->o.store ? t->text.data : NULL,
                          .len = t->text.len};
     emit_text(e, t, old_cap, &out);
     /* after the sink: `escalates` points into the reference this replaces */
@@ -1169,6 +1180,7 @@ void rw_engine_settle(rw_engine_t *e)
 
 int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)
 {
+    if (!e->o.store) return 0; /* everything stays in memory */
     rw_engine_stage(e, e->batch);
     if (rw_store_write(e->o.store, e->batch, err, errlen)) return -1;
     rw_engine_settle(e);
@@ -1185,6 +1197,10 @@ void rw_engine_forget_lead(rw_engine_t *e, const char *id)
 
 int rw_engine_set_rules(rw_engine_t *e, const rw_rules_t *rules, char *err, size_t errlen)
 {
+    if (!e->o.store) { /* its state could not be reloaded under the new layout */
+        snprintf(err, errlen, "没有状态库的引擎不能更换规则");
+        return -1;
+    }
     if (rw_engine_commit(e, err, errlen)) return -1;
     /* cached state was encoded under the old layout: reload it under the new one */
     drop_all_entities(e);
@@ -1246,6 +1262,7 @@ static int refresh_one(void *ud, const char *key, size_t klen, const char *val, 
 
 size_t rw_engine_refresh_changed(rw_engine_t *e)
 {
+    if (!e->o.store) return 0; /* no lead records */
     refresh_t r = {.changed = json_object(),
                    .rules = e->rules,
                    .now_day = rw_local_day(rw_now(), e->rules->catalog.tz_offset_min)};
@@ -1263,7 +1280,7 @@ json_t *rw_engine_entity(rw_engine_t *e, const char *entity)
     size_t len = strlen(entity);
     entity_t *x = (entity_t *)map_find(&e->ents, entity, len);
     if (!x) {
-        char *blob = rw_store_get(e->o.store, RW_CF_AGGS, entity, len, NULL);
+        char *blob = e->o.store ? rw_store_get(e->o.store, RW_CF_AGGS, entity, len, NULL) : NULL;
         if (!blob) return NULL;
         free(blob);
         x = entity_get(e, entity, len);

@@ -3,7 +3,10 @@
  * suppression and escalation, leads. Hot entity state is kept in memory and written
  * to the store in batches (rw_engine_commit), together with whatever the caller adds
  * to the same batch (consumed offsets), so a crash loses or repeats nothing.
- * The engine borrows the rules and the store; both must outlive it. One thread. */
+ * The engine borrows the rules and the store; both must outlive it. One thread.
+ * Without a store (backtests, rule tests: sinks that keep a summary) every entity and
+ * lead stays in memory, commits do nothing and no lead record is written: sinks get
+ * each revision's numbers and a new lead's head, with `text` NULL. */
 #ifndef RW_ENGINE_H
 #define RW_ENGINE_H
 
@@ -36,10 +39,11 @@ typedef struct {
     size_t entity_len, trigger_event_len;
 } rw_lead_head_t;
 
-/* One lead revision, borrowed for the sink call. `text` is always the whole record
- * (compact JSON). `head` is set on the revision that creates a lead and NULL on later
- * ones: a suppressed trigger's (only hits and revision change, so the engine rewrites
- * those two numbers in the previous text) and a refreshed one's. */
+/* One lead revision, borrowed for the sink call. `text` is the whole record (compact
+ * JSON), NULL from an engine without a store. `head` is set on the revision that
+ * creates a lead and NULL on later ones: a suppressed trigger's (only hits and
+ * revision change, so the engine rewrites those two numbers in the previous text) and
+ * a refreshed one's. */
 typedef struct {
     const char *id;
     int64_t revision, hits;
@@ -61,7 +65,7 @@ typedef struct {
 #define RW_ENGINE_CACHE_DEFAULT ((size_t)128 << 20)
 
 typedef struct {
-    rw_store_t *store;
+    rw_store_t *store; /* NULL: state in memory only, no lead records (see above) */
     const rw_rules_t *rules;
     rw_lead_sink_fn sink;
     void *sink_ud;
@@ -90,13 +94,15 @@ int rw_engine_parse(rw_engine_t *e, const char *buf, size_t len, const char *key
 rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev);
 /* Counts an event the caller found invalid. */
 void rw_engine_count_invalid(rw_engine_t *e, rw_event_status_t code);
-/* The batch the next commit writes: callers add their own bookkeeping to it. */
+/* The batch the next commit writes: callers add their own bookkeeping to it (NULL
+ * without a store). */
 rw_batch_t *rw_engine_batch(rw_engine_t *e);
 /* Writes every change since the last commit atomically. Returns 0, or -1 with err. */
 int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen);
 /* The two halves of a commit, for engines side by side whose changes go into one
  * batch of the caller's (rw_shards_t): stage puts every change since the last commit
- * into b; settle, once b is written, marks them written and trims the cache. */
+ * into b; settle, once b is written, marks them written and trims the cache. Only for
+ * engines with a store. */
 void rw_engine_stage(rw_engine_t *e, rw_batch_t *b);
 void rw_engine_settle(rw_engine_t *e);
 /* Drops the engine's copy of a lead's latest text, after someone else wrote a new
@@ -106,7 +112,8 @@ void rw_engine_forget_lead(rw_engine_t *e, const char *id);
 /* Which of n engines side by side owns an entity: all its events go to that one. */
 unsigned rw_engine_shard_of(const char *entity, size_t len, unsigned n);
 /* Switches to another rule set (a reload). Commits first; cached entity state is
- * carried over to the new layout. Returns 0, or -1 with err (old rules kept). */
+ * carried over to the new layout. Returns 0, or -1 with err (old rules kept; always
+ * without a store, which could not carry the state over). */
 int rw_engine_set_rules(rw_engine_t *e, const rw_rules_t *rules, char *err, size_t errlen);
 const rw_engine_stats_t *rw_engine_stats(const rw_engine_t *e);
 /* Adds every count of s to sum (engines running side by side). */

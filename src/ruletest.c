@@ -156,36 +156,27 @@ static int run_case(const rw_load_opts_t *base, const rw_rules_t *shared, const 
     if (now) setenv("REGWATCH_NOW", now, 1);
 
     collected_t c = {.created = json_object(), .hits = json_object()};
-    char err[512];
-    rw_store_t *store = NULL;
-    int ok = 0;
     rw_buf_t diff;
     rw_buf_init(&diff);
-    if (rw_store_open(&store, NULL, err, sizeof err) == 0) {
-        rw_engine_opts_t eo = {.store = store, .rules = rules, .sink = collect, .sink_ud = &c};
-        rw_engine_t *e = rw_engine_new(&eo);
-        const rw_ynode_t *events = rw_ymap_get(kase, "events");
-        for (size_t i = 0; events && events->kind == RW_Y_SEQ && i < events->n; i++) {
-            json_t *j = rw_ynode_to_json(events->items[i]);
-            char *s = json_dumps(j, JSON_COMPACT);
-            rw_event_error_t ee;
-            if (rw_engine_process(e, s, strlen(s), NULL, 0, &ee) == RW_OUT_INVALID)
-                rw_buf_printf(&diff, "    (事件 %zu 无效，已忽略: %s)\n", i + 1, ee.reason);
-            free(s);
-            json_decref(j);
-        }
-        if (rw_engine_commit(e, err, sizeof err) == 0) {
-            rw_buf_t cmp;
-            rw_buf_init(&cmp);
-            ok = compare(doc, kase, &c, &cmp);
-            if (!ok) rw_buf_append(&diff, cmp.data, cmp.len);
-            rw_buf_free(&cmp);
-        } else
-            rw_buf_printf(&diff, "    %s\n", err);
-        rw_engine_free(e);
-        rw_store_close(store);
-    } else
-        rw_buf_printf(&diff, "    %s\n", err);
+    /* without a store: the case's state stays in memory */
+    rw_engine_opts_t eo = {.rules = rules, .sink = collect, .sink_ud = &c};
+    rw_engine_t *e = rw_engine_new(&eo);
+    const rw_ynode_t *events = rw_ymap_get(kase, "events");
+    for (size_t i = 0; events && events->kind == RW_Y_SEQ && i < events->n; i++) {
+        json_t *j = rw_ynode_to_json(events->items[i]);
+        char *s = json_dumps(j, JSON_COMPACT);
+        rw_event_error_t ee;
+        if (rw_engine_process(e, s, strlen(s), NULL, 0, &ee) == RW_OUT_INVALID)
+            rw_buf_printf(&diff, "    (事件 %zu 无效，已忽略: %s)\n", i + 1, ee.reason);
+        free(s);
+        json_decref(j);
+    }
+    rw_engine_free(e);
+    rw_buf_t cmp;
+    rw_buf_init(&cmp);
+    int ok = compare(doc, kase, &c, &cmp);
+    if (!ok) rw_buf_append(&diff, cmp.data, cmp.len);
+    rw_buf_free(&cmp);
     fprintf(out, "%s %s\n", ok ? "PASS" : "FAIL", label);
     if (!ok && diff.len) fputs(diff.data, out);
     rw_buf_free(&diff);

@@ -1619,6 +1619,72 @@ static void eviction_and_frequent_commits_give_the_same_leads(void **state)
     free(want);
 }
 
+/* A revision as a summary sink sees it: its numbers, and for a new lead the head. */
+static void summary_line(rw_buf_t *b, const char *id, json_int_t rev, json_int_t hits, int shadow,
+                         const char *head)
+{
+    rw_buf_printf(b, "%s %lld %lld %d%s%s\n", id, (long long)rev, (long long)hits, shadow,
+                  head ? " " : "", head ? head : "");
+}
+
+static void summary_sink(void *ud, const rw_lead_out_t *l)
+{
+    assert_null(l->text);
+    const rw_lead_head_t *h = l->head;
+    char head[512] = "";
+    if (h)
+        snprintf(head, sizeof head, "%s %s %s %.*s %.*s", h->rule, h->level,
+                 h->escalates ? h->escalates : "-", (int)h->entity_len, h->entity,
+                 (int)h->trigger_event_len, h->trigger_event);
+    summary_line(ud, l->id, l->revision, l->hits, l->shadow, h ? head : NULL);
+}
+
+static void without_a_store_sinks_get_every_revision_s_numbers_and_heads(void **state)
+{
+    (void)state;
+    fx_t f;
+    fx_start(&f, persist_dir(), NULL, 0, 0);
+    rw_buf_t out, want;
+    rw_buf_init(&out);
+    rw_buf_init(&want);
+    run_events(&f, 0, N_PERSIST, &out, 1);
+    size_t i;
+    json_t *r;
+    json_array_foreach(f.revs, i, r)
+    {
+        char head[512];
+        snprintf(head, sizeof head, "%s %s %s %s %s", jstr(r, "rule"), jstr(r, "level"),
+                 json_is_null(json_object_get(r, "escalates")) ? "-" : jstr(r, "escalates"),
+                 jstr(r, "entity"), jstr(r, "trigger_event"));
+        summary_line(&want, jstr(r, "id"), jint(r, "revision"), jint(r, "hits"),
+                     !strcmp(jstr(r, "mode"), "shadow"), jint(r, "revision") == 1 ? head : NULL);
+    }
+    rw_engine_stats_t with_store = *rw_engine_stats(f.eng);
+    rw_engine_free(f.eng);
+
+    rw_buf_t got, outcomes;
+    rw_buf_init(&got);
+    rw_buf_init(&outcomes);
+    rw_engine_opts_t o = {.rules = f.rules, .sink = summary_sink, .sink_ud = &got};
+    f.eng = rw_engine_new(&o);
+    assert_null(rw_engine_batch(f.eng));
+    run_events(&f, 0, N_PERSIST, &outcomes, 1); /* the commits do nothing */
+    assert_string_equal(outcomes.data, out.data);
+    assert_string_equal(got.data, want.data);
+    assert_memory_equal(rw_engine_stats(f.eng), &with_store, sizeof with_store);
+    /* its state cannot be carried over to other rules: refused, state kept */
+    char err[256];
+    assert_int_equal(rw_engine_set_rules(f.eng, f.rules, err, sizeof err), -1);
+    json_t *ent = rw_engine_entity(f.eng, EA);
+    assert_non_null(ent);
+    json_decref(ent);
+    rw_buf_free(&got);
+    rw_buf_free(&outcomes);
+    rw_buf_free(&want);
+    rw_buf_free(&out);
+    fx_close(&f);
+}
+
 static void a_reload_keeps_state_and_a_new_stream_counts_only_later_events(void **state)
 {
     (void)state;
@@ -1720,6 +1786,7 @@ int main(void)
         cmocka_unit_test(state_committed_to_disk_continues_exactly_after_a_restart),
         cmocka_unit_test(an_uncommitted_batch_is_redone_after_a_crash_without_double_counting),
         cmocka_unit_test(eviction_and_frequent_commits_give_the_same_leads),
+        cmocka_unit_test(without_a_store_sinks_get_every_revision_s_numbers_and_heads),
         cmocka_unit_test(a_reload_keeps_state_and_a_new_stream_counts_only_later_events),
         cmocka_unit_test(invalid_events_are_counted_by_reason_and_change_nothing),
     };
