@@ -280,7 +280,9 @@ struct rw_engine {
     rw_buf_t clauses; /* the array a trigger's lead cites */
     size_t *clause_base;
     /* per-event evaluation scratch */
-    unsigned char *member;
+    unsigned char *member; /* by stream; only the used ones are decided, the others stay 0 */
+    int *used;             /* streams some aggregate, log, EWMA or rule's `on` reads */
+    size_t n_used;
     rw_value_t *memo;
     unsigned char *memo_set;
     rw_model_parts_t *memo_parts; /* model calls: the parts of this event's value */
@@ -305,6 +307,30 @@ static void free_clause_cache(rw_engine_t *e)
     e->clause_base = NULL;
 }
 
+/* A sweep loads one rule but every ruleset's streams: deciding membership only for the
+ * streams something reads was a sixth of its time. */
+static void mark_used_streams(rw_engine_t *e)
+{
+    const rw_rules_t *r = e->rules;
+    const rw_layout_t *l = e->layout;
+    unsigned char *use = e->member; /* zeroed: borrowed as the set being built */
+    for (size_t i = 0; i < l->n_series; i++)
+        use[l->series[i].stream] = 1;
+    for (size_t i = 0; i < l->n_logs; i++)
+        use[l->logs[i].stream] = 1;
+    for (size_t i = 0; i < l->n_ewmas; i++)
+        use[r->models[l->ewmas[i]].stream] = 1;
+    for (size_t i = 0; i < r->n_rules; i++)
+        for (size_t k = 0; k < r->rules[i].n_on; k++)
+            use[r->rules[i].on[k]] = 1;
+    free(e->used);
+    e->used = rw_xcalloc(r->n_streams + 1, sizeof *e->used);
+    e->n_used = 0;
+    for (size_t s = 0; s < r->n_streams; s++)
+        if (use[s]) e->used[e->n_used++] = (int)s;
+    memset(use, 0, r->n_streams);
+}
+
 static void alloc_scratch(rw_engine_t *e)
 {
     free_clause_cache(e);
@@ -321,6 +347,7 @@ static void alloc_scratch(rw_engine_t *e)
         n_models += e->rules->calls[i].kind == RW_AGG_MODEL;
     e->memo_parts = n_models ? rw_xcalloc(e->rules->n_calls, sizeof *e->memo_parts) : NULL;
     e->member = rw_xcalloc(e->rules->n_streams + 1, 1);
+    mark_used_streams(e);
     e->memo = rw_xcalloc(e->rules->n_calls + 1, sizeof *e->memo);
     e->memo_set = rw_xcalloc(e->rules->n_calls + 1, 1);
 }
@@ -377,6 +404,7 @@ void rw_engine_free(rw_engine_t *e)
     rw_layout_free(e->layout);
     free_clause_cache(e);
     free(e->member);
+    free(e->used);
     free(e->memo);
     free(e->memo_set);
     free(e->memo_parts);
@@ -995,7 +1023,8 @@ static void membership(rw_engine_t *e, const rw_event_t *ev, entity_t *x, int ty
 {
     const rw_rules_t *r = e->rules;
     rw_eval_env_t env = {.ev = ev, .profile = x->profile};
-    for (size_t s = 0; s < r->n_streams; s++) {
+    for (size_t u = 0; u < e->n_used; u++) {
+        int s = e->used[u];
         const rw_stream_t *st = &r->streams[s];
         if (!st->filter)
             e->member[s] = st->type == type;
