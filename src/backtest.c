@@ -348,9 +348,6 @@ typedef struct {
     const rw_backtest_opts_t *o;
     json_t *leads; /* id → summary, first revision, hits kept current */
     rw_engine_stats_t stats;
-    atomic_size_t done; /* events applied, for progress */
-    int failed;
-    char err[256];
 } run_t;
 
 static int in_regions(const rw_backtest_opts_t *o, const char *region)
@@ -361,21 +358,27 @@ static int in_regions(const rw_backtest_opts_t *o, const char *region)
     return 0;
 }
 
+/* What one thread collects of one run: the leads of its entities. */
+typedef struct {
+    const run_t *run;
+    json_t *leads;
+} sink_t;
+
 static void collect(void *ud, const rw_lead_out_t *out)
 {
-    run_t *r = ud;
+    sink_t *s = ud;
     const rw_lead_head_t *h = out->head;
     if (!h) { /* a suppressed trigger: one more hit on a lead already collected */
-        json_t *lead = json_object_get(r->leads, out->id);
+        json_t *lead = json_object_get(s->leads, out->id);
         if (lead) json_integer_set(json_object_get(lead, "hits"), out->hits);
         return;
     }
-    if (!in_regions(r->o, h->region)) return;
+    if (!in_regions(s->run->o, h->region)) return;
     char date[16] = "";
     double t;
     if (rw_time_parse(h->event_time, strlen(h->event_time), &t, NULL) == 0)
-        rw_date_format(rw_local_day(t, r->rules->catalog.tz_offset_min), date);
-    json_object_set_new(r->leads, out->id,
+        rw_date_format(rw_local_day(t, s->run->rules->catalog.tz_offset_min), date);
+    json_object_set_new(s->leads, out->id,
                         json_pack("{s:s,s:s%,s:s?,s:s?,s:s,s:s,s:s%,s:I}", "rule", h->rule,
                                   "entity", h->entity, h->entity_len, "entity_name", h->entity_name,
                                   "region", h->region, "level", h->level, "date", date,
@@ -383,86 +386,117 @@ static void collect(void *ud, const rw_lead_out_t *out)
                                   (json_int_t)out->hits));
 }
 
-/* An engine without a store: a run's state stays in memory, and only the leads' heads
- * and hits are kept. */
-static void run_one(run_t *r)
-{
-    rw_engine_opts_t eo = {.rules = r->rules, .sink = collect, .sink_ud = r};
-    rw_engine_t *e = rw_engine_new(&eo);
-    const rw_evset_t *ev = r->events;
-    for (int code = 0; code < RW_EV__COUNT; code++)
-        for (uint64_t k = 0; k < ev->invalid[code]; k++)
-            rw_engine_count_invalid(e, (rw_event_status_t)code);
-    rw_evset_cursor_t *cur = rw_evset_cursor_new(ev);
-    const rw_event_t *x;
-    for (size_t i = 0; !r->failed && (x = rw_evset_next(cur)); i++) {
-        rw_engine_apply(e, x);
-        if ((i & 4095) == 0) atomic_store(&r->done, i);
-    }
-    if (!r->failed && rw_evset_cursor_failed(cur)) {
-        snprintf(r->err, sizeof r->err, "事件集损坏：有事件无法解码");
-        r->failed = 1;
-    }
-    rw_evset_cursor_free(cur);
-    atomic_store(&r->done, ev->n);
-    r->stats = *rw_engine_stats(e);
-    rw_engine_free(e);
-}
+/* Runs side by side in one pass over the history: each thread reads its part of the
+ * entities (rw_evset_cursor_part), decoding each event once, and applies it to every
+ * run's engine. Engines have no store, so a pass holds every run's state in memory:
+ * a sweep's values go a few runs at a time. */
+#define PASS_RUNS 5
 
 typedef struct {
     run_t *runs;
     size_t n;
-    atomic_size_t next, finished;
-} pool_t;
+    unsigned part, parts;
+    sink_t *sinks;            /* per run */
+    rw_engine_stats_t *stats; /* per run */
+    atomic_size_t done;       /* events applied, for progress */
+    atomic_int finished;
+    int failed;
+} part_t;
 
-static void *worker(void *arg)
+static void *part_main(void *arg)
 {
-    pool_t *p = arg;
-    size_t i;
-    while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
-        run_one(&p->runs[i]);
-        atomic_fetch_add(&p->finished, 1);
+    part_t *p = arg;
+    const rw_evset_t *ev = p->runs[0].events;
+    rw_engine_t **eng = rw_xcalloc(p->n, sizeof *eng);
+    for (size_t r = 0; r < p->n; r++) {
+        p->sinks[r] = (sink_t){.run = &p->runs[r], .leads = json_object()};
+        rw_engine_opts_t eo = {.rules = p->runs[r].rules, .sink = collect, .sink_ud = &p->sinks[r]};
+        eng[r] = rw_engine_new(&eo);
+        for (int code = 0; p->part == 0 && code < RW_EV__COUNT; code++)
+            for (uint64_t k = 0; k < ev->invalid[code]; k++)
+                rw_engine_count_invalid(eng[r], (rw_event_status_t)code);
     }
+    rw_evset_cursor_t *cur = rw_evset_cursor_part(ev, p->part, p->parts);
+    const rw_event_t *x;
+    for (size_t i = 1; (x = rw_evset_next(cur)); i++) {
+        for (size_t r = 0; r < p->n; r++)
+            rw_engine_apply(eng[r], x);
+        if ((i & 4095) == 0) atomic_store(&p->done, i);
+    }
+    p->failed = rw_evset_cursor_failed(cur);
+    rw_evset_cursor_free(cur);
+    for (size_t r = 0; r < p->n; r++) {
+        p->stats[r] = *rw_engine_stats(eng[r]);
+        rw_engine_free(eng[r]);
+    }
+    free(eng);
+    atomic_store(&p->finished, 1);
     return NULL;
 }
 
-/* Runs every run on up to o->threads threads, progress from lo to 1; *secs: wall time.
- * Returns 0, or -1 with err. */
+/* One pass over runs[0..n) on `parts` threads; progress from lo to hi. Returns 0, or
+ * -1 with err. */
+static int run_pass(run_t *runs, size_t n, unsigned parts, const rw_backtest_opts_t *o, double lo,
+                    double hi, char *err, size_t errlen)
+{
+    part_t *p = rw_xcalloc(parts, sizeof *p);
+    pthread_t *th = rw_xcalloc(parts, sizeof *th);
+    int *started = rw_xcalloc(parts, sizeof *started);
+    for (unsigned k = 0; k < parts; k++) {
+        p[k] = (part_t){.runs = runs,
+                        .n = n,
+                        .part = k,
+                        .parts = parts,
+                        .sinks = rw_xcalloc(n, sizeof *p[k].sinks),
+                        .stats = rw_xcalloc(n, sizeof *p[k].stats)};
+        started[k] = pthread_create(&th[k], NULL, part_main, &p[k]) == 0;
+        if (!started[k]) part_main(&p[k]); /* no thread: run it here */
+    }
+    double total = runs[0].events->n ? (double)runs[0].events->n : 1;
+    for (unsigned k = 0; k < parts; k++)
+        while (o->progress && !atomic_load(&p[k].finished)) {
+            double done = 0;
+            for (unsigned j = 0; j < parts; j++)
+                done += (double)atomic_load(&p[j].done);
+            o->progress(o->progress_ud, lo + (hi - lo) * done / total);
+            nanosleep(&(struct timespec){.tv_nsec = 200000000}, NULL);
+        }
+    int failed = 0;
+    for (unsigned k = 0; k < parts; k++) {
+        if (started[k]) pthread_join(th[k], NULL);
+        failed |= p[k].failed;
+        for (size_t r = 0; r < n; r++) { /* parts hold different entities, so different leads */
+            json_object_update(runs[r].leads, p[k].sinks[r].leads);
+            json_decref(p[k].sinks[r].leads);
+            rw_engine_stats_add(&runs[r].stats, &p[k].stats[r]);
+        }
+        free(p[k].sinks);
+        free(p[k].stats);
+    }
+    free(started);
+    free(th);
+    free(p);
+    if (failed) snprintf(err, errlen, "回测运行失败: 事件集损坏：有事件无法解码");
+    return failed ? -1 : 0;
+}
+
+/* Runs every run, PASS_RUNS at a time, on o->threads threads (default 2), progress from
+ * lo to 1; *secs: wall time. Returns 0, or -1 with err. */
 static int run_all(run_t *runs, size_t n, const rw_backtest_opts_t *o, double lo, double *secs,
                    char *err, size_t errlen)
 {
-    double t0 = rw_mono(), hi = 1;
-    pool_t pool = {.runs = runs, .n = n};
-    size_t threads = o->threads > 0 ? (size_t)o->threads : 2;
-    if (threads > n) threads = n;
-    pthread_t *th = rw_xcalloc(threads, sizeof *th);
+    double t0 = rw_mono();
+    unsigned parts = o->threads > 0 ? (unsigned)o->threads : 2;
     json_object_seed(0); /* before other threads create JSON objects */
-    size_t started = 0;
-    for (; started < threads; started++)
-        if (pthread_create(&th[started], NULL, worker, &pool)) break;
-    if (!started) { /* no thread at all: run here */
-        worker(&pool);
+    size_t passes = (n + PASS_RUNS - 1) / PASS_RUNS;
+    for (size_t i = 0; i < passes; i++) {
+        size_t from = i * PASS_RUNS, m = n - from < PASS_RUNS ? n - from : PASS_RUNS;
+        double a = lo + (1 - lo) * (double)i / (double)passes;
+        double b = lo + (1 - lo) * (double)(i + 1) / (double)passes;
+        if (run_pass(runs + from, m, parts, o, a, b, err, errlen)) return -1;
     }
-    double total = (double)n * (double)(runs[0].events->n ? runs[0].events->n : 1);
-    while (atomic_load(&pool.finished) < n) {
-        if (o->progress) {
-            double done = 0;
-            for (size_t i = 0; i < n; i++)
-                done += (double)atomic_load(&runs[i].done);
-            o->progress(o->progress_ud, lo + (hi - lo) * done / total);
-        }
-        nanosleep(&(struct timespec){.tv_nsec = 200000000}, NULL);
-    }
-    for (size_t i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    free(th);
-    if (o->progress) o->progress(o->progress_ud, hi);
+    if (o->progress) o->progress(o->progress_ud, 1);
     *secs = rw_mono() - t0;
-    for (size_t i = 0; i < n; i++)
-        if (runs[i].failed) {
-            snprintf(err, errlen, "回测运行失败: %s", runs[i].err);
-            return -1;
-        }
     return 0;
 }
 

@@ -1,8 +1,10 @@
 /* backtest.h — rule-author tooling. A backtest runs the current and a candidate rule
  * set over the same history and compares their leads rule by rule, against past
  * dispositions; a sweep runs one rule once per value of one of its params. Every
- * run is the real engine on throwaway in-memory state (never a live store or topic);
- * the history is parsed once and shared, and runs go in parallel threads. The
+ * run is the real engine with its state in memory (no store; never a live store or
+ * topic); the history is parsed once and shared. Runs go side by side, a few at a
+ * time: each thread takes a part of the entities, decodes their events once and
+ * applies each to every run's engine. The
  * result is a report as JSON (fields: docs/backtest.md); report.h renders it. */
 #ifndef RW_BACKTEST_H
 #define RW_BACKTEST_H
@@ -44,7 +46,7 @@ typedef struct {
     const char *const *regions; /* report only leads whose region starts with one of these */
     size_t n_regions;           /* 0: every lead */
     const rw_sweep_t *sweep;    /* a sweep of the candidate instead of a comparison */
-    int threads;                /* runs at once (default 2) */
+    int threads;                /* threads, each a part of the entities (default 2) */
     int64_t today;              /* day number, for `verified` warnings while loading */
     rw_progress_fn progress;    /* loading, then the runs; may be NULL */
     void *progress_ud;

@@ -17,10 +17,21 @@
 #include <string.h>
 #include <unistd.h>
 
+struct rw_evset_cursor {
+    const rw_evset_t *s;
+    size_t off, i;        /* the next event's offset in the pack and its entry */
+    unsigned part, parts; /* which part of how many it reads */
+    rw_jarena_t *arena;
+    msgpack_zone zone;
+    unsigned since_reset;
+    int failed;
+    rw_event_t ev;
+};
+
 /* Events are parsed into an arena that is dropped every so many, and kept packed. */
 typedef struct {
     rw_evset_t *s;
-    rw_buf_t pack;
+    rw_buf_t pack, entries;
     rw_jarena_t *arena;
     unsigned since_reset;
 } packer_t;
@@ -29,6 +40,7 @@ static void packer_init(packer_t *p, rw_evset_t *s)
 {
     *p = (packer_t){.s = s, .arena = rw_jarena_new()};
     rw_buf_init(&p->pack);
+    rw_buf_init(&p->entries);
 }
 
 /* Hands the packed events to the set. */
@@ -38,6 +50,15 @@ static void packer_finish(packer_t *p)
     p->s->pack_len = p->pack.len;
     p->s->own = rw_buf_steal(&p->pack);
     p->s->pack = p->s->own;
+    p->s->entries = (rw_evset_entry_t *)rw_buf_steal(&p->entries);
+}
+
+/* The entry of an event packed in `size` bytes (at most UINT32_MAX). */
+static void add_entry(rw_buf_t *entries, const rw_event_t *ev, size_t size)
+{
+    rw_evset_entry_t e = {.size = (uint32_t)size,
+                          .entity = (uint32_t)(rw_hash64(ev->entity, ev->entity_len) >> 32)};
+    rw_buf_append(entries, (const char *)&e, sizeof e);
 }
 
 /* Validates one value and keeps it packed, or counts why not. */
@@ -46,8 +67,10 @@ static void add(packer_t *p, const char *buf, size_t len, const char *key, size_
     rw_jarena_t *prev = rw_jarena_enter(p->arena);
     rw_event_t ev;
     rw_event_error_t err;
+    size_t at = p->pack.len;
     if (rw_event_parse(buf, len, key, klen, 0, &ev, &err) == 0) {
-        rw_evpack_put(&p->pack, ev.root);
+        rw_evpack_put(&p->pack, ev.root); /* a few times an event's size limit at most */
+        add_entry(&p->entries, &ev, p->pack.len - at);
         p->s->n++;
     } else
         p->s->invalid[err.code]++;
@@ -126,6 +149,9 @@ static int load_lines(rw_evset_t *s, char *buf, size_t len, rw_progress_fn progr
     memcpy(s->own + s->pack_len, b->pack, b->pack_len);
     s->pack = s->own;
     s->pack_len += b->pack_len;
+    s->entries = rw_xrealloc(s->entries, (s->n + b->n + 1) * sizeof *s->entries);
+    if (b->n) memcpy(s->entries + s->n, b->entries, b->n * sizeof *s->entries);
+    free(b->entries);
     s->n += b->n;
     s->lines += b->lines;
     s->bytes += b->bytes;
@@ -206,10 +232,16 @@ static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, 
             s->invalid[i] = head_count(json_object_get(head, "invalid"),
                                        rw_event_code_name((rw_event_status_t)i));
         uint64_t want = head_count(head, "events");
-        rw_evset_cursor_t *c = rw_evset_cursor_new(s);
+        rw_evset_cursor_t *c = rw_evset_cursor_new(s); /* no entries yet: reads in order */
+        rw_buf_t entries;
+        rw_buf_init(&entries);
         const rw_event_t *ev;
-        while ((ev = rw_evset_next(c)))
+        for (size_t at = 0; (ev = rw_evset_next(c)); at = c->off) {
+            if (c->off - at > UINT32_MAX) break; /* no event is that large */
+            add_entry(&entries, ev, c->off - at);
             s->n++;
+        }
+        s->entries = (rw_evset_entry_t *)rw_buf_steal(&entries);
         if (rw_evset_cursor_failed(c) || s->n != want) {
             snprintf(err, errlen,
                      "事件归档 %s 已损坏：文件头记有 %llu 个事件，第 %llu 个之后无法读取", path,
@@ -247,36 +279,41 @@ int rw_evset_load_file(rw_evset_t *s, const char *path, rw_progress_fn progress,
 
 /* ---- reading it back ---------------------------------------------------------------------- */
 
-struct rw_evset_cursor {
-    const rw_evset_t *s;
-    size_t off;
-    rw_jarena_t *arena;
-    msgpack_zone zone;
-    unsigned since_reset;
-    int failed;
-    rw_event_t ev;
-};
-
-rw_evset_cursor_t *rw_evset_cursor_new(const rw_evset_t *s)
+rw_evset_cursor_t *rw_evset_cursor_part(const rw_evset_t *s, unsigned k, unsigned n)
 {
     rw_evset_cursor_t *c = rw_xcalloc(1, sizeof *c);
     c->s = s;
+    c->part = k;
+    c->parts = n ? n : 1;
     c->arena = rw_jarena_new();
     msgpack_zone_init(&c->zone, 1 << 13);
     return c;
 }
 
+rw_evset_cursor_t *rw_evset_cursor_new(const rw_evset_t *s)
+{
+    return rw_evset_cursor_part(s, 0, 1);
+}
+
 const rw_event_t *rw_evset_next(rw_evset_cursor_t *c)
 {
-    if (c->failed || c->off >= c->s->pack_len) return NULL;
+    const rw_evset_t *s = c->s;
+    size_t end = s->pack_len; /* where this event ends; a set being loaded has no entries */
+    if (s->entries) {
+        for (; c->i < s->n && s->entries[c->i].entity % c->parts != c->part; c->i++)
+            c->off += s->entries[c->i].size;
+        if (c->i < s->n) end = c->off + s->entries[c->i++].size;
+    }
+    if (c->failed || c->off >= end) return NULL;
     if (++c->since_reset == 256) { /* the events handed out before this call are done with */
         rw_jarena_reset(c->arena);
         c->since_reset = 0;
     }
     rw_jarena_t *prev = rw_jarena_enter(c->arena);
-    json_t *root = rw_evpack_get(c->s->pack, c->s->pack_len, &c->off, &c->zone);
+    json_t *root = rw_evpack_get(s->pack, end, &c->off, &c->zone);
     rw_event_error_t err;
-    c->failed = !root || rw_event_from_json(root, &c->ev, &err) != 0;
+    c->failed =
+        !root || rw_event_from_json(root, &c->ev, &err) != 0 || (s->entries && c->off != end);
     rw_jarena_enter(prev);
     return c->failed ? NULL : &c->ev;
 }
@@ -469,5 +506,6 @@ uint64_t rw_evset_invalid(const rw_evset_t *s)
 void rw_evset_free(rw_evset_t *s)
 {
     free(s->own);
+    free(s->entries);
     memset(s, 0, sizeof *s);
 }

@@ -15,8 +15,15 @@
 /* Progress of a long step, fraction in [0, 1]; called from the caller's thread. */
 typedef void (*rw_progress_fn)(void *ud, double fraction);
 
+/* Where an event is in the pack, and whose it is. */
 typedef struct {
-    const char *pack; /* the valid events packed one after another, in input order */
+    uint32_t size;   /* its packed bytes */
+    uint32_t entity; /* a hash of its entity: a split by it keeps an entity's events together */
+} rw_evset_entry_t;
+
+typedef struct {
+    const char *pack;          /* the valid events packed one after another, in input order */
+    rw_evset_entry_t *entries; /* one per event, in the same order */
     size_t pack_len;
     size_t n;                       /* how many */
     char *own;                      /* the memory pack points into */
@@ -55,6 +62,10 @@ int rw_evset_save(const rw_evset_t *s, const char *path, char *err, size_t errle
 typedef struct rw_evset_cursor rw_evset_cursor_t;
 
 rw_evset_cursor_t *rw_evset_cursor_new(const rw_evset_t *s);
+/* A cursor over part k of n: the events of the entities in that part, so that n
+ * threads can share a run, each applying its own entities' events. Events of other
+ * parts are skipped without being decoded. */
+rw_evset_cursor_t *rw_evset_cursor_part(const rw_evset_t *s, unsigned k, unsigned n);
 /* The next event, or NULL at the end (or if the set is damaged: see below). The event
  * and its JSON belong to the cursor and stay valid only until the next call; keep a
  * part of it by copying (json_deep_copy). */

@@ -55,6 +55,38 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Split in three parts, the set gives each event to exactly one part, in order, and
+ * an entity's events to one part. */
+static void check_parts(const rw_evset_t *s)
+{
+    enum { PARTS = 3, ENTITIES = 97 };
+    int seen[N_EVENTS] = {0}, part_of[ENTITIES];
+    memset(part_of, -1, sizeof part_of);
+    for (unsigned k = 0; k < PARTS; k++) {
+        rw_evset_cursor_t *c = rw_evset_cursor_part(s, k, PARTS);
+        const rw_event_t *ev;
+        int last = -1;
+        while ((ev = rw_evset_next(c))) {
+            int i = atoi(ev->id + 2);
+            assert_true(i > last);
+            last = i;
+            seen[i]++;
+            assert_true(json_number_value(json_object_get(ev->attrs, "n")) == i);
+            int ent = atoi(ev->entity + 3);
+            if (part_of[ent] < 0) part_of[ent] = (int)k;
+            assert_int_equal(part_of[ent], k);
+        }
+        assert_false(rw_evset_cursor_failed(c));
+        rw_evset_cursor_free(c);
+    }
+    int used[PARTS] = {0};
+    for (int i = 0; i < N_EVENTS; i++)
+        assert_int_equal(seen[i], 1);
+    for (int e = 0; e < ENTITIES; e++)
+        used[part_of[e]] = 1;
+    assert_true(used[0] && used[1] && used[2]); /* 97 entities fall in every part */
+}
+
 /* Every event in order, with its fields and attributes. */
 static void check_history(const rw_evset_t *s)
 {
@@ -81,6 +113,7 @@ static void check_history(const rw_evset_t *s)
     assert_false(rw_evset_cursor_failed(c));
     assert_null(rw_evset_next(c)); /* and stays at the end */
     rw_evset_cursor_free(c);
+    check_parts(s);
 }
 
 static void lines_read_back_in_file_order_with_their_counts(void **state)

@@ -41,7 +41,7 @@ static void usage(void)
         "  --report FILE        HTML 报告（表格与内嵌 SVG 图表，可离线打开）\n"
         "  --png FILE           图表 PNG\n"
         "  --json FILE          JSON 报告（- 为标准输出；未指定任何输出时写到标准输出）\n"
-        "  --threads N          并行运行数（默认 2）\n"
+        "  --threads N          线程数，各自承担一部分主体（默认 2）\n"
         "  --save-events FILE   把读入的事件（文件或主题）存为事件归档：以后用 --events FILE\n"
         "                       读取它无需再解析 JSON\n"
         "  --save-only          只保存事件归档，不运行回测\n"

@@ -5,7 +5,8 @@
 # the current value is marked, dispositions taken from the ground truth give the
 # precision a computation from the replay gives, a value list equals the same values of
 # a range, --png writes a PNG, and the sweep changes nothing but the swept rule. The
-# history saved as an event archive gives the same sweep; a damaged one is refused.
+# history saved as an event archive gives the same sweep, also on another number of
+# threads (each takes a part of the entities); a damaged one is refused.
 set -euo pipefail
 bin=${RW_BIN:?RW_BIN must name the regwatch binary}
 gen=${RW_GEN:?RW_GEN must name the rw-gen-events binary}
@@ -95,9 +96,11 @@ grep -q "已保存事件归档 $tmp/ev.rwa：60000 个事件" "$tmp/save.err" &&
   || bad "--save-events says what it saved" "$(cat "$tmp/save.err")"
 ge "the JSON Lines are larger than the archive" "$(stat -c %s "$tmp/ev.jsonl")" "$(stat -c %s "$tmp/ev.rwa")"
 bt "$tmp/ar.err" --events "$tmp/ev.rwa" --against "$src/rules" --models "$src/models" \
-  --sweep "$rule:complaint_surge_7d=2..10" --dispositions "$tmp/disp.jsonl" --json "$tmp/ar.json" --quiet
+  --sweep "$rule:complaint_surge_7d=2..10" --dispositions "$tmp/disp.jsonl" --json "$tmp/ar.json" --quiet \
+  --threads 3
 same() { jq -S -c '{sweep, e: (.events | del(.source))}' "$1" | sha256sum | cut -c1-16; }
-eq "a sweep from the archive equals the sweep from the JSON Lines" "$(same "$S")" "$(same "$tmp/ar.json")"
+eq "a sweep from the archive (entities split 3 ways, not 2) equals the sweep from the JSON Lines" \
+  "$(same "$S")" "$(same "$tmp/ar.json")"
 rc=0
 "$bin" backtest --events "$tmp/ev.jsonl" --save-only 2>"$tmp/only.err" || rc=$?
 eq "--save-only without --save-events is a usage error" 2 "$rc"
