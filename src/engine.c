@@ -138,8 +138,8 @@ typedef struct entity {
     int dirty;
     int profile_dirty, suppress_dirty; /* written only when they changed */
     uint64_t touched;                  /* commit generation of the last use */
-    size_t bytes;      /* memory held at the last load or commit: what the cache budget counts */
-    size_t json_bytes; /* of that, the profile's and suppression references' */
+    size_t bytes; /* memory held after the last event or commit: what the cache budget counts */
+    size_t profile_bytes; /* of that, the profile's */
 } entity_t;
 
 static void ent_free(entity_t *e)
@@ -461,13 +461,15 @@ static size_t json_footprint(const json_t *j)
     return n;
 }
 
-/* Sets what the entity counts against the cache budget. Walking the JSON costs about as
- * much as encoding the aggregates, so it is redone only when the JSON changed. */
-static void account(rw_engine_t *e, entity_t *x, int json_changed)
+/* Sets what the entity counts against the cache budget, after each event and each
+ * commit's trim. Walking the profile's JSON costs about as much as encoding the
+ * aggregates, so it is redone only when the profile changed. */
+static void account(rw_engine_t *e, entity_t *x, int profile_changed)
 {
-    if (json_changed) x->json_bytes = json_footprint(x->profile) + srefs_footprint(x);
+    if (profile_changed) x->profile_bytes = json_footprint(x->profile);
     e->cached_bytes -= x->bytes;
-    x->bytes = sizeof *x + 32 + x->node.id_len + rw_aggs_footprint(x->aggs) + x->json_bytes;
+    x->bytes = sizeof *x + 32 + x->node.id_len + rw_aggs_footprint(x->aggs) + x->profile_bytes +
+               srefs_footprint(x);
     e->cached_bytes += x->bytes;
 }
 
@@ -1062,11 +1064,13 @@ rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev)
             out = RW_OUT_LATE;
         } else {
             out = RW_OUT_APPLIED;
-            if (ev->profile && merge_profile(x, ev->profile)) x->profile_dirty = 1;
+            int merged = ev->profile && merge_profile(x, ev->profile);
+            if (merged) x->profile_dirty = 1;
             membership(e, ev, x, type);
             rw_aggs_apply(x->aggs, ev, x->profile, e->member, tz);
             mark_dirty(e, x);
             evaluate(e, x, ev);
+            account(e, x, merged); /* the budget sees growth at once */
         }
     }
     e->stats.outcomes[out]++;
@@ -1183,7 +1187,7 @@ void rw_engine_stage(rw_engine_t *e, rw_batch_t *b)
                                   (x->n_refs ? HAS_SUPPRESS : 0)));
         rw_aggs_encode(x->aggs, &blob);
         rw_aggs_trim(x->aggs);
-        account(e, x, x->profile_dirty || x->suppress_dirty);
+        account(e, x, 0);
         rw_batch_put(b, RW_CF_AGGS, x->node.id, x->node.id_len, blob.data, blob.len);
         if (x->profile_dirty) put_json(e, b, RW_CF_PROFILE, x, x->profile);
         if (x->suppress_dirty) {
@@ -1205,6 +1209,11 @@ void rw_engine_settle(rw_engine_t *e)
     map_sweep(&e->leads, settle_lead_text, e);
     e->generation++;
     evict(e);
+}
+
+int rw_engine_over_budget(const rw_engine_t *e)
+{
+    return e->cached_bytes > e->o.cache_bytes;
 }
 
 int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)

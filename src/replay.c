@@ -266,7 +266,7 @@ static void *shard_loop(void *arg)
                 sh->item = (uint32_t)i;
                 rw_engine_apply(sh->engine, &it->ev);
             }
-            if (++pending >= sh->batch) {
+            if (++pending >= sh->batch || rw_engine_over_budget(sh->engine)) {
                 pending = 0;
                 if (rw_engine_commit(sh->engine, err, sizeof err)) {
                     fail(p, err);
@@ -339,7 +339,7 @@ int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_repl
         sh[s] = (shard_t){.p = &p,
                           .index = s,
                           .engine = rw_engine_new(&so),
-                          .batch = o->batch ? o->batch : 50000};
+                          .batch = o->batch ? o->batch : 200000};
     }
     double start = rw_mono();
     unsigned started = 0;

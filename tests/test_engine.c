@@ -1619,6 +1619,32 @@ static void eviction_and_frequent_commits_give_the_same_leads(void **state)
     free(want);
 }
 
+static void the_budget_counts_growth_at_once_and_a_commit_gets_back_under_it(void **state)
+{
+    (void)state;
+    fx_t f;
+    fx_start(&f, persist_dir(), NULL, 0, 1);
+    rw_engine_free(f.eng);
+    f.cache_bytes = 16 << 10;
+    fx_engine(&f);
+    char err[256];
+    size_t i = 0;
+    for (; i < 1000 && !rw_engine_over_budget(f.eng); i++) {
+        char ev[256];
+        snprintf(ev, sizeof ev,
+                 "{\"id\":\"g%zu\",\"type\":\"complaint\",\"entity\":\"E%zu\","
+                 "\"time\":\"2026-03-01T09:00:00+08:00\",\"attrs\":{\"category\":\"food\"}}",
+                 i, i % 7);
+        assert_int_equal(post_raw(&f, ev), RW_OUT_APPLIED);
+    }
+    /* seven entities, so only their events' growth can have crossed the budget */
+    assert_true(rw_engine_over_budget(f.eng));
+    assert_true(i > 7 && i < 1000);
+    assert_int_equal(rw_engine_commit(f.eng, err, sizeof err), 0);
+    assert_false(rw_engine_over_budget(f.eng));
+    fx_close(&f);
+}
+
 /* A revision as a summary sink sees it: its numbers, and for a new lead the head. */
 static void summary_line(rw_buf_t *b, const char *id, json_int_t rev, json_int_t hits, int shadow,
                          const char *head)
@@ -1787,6 +1813,7 @@ int main(void)
         cmocka_unit_test(an_uncommitted_batch_is_redone_after_a_crash_without_double_counting),
         cmocka_unit_test(eviction_and_frequent_commits_give_the_same_leads),
         cmocka_unit_test(without_a_store_sinks_get_every_revision_s_numbers_and_heads),
+        cmocka_unit_test(the_budget_counts_growth_at_once_and_a_commit_gets_back_under_it),
         cmocka_unit_test(a_reload_keeps_state_and_a_new_stream_counts_only_later_events),
         cmocka_unit_test(invalid_events_are_counted_by_reason_and_change_nothing),
     };
