@@ -53,12 +53,9 @@ static void packer_finish(packer_t *p)
     p->s->entries = (rw_evset_entry_t *)rw_buf_steal(&p->entries);
 }
 
-/* The entry of an event packed in `size` bytes (at most UINT32_MAX). */
-static void add_entry(rw_buf_t *entries, const rw_event_t *ev, size_t size)
+static uint32_t entity_hash(const rw_event_t *ev)
 {
-    rw_evset_entry_t e = {.size = (uint32_t)size,
-                          .entity = (uint32_t)(rw_hash64(ev->entity, ev->entity_len) >> 32)};
-    rw_buf_append(entries, (const char *)&e, sizeof e);
+    return (uint32_t)(rw_hash64(ev->entity, ev->entity_len) >> 32);
 }
 
 /* Validates one value and keeps it packed, or counts why not. */
@@ -69,8 +66,10 @@ static void add(packer_t *p, const char *buf, size_t len, const char *key, size_
     rw_event_error_t err;
     size_t at = p->pack.len;
     if (rw_event_parse(buf, len, key, klen, 0, &ev, &err) == 0) {
-        rw_evpack_put(&p->pack, ev.root); /* a few times an event's size limit at most */
-        add_entry(&p->entries, &ev, p->pack.len - at);
+        rw_evpack_put(&p->pack, ev.root);
+        /* a few times an event's size limit at most, so it fits the entry */
+        rw_evset_entry_t e = {.size = (uint32_t)(p->pack.len - at), .entity = entity_hash(&ev)};
+        rw_buf_append(&p->entries, (const char *)&e, sizeof e);
         p->s->n++;
     } else
         p->s->invalid[err.code]++;
@@ -164,7 +163,8 @@ static int load_lines(rw_evset_t *s, char *buf, size_t len, rw_progress_fn progr
 /* ---- the archive ------------------------------------------------------------------------ */
 
 /* The magic, then a packed header {"format","events","lines","bytes","invalid":{reason: n}},
- * then the events packed one after another. */
+ * then (format 2) each event's entry as two little-endian 32-bit words, then the events
+ * packed one after another. Format 1 has no entries; it is still read. */
 #define ARCHIVE_MAGIC "RWEVARC\n"
 #define ARCHIVE_MAGIC_LEN 8
 
@@ -180,13 +180,21 @@ int rw_evset_save(const rw_evset_t *s, const char *path, char *err, size_t errle
         if (s->invalid[i])
             json_object_set_new(invalid, rw_event_code_name((rw_event_status_t)i),
                                 json_real((double)s->invalid[i]));
-    json_t *head = json_pack("{s:i,s:f,s:f,s:f,s:o}", "format", 1, "events", (double)s->n, "lines",
+    json_t *head = json_pack("{s:i,s:f,s:f,s:f,s:o}", "format", 2, "events", (double)s->n, "lines",
                              (double)s->lines, "bytes", (double)s->bytes, "invalid", invalid);
     rw_buf_t b;
     rw_buf_init(&b);
     rw_buf_append(&b, ARCHIVE_MAGIC, ARCHIVE_MAGIC_LEN);
     rw_evpack_put(&b, head);
     json_decref(head);
+    for (size_t i = 0; i < s->n; i++) {
+        unsigned char e[8];
+        for (int k = 0; k < 4; k++) {
+            e[k] = (unsigned char)(s->entries[i].size >> (8 * k));
+            e[4 + k] = (unsigned char)(s->entries[i].entity >> (8 * k));
+        }
+        rw_buf_append(&b, (const char *)e, sizeof e);
+    }
     /* a temporary name renamed at the end: a half-written archive never has the name */
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -209,6 +217,85 @@ static uint64_t head_count(const json_t *head, const char *key)
     return v > 0 ? (uint64_t)v : 0;
 }
 
+/* Format 1: decodes the events in order, noting their entries. *whole: how many, from
+ * the first, decode. Returns 0 when that is all of them and nothing follows, else -1. */
+static int check_in_order(rw_evset_t *s, size_t want, size_t *whole)
+{
+    rw_evset_cursor_t *c = rw_evset_cursor_new(s); /* no entries yet: reads in order */
+    rw_buf_t entries;
+    rw_buf_init(&entries);
+    const rw_event_t *ev;
+    size_t n = 0;
+    for (size_t at = 0; (ev = rw_evset_next(c)); at = c->off, n++) {
+        if (c->off - at > UINT32_MAX) break; /* no event is that large */
+        rw_evset_entry_t e = {.size = (uint32_t)(c->off - at), .entity = entity_hash(ev)};
+        rw_buf_append(&entries, (const char *)&e, sizeof e);
+    }
+    int failed = rw_evset_cursor_failed(c) || ev;
+    rw_evset_cursor_free(c);
+    s->entries = (rw_evset_entry_t *)rw_buf_steal(&entries);
+    *whole = n;
+    return failed || n != want ? -1 : 0;
+}
+
+/* Entries [from, to) of a set whose entries are read, from byte `off` of the pack:
+ * each must decode to an event of exactly its size and entity. */
+typedef struct {
+    const rw_evset_t *s;
+    size_t from, to, off;
+    size_t bad; /* the first that does not, or `to` */
+} range_check_t;
+
+static void *check_range(void *arg)
+{
+    range_check_t *k = arg;
+    rw_evset_cursor_t *c = rw_evset_cursor_new(k->s);
+    c->i = k->from;
+    c->off = k->off;
+    const rw_event_t *ev;
+    for (k->bad = k->from; k->bad < k->to; k->bad++)
+        if (!(ev = rw_evset_next(c)) || entity_hash(ev) != k->s->entries[k->bad].entity) break;
+    rw_evset_cursor_free(c);
+    return NULL;
+}
+
+/* Format 2: the entries say where each event ends, so two threads check a half each.
+ * *whole: how many events, from the first, are as their entries say. Returns 0 when
+ * that is all of them and nothing follows, else -1. */
+static int check_indexed(rw_evset_t *s, size_t want, size_t *whole)
+{
+    const unsigned char *p = (const unsigned char *)s->pack;
+    *whole = 0;
+    if (want > s->pack_len / 8) return -1;
+    s->entries = rw_xcalloc(want + 1, sizeof *s->entries);
+    for (size_t i = 0; i < want; i++, p += 8)
+        for (int k = 0; k < 4; k++) {
+            s->entries[i].size |= (uint32_t)p[k] << (8 * k);
+            s->entries[i].entity |= (uint32_t)p[4 + k] << (8 * k);
+        }
+    s->pack_len -= want * 8;
+    s->pack += want * 8;
+    size_t fit = 0, end = 0, mid = 0;
+    for (; fit < want && s->entries[fit].size <= s->pack_len - end; fit++) {
+        if (fit == want / 2) mid = end;
+        end += s->entries[fit].size;
+    }
+    s->n = fit;
+    range_check_t half[2] = {{.s = s, .from = 0, .to = fit < want / 2 ? fit : want / 2},
+                             {.s = s, .from = want / 2, .to = fit, .off = mid}};
+    if (half[1].from > half[1].to) half[1].from = half[1].to = fit;
+    json_object_seed(0); /* before a second thread creates JSON objects */
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, check_range, &half[1]) == 0;
+    check_range(&half[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        check_range(&half[1]);
+    *whole = half[0].bad < half[0].to ? half[0].bad : half[1].bad;
+    return *whole == want && end == s->pack_len ? 0 : -1;
+}
+
 /* Takes buf. Every event is decoded and checked once here, so that a damaged or
  * foreign file is refused whole with a reason, never met halfway through a run. */
 static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, char *err,
@@ -220,7 +307,8 @@ static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, 
     json_t *head = rw_evpack_get(buf, len, &off, &zone);
     int rc = 0;
     s->own = buf;
-    if (!json_is_object(head) || json_number_value(json_object_get(head, "format")) != 1) {
+    double format = json_number_value(json_object_get(head, "format"));
+    if (!json_is_object(head) || (format != 1 && format != 2)) {
         snprintf(err, errlen, "事件归档 %s 的文件头无法识别（版本不符或文件已损坏）", path);
         rc = -1;
     } else {
@@ -232,23 +320,14 @@ static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, 
             s->invalid[i] = head_count(json_object_get(head, "invalid"),
                                        rw_event_code_name((rw_event_status_t)i));
         uint64_t want = head_count(head, "events");
-        rw_evset_cursor_t *c = rw_evset_cursor_new(s); /* no entries yet: reads in order */
-        rw_buf_t entries;
-        rw_buf_init(&entries);
-        const rw_event_t *ev;
-        for (size_t at = 0; (ev = rw_evset_next(c)); at = c->off) {
-            if (c->off - at > UINT32_MAX) break; /* no event is that large */
-            add_entry(&entries, ev, c->off - at);
-            s->n++;
-        }
-        s->entries = (rw_evset_entry_t *)rw_buf_steal(&entries);
-        if (rw_evset_cursor_failed(c) || s->n != want) {
+        size_t whole;
+        if (format == 1 ? check_in_order(s, want, &whole) : check_indexed(s, want, &whole)) {
             snprintf(err, errlen,
                      "事件归档 %s 已损坏：文件头记有 %llu 个事件，第 %llu 个之后无法读取", path,
-                     (unsigned long long)want, (unsigned long long)s->n);
+                     (unsigned long long)want, (unsigned long long)whole);
             rc = -1;
         }
-        rw_evset_cursor_free(c);
+        s->n = whole;
     }
     json_decref(head);
     msgpack_zone_destroy(&zone);

@@ -1,6 +1,7 @@
 /* test_evset.c — a history loaded from JSON Lines reads back event by event in file
- * order with its counts; saved as an event archive and loaded again it is the same
- * history; a damaged archive is refused whole with a reason. */
+ * order with its counts, whole or split by entity; saved as an event archive and loaded
+ * again it is the same history, and so is an archive of the first format; a damaged
+ * archive is refused whole with a reason. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 
 #include "support.h"
 
+#include "evpack.h"
 #include "evset.h"
 #include "util.h"
 
@@ -179,9 +181,56 @@ static void a_damaged_archive_is_refused_with_a_reason(void **state)
     assert_non_null(strstr(err, "第 2999 个之后"));
     assert_int_equal(s.n, 0); /* nothing half-loaded */
 
+    /* an entry naming another entity than its event's: entries are 8 bytes each, after
+     * the header and before the events */
+    save_archive(f);
+    rw_evset_t lines;
+    assert_int_equal(rw_evset_load_file(&lines, f->lines, NULL, NULL, err, sizeof err), 0);
+    size_t index = full - lines.pack_len - 8 * lines.n;
+    rw_evset_free(&lines);
+    write_damaged(f, full, (long)(index + 8 * 2500 + 5));
+    assert_int_equal(rw_evset_load_file(&s, f->archive, NULL, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "第 2500 个之后"));
+    write_damaged(f, full, (long)(index + 8 * 700)); /* an event's size, in the first half */
+    assert_int_equal(rw_evset_load_file(&s, f->archive, NULL, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "已损坏"));
+
+    save_archive(f);
     write_damaged(f, full, 8); /* the header */
     assert_int_equal(rw_evset_load_file(&s, f->archive, NULL, NULL, err, sizeof err), -1);
     assert_non_null(strstr(err, "文件头无法识别"));
+}
+
+/* An archive as the first format wrote it: the header, then the events, no entries. */
+static void a_format_1_archive_still_loads(void **state)
+{
+    fixture_t *f = *state;
+    rw_evset_t s;
+    char err[256];
+    assert_int_equal(rw_evset_load_file(&s, f->lines, NULL, NULL, err, sizeof err), 0);
+    json_t *invalid = json_object();
+    for (int i = 0; i < RW_EV__COUNT; i++)
+        if (s.invalid[i])
+            json_object_set_new(invalid, rw_event_code_name((rw_event_status_t)i),
+                                json_real((double)s.invalid[i]));
+    json_t *head = json_pack("{s:i,s:f,s:f,s:f,s:o}", "format", 1, "events", (double)s.n, "lines",
+                             (double)s.lines, "bytes", (double)s.bytes, "invalid", invalid);
+    rw_buf_t b;
+    rw_buf_init(&b);
+    rw_buf_puts(&b, "RWEVARC\n");
+    rw_evpack_put(&b, head);
+    json_decref(head);
+    rw_buf_append(&b, s.pack, s.pack_len);
+    FILE *out = fopen(f->archive, "wb");
+    assert_non_null(out);
+    assert_int_equal(fwrite(b.data, 1, b.len, out), b.len);
+    fclose(out);
+    rw_buf_free(&b);
+    rw_evset_free(&s);
+    rw_evset_t back;
+    assert_int_equal(rw_evset_load_file(&back, f->archive, NULL, NULL, err, sizeof err), 0);
+    check_history(&back);
+    rw_evset_free(&back);
 }
 
 static void an_archive_that_cannot_be_written_leaves_nothing(void **state)
@@ -206,6 +255,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(a_damaged_archive_is_refused_with_a_reason, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_format_1_archive_still_loads, setup, teardown),
         cmocka_unit_test_setup_teardown(an_archive_that_cannot_be_written_leaves_nothing, setup,
                                         teardown),
     };
