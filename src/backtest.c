@@ -466,8 +466,14 @@ static int run_pass(run_t *runs, size_t n, unsigned parts, const rw_backtest_opt
         if (started[k]) pthread_join(th[k], NULL);
         failed |= p[k].failed;
         for (size_t r = 0; r < n; r++) { /* parts hold different entities, so different leads */
-            json_object_update(runs[r].leads, p[k].sinks[r].leads);
-            json_decref(p[k].sinks[r].leads);
+            json_t *got = p[k].sinks[r].leads;
+            if (!json_object_size(runs[r].leads)) { /* the first part's need no copying */
+                json_decref(runs[r].leads);
+                runs[r].leads = got;
+            } else {
+                json_object_update(runs[r].leads, got);
+                json_decref(got);
+            }
             rw_engine_stats_add(&runs[r].stats, &p[k].stats[r]);
         }
         free(p[k].sinks);
