@@ -111,7 +111,8 @@ void rw_engine_stage(rw_engine_t *e, rw_batch_t *b);
 void rw_engine_settle(rw_engine_t *e);
 /* Drops the engine's copy of a lead's latest text, after someone else wrote a new
  * revision of it (an action on the lead): the next suppressed trigger reads it from
- * the store instead of rewriting an older revision. Only between batches. */
+ * the store instead of rewriting an older revision. Only between batches; nothing
+ * without a store. */
 void rw_engine_forget_lead(rw_engine_t *e, const char *id);
 /* Which of n engines side by side owns an entity: all its events go to that one. */
 unsigned rw_engine_shard_of(const char *entity, size_t len, unsigned n);

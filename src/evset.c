@@ -80,6 +80,19 @@ static void add(packer_t *p, const char *buf, size_t len, const char *key, size_
     }
 }
 
+/* fn(a) here and fn(b) on a second thread, or here too when none starts. */
+static void on_two_threads(void *(*fn)(void *), void *a, void *b)
+{
+    json_object_seed(0); /* before a second thread creates JSON objects */
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, fn, b) == 0;
+    fn(a);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        fn(b);
+}
+
 /* Reads all of a stream (a pipe has no size to read ahead by). */
 static char *read_all(FILE *in, size_t *len)
 {
@@ -133,14 +146,7 @@ static int load_lines(rw_evset_t *s, char *buf, size_t len, rw_progress_fn progr
     const char *nl = memchr(mid, '\n', (size_t)(end - mid));
     mid = nl ? nl + 1 : end;
     range_t r[2] = {{.p = buf, .end = mid, .progress = progress, .ud = ud}, {.p = mid, .end = end}};
-    json_object_seed(0); /* before a second thread creates JSON objects */
-    pthread_t th;
-    int threaded = pthread_create(&th, NULL, parse_range, &r[1]) == 0;
-    parse_range(&r[0]);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        parse_range(&r[1]);
+    on_two_threads(parse_range, &r[0], &r[1]);
     free(buf);
     *s = r[0].part;
     rw_evset_t *b = &r[1].part;
@@ -284,14 +290,7 @@ static int check_indexed(rw_evset_t *s, size_t want, size_t *whole)
     range_check_t half[2] = {{.s = s, .from = 0, .to = fit < want / 2 ? fit : want / 2},
                              {.s = s, .from = want / 2, .to = fit, .off = mid}};
     if (half[1].from > half[1].to) half[1].from = half[1].to = fit;
-    json_object_seed(0); /* before a second thread creates JSON objects */
-    pthread_t th;
-    int threaded = pthread_create(&th, NULL, check_range, &half[1]) == 0;
-    check_range(&half[0]);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        check_range(&half[1]);
+    on_two_threads(check_range, &half[0], &half[1]);
     *whole = half[0].bad < half[0].to ? half[0].bad : half[1].bad;
     return *whole == want && end == s->pack_len ? 0 : -1;
 }
