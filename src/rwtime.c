@@ -76,7 +76,9 @@ void rw_date_format(int64_t day, char *out)
     int64_t y;
     unsigned m, d;
     rw_civil_from_days(day, &y, &m, &d);
-    snprintf(out, 11, "%04d-%02u-%02u", (int)y, m, d);
+    /* days come from four-digit years; the bounds also let the compiler see 11 bytes do */
+    unsigned yy = y < 0 ? 0 : y > 9999 ? 9999 : (unsigned)y;
+    snprintf(out, 11, "%04u-%02u-%02u", yy, m % 13, d % 32);
 }
 
 static int parse_offset(const char *s, size_t n, int *offset_min)
