@@ -1070,7 +1070,7 @@ rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev)
             rw_aggs_apply(x->aggs, ev, x->profile, e->member, tz);
             mark_dirty(e, x);
             evaluate(e, x, ev);
-            account(e, x, merged); /* the budget sees growth at once */
+            if (e->o.store) account(e, x, merged); /* the budget sees growth at once */
         }
     }
     e->stats.outcomes[out]++;
@@ -1213,7 +1213,7 @@ void rw_engine_settle(rw_engine_t *e)
 
 int rw_engine_over_budget(const rw_engine_t *e)
 {
-    return e->cached_bytes > e->o.cache_bytes;
+    return e->o.store && e->cached_bytes > e->o.cache_bytes; /* without one nothing is evicted */
 }
 
 int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen)

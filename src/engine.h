@@ -99,7 +99,8 @@ void rw_engine_count_invalid(rw_engine_t *e, rw_event_status_t code);
 rw_batch_t *rw_engine_batch(rw_engine_t *e);
 /* Whether the entity state held in memory is over the cache budget. A commit is what
  * evicts, so a caller committing every so many events commits sooner when this says
- * so: memory stays bounded by the budget, not by how many entities a batch touches. */
+ * so: memory stays bounded by the budget, not by how many entities a batch touches.
+ * Always 0 without a store, which keeps everything and counts nothing after a load. */
 int rw_engine_over_budget(const rw_engine_t *e);
 /* Writes every change since the last commit atomically. Returns 0, or -1 with err. */
 int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen);
