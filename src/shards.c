@@ -4,6 +4,7 @@
  * others at the end of each round. */
 #include "shards.h"
 
+#include "jarena.h"
 #include "leadlog.h"
 #include "util.h"
 
@@ -18,8 +19,9 @@ typedef struct {
     rw_shards_t *s;
     unsigned index;
     rw_engine_t *engine;
-    rw_leadlog_t log; /* this round's revisions, by message */
-    uint64_t item;    /* the message being applied */
+    rw_leadlog_t log;   /* this round's revisions, by message */
+    rw_jarena_t *arena; /* the JSON of the events it parsed: dropped with the batch */
+    uint64_t item;      /* the message being applied */
     pthread_t thread;
 } lane_t;
 
@@ -63,6 +65,9 @@ static void lane_sink(void *ud, const rw_lead_out_t *lead)
 static void run_round(rw_shards_t *s, lane_t *l, round_t r)
 {
     if (r == ROUND_PARSE) {
+        /* events are parsed on one lane and applied on another: freeing each one there
+         * cost more in the allocator than parsing (as in replay, jarena.h) */
+        rw_jarena_t *prev = rw_jarena_enter(l->arena);
         for (size_t i = l->index; i < s->count; i += s->n) {
             const rw_shards_msg_t *m = &s->msgs[i];
             slot_t *x = &s->slots[i];
@@ -73,6 +78,7 @@ static void run_round(rw_shards_t *s, lane_t *l, round_t r)
             else
                 s->res[i].outcome = RW_OUT_INVALID;
         }
+        rw_jarena_enter(prev);
         return;
     }
     for (size_t i = 0; i < s->count; i++) {
@@ -80,7 +86,6 @@ static void run_round(rw_shards_t *s, lane_t *l, round_t r)
         if (!x->ok || x->owner != l->index) continue;
         l->item = i;
         s->res[i].outcome = rw_engine_apply(l->engine, &x->ev);
-        rw_event_free(&x->ev);
     }
 }
 
@@ -161,6 +166,7 @@ rw_shards_t *rw_shards_new(const rw_engine_opts_t *o, unsigned n, char *err, siz
         l->s = s;
         l->index = i;
         l->engine = rw_engine_new(&eo);
+        l->arena = rw_jarena_new();
         rw_leadlog_init(&l->log);
     }
     for (unsigned i = 1; i < n; i++)
@@ -180,6 +186,7 @@ void rw_shards_free(rw_shards_t *s)
     stop_lanes(s, s->n);
     for (unsigned i = 0; i < RW_SHARDS_MAX && s->lanes[i].engine; i++) {
         rw_engine_free(s->lanes[i].engine);
+        rw_jarena_free(s->lanes[i].arena);
         rw_leadlog_free(&s->lanes[i].log);
     }
     rw_batch_free(s->batch);
@@ -211,8 +218,10 @@ void rw_shards_process(rw_shards_t *s, const rw_shards_msg_t *msgs, size_t n,
     for (size_t i = 0; i < n; i++)
         if (s->slots[i].ok)
             rw_leadlog_replay(&s->lanes[s->slots[i].owner].log, i, s->o.sink, s->o.sink_ud);
-    for (unsigned i = 0; i < s->n; i++)
+    for (unsigned i = 0; i < s->n; i++) {
         rw_leadlog_clear(&s->lanes[i].log);
+        rw_jarena_reset(s->lanes[i].arena); /* the batch's events */
+    }
     s->msgs = NULL;
     s->res = NULL;
     s->count = 0;
