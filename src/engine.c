@@ -134,6 +134,7 @@ typedef struct entity {
     json_t *profile; /* object */
     sref_t *refs;    /* in the order they were first set */
     size_t n_refs, cap_refs;
+    size_t refs_bytes; /* the rule names' share of the references' memory */
     rw_aggs_t *aggs;
     int dirty;
     int profile_dirty, suppress_dirty; /* written only when they changed */
@@ -174,6 +175,7 @@ static sref_t *sref_add(entity_t *x, const char *rule)
     }
     sref_t *r = &x->refs[x->n_refs++];
     *r = (sref_t){.rule = rw_xstrdup(rule)};
+    x->refs_bytes += 16 + strlen(rule);
     return r;
 }
 
@@ -226,12 +228,10 @@ static void srefs_load(entity_t *x, const json_t *stored)
     }
 }
 
+/* Counted after every event: kept as references are added rather than walked. */
 static size_t srefs_footprint(const entity_t *x)
 {
-    size_t n = x->cap_refs * sizeof *x->refs;
-    for (size_t i = 0; i < x->n_refs; i++)
-        n += 16 + strlen(x->refs[i].rule);
-    return n;
+    return x->cap_refs * sizeof *x->refs + x->refs_bytes;
 }
 
 /* The latest text of a lead: a suppressed trigger rewrites it for its next revision
@@ -623,9 +623,7 @@ static void models_text(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t *en
         rw_buf_puts(b, ",\"value\":");
         rw_value_append_json(resolve_call(env, call), b);
         rw_buf_puts(b, ",\"parts\":");
-        json_t *parts = rw_model_parts_json(m, &e->memo_parts[call]);
-        rw_json_append(b, parts);
-        json_decref(parts);
+        rw_model_parts_text(m, &e->memo_parts[call], b);
         rw_buf_putc(b, '}');
     }
     rw_buf_putc(b, ']');

@@ -1,6 +1,7 @@
 /* model.c — model files and their formulas (models.md) with GSL. */
 #include "model.h"
 
+#include "jsonw.h"
 #include "util.h"
 
 #include <gsl/gsl_cdf.h>
@@ -356,20 +357,19 @@ static rw_value_t num_or_null(double x)
     return isfinite(x) ? rw_num(x) : rw_null();
 }
 
-/* Largest |contribution| first; equal ones keep the order of `inputs` (a stable
- * insertion sort: models have a handful of inputs). */
-static void sort_parts(json_t **items, size_t n)
+/* The order parts are listed in: largest |contribution| first (a null one counts as
+ * 0); equal ones keep the order of `inputs` (a stable insertion sort: models have a
+ * handful of inputs). */
+static void sort_parts(const rw_model_parts_t *p, size_t *order, size_t n)
 {
-    for (size_t i = 1; i < n; i++) {
-        json_t *it = items[i];
-        double c = fabs(json_number_value(json_object_get(it, "contribution")));
+    for (size_t i = 0; i < n; i++) {
+        double c = isfinite(p->c[i]) ? fabs(p->c[i]) : 0;
         size_t j = i;
-        while (j > 0 &&
-               fabs(json_number_value(json_object_get(items[j - 1], "contribution"))) < c) {
-            items[j] = items[j - 1];
+        while (j > 0 && (isfinite(p->c[order[j - 1]]) ? fabs(p->c[order[j - 1]]) : 0) < c) {
+            order[j] = order[j - 1];
             j--;
         }
-        items[j] = it;
+        order[j] = i;
     }
 }
 
@@ -457,39 +457,50 @@ rw_value_t rw_model_compute(const rw_model_t *m, rw_eval_env_t *env, const rw_ew
     return rw_null();
 }
 
-json_t *rw_model_parts_json(const rw_model_t *m, const rw_model_parts_t *p)
+/* One part: an object of the named values, in order. */
+static void part_text(rw_buf_t *b, const char *const *keys, const rw_value_t *v, size_t n)
 {
-    json_t *arr = json_array();
+    rw_buf_putc(b, '{');
+    for (size_t i = 0; i < n; i++) {
+        rw_buf_puts(b, i ? ",\"" : "\"");
+        rw_buf_puts(b, keys[i]);
+        rw_buf_puts(b, "\":");
+        rw_value_append_json(v[i], b);
+    }
+    rw_buf_putc(b, '}');
+}
+
+void rw_model_parts_text(const rw_model_t *m, const rw_model_parts_t *p, rw_buf_t *b)
+{
+    rw_buf_putc(b, '[');
     switch (m->kind) {
     case RW_MODEL_LOGISTIC: {
-        json_t **items = rw_xcalloc(m->n_inputs + 1, sizeof *items);
-        for (size_t i = 0; i < m->n_inputs; i++)
-            items[i] = json_pack("{s:s,s:o,s:o}", "input", m->inputs[i].name, "value",
-                                 rw_value_to_json(p->v[i]), "contribution",
-                                 rw_value_to_json(num_or_null(p->c[i])));
-        sort_parts(items, m->n_inputs);
-        for (size_t i = 0; i < m->n_inputs; i++)
-            json_array_append_new(arr, items[i]);
-        free(items);
+        size_t *order = rw_xcalloc(m->n_inputs + 1, sizeof *order);
+        sort_parts(p, order, m->n_inputs);
+        for (size_t k = 0; k < m->n_inputs; k++) {
+            size_t i = order[k];
+            rw_buf_puts(b, k ? ",{\"input\":" : "{\"input\":");
+            rw_json_append_cstr(b, m->inputs[i].name);
+            rw_buf_puts(b, ",\"value\":");
+            rw_value_append_json(p->v[i], b);
+            rw_buf_puts(b, ",\"contribution\":");
+            rw_value_append_json(num_or_null(p->c[i]), b);
+            rw_buf_putc(b, '}');
+        }
+        free(order);
         break;
     }
     case RW_MODEL_POISSON_SURGE:
-        json_array_append_new(arr, json_pack("{s:o,s:o}", "observed", rw_value_to_json(p->v[0]),
-                                             "lambda", rw_value_to_json(p->v[1])));
+        part_text(b, (const char *const[]){"observed", "lambda"}, p->v, 2);
         break;
     case RW_MODEL_EWMA:
-        if (p->has_sample)
-            json_array_append_new(arr, json_pack("{s:o,s:o,s:o}", "x", rw_value_to_json(p->v[0]),
-                                                 "mean", rw_value_to_json(p->v[1]), "sd",
-                                                 rw_value_to_json(p->v[2])));
+        if (p->has_sample) part_text(b, (const char *const[]){"x", "mean", "sd"}, p->v, 3);
         break;
     case RW_MODEL_BETA_BINOMIAL:
-        json_array_append_new(arr, json_pack("{s:o,s:o,s:o}", "failures", rw_value_to_json(p->v[0]),
-                                             "trials", rw_value_to_json(p->v[1]), "posterior_mean",
-                                             rw_value_to_json(p->v[2])));
+        part_text(b, (const char *const[]){"failures", "trials", "posterior_mean"}, p->v, 3);
         break;
     }
-    return arr;
+    rw_buf_putc(b, ']');
 }
 
 rw_value_t rw_model_eval(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma,
@@ -497,6 +508,12 @@ rw_value_t rw_model_eval(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_
 {
     rw_model_parts_t p;
     rw_value_t v = rw_model_compute(m, env, ewma, parts ? &p : NULL);
-    if (parts) *parts = rw_model_parts_json(m, &p);
+    if (parts) {
+        rw_buf_t b;
+        rw_buf_init(&b);
+        rw_model_parts_text(m, &p, &b);
+        *parts = json_loadb(b.data, b.len, 0, NULL);
+        rw_buf_free(&b);
+    }
     return v;
 }

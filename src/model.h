@@ -82,9 +82,10 @@ void rw_ewma_update(const rw_model_t *m, rw_ewma_t *st, rw_eval_env_t *env);
  * `ewma` is the entity's state for EWMA models. */
 rw_value_t rw_model_compute(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma,
                             rw_model_parts_t *p);
-/* The evidence `parts` array of models.md (a new reference). */
-json_t *rw_model_parts_json(const rw_model_t *m, const rw_model_parts_t *p);
-/* rw_model_compute with the parts as JSON in *parts when not NULL. */
+/* Appends the evidence `parts` array of models.md to b, as compact JSON text (a lead's
+ * record is written as text, engine.c). */
+void rw_model_parts_text(const rw_model_t *m, const rw_model_parts_t *p, rw_buf_t *b);
+/* rw_model_compute with the parts as JSON in *parts when not NULL (a new reference). */
 rw_value_t rw_model_eval(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma,
                          json_t **parts);
 
