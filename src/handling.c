@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct rw_handling {
     char *topic;
     rw_audit_t *audit;
     pthread_mutex_t lock;
+    atomic_int waiting; /* threads inside rw_handling_lock, for rw_handling_contended */
 };
 
 void rw_handling_error_clear(rw_handling_error_t *e)
@@ -66,7 +68,14 @@ void rw_handling_free(rw_handling_t *h)
 
 void rw_handling_lock(rw_handling_t *h)
 {
+    atomic_fetch_add(&h->waiting, 1);
     pthread_mutex_lock(&h->lock);
+    atomic_fetch_sub(&h->waiting, 1);
+}
+
+int rw_handling_contended(rw_handling_t *h)
+{
+    return atomic_load(&h->waiting) > 0;
 }
 
 void rw_handling_unlock(rw_handling_t *h)

@@ -51,6 +51,9 @@ rw_handling_t *rw_handling_new(const rw_handling_opts_t *o);
 void rw_handling_free(rw_handling_t *h);
 void rw_handling_lock(rw_handling_t *h);
 void rw_handling_unlock(rw_handling_t *h);
+/* Whether another thread is waiting for the lock: the service keeps it from one batch to
+ * the next's commit and lets a waiting API request in first. */
+int rw_handling_contended(rw_handling_t *h);
 /* After a reload (call with the lock held): the calendar is borrowed until the next call. */
 void rw_handling_set_calendar(rw_handling_t *h, const rw_calendar_t *cal, int tz_offset_min);
 rw_store_t *rw_handling_store(rw_handling_t *h);

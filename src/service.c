@@ -57,6 +57,10 @@ typedef struct {
     rd_kafka_topic_partition_list_t *offsets;
     uint64_t *delivered;
     size_t n_delivered, cap_delivered;
+    /* a batch applied and not yet committed: its commit overlaps the next batch's parse
+     * (rw_shards_process), and the handling lock stays held until it is written */
+    int pending;
+    int commit_rc; /* of the commit commit_pending ran */
     /* the poll batch being gathered */
     rd_kafka_message_t **polled;
     size_t n_polled;
@@ -229,7 +233,16 @@ static void dead_letter(service_t *s, const rd_kafka_message_t *m, const rw_even
     json_decref(rec);
 }
 
-/* The polled messages through the engines, then their dead letters and offsets. */
+/* The previous batch's commit, run while the engine threads parse the next one. */
+static void commit_pending(void *ud)
+{
+    service_t *s = ud;
+    s->pending = 0;
+    s->commit_rc = commit_locked(s);
+}
+
+/* The polled messages through the engines, then their dead letters and offsets. A
+ * pending batch is committed first, overlapping their parse. */
 static void handle_messages(service_t *s, rd_kafka_message_t **m, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -237,7 +250,7 @@ static void handle_messages(service_t *s, rd_kafka_message_t **m, size_t n)
                                        .len = m[i]->len,
                                        .key = m[i]->key,
                                        .klen = m[i]->key ? m[i]->key_len : 0};
-    rw_shards_process(s->shards, s->msgs, n, s->results);
+    rw_shards_process(s->shards, s->msgs, n, s->results, s->pending ? commit_pending : NULL, s);
     for (size_t i = 0; i < n; i++) {
         if (s->results[i].outcome == RW_OUT_INVALID) dead_letter(s, m[i], &s->results[i].err);
         record_offset(s, m[i]);
@@ -245,27 +258,34 @@ static void handle_messages(service_t *s, rd_kafka_message_t **m, size_t n)
     }
 }
 
+/* Writes a pending batch, if any, and everything since the last commit; then lets the
+ * API threads in. */
 static int commit(service_t *s)
 {
     rw_handling_lock(s->handling);
     int rc = commit_locked(s);
+    if (s->pending) {
+        s->pending = 0;
+        rw_handling_unlock(s->handling); /* the pending batch's hold */
+    }
     rw_handling_unlock(s->handling);
     return rc;
 }
 
-/* The polling thread's end of a batch: every polled message through the engines, then
- * their atomic write. Under the lock from the engines' work to the write, so no API
- * action writes a lead the batch may also write (the engines keep them until the
- * commit). Only the polling thread touches the polled list: a reload from an API
- * thread commits without it, and those messages run on the new rules. */
+/* The polling thread's end of a batch: every polled message through the engines, the
+ * previous batch's commit overlapping their parse. The batch stays pending, and the
+ * lock held, until the next batch's parse or commit() writes it: from the engines'
+ * work to the write no API action may write a lead the batch may also write (the
+ * engines keep them until the commit). Only the polling thread touches the polled
+ * list and `pending`. */
 static int finish_batch(service_t *s)
 {
-    rw_handling_lock(s->handling);
+    if (!s->pending) rw_handling_lock(s->handling);
+    s->commit_rc = 0;
     handle_messages(s, s->polled, s->n_polled);
     s->n_polled = 0;
-    int rc = commit_locked(s);
-    rw_handling_unlock(s->handling);
-    return rc;
+    s->pending = 1;
+    return s->commit_rc;
 }
 
 /* ---- rebalancing ------------------------------------------------------------------- */
@@ -292,6 +312,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         /* (on the polling thread, inside its poll) everything polled so far belongs to
          * the old owner's turn: processed, its offsets stored before the partitions go */
         finish_batch(s);
+        commit(s);
         for (int i = 0; i < parts->cnt; i++)
             rw_info(MOD, "撤销分区 %s[%d]", parts->elems[i].topic, parts->elems[i].partition);
         if (cooperative)
@@ -599,6 +620,7 @@ static void sweep_overdue(service_t *s)
     double now = rw_now();
     if (rw_mono() < s->next_sweep) return;
     s->next_sweep = rw_mono() + 60;
+    commit(s); /* the sweep writes leads the engines may hold */
     char err[512];
     long n = rw_handling_sweep_overdue(s->handling, now, err, sizeof err);
     if (n > 0) rw_info(MOD, "%ld 条线索已逾期，已重新发布", n);
@@ -611,17 +633,28 @@ static void run_batches(service_t *s)
         if (g_reload) {
             char err[512];
             g_reload = 0;
+            commit(s);
             reload(s, err, sizeof err);
         }
+        /* an API request waits for the lock a pending batch holds: write it and let it in */
+        if (s->pending && rw_handling_contended(s->handling)) commit(s);
         sweep_overdue(s);
         double start = 0, deadline = 0;
         while (s->n_polled < (size_t)s->cfg->batch_max_events && !g_stop &&
                !(s->n_polled == 0 && g_reload)) {
-            int wait = s->n_polled == 0 ? 200 : (int)((deadline - rw_mono()) * 1000);
-            if (s->n_polled > 0 && wait <= 0) break;
+            /* while a batch waits for its commit, only what has already arrived joins the
+             * next one: its leads are not held back for the batch window */
+            int wait = s->pending         ? 0
+                       : s->n_polled == 0 ? 200
+                                          : (int)((deadline - rw_mono()) * 1000);
+            if (s->n_polled > 0 && !s->pending && wait <= 0) break;
             rd_kafka_message_t *m = rd_kafka_consumer_poll(s->consumer, wait);
             if (!m) {
                 if (s->n_polled > 0) break;
+                if (s->pending) { /* nothing more yet: the pending batch is written now */
+                    commit(s);
+                    continue;
+                }
                 rd_kafka_poll(s->producer, 0);
                 render_metrics(s);
                 continue;
@@ -639,7 +672,10 @@ static void run_batches(service_t *s)
             s->polled[s->n_polled++] = m;
         }
         size_t n = s->n_polled;
-        if (n == 0 && s->n_delivered == 0) continue;
+        if (n == 0) {
+            if (s->pending || s->n_delivered) commit(s);
+            continue;
+        }
         finish_batch(s);
         if (n) {
             double el = rw_mono() - start;
@@ -757,6 +793,7 @@ int rw_service_run(const rw_config_t *cfg)
     run_batches(&s);
     rw_info(MOD, "正在停止：提交最后一批并等待投递确认");
     finish_batch(&s);
+    commit(&s);
     rd_kafka_flush(s.producer, 10000);
     commit(&s); /* records the confirmed deliveries */
     status = 0;

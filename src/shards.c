@@ -1,7 +1,8 @@
 /* shards.c — engines side by side over one poll batch (see shards.h). A batch runs in
- * two rounds on every lane: parse (message i on lane i mod n), then apply (each event
- * on the lane owning its entity). The caller's thread is lane 0 and waits for the
- * others at the end of each round. */
+ * two rounds on every lane: parse (each lane takes the next unparsed message until none
+ * is left; the caller's lane first runs the overlapped work it was given), then apply
+ * (each event on the lane owning its entity). The caller's thread is lane 0 and waits
+ * for the others at the end of each round. */
 #include "shards.h"
 
 #include "jarena.h"
@@ -9,6 +10,7 @@
 #include "util.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,6 +43,9 @@ struct rw_shards {
     rw_shards_result_t *res;
     slot_t *slots;
     size_t count, cap;
+    atomic_size_t next;        /* the next message to parse */
+    void (*overlap)(void *ud); /* lane 0's work before it parses */
+    void *overlap_ud;
     /* lanes 1..n-1 wait for a round under the lock */
     pthread_mutex_t lock;
     pthread_cond_t go, done;
@@ -65,10 +70,11 @@ static void lane_sink(void *ud, const rw_lead_out_t *lead)
 static void run_round(rw_shards_t *s, lane_t *l, round_t r)
 {
     if (r == ROUND_PARSE) {
+        if (l->index == 0 && s->overlap) s->overlap(s->overlap_ud);
         /* events are parsed on one lane and applied on another: freeing each one there
          * cost more in the allocator than parsing (as in replay, jarena.h) */
         rw_jarena_t *prev = rw_jarena_enter(l->arena);
-        for (size_t i = l->index; i < s->count; i += s->n) {
+        for (size_t i; (i = atomic_fetch_add(&s->next, 1)) < s->count;) {
             const rw_shards_msg_t *m = &s->msgs[i];
             slot_t *x = &s->slots[i];
             x->ok = !rw_engine_parse(l->engine, m->value, m->len, m->key, m->klen, &x->ev,
@@ -203,9 +209,12 @@ unsigned rw_shards_count(const rw_shards_t *s)
 }
 
 void rw_shards_process(rw_shards_t *s, const rw_shards_msg_t *msgs, size_t n,
-                       rw_shards_result_t *res)
+                       rw_shards_result_t *res, void (*overlap)(void *ud), void *ud)
 {
-    if (n == 0) return; /* a commit of deliveries only: no need to wake the lanes */
+    if (n == 0) { /* no need to wake the lanes */
+        if (overlap) overlap(ud);
+        return;
+    }
     if (n > s->cap) {
         s->cap = n;
         s->slots = rw_xrealloc(s->slots, n * sizeof *s->slots);
@@ -213,7 +222,11 @@ void rw_shards_process(rw_shards_t *s, const rw_shards_msg_t *msgs, size_t n,
     s->msgs = msgs;
     s->res = res;
     s->count = n;
+    atomic_store(&s->next, 0);
+    s->overlap = overlap;
+    s->overlap_ud = ud;
     run_all(s, ROUND_PARSE);
+    s->overlap = NULL;
     run_all(s, ROUND_APPLY);
     for (size_t i = 0; i < n; i++)
         if (s->slots[i].ok)

@@ -40,9 +40,12 @@ void rw_shards_free(rw_shards_t *s);
 unsigned rw_shards_count(const rw_shards_t *s);
 
 /* Processes msgs[0..n) as rw_engine_process would one after another; res[i] says
- * what became of msgs[i]. */
+ * what became of msgs[i]. overlap, when not NULL, runs on the caller's thread while the
+ * other threads start parsing, before any event is applied: the service commits the
+ * previous batch there (rw_shards_commit), so that its write does not leave the other
+ * engines idle. */
 void rw_shards_process(rw_shards_t *s, const rw_shards_msg_t *msgs, size_t n,
-                       rw_shards_result_t *res);
+                       rw_shards_result_t *res, void (*overlap)(void *ud), void *ud);
 /* The batch the next commit writes: callers add their own bookkeeping to it. */
 rw_batch_t *rw_shards_batch(rw_shards_t *s);
 /* Writes every engine's changes and the caller's additions atomically. Returns 0, or

@@ -138,9 +138,33 @@ static void run_batch(fx_t *f, rw_shards_t *sh, size_t from, size_t to, rw_shard
         const char *s = json_string_value(json_array_get(f->events, i));
         msgs[i - from] = (rw_shards_msg_t){.value = s, .len = strlen(s)};
     }
-    rw_shards_process(sh, msgs, to - from, res + from);
+    rw_shards_process(sh, msgs, to - from, res + from, NULL, NULL);
     char err[512];
     assert_int_equal(rw_shards_commit(sh, err, sizeof err), 0);
+}
+
+static void commit_ok(void *ud)
+{
+    char err[512];
+    assert_int_equal(rw_shards_commit(ud, err, sizeof err), 0);
+}
+
+/* As run_batch, but the commit is left for the next batch's parse to run (the service's
+ * order); the last batch is committed at the end. */
+static void run_overlapped(fx_t *f, rw_shards_t *sh, size_t n, size_t every,
+                           rw_shards_result_t *res)
+{
+    rw_shards_msg_t msgs[64];
+    assert_true(every <= 64);
+    for (size_t from = 0; from < n; from += every) {
+        size_t to = from + every < n ? from + every : n;
+        for (size_t i = from; i < to; i++) {
+            const char *s = json_string_value(json_array_get(f->events, i));
+            msgs[i - from] = (rw_shards_msg_t){.value = s, .len = strlen(s)};
+        }
+        rw_shards_process(sh, msgs, to - from, res + from, from ? commit_ok : NULL, sh);
+    }
+    commit_ok(sh);
 }
 
 static rw_shards_t *new_shards(fx_t *f, unsigned n)
@@ -183,13 +207,17 @@ static void engines_side_by_side_give_what_one_engine_gives(void **state)
     assert_true(json_array_size(want) > 20);
     assert_true(st1.outcomes[RW_OUT_INVALID] > 0); /* the golden set has rejects */
 
-    static const unsigned counts[] = {1, 2, 3, 5};
+    /* each count twice: committed after each batch, and during the next batch's parse */
+    static const unsigned counts[] = {1, 2, 3, 5, 1, 2, 3, 5};
     for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
         reset(f);
         rw_shards_t *sh = new_shards(f, counts[c]);
         rw_shards_result_t *res = rw_xcalloc(n, sizeof *res);
-        for (size_t i = 0; i < n; i += 7)
-            run_batch(f, sh, i, i + 7 < n ? i + 7 : n, res);
+        if (c < 4)
+            for (size_t i = 0; i < n; i += 7)
+                run_batch(f, sh, i, i + 7 < n ? i + 7 : n, res);
+        else
+            run_overlapped(f, sh, n, 7, res);
         assert_same_revisions(f, want);
         for (size_t i = 0; i < n; i++) {
             assert_int_equal(res[i].outcome, one[i]);
