@@ -1004,11 +1004,10 @@ static int merge_profile(entity_t *x, const json_t *profile)
             json_object_del(x->profile, k);
             continue;
         }
-        double d = json_is_real(v) ? json_real_value(v) : 0.5;
-        /* events parse numbers as reals: keep 4 as 4, not 4.0; a copy, not a reference,
-         * since replay drops events' JSON with their chunk (jarena.h) */
+        /* events parse numbers as reals: keep 4 as 4, not 4.0 (rw_value_to_json's rule); a
+         * copy, not a reference, since replay drops events' JSON with their chunk (jarena.h) */
         json_t *now =
-            d == floor(d) && fabs(d) < 9e15 ? json_integer((json_int_t)d) : json_deep_copy(v);
+            json_is_real(v) ? rw_value_to_json(rw_num(json_real_value(v))) : json_deep_copy(v);
         if (old && json_equal(old, now)) {
             json_decref(now);
             continue;

@@ -360,12 +360,17 @@ static rw_value_t num_or_null(double x)
 /* The order parts are listed in: largest |contribution| first (a null one counts as
  * 0); equal ones keep the order of `inputs` (a stable insertion sort: models have a
  * handful of inputs). */
+static double part_weight(const rw_model_parts_t *p, size_t i)
+{
+    return isfinite(p->c[i]) ? fabs(p->c[i]) : 0;
+}
+
 static void sort_parts(const rw_model_parts_t *p, size_t *order, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        double c = isfinite(p->c[i]) ? fabs(p->c[i]) : 0;
+        double c = part_weight(p, i);
         size_t j = i;
-        while (j > 0 && (isfinite(p->c[order[j - 1]]) ? fabs(p->c[order[j - 1]]) : 0) < c) {
+        while (j > 0 && part_weight(p, order[j - 1]) < c) {
             order[j] = order[j - 1];
             j--;
         }
