@@ -193,9 +193,19 @@ int main(int argc, char **argv)
         case 'o':
             out_path = optarg;
             break;
-        case 'g':
+        case 'g': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v < 0 || v > 900000) { /* librdkafka's range */
+                fprintf(stderr,
+                        "rw-latency: --linger-ms needs a whole number of ms from 0 "
+                        "to 900000, not '%s'\n",
+                        optarg);
+                return 2;
+            }
             linger = optarg;
             break;
+        }
         case 'h':
             usage(stdout);
             return 0;
