@@ -3,6 +3,7 @@
 
 #include "expr.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,7 +73,7 @@ static void print_args(const rw_ast_t *a, rw_buf_t *out)
 
 void rw_ast_print(const rw_ast_t *a, rw_buf_t *out)
 {
-    char num[32];
+    char num[RW_NUM_TEXT];
     switch (a->kind) {
     case RW_AST_NUM:
         rw_fmt_number(a->num, num);
@@ -82,7 +83,7 @@ void rw_ast_print(const rw_ast_t *a, rw_buf_t *out)
         print_string(a->str, a->str_len, out);
         break;
     case RW_AST_DUR:
-        rw_buf_printf(out, "%d%c", a->dur_count, a->dur_unit);
+        rw_buf_printf(out, "%" PRId64 "%c", a->dur_count, a->dur_unit);
         break;
     case RW_AST_BOOL:
         rw_buf_puts(out, a->num ? "true" : "false");

@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     RW_AST_NUM,
@@ -49,12 +50,12 @@ typedef struct rw_ast rw_ast_t;
 struct rw_ast {
     rw_ast_kind_t kind;
     rw_binop_t op;
-    int negated;     /* IN: "not in" */
-    size_t off, end; /* source bytes [off, end) */
-    double num;      /* NUM, DUR (seconds), BOOL */
-    int dur_count;   /* DUR */
-    char dur_unit;   /* DUR: 'd' | 'h' */
-    char *str;       /* STR text; CALL name */
+    int negated;       /* IN: "not in" */
+    size_t off, end;   /* source bytes [off, end) */
+    double num;        /* NUM, DUR (seconds), BOOL */
+    int64_t dur_count; /* DUR */
+    char dur_unit;     /* DUR: 'd' | 'h' */
+    char *str;         /* STR text; CALL name */
     size_t str_len;
     char **segs; /* PATH */
     size_t n_segs;

@@ -4,6 +4,7 @@
 #include "parser.h"
 
 #include <stdarg.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,8 +132,9 @@ static int check_window(rw_check_ctx_t *ctx, const rw_ast_t *w, rw_callspec_t *s
     if (w->kind != RW_AST_DUR) return ERR(ctx, w, "窗口必须是时长字面量，如 30d 或 24h");
     int max = w->dur_unit == 'd' ? 400 : 9600;
     if (w->dur_count < 1 || w->dur_count > max)
-        return ERR(ctx, w, "窗口 %d%c 超出范围（1d…400d 或 1h…9600h）", w->dur_count, w->dur_unit);
-    spec->window = w->dur_count;
+        return ERR(ctx, w, "窗口 %" PRId64 "%c 超出范围（1d…400d 或 1h…9600h）", w->dur_count,
+                   w->dur_unit);
+    spec->window = (int)w->dur_count;
     spec->unit = w->dur_unit;
     return 0;
 }

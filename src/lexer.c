@@ -167,7 +167,6 @@ static void lex_number(rw_lexer_t *lx, rw_token_t *tok)
     const char *s = lx->src;
     while (lx->pos < lx->len && is_digit(s[lx->pos]))
         lx->pos++;
-    size_t int_end = lx->pos;
     int is_int = 1;
     if (lx->pos + 1 < lx->len && s[lx->pos] == '.' && is_digit(s[lx->pos + 1])) {
         is_int = 0;
@@ -193,16 +192,15 @@ static void lex_number(rw_lexer_t *lx, rw_token_t *tok)
     if (is_int && lx->pos < lx->len && (s[lx->pos] == 'd' || s[lx->pos] == 'h') &&
         !(lx->pos + 1 < lx->len && (is_ident_start(s[lx->pos + 1]) || is_digit(s[lx->pos + 1])))) {
         char unit = s[lx->pos++];
-        long count = n > 9 ? 1000000000L : strtol(text, NULL, 10);
+        double count = strtod(text, NULL);
         tok->kind = RW_TOK_DURATION;
-        tok->dur_count = (int)count;
+        tok->dur_count = count < 1e18 ? (int64_t)count : (int64_t)1e18; /* windows stop at 400d */
         tok->dur_unit = unit;
-        tok->num = (double)count * (unit == 'd' ? 86400.0 : 3600.0);
+        tok->num = count * (unit == 'd' ? 86400.0 : 3600.0);
         tok->off = start;
         tok->len = lx->pos - start;
         return;
     }
-    (void)int_end;
     if (lx->pos < lx->len && (is_ident_start(s[lx->pos]) || s[lx->pos] == '.'))
         return error(tok, lx->pos,
                      "数字后面跟着意外的字符（时长只能写成整数加 d 或 h，如 30d、24h）");

@@ -5,6 +5,7 @@
 #define RW_LEXER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     RW_TOK_EOF,
@@ -41,11 +42,11 @@ typedef enum {
 
 typedef struct {
     rw_tok_kind_t kind;
-    size_t off, len; /* the token's bytes in the source */
-    double num;      /* NUMBER; DURATION: its value in seconds */
-    int dur_count;   /* DURATION: the integer written */
-    char dur_unit;   /* DURATION: 'd' or 'h' */
-    char *str;       /* STRING: decoded text (malloc'ed, owned by the token); ERROR: message */
+    size_t off, len;   /* the token's bytes in the source */
+    double num;        /* NUMBER; DURATION: its value in seconds */
+    int64_t dur_count; /* DURATION: the integer written */
+    char dur_unit;     /* DURATION: 'd' or 'h' */
+    char *str;         /* STRING: decoded text (malloc'ed, owned by the token); ERROR: message */
     size_t str_len;
 } rw_token_t;
 

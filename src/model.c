@@ -413,7 +413,8 @@ static rw_value_t eval_poisson(const rw_model_t *m, rw_eval_env_t *env, rw_model
     if (!ok || !(lambda > 0)) return rw_null();
     double k = ceil(obs);
     if (k <= 0) return rw_num(1);
-    if (k - 1 > 4294967295.0) return rw_num(0);
+    /* GSL's Q(k - 1, λ) is the regularised gamma P(λ; k): past its unsigned k, that */
+    if (k - 1 > 4294967295.0) return num_or_null(gsl_cdf_gamma_P(lambda, k, 1.0));
     return num_or_null(gsl_cdf_poisson_Q((unsigned)(k - 1), lambda));
 }
 

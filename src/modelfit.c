@@ -299,7 +299,7 @@ int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, c
         snprintf(err, errlen, "无法写入 %s: %s", tmp, strerror(errno));
         return -1;
     }
-    char day[16], num[32];
+    char day[16], num[RW_NUM_TEXT];
     rw_date_format(rw_local_day(rw_now(), 480), day);
     fprintf(f, "# 由 regwatch model fit 于 %s 按 %zu 条已处置线索拟合（属实 %zu，不属实 %zu）；\n",
             day, fit->n_pos + fit->n_neg, fit->n_pos, fit->n_neg);

@@ -435,7 +435,7 @@ static void sweep_page(rw_buf_t *b, const json_t *r)
     esc(b, str(sw, "title"));
     rw_buf_puts(b, "）的参数 <code>");
     esc(b, str(sw, "param"));
-    char cur[64] = "";
+    char cur[RW_NUM_TEXT] = "";
     const json_t *cv = json_object_get(sw, "current_value");
     if (json_is_number(cv)) rw_fmt_number(json_number_value(cv), cur);
     rw_buf_puts(b, "</code>，规则集 ");

@@ -780,16 +780,25 @@ static void check_legal_basis(loader_t *L, const rw_rule_t *rule)
         const rw_clause_ref_t *c = &rule->clauses[i];
         char date[16];
         if (c->law->repealed >= 0) {
-            repealed++;
+            int past = c->law->repealed <= L->opts->today;
+            repealed += past;
             rw_date_format(c->law->repealed, date);
-            warn_at_clause(L, rule, i, "规则 %s 引用的条款 %s 所在法律已于 %s 废止", date);
+            warn_at_clause(
+                L, rule, i,
+                past ? "规则 %s 引用的条款 %s 所在法律已于 %s 废止"
+                     : "规则 %s 引用的条款 %s 所在法律将于 %s 废止：此后发生的事件不再产生线索",
+                date);
         }
-        const rw_law_version_t *at =
-            reviewed >= 0 && c->pin < 0 ? rw_law_version_at(c->law, reviewed) : NULL;
+        /* the text the author reviewed: the version in force then, or the first one when
+         * the law took force after the review */
+        const rw_law_version_t *at = NULL;
+        if (reviewed >= 0 && c->pin < 0 && c->law->n_versions)
+            at = reviewed < c->law->versions[0].effective ? &c->law->versions[0]
+                                                          : rw_law_version_at(c->law, reviewed);
         char *old = at ? rw_clause_text(c, at) : NULL;
         for (size_t v = 0; old && v < c->law->n_versions; v++) {
             const rw_law_version_t *ver = &c->law->versions[v];
-            if (ver->effective <= reviewed) continue;
+            if (ver->effective <= at->effective) continue;
             char *text = rw_clause_text(c, ver);
             if (!text || !rw_stat_text_equal(old, text)) {
                 rw_date_format(ver->effective, date);

@@ -122,19 +122,31 @@ int rw_time_parse(const char *s, size_t n, double *epoch, int *offset_min)
     int off;
     if (parse_offset(s + i, n - i, &off)) return -1;
     int64_t days = rw_days_from_civil(y, (unsigned)mo, (unsigned)d);
-    *epoch = (double)(days * 86400 + h * 3600 + mi * 60 + se - off * 60) + frac;
+    double whole = (double)(days * 86400 + h * 3600 + mi * 60 + se - off * 60);
+    /* a double holds today's epochs to about 2e-7 s: .9999999 would round up into the next
+     * second, and so maybe the next hour or day */
+    *epoch = whole + frac;
+    if (*epoch >= whole + 1) *epoch = nextafter(whole + 1, whole);
     if (offset_min) *offset_min = off;
     return 0;
 }
 
+/* Days and hours start on whole seconds: counted from the whole second, in integers, a
+ * time a hair before midnight cannot round into the next day. */
+static int64_t local_units(double epoch, int offset_min, int64_t unit)
+{
+    int64_t s = (int64_t)floor(epoch) + offset_min * 60;
+    return s / unit - (s % unit < 0);
+}
+
 int64_t rw_local_day(double epoch, int offset_min)
 {
-    return (int64_t)floor((epoch + offset_min * 60.0) / 86400.0);
+    return local_units(epoch, offset_min, 86400);
 }
 
 int64_t rw_local_hour(double epoch, int offset_min)
 {
-    return (int64_t)floor((epoch + offset_min * 60.0) / 3600.0);
+    return local_units(epoch, offset_min, 3600);
 }
 
 static void format_time(double epoch, int offset_min, int with_ms, char *out)

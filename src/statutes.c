@@ -836,6 +836,16 @@ static int load_version(lctx_t *c, rw_law_t *law, const rw_ynode_t *v, const rw_
     return 0;
 }
 
+/* The same calendar date a year later (29 February → 1 March): "more than a year" is
+ * counted in calendar years, not 365 days. */
+static int64_t year_after(int64_t day)
+{
+    int64_t y;
+    unsigned m, d;
+    rw_civil_from_days(day, &y, &m, &d);
+    return rw_days_from_civil(y + 1, m, 1) + d - 1;
+}
+
 static int load_law(lctx_t *c, const rw_ynode_t *e, rw_law_t *law)
 {
     static const char *const keys[] = {"id",       "title",    "aliases",  "level",
@@ -918,7 +928,7 @@ static int load_law(lctx_t *c, const rw_ynode_t *e, rw_law_t *law)
     if (law->verified < 0) {
         rw_diag_warn(c->d, c->doc->path, e->line, e->col,
                      "法律「%s」没有 verified 日期：请注明最近一次对照官方文本核对的日期", who);
-    } else if (c->today - law->verified > 365) {
+    } else if (c->today > year_after(law->verified)) {
         char a[11];
         rw_date_format(law->verified, a);
         rw_diag_warn(c->d, c->doc->path, verified->line, verified->col,

@@ -124,13 +124,13 @@ void rw_fmt_number(double v, char *out)
         strcpy(out, "");
         return;
     }
-    if (v == floor(v) && fabs(v) < 1e17) {
-        snprintf(out, 32, "%.0f", v);
+    if (v == floor(v)) {
+        snprintf(out, RW_NUM_TEXT, "%.0f", v);
         if (strcmp(out, "-0") == 0) strcpy(out, "0");
         return;
     }
     for (int prec = 1; prec <= 17; prec++) {
-        snprintf(out, 32, "%.*g", prec, v);
+        snprintf(out, RW_NUM_TEXT, "%.*g", prec, v);
         if (strtod(out, NULL) == v) return;
     }
 }

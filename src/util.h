@@ -32,8 +32,10 @@ void *rw_xrealloc(void *p, size_t n);
 char *rw_xstrdup(const char *s);
 char *rw_xstrndup(const char *s, size_t n);
 
-/* Numbers in text (rules.md): integral values print without a decimal point, others
- * in the shortest form that reads back the same. out must hold 32 bytes. */
+/* Numbers in text (rules.md): integral values print without a decimal point (all their
+ * digits, however large), others in the shortest form that reads back the same; NaN and
+ * infinities as nothing. out must hold RW_NUM_TEXT bytes. */
+#define RW_NUM_TEXT 320
 void rw_fmt_number(double v, char *out);
 
 /* Lower-case hex SHA-256 of the bytes; out must hold 65 bytes. */

@@ -89,7 +89,7 @@ void rw_value_append_json(rw_value_t v, rw_buf_t *b)
 
 void rw_value_append_text(rw_value_t v, rw_buf_t *b)
 {
-    char num[32];
+    char num[RW_NUM_TEXT];
     switch (v.kind) {
     case RW_V_NULL:
         break;

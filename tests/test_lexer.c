@@ -92,6 +92,11 @@ static void durations_are_read_as_seconds(void **state)
     assert_int_equal(t.dur_count, 24);
     assert_int_equal(t.dur_unit, 'h');
     rw_token_clear(&t);
+    /* any length: outside a window a duration is just seconds */
+    t = one("9999999999h");
+    assert_true(t.num == 9999999999.0 * 3600);
+    assert_int_equal(t.dur_count, 9999999999LL);
+    rw_token_clear(&t);
     /* a duration inside an expression ends at the unit */
     rw_token_t toks[8];
     size_t n = lex_all("count(x,7d)", toks, 8);

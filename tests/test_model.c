@@ -575,6 +575,10 @@ static void poisson_observed_zero_or_below_gives_1_and_fractions_round_up(void *
     assert_value_close(rate(r, 0.1, 1.5, NULL), 1 - exp(-1.5), 1e-12);
     /* far out in the tail the value is tiny but still a number */
     assert_value_close(rate(r, 30, 1, NULL), poisson_upper(30, 1), 1e-6);
+    /* counts past GSL's unsigned k still follow λ: P(X ≥ k) as the regularised gamma */
+    assert_value_close(rate(r, 4294967297.0, 1e12, NULL), 1, 1e-12);
+    assert_value_close(rate(r, 5e9, 5e9, NULL), 0.5, 1e-3);
+    assert_value_close(rate(r, 5e9, 1, NULL), 0, 0);
     rw_rules_free(r);
     folder_free(&f);
 }

@@ -235,7 +235,8 @@ static void literals_print_in_canonical_form(void **state)
     ASSERT_CANON("1.50", "1.5");
     ASSERT_CANON("0.1", "0.1");
     ASSERT_CANON("007", "7");
-    ASSERT_CANON("1e20", "1e+20");
+    ASSERT_CANON("1e20", "100000000000000000000");
+    ASSERT_CANON("1.5e-7", "1.5e-07");
     ASSERT_CANON("'it\\'s'", "\"it's\"");
     ASSERT_CANON("'say \"hi\"'", "\"say \\\"hi\\\"\"");
     ASSERT_CANON("'a\\\\b\\n\\t'", "\"a\\\\b\\n\\t\"");

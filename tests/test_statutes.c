@@ -568,6 +568,32 @@ static const char *const GOOD_MD[] = {"a.md",   HEADER "第一条 甲。",
                                       "bad.md", HEADER "第一条 甲。\n\n第三条 乙。",
                                       NULL};
 
+/* "More than a year" is a calendar year: a check on 2023-11-21 is due on 2024-11-21 even
+ * though 29 February makes that 366 days. */
+static void a_year_of_verified_is_a_calendar_year(void **state)
+{
+    (void)state;
+    char *dir = synthetic("laws:\n  - id: x\n    title: 测试条例\n    level: law\n"
+                          "    verified: 2023-11-21\n    versions:\n"
+                          "      - effective: 2020-01-01\n        source: a.md\n",
+                          GOOD_MD);
+    static const struct {
+        const char *today;
+        int warnings;
+    } cases[] = {{"2024-11-21", 0}, {"2024-11-22", 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rw_diags_t d;
+        rw_diags_init(&d);
+        rw_statutes_t *s;
+        assert_int_equal(rw_statutes_load(&s, dir, day(cases[i].today), &d), 0);
+        assert_int_equal(d.warnings, cases[i].warnings);
+        if (cases[i].warnings) assert_non_null(strstr(d.items[0].msg, "已超过一年"));
+        rw_diags_free(&d);
+        rw_statutes_free(s);
+    }
+    remove_dir(dir);
+}
+
 static void malformed_laws_yaml_gets_file_line_col_errors(void **state)
 {
     (void)state;
@@ -1440,6 +1466,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_shipped_law_loads_with_its_real_article_count),
         cmocka_unit_test(a_year_old_verified_date_warns),
+        cmocka_unit_test(a_year_of_verified_is_a_calendar_year),
         cmocka_unit_test(food_safety_items_are_cited_like_statutes_cite_them),
         cmocka_unit_test(an_article_with_one_paragraph_is_cited_without_its_paragraph),
         cmocka_unit_test(a_zhi_yi_article_is_numbered_10_1),

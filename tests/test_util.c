@@ -9,10 +9,12 @@
 #include "rwtime.h"
 #include "util.h"
 
+#include <math.h>
+
 static void numbers_print_as_rules_md_says(void **state)
 {
     (void)state;
-    char out[32];
+    char out[RW_NUM_TEXT];
     rw_fmt_number(7, out);
     assert_string_equal(out, "7");
     rw_fmt_number(5.0 / 6.0, out);
@@ -21,8 +23,16 @@ static void numbers_print_as_rules_md_says(void **state)
     assert_string_equal(out, "0.1");
     rw_fmt_number(-0.0, out);
     assert_string_equal(out, "0");
+    /* integral values keep all their digits, with no exponent and no decimal point */
     rw_fmt_number(1e20, out);
-    assert_string_equal(out, "1e+20");
+    assert_string_equal(out, "100000000000000000000");
+    rw_fmt_number(123456789012345678.0, out);
+    assert_string_equal(out, "123456789012345680");
+    rw_fmt_number(-1e300, out);
+    assert_int_equal(strlen(out), 302); /* the double's exact value: −1000000000000000052504… */
+    assert_int_equal(strncmp(out, "-10000000000000000525", 21), 0);
+    rw_fmt_number(1.5e-7, out);
+    assert_string_equal(out, "1.5e-07");
     rw_fmt_number(-2.5, out);
     assert_string_equal(out, "-2.5");
 }
@@ -86,6 +96,7 @@ static void local_dates_follow_the_offset(void **state)
 {
     (void)state;
     double t;
+    int off;
     const char *s = "2026-03-04T23:30:00+08:00";
     rw_time_parse(s, strlen(s), &t, NULL);
     char d[11];
@@ -97,6 +108,17 @@ static void local_dates_follow_the_offset(void **state)
     rw_time_parse(s2, strlen(s2), &t, NULL);
     rw_date_format(rw_local_day(t, 0), d);
     assert_string_equal(d, "2026-03-03");
+    /* a hair before local midnight is still that day and that hour, though the double
+     * cannot hold .9999999 at this epoch; before 1970 too */
+    const char *late[] = {"2026-03-02T23:59:59.9999999+08:00", "1969-12-31T23:59:59.999999999Z"};
+    const char *late_day[] = {"2026-03-02", "1969-12-31"};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(rw_time_parse(late[i], strlen(late[i]), &t, &off), 0);
+        rw_date_format(rw_local_day(t, off), d);
+        assert_string_equal(d, late_day[i]);
+        assert_int_equal(rw_local_hour(t, off) % 24, i ? -1 : 23);
+        assert_true(t != floor(t)); /* not rounded up to the next second */
+    }
     char out[64];
     rw_time_format_ms(1772590502.113, 480, out);
     assert_string_equal(out, "2026-03-04T10:15:02.113+08:00");

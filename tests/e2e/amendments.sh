@@ -44,6 +44,12 @@ check "the date is the local (+08:00) date: 16:30Z on 04-30 is 05-01 in Beijing"
 out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
 check "amended after reviewed is a warning, not an error" '[ $rc = 0 ] && grep -q "zz-amend.yaml:[0-9]*:[0-9]*: warning: .*metrology-rules#31.*2022-05-01" <<<"$out"'
 
+# reviewed before the law's first version took force: its amendments are still news
+sed -i 's/^reviewed: 2021-01-01/reviewed: 2018-01-01/' "$work/rules/zz-amend.yaml"
+out=$(REGWATCH_NOW=2026-11-21T10:00:00+08:00 "$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
+check "reviewed before the first version: amended after it still warns" '[ $rc = 0 ] && grep -q "zz-amend.yaml:[0-9]*:[0-9]*: warning: .*metrology-rules#31.*2022-05-01" <<<"$out"'
+sed -i 's/^reviewed: 2018-01-01/reviewed: 2021-01-01/' "$work/rules/zz-amend.yaml"
+
 # a repealed law: every clause of the rule repealed
 sed -i '/^  - id: metrology-rules/,/repealed:/ s/    repealed: null/    repealed: 2026-01-01/' "$work/rules/statutes/laws.yaml"
 out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
@@ -52,6 +58,13 @@ REGWATCH_NOW=2026-11-21T10:00:00+08:00 "$BIN" replay "$work/events.jsonl" --rule
   --out "$work/leads2.jsonl" --quiet
 check "history before the repeal still replays and cites the law" '[ "$(jq -s "[.[] | select(.rule == \"TEST-METRO-31\")] | length" "$work/leads2.jsonl")" = 3 ]'
 check "a lead cited before the repeal shows it as repealed now" 'jq -s -e "[.[] | select(.rule == \"TEST-METRO-31\")][0].clauses[0].changed.repealed == true" "$work/leads2.jsonl" >/dev/null'
+
+# a repeal date still ahead: said as such, and the rule is not called dead
+sed -i 's/    repealed: 2026-01-01/    repealed: 2030-01-01/' "$work/rules/statutes/laws.yaml"
+out=$(REGWATCH_NOW=2026-11-21T10:00:00+08:00 "$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
+check "a repeal still ahead: a warning with its date" '[ $rc = 0 ] && grep -q "warning: 规则 TEST-METRO-31 引用的条款 metrology-rules#31 所在法律将于 2030-01-01 废止" <<<"$out"'
+check "a repeal still ahead: the rule is not reported as never firing again" '! grep -q "全部已废止" <<<"$out"'
+sed -i 's/    repealed: 2030-01-01/    repealed: 2026-01-01/' "$work/rules/statutes/laws.yaml"
 
 # errors: an unknown item, a reference that resolves to nothing
 printf '    item: "SC-NOPE-999"\n' >> "$work/rules/zz-amend.yaml"
