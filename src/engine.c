@@ -1279,11 +1279,15 @@ static int refresh_one(void *ud, const char *key, size_t klen, const char *val, 
         const char *text = json_string_value(json_object_get(clause, "ref"));
         if (!text || rw_clause_ref_parse(r->rules->statutes, text, &ref, err, sizeof err)) continue;
         json_t *now = rw_clause_json(&ref, text, day, r->now_day);
-        json_t *changed = now ? json_object_get(now, "changed") : NULL;
+        /* not in force at the conduct's date any more: a repeal dated on or before it was
+         * entered after the lead */
+        json_t *changed =
+            now ? json_incref(json_object_get(now, "changed")) : rw_law_repeal_json(ref.law, day);
         if (changed && !json_equal(changed, json_object_get(clause, "changed"))) {
             json_object_set(clause, "changed", changed);
             differs = 1;
         }
+        json_decref(changed);
         json_decref(now);
     }
     if (differs) {

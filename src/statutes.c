@@ -1214,12 +1214,18 @@ static json_t *date_json(int64_t day)
 }
 
 /* `changed` for a clause cited from version v with text `text`, against the law at now_day. */
+json_t *rw_law_repeal_json(const rw_law_t *law, int64_t day)
+{
+    if (law->repealed < 0 || day < law->repealed) return NULL;
+    return json_pack("{s:o, s:b}", "date", date_json(law->repealed), "repealed", 1);
+}
+
 static json_t *changed_json(const rw_clause_ref_t *r, const rw_law_version_t *v, const char *text,
                             int64_t now_day)
 {
     const rw_law_t *law = r->law;
-    if (law->repealed >= 0 && now_day >= law->repealed)
-        return json_pack("{s:o, s:b}", "date", date_json(law->repealed), "repealed", 1);
+    json_t *repeal = rw_law_repeal_json(law, now_day);
+    if (repeal) return repeal;
     const rw_law_version_t *now = rw_law_version_at(law, now_day);
     if (!now || now == v) return json_null();
     char *now_text = rw_clause_text(r, now);

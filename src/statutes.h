@@ -137,6 +137,9 @@ int rw_clause_ref_exists(const rw_clause_ref_t *r);
  * first (rw_clause_ref_in). Malloc'ed; NULL when v lacks the clause. */
 char *rw_clause_text(const rw_clause_ref_t *r, const rw_law_version_t *v);
 
+/* A lead's `changed` for a law repealed on or before day: {"date", "repealed": true} (new
+ * reference); NULL when the law is still in force then. */
+json_t *rw_law_repeal_json(const rw_law_t *law, int64_t day);
 /* The lead's clause object for a reference at the event's day D, with `changed`
  * computed against the version in force at day `now_day`:
  * {"ref","law","version","label","text","changed"}. NULL when not in force at D. The label

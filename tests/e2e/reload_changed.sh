@@ -50,8 +50,22 @@ check "changed carries the new text" 'jq -e ".clauses[0].changed.text | test(\"�
 check "the cited text stays the 2018 one" '[ "$(jq -r ".clauses[0].version" <<<"$lead")" = 2018-03-19 ]'
 check "the reload is logged" 'grep -q "已重新加载规则" "$work/log"'
 
+# A repeal learned late: its date is on or before a lead's conduct (2026-06-01), so the
+# clause was never in force for that lead; it is republished as repealed all the same.
+echo 'M2|{"id":"m2","type":"metrology_check","entity":"M2","time":"2026-06-01T10:00:00+08:00","attrs":{"instrument":"scale","result":"fail","deviation":5}}' \
+  | kcat -P -b "$addr" -t regwatch.events -K '|'
+of() { timeout 10 kcat -C -b "$addr" -t regwatch.leads -e -q -f '%s\n' | jq -s -c --arg e "$1" '[.[] | select(.rule == "TEST-METRO-ARTICLE-31" and .entity == $e)] | max_by(.revision)'; }
+late=
+for _ in $(seq 100); do late=$(of M2); [ "$late" != null ] && break; sleep 0.2; done
+check "a lead of 2026 cites the 2022 text" '[ "$(jq -r ".clauses[0].version" <<<"$late")" = 2022-05-01 ]'
+sed -i '/^  - id: metrology-rules/,/repealed:/ s/    repealed: null/    repealed: 2026-01-01/' "$work/rules/statutes/laws.yaml"
+kill -HUP "$pid"
+for _ in $(seq 100); do late=$(of M2); [ "$(jq -r ".revision" <<<"$late")" -ge 2 ] && break; sleep 0.2; done
+check "repealed before its conduct: republished as repealed" '[ "$(jq -c ".clauses[0].changed" <<<"$late")" = "{\"date\":\"2026-01-01\",\"repealed\":true}" ]'
+check "repealed after its conduct: the 2021 lead too" '[ "$(of M1 | jq -c ".clauses[0].changed.repealed")" = true ]'
+
 kill -TERM "$pid"; wait "$pid" || true; pid=
 n=$("$BIN" leads --state "$work/state" --clause-changed 2>/dev/null | jq -s '[.[] | select(.rule == "TEST-METRO-ARTICLE-31")] | length')
-check "regwatch leads --clause-changed lists it" '[ "$n" = 1 ]'
+check "regwatch leads --clause-changed lists both" '[ "$n" = 2 ]'
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
