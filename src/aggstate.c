@@ -1187,11 +1187,12 @@ rw_value_t rw_aggs_query(rw_aggs_t *a, int call, double t, int tz_min)
         sum += st.sum;
         n += nn;
     }
+    /* a sum past the doubles is null, as an arithmetic overflow is (eval.c) */
     switch (spec->kind) {
     case RW_AGG_SUM:
-        return rw_num(sum);
+        return isfinite(sum) ? rw_num(sum) : rw_null();
     case RW_AGG_AVG:
-        return n ? rw_num(sum / n) : rw_null();
+        return n && isfinite(sum) ? rw_num(sum / n) : rw_null();
     case RW_AGG_MIN:
         return n ? rw_num(mn) : rw_null();
     case RW_AGG_MAX:

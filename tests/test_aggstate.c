@@ -328,6 +328,29 @@ static void a_state_read_back_answers_every_query_the_same(void **state)
     unload(&rs);
 }
 
+/* A sum past the doubles is null, as arithmetic overflow is (seen here through avg, which
+ * divides it); min and max stay numbers. */
+static void a_sum_that_overflows_is_null(void **state)
+{
+    (void)state;
+    ruleset_t rs;
+    load(&rs, RULES_2);
+    rw_aggs_t *a = rw_aggs_new(rs.layout);
+    apply(a, &rs,
+          "{'id':'o1','type':'complaint','entity':'" E "','time':'2026-03-01T10:00:00+08:00',"
+          "'attrs':{'category':'food','amount':1e308}}");
+    apply(a, &rs,
+          "{'id':'o2','type':'complaint','entity':'" E "','time':'2026-03-01T11:00:00+08:00',"
+          "'attrs':{'category':'food','amount':1e308}}");
+    const char *t = "2026-03-01T12:00:00+08:00";
+    assert_string_equal(value_at(a, &rs, "avg(complaint, attrs.amount, 30d)", t), "null");
+    assert_string_equal(value_at(a, &rs, "count(food, 30d)", t), "2");
+    assert_int_equal(strncmp(value_at(a, &rs, "max(food, attrs.amount, 30d)", t), "1000000000", 10),
+                     0);
+    rw_aggs_free(a);
+    unload(&rs);
+}
+
 static void an_empty_state_round_trips(void **state)
 {
     (void)state;
@@ -868,6 +891,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_state_read_back_answers_every_query_the_same),
+        cmocka_unit_test(a_sum_that_overflows_is_null),
         cmocka_unit_test(an_empty_state_round_trips),
         cmocka_unit_test(decoding_under_a_new_rule_set_keeps_what_still_applies),
         cmocka_unit_test(every_truncated_state_is_refused),
