@@ -643,8 +643,14 @@ static int load_on(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, const rw_
     char **names;
     size_t count;
     if (rw_ystr_list(doc, n, "on", &names, &count, L->d)) return -1;
+    if (!count) { /* would read as "every event", the opposite of what it says */
+        rw_ydiag(L->d, doc, n, RW_DIAG_ERROR,
+                 "on 是空列表：规则不会在任何事件上运行（要在每个事件上运行，请省略 on）");
+        rw_str_list_free(names, count);
+        return -1;
+    }
     int rc = 0;
-    rule->on = rw_xmalloc((count ? count : 1) * sizeof(int));
+    rule->on = rw_xmalloc(count * sizeof(int));
     for (size_t i = 0; i < count; i++) {
         int s = stream_lookup(L, names[i]);
         if (s < 0) {

@@ -249,6 +249,7 @@ static void bad_values_are_reported_at_the_value(void **state)
         {8, "  - id: 规则一\n", "只能包含", 9},
         {11, "    on: [complaint, nostream]\n", "未知的流或事件类型 \"nostream\"", 21},
         {11, "    on: nostream\n", "未知的流或事件类型 \"nostream\"", 9},
+        {11, "    on: []\n", "on 是空列表", 9},
         {13, "    level: purple\n", "未知的等级 \"purple\"", 12},
         {13, "    level: RED\n", "未知的等级 \"RED\"", 12},
         {13, "    level: {purple: 'true'}\n", "未知的等级 \"purple\"", 13},
