@@ -269,6 +269,10 @@ json_t *rw_handling_act(rw_handling_t *h, const rw_user_t *u, const char *id, co
         err->allowed = allowed_now(record, u);
         goto out;
     }
+    if (!rw_action_changes_something(record, act, req)) {
+        fail(err, 400, "bad_value", "改派应改到另一个部门或地区：线索已属于这里");
+        goto out;
+    }
     json_int_t rev = json_integer_value(json_object_get(record, "revision"));
     const json_t *want = json_object_get(req, "revision");
     if (want && json_integer_value(want) != rev) {

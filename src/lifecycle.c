@@ -30,8 +30,7 @@ static const struct {
                         0},
     [RW_ACT_DISMISS] = {"dismiss", "不属实", S(VERIFYING), RW_ST_DISMISSED, 0, "r", 0, 0, "r", 0,
                         0},
-    [RW_ACT_RETURN] = {"return", "退回", S(NEW) | S(ACCEPTED), RW_ST_RETURNED, 0, "o", 0, 0, "r", 0,
-                       0},
+    [RW_ACT_RETURN] = {"return", "退回", S(NEW), RW_ST_RETURNED, 0, "o", 0, 0, "r", 0, 0},
     [RW_ACT_REASSIGN] = {"reassign", "改派", S(RETURNED), RW_ST_NEW, 1, "o", 0, 0, 0, "o", "o"},
     [RW_ACT_CLOSE] = {"close", "办结", S(CONFIRMED) | S(DISMISSED), RW_ST_CLOSED, 1, "o", 0, 0, 0,
                       0, 0},
@@ -189,10 +188,26 @@ int rw_action_request_check(const json_t *req, const char **code, char *msg, siz
         !json_string_length(json_object_get(req, "region")))
         FAIL("missing_field", "改派需要新的部门（department）或地区（region）");
     const json_t *region = json_object_get(req, "region");
-    if (region)
-        for (const char *p = json_string_value(region); *p; p++)
-            if (*p < '0' || *p > '9') FAIL("bad_value", "地区应为数字行政区划代码");
+    if (region) { /* as an event's region (events.md): 2–12 digits */
+        size_t n = json_string_length(region);
+        const char *p = json_string_value(region);
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (*p || n < 2 || n > 12) FAIL("bad_value", "地区应为 2–12 位数字的行政区划代码");
+    }
     return a;
+}
+
+int rw_action_changes_something(const json_t *record, rw_action_t a, const json_t *req)
+{
+    if (a != RW_ACT_REASSIGN) return 1;
+    static const char *const fields[] = {"department", "region"};
+    for (size_t i = 0; i < 2; i++) {
+        const json_t *want = json_object_get(req, fields[i]);
+        if (json_string_length(want) && !json_equal(want, json_object_get(record, fields[i])))
+            return 1;
+    }
+    return 0;
 }
 
 /* Sets field to v (a new reference) and records [old, new] when they differ. */

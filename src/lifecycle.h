@@ -57,6 +57,9 @@ int rw_action_request_check(const json_t *req, const char **code, char *msg, siz
 /* Applies a checked action to the record (which it changes): status, assignee,
  * disposition, deadlines, region/department, revision (except urge). `changes`
  * receives {field: [old, new]}. `now` is epoch seconds, tz the catalogue offset. */
+/* 0 for a reassign to the department and region the lead already has (leads.md: to
+ * another department or region); 1 otherwise. */
+int rw_action_changes_something(const json_t *record, rw_action_t a, const json_t *req);
 void rw_action_apply(json_t *record, rw_action_t a, const json_t *req, const char *actor,
                      double now, const rw_calendar_t *cal, int tz, json_t *changes);
 

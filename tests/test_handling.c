@@ -272,7 +272,7 @@ static void accept_verify_confirm_close_walks_the_lead_to_closed(void **state)
     view = act(f, &f->wang, "L1", "{\"action\":\"accept\",\"revision\":1}",
                "2026-03-04T11:00:00+08:00");
     assert_string_equal(lead_field(view, "assignee"), "wang");
-    check_step(f, view, "accepted", 2, "[\"verify\",\"return\"]", "wang");
+    check_step(f, view, "accepted", 2, "[\"verify\"]", "wang");
     check_step(f, act(f, &f->wang, "L1", "{\"action\":\"verify\"}", "2026-03-04T14:00:00+08:00"),
                "verifying", 3, "[\"confirm\",\"dismiss\"]", "wang");
     check_step(f,
@@ -365,7 +365,7 @@ static void a_stale_revision_is_a_conflict(void **state)
                     "2026-03-04T11:00:00+08:00"));
     /* a form opened before the accept */
     assert_json(refused(f, &f->li, "L1", "{\"action\":\"verify\",\"revision\":1}", 409, "conflict"),
-                "[\"verify\",\"return\",\"urge\"]");
+                "[\"verify\",\"urge\"]");
     json_decref(
         refused(f, &f->li, "L1", "{\"action\":\"verify\",\"revision\":3}", 409, "conflict"));
     json_decref(act(f, &f->li, "L1", "{\"action\":\"verify\",\"revision\":2}",
@@ -379,6 +379,13 @@ static void a_bad_request_writes_nothing(void **state)
     json_decref(refused(f, &f->wang, "L1", "{\"action\":\"accept\",\"assignee\":\"li\"}", 400,
                         "unknown_field"));
     json_decref(refused(f, &f->li, "L1", "{\"action\":\"urge\"}", 400, "missing_field"));
+    /* a reassign must move the lead: to where it already is, it only reset the deadlines */
+    json_decref(act(f, &f->wang, "L1", "{\"action\":\"return\",\"reason\":\"r\"}",
+                    "2026-03-04T11:00:00+08:00"));
+    json_decref(refused(f, &f->li, "L1",
+                        "{\"action\":\"reassign\",\"department\":\"" FOOD
+                        "\",\"region\":\"320102\"}",
+                        400, "bad_value"));
 }
 
 static void shadow_leads_cannot_be_handled(void **state)

@@ -103,9 +103,9 @@ declare -A BODY=(
   [reassign]='{"action":"reassign","department":"食品生产监管处"}' [close]='{"action":"close","note":"审核通过"}'
   [send_back]='{"action":"send_back","note":"证据不足"}' [reopen]='{"action":"reopen","note":"复查"}'
   [urge]='{"action":"urge","note":"请尽快处理"}')
-declare -A REG_ALLOWED=([new]="accept return" [accepted]="verify return" [verifying]="confirm dismiss"
+declare -A REG_ALLOWED=([new]="accept return" [accepted]="verify" [verifying]="confirm dismiss"
   [confirmed]="" [dismissed]="" [closed]="" [returned]="")
-declare -A SUP_ALLOWED=([new]="accept return urge" [accepted]="verify return urge" [verifying]="confirm dismiss urge"
+declare -A SUP_ALLOWED=([new]="accept return urge" [accepted]="verify urge" [verifying]="confirm dismiss urge"
   [confirmed]="close send_back urge" [dismissed]="close send_back urge" [closed]="reopen" [returned]="reassign urge")
 SUPERVISOR_ONLY=" reassign close send_back reopen urge "
 done_actions=0
