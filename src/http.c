@@ -80,13 +80,17 @@ const char *rw_http_header(const rw_http_req_t *req, const char *name)
 static const route_t *find_route(const rw_http_t *h, const char *method, const char *path,
                                  int *path_known)
 {
+    /* the first route matching the path names it; only routes with that same path are
+     * its methods, so a known path's other method is 405, not a later catch-all's 404 */
     *path_known = 0;
+    const char *named = NULL;
     for (size_t i = 0; i < h->n_routes; i++) {
         const route_t *r = &h->routes[i];
         size_t n = strlen(r->prefix);
         int match = r->prefix[n - 1] == '/' ? strncmp(path, r->prefix, n) == 0
                                             : strcmp(path, r->prefix) == 0;
-        if (!match) continue;
+        if (!match || (named && strcmp(r->prefix, named) != 0)) continue;
+        named = r->prefix;
         *path_known = 1;
         if (strcmp(r->method, method) == 0) return r;
     }

@@ -34,7 +34,7 @@ int rw_lead_filter_parse(rw_lead_filter_t *f, rw_param_fn get, void *ud, int tz,
                          size_t errlen)
 {
     memset(f, 0, sizeof *f);
-    f->overdue = -1;
+    f->overdue = f->urged = -1;
     f->limit = 50;
     f->mode = "live";
     f->status = split(get(ud, "status"));
@@ -183,7 +183,8 @@ static int passes(const rw_lead_filter_t *f, const rw_user_t *u, const json_t *r
 static int passes_computed(const rw_lead_filter_t *f, const json_t *r)
 {
     if (f->overdue >= 0 && json_is_true(json_object_get(r, "overdue")) != f->overdue) return 0;
-    if (f->urged && json_integer_value(json_object_get(r, "urges")) == 0) return 0;
+    if (f->urged >= 0 && (json_integer_value(json_object_get(r, "urges")) > 0) != f->urged)
+        return 0;
     return 1;
 }
 

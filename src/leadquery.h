@@ -16,7 +16,7 @@ typedef struct {
     json_t *status, *level, *rule, *ruleset, *region, *department,
         *entity;                     /* arrays of strings, or NULL */
     int overdue;                     /* -1 any, 0, 1 */
-    int urged;                       /* 1: urged at least once */
+    int urged;                       /* -1 any, 0 never urged, 1 urged at least once */
     const char *mode;                /* live (default), shadow, all */
     double created_from, created_to; /* epoch; 0 = open */
     rw_lead_sort_t sort;

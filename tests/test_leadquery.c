@@ -55,7 +55,7 @@ static void no_parameters_give_the_documented_defaults(void **st)
     assert_int_equal(f.offset, 0);
     assert_int_equal(f.sort, RW_SORT_CREATED_DESC);
     assert_int_equal(f.overdue, -1);
-    assert_int_equal(f.urged, 0);
+    assert_int_equal(f.urged, -1);
     assert_string_equal(f.mode, "live");
     assert_null(f.status);
     assert_true(f.created_from == 0 && f.created_to == 0);
@@ -317,6 +317,7 @@ static void filters_select_the_matching_live_leads_newest_first(void **state)
     expect(f, NULL, PARAMS("overdue", "true"), "Q2", 1);
     expect(f, NULL, PARAMS("overdue", "false"), "Q4,Q3,Q1", 3);
     expect(f, NULL, PARAMS("urged", "true"), "Q3", 1);
+    expect(f, NULL, PARAMS("urged", "false"), "Q4,Q2,Q1", 3);
     /* shadow leads only when asked for */
     expect(f, NULL, PARAMS("mode", "shadow"), "S5", 1);
     expect(f, NULL, PARAMS("mode", "all"), "S5,Q4,Q3,Q2,Q1", 5);

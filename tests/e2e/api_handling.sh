@@ -266,6 +266,10 @@ api GET "/api/leads/$B/actions" r1
 expect "GET …/actions: 405" 405 method_not_allowed
 api DELETE "/api/leads/$B" r1
 expect "DELETE a lead: 405" 405 method_not_allowed
+api POST /api/leads r1 '{}'
+expect "POST /api/leads (a GET path): 405, not the catch-all's 404" 405 method_not_allowed
+api GET /api/backtest r1
+expect "GET /api/backtest (a POST path): 405" 405 method_not_allowed
 api GET /api/nothing r1
 expect "an unknown path: 404" 404 not_found
 same "malformed requests wrote no revision" "$(revision "$B")" "$rev0"
