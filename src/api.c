@@ -95,6 +95,18 @@ static int require_role(rw_http_resp_t *resp, const rw_user_t *u, unsigned roles
 
 #define ROLE(r) (1u << RW_ROLE_##r)
 
+/* leads.md's roles: every role but admin (users and reloads) reads leads and statistics */
+static int authenticate_reader(rw_api_t *a, const rw_http_req_t *req, rw_http_resp_t *resp,
+                               rw_user_t *u)
+{
+    if (!authenticate(a, req, resp, u)) return 0;
+    if (require_role(resp, u, ROLE(REGULATOR) | ROLE(SUPERVISOR) | ROLE(AUTHOR) | ROLE(AUDITOR),
+                     "查看线索和统计"))
+        return 1;
+    rw_user_free(u);
+    return 0;
+}
+
 /* The request body as a JSON object, or NULL after answering 400/413. */
 static json_t *body_json_max(const rw_http_req_t *req, rw_http_resp_t *resp, size_t max)
 {
@@ -206,7 +218,7 @@ static void h_leads(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 {
     rw_api_t *a = ud;
     rw_user_t u;
-    if (!authenticate(a, req, resp, &u)) return;
+    if (!authenticate_reader(a, req, resp, &u)) return;
     rw_lead_filter_t f;
     if (parse_filter(a, req, resp, &f)) {
         rw_http_json(resp, 200, rw_leads_query(a->o.handling, &u, &f, rw_now()));
@@ -249,7 +261,7 @@ static void h_lead(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
         return;
     }
     rw_user_t u;
-    if (authenticate(a, req, resp, &u)) {
+    if (get ? authenticate_reader(a, req, resp, &u) : authenticate(a, req, resp, &u)) {
         if (get) {
             rw_handling_error_t err = {0};
             json_t *v = rw_handling_view(a->o.handling, &u, id, rw_now(), &err);
@@ -274,7 +286,7 @@ static void h_entity(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     rw_user_t u;
     if (!id || *rest) {
         rw_http_error(resp, 404, "not_found", "没有这个接口");
-    } else if (authenticate(a, req, resp, &u)) {
+    } else if (authenticate_reader(a, req, resp, &u)) {
         json_t *e = NULL;
         if (a->o.entity) {
             rw_handling_lock(a->o.handling);
@@ -355,7 +367,7 @@ static void h_rule(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     rw_user_t u;
     if (!id || strcmp(rest, "/stats")) {
         rw_http_error(resp, 404, "not_found", "没有这个接口");
-    } else if (authenticate(a, req, resp, &u)) {
+    } else if (authenticate_reader(a, req, resp, &u)) {
         rw_handling_lock(a->o.handling);
         int known = a->rules && rw_rules_find(a->rules, id) >= 0;
         rw_handling_unlock(a->o.handling);
@@ -379,7 +391,7 @@ static void h_stats(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 {
     rw_api_t *a = ud;
     rw_user_t u;
-    if (!authenticate(a, req, resp, &u)) return;
+    if (!authenticate_reader(a, req, resp, &u)) return;
     const char *by = rw_http_query(req, "by");
     rw_lead_filter_t f;
     if (parse_filter(a, req, resp, &f)) {
@@ -637,7 +649,7 @@ static void h_check(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     json_t *b = NULL;
     static const char *const names[] = {"ruleset", "ruleset_name", NULL};
     const char *f[2] = {0};
-    if (require_role(resp, &u, ROLE(AUTHOR) | ROLE(SUPERVISOR) | ROLE(ADMIN), "检查规则") &&
+    if (require_role(resp, &u, ROLE(AUTHOR) | ROLE(ADMIN), "检查规则") &&
         (b = body_json_max(req, resp, RW_API_MAX_BODY)) && string_fields(b, names, f, resp)) {
         rw_diags_t d;
         rw_diags_init(&d);
@@ -707,7 +719,7 @@ static void h_backtest(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     static const char *const names[] = {"ruleset", "ruleset_name", "events", "from",
                                         "to",      "sweep",        NULL};
     const char *f[6] = {0};
-    if (!require_role(resp, &u, ROLE(AUTHOR) | ROLE(SUPERVISOR), "运行回测") ||
+    if (!require_role(resp, &u, ROLE(AUTHOR), "运行回测") ||
         !(b = body_json_max(req, resp, RW_API_MAX_BACKTEST_BODY)) ||
         !string_fields(b, names, f, resp))
         goto out;

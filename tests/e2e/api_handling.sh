@@ -230,6 +230,10 @@ api GET /api/audit a1
 expect "authors do not read the audit log (403)" 403 forbidden
 api GET /api/audit r1
 expect "regulators do not read the audit log (403)" 403 forbidden
+api GET "/api/leads?limit=1" ad
+expect "admins manage users and reloads, they do not read leads (403)" 403 forbidden
+api GET /api/stats ad
+expect "... nor statistics (403)" 403 forbidden
 
 # ---- malformed requests ---------------------------------------------------------------
 rev0=$(revision "$B")
@@ -327,6 +331,8 @@ same "POST /api/check reports a broken candidate at file:line:col" \
   "$CODE $(jq_body '"\(.ok) \(.diagnostics[0].file):\(.diagnostics[0].line):\(.diagnostics[0].col) \(.diagnostics[0].severity)"')" "200 false food.yaml:3:1 error"
 api POST /api/check r1 '{}'
 expect "regulators do not check rules (403)" 403 forbidden
+api POST /api/backtest s1 '{}'
+expect "supervisors do not run backtests: authors do (403)" 403 forbidden
 head -2000 "$T/events.jsonl" | jq -Rs '{events: ., sweep: "FOOD-COMPLAINT-SURGE:complaint_surge_7d=2..4"}' >"$T/bt.json"
 api POST /api/backtest a1 "@$T/bt.json"
 same "POST /api/backtest sweeps over uploaded events (a body over 64 KiB is fine here)" \

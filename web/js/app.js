@@ -17,10 +17,10 @@ import * as users from './pages/users.js';
 // Which pages each role sees in the header; the API enforces the same on every request.
 const NAV = {
   regulator: ['leads', 'stats', 'entities', 'statutes'],
-  supervisor: ['leads', 'review', 'stats', 'entities', 'statutes', 'backtest'],
+  supervisor: ['leads', 'review', 'stats', 'entities', 'statutes'],
   author: ['rules', 'backtest', 'stats', 'leads', 'entities', 'statutes'],
   auditor: ['leads', 'audit', 'stats', 'entities', 'statutes'],
-  admin: ['users', 'leads', 'stats', 'statutes'],
+  admin: ['users', 'statutes'],
 };
 
 const ROUTES = [
