@@ -42,6 +42,14 @@ static char *restart_sends(rw_store_t *st, uint64_t *next_seq)
     return rw_buf_steal(&s.text);
 }
 
+static rw_store_t *fresh_store(void)
+{
+    rw_store_t *st;
+    char err[256];
+    assert_int_equal(rw_store_open(&st, NULL, err, sizeof err), 0);
+    return st;
+}
+
 static void store_write(rw_store_t *st, rw_batch_t *b)
 {
     char err[256];
@@ -51,9 +59,7 @@ static void store_write(rw_store_t *st, rw_batch_t *b)
 static void records_come_back_until_each_is_confirmed(void **state)
 {
     (void)state;
-    rw_store_t *st;
-    char err[256];
-    assert_int_equal(rw_store_open(&st, NULL, err, sizeof err), 0);
+    rw_store_t *st = fresh_store();
     rw_outbox_t *o = rw_outbox_open(st);
     rw_batch_t *b = rw_batch_new(st);
     assert_int_equal(rw_outbox_add(o, b, "leads", "L1", 2, "{\"r\":1}", 7), 0);
@@ -91,9 +97,7 @@ static void records_come_back_until_each_is_confirmed(void **state)
 static void records_of_a_batch_never_written_are_not_sent(void **state)
 {
     (void)state;
-    rw_store_t *st;
-    char err[256];
-    assert_int_equal(rw_store_open(&st, NULL, err, sizeof err), 0);
+    rw_store_t *st = fresh_store();
     rw_outbox_t *o = rw_outbox_open(st);
     rw_batch_t *b = rw_batch_new(st);
     rw_outbox_add(o, b, "leads", "A", 1, "a", 1);
