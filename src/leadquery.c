@@ -30,6 +30,19 @@ static json_t *split(const char *v)
     return a;
 }
 
+/* A true|false parameter into *out (left as it is when absent). */
+static int flag(rw_param_fn get, void *ud, const char *name, int *out, char *err, size_t errlen)
+{
+    const char *s = get(ud, name);
+    if (!s) return 0;
+    if (strcmp(s, "true") && strcmp(s, "false")) {
+        snprintf(err, errlen, "%s 应为 true 或 false", name);
+        return -1;
+    }
+    *out = !strcmp(s, "true");
+    return 0;
+}
+
 int rw_lead_filter_parse(rw_lead_filter_t *f, rw_param_fn get, void *ud, int tz, char *err,
                          size_t errlen)
 {
@@ -58,21 +71,10 @@ int rw_lead_filter_parse(rw_lead_filter_t *f, rw_param_fn get, void *ud, int tz,
         snprintf(err, errlen, "未知等级「%s」（red orange yellow blue）", json_string_value(v));
         return -1;
     }
+    if (flag(get, ud, "overdue", &f->overdue, err, errlen) ||
+        flag(get, ud, "urged", &f->urged, err, errlen))
+        return -1;
     const char *s;
-    if ((s = get(ud, "overdue"))) {
-        if (strcmp(s, "true") && strcmp(s, "false")) {
-            snprintf(err, errlen, "overdue 应为 true 或 false");
-            return -1;
-        }
-        f->overdue = !strcmp(s, "true");
-    }
-    if ((s = get(ud, "urged"))) {
-        if (strcmp(s, "true") && strcmp(s, "false")) {
-            snprintf(err, errlen, "urged 应为 true 或 false");
-            return -1;
-        }
-        f->urged = !strcmp(s, "true");
-    }
     if ((s = get(ud, "mode"))) {
         if (strcmp(s, "live") && strcmp(s, "shadow") && strcmp(s, "all")) {
             snprintf(err, errlen, "mode 应为 live、shadow 或 all");

@@ -54,12 +54,12 @@ json_t *rw_actions_allowed(rw_status_t from, rw_role_t role);
  * (bad_request, unknown_field, missing_field, bad_value) and a Chinese message. */
 int rw_action_request_check(const json_t *req, const char **code, char *msg, size_t msglen);
 
-/* Applies a checked action to the record (which it changes): status, assignee,
- * disposition, deadlines, region/department, revision (except urge). `changes`
- * receives {field: [old, new]}. `now` is epoch seconds, tz the catalogue offset. */
 /* 0 for a reassign to the department and region the lead already has (leads.md: to
  * another department or region); 1 otherwise. */
 int rw_action_changes_something(const json_t *record, rw_action_t a, const json_t *req);
+/* Applies a checked action to the record (which it changes): status, assignee,
+ * disposition, deadlines, region/department, revision (except urge). `changes`
+ * receives {field: [old, new]}. `now` is epoch seconds, tz the catalogue offset. */
 void rw_action_apply(json_t *record, rw_action_t a, const json_t *req, const char *actor,
                      double now, const rw_calendar_t *cal, int tz, json_t *changes);
 
