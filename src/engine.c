@@ -1261,14 +1261,10 @@ static int refresh_one(void *ud, const char *key, size_t klen, const char *val, 
     refresh_t *r = ud;
     json_t *lead = json_loadb(val, vlen, 0, NULL);
     const char *status = json_string_value(json_object_get(lead, "status"));
-    const char *etime = json_string_value(json_object_get(lead, "event_time"));
-    double t;
-    if (!lead || !etime || (status && !strcmp(status, "closed")) ||
-        rw_time_parse(etime, strlen(etime), &t, NULL)) {
+    if (!lead || (status && !strcmp(status, "closed"))) {
         json_decref(lead);
         return 0;
     }
-    int64_t day = rw_local_day(t, r->rules->catalog.tz_offset_min);
     int differs = 0;
     size_t i;
     json_t *clause;
@@ -1278,17 +1274,16 @@ static int refresh_one(void *ud, const char *key, size_t klen, const char *val, 
         char err[256];
         const char *text = json_string_value(json_object_get(clause, "ref"));
         if (!text || rw_clause_ref_parse(r->rules->statutes, text, &ref, err, sizeof err)) continue;
-        json_t *now = rw_clause_json(&ref, text, day, r->now_day);
-        /* not in force at the conduct's date any more: a repeal dated on or before it was
-         * entered after the lead */
-        json_t *changed =
-            now ? json_incref(json_object_get(now, "changed")) : rw_law_repeal_json(ref.law, day);
-        if (changed && !json_equal(changed, json_object_get(clause, "changed"))) {
+        /* against the version the lead cites, which a version or repeal entered since may
+         * have displaced even at the conduct's date */
+        const char *cited = json_string_value(json_object_get(clause, "text"));
+        if (!cited) continue;
+        json_t *changed = rw_clause_changed(&ref, cited, r->now_day);
+        if (!json_equal(changed, json_object_get(clause, "changed"))) {
             json_object_set(clause, "changed", changed);
             differs = 1;
         }
         json_decref(changed);
-        json_decref(now);
     }
     if (differs) {
         json_object_set_new(

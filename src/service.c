@@ -53,6 +53,7 @@ typedef struct {
     rw_users_t *users;
     rw_api_t *api;
     double next_sweep;
+    int64_t compared_day; /* -1 until read from the state */
     /* since the last commit */
     rd_kafka_topic_partition_list_t *offsets;
     uint64_t *delivered;
@@ -617,14 +618,50 @@ static json_t *api_entity(void *ud, const char *entity)
 /* Leads that passed a deadline since the last sweep are republished with overdue set. */
 static void sweep_overdue(service_t *s)
 {
-    double now = rw_now();
-    if (rw_mono() < s->next_sweep) return;
-    s->next_sweep = rw_mono() + 60;
-    commit(s); /* the sweep writes leads the engines may hold */
     char err[512];
-    long n = rw_handling_sweep_overdue(s->handling, now, err, sizeof err);
+    long n = rw_handling_sweep_overdue(s->handling, rw_now(), err, sizeof err);
     if (n > 0) rw_info(MOD, "%ld 条线索已逾期，已重新发布", n);
     if (n < 0) rw_error(MOD, "逾期标注写入失败: %s", err);
+}
+
+#define COMPARED_KEY "statutes/compared" /* the last local day open leads were compared */
+
+/* `changed` is against the version in force now: when a day comes on which a version or
+ * repeal already in the library takes force (or came while the service was down), open
+ * leads are compared again, as a reload would. */
+static void compare_on_new_day(service_t *s)
+{
+    int64_t today = rw_local_day(rw_now(), s->rules->catalog.tz_offset_min);
+    if (today == s->compared_day) return;
+    if (s->compared_day < 0) {
+        char *v = rw_store_get(s->store, RW_CF_META, COMPARED_KEY, strlen(COMPARED_KEY), NULL);
+        /* a state without the key (new, or from an older release) starts comparing today */
+        if (!v || rw_date_parse(v, &s->compared_day)) s->compared_day = today;
+        free(v);
+    }
+    rw_handling_lock(s->handling);
+    size_t n = 0;
+    if (rw_statutes_change_between(s->rules->statutes, s->compared_day, today))
+        n = rw_shards_refresh_changed(s->shards);
+    s->compared_day = today;
+    char day[11];
+    rw_date_format(today, day);
+    rw_batch_put(rw_shards_batch(s->shards), RW_CF_META, COMPARED_KEY, strlen(COMPARED_KEY), day,
+                 strlen(day));
+    commit(s);
+    rw_handling_unlock(s->handling);
+    if (n) rw_info(MOD, "法规有新版本或废止生效：%zu 条未办结线索已标注 changed 并重新发布", n);
+}
+
+/* Once a minute, with the pending batch written first: both write leads the engines may
+ * hold. */
+static void every_minute(service_t *s)
+{
+    if (rw_mono() < s->next_sweep) return;
+    s->next_sweep = rw_mono() + 60;
+    commit(s);
+    sweep_overdue(s);
+    compare_on_new_day(s);
 }
 
 static void run_batches(service_t *s)
@@ -638,7 +675,7 @@ static void run_batches(service_t *s)
         }
         /* an API request waits for the lock a pending batch holds: write it and let it in */
         if (s->pending && rw_handling_contended(s->handling)) commit(s);
-        sweep_overdue(s);
+        every_minute(s);
         double start = 0, deadline = 0;
         while (s->n_polled < (size_t)s->cfg->batch_max_events && !g_stop &&
                !(s->n_polled == 0 && g_reload)) {
@@ -696,7 +733,7 @@ static void run_batches(service_t *s)
 
 int rw_service_run(const rw_config_t *cfg)
 {
-    service_t s = {.cfg = cfg};
+    service_t s = {.cfg = cfg, .compared_day = -1};
     pthread_mutex_init(&s.lock, NULL);
     s.offsets = rd_kafka_topic_partition_list_new(16);
     char err[1024];

@@ -39,11 +39,13 @@ static uint32_t utf8_next(const char *s, size_t n, size_t *i)
     return c;
 }
 
-/* U+3000 and U+00A0 count: the official texts indent and pad with them. */
+/* Unicode's White_Space (the official texts indent and pad with U+3000 and U+00A0, and
+ * typeset with the em and thin spaces), plus the invisible U+200B and U+FEFF. */
 static int is_space_cp(uint32_t c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
-           c == 0x3000 || c == 0xA0;
+    return (c >= '\t' && c <= '\r') || c == ' ' || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200B) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+           c == 0x205F || c == 0x3000 || c == 0xFEFF;
 }
 
 static int starts(const char *s, size_t n, const char *lit)
@@ -307,7 +309,9 @@ static int add_article(md_t *m, const mline_t *l)
             article_name(last->number, last->sub, prev, sizeof prev);
             article_name(last->number + 1, 0, want, sizeof want);
             rw_diag_error(m->d, m->path, l->line, l->col,
-                          "条的序号不连续：上一条是%s，这里应为%s，实际是%s", prev, want, here);
+                          "条的序号不连续：上一条是%s，这里应为%s，实际是%s（%s条号后须有空白，"
+                          "否则按正文处理）",
+                          prev, want, here, want);
         } else {
             rw_diag_error(m->d, m->path, l->line, l->col, "第一个条应为第一条，实际是%s", here);
         }
@@ -1083,6 +1087,17 @@ const rw_law_version_t *rw_law_version_at(const rw_law_t *law, int64_t day)
     return v;
 }
 
+int rw_statutes_change_between(const rw_statutes_t *s, int64_t after, int64_t upto)
+{
+    for (size_t i = 0; i < s->n_laws; i++) {
+        const rw_law_t *law = &s->laws[i];
+        if (law->repealed >= 0 && law->repealed > after && law->repealed <= upto) return 1;
+        for (size_t v = 0; v < law->n_versions; v++)
+            if (law->versions[v].effective > after && law->versions[v].effective <= upto) return 1;
+    }
+    return 0;
+}
+
 /* ---- Renumbering ------------------------------------------------------------------- */
 
 /* One version's map applied to an article of the version before it (forward), or undone
@@ -1213,26 +1228,18 @@ static json_t *date_json(int64_t day)
     return json_string(s);
 }
 
-/* `changed` for a clause cited from version v with text `text`, against the law at now_day. */
-json_t *rw_law_repeal_json(const rw_law_t *law, int64_t day)
-{
-    if (law->repealed < 0 || day < law->repealed) return NULL;
-    return json_pack("{s:o, s:b}", "date", date_json(law->repealed), "repealed", 1);
-}
-
-static json_t *changed_json(const rw_clause_ref_t *r, const rw_law_version_t *v, const char *text,
-                            int64_t now_day)
+json_t *rw_clause_changed(const rw_clause_ref_t *r, const char *cited_text, int64_t now_day)
 {
     const rw_law_t *law = r->law;
-    json_t *repeal = rw_law_repeal_json(law, now_day);
-    if (repeal) return repeal;
+    if (law->repealed >= 0 && now_day >= law->repealed)
+        return json_pack("{s:o, s:b}", "date", date_json(law->repealed), "repealed", 1);
     const rw_law_version_t *now = rw_law_version_at(law, now_day);
-    if (!now || now == v) return json_null();
+    if (!now) return json_null();
     char *now_text = rw_clause_text(r, now);
     json_t *out;
     if (!now_text)
         out = json_pack("{s:o, s:n, s:b}", "date", date_json(now->effective), "text", "removed", 1);
-    else if (rw_stat_text_equal(text, now_text))
+    else if (rw_stat_text_equal(cited_text, now_text))
         out = json_null();
     else
         out = json_pack("{s:o, s:s}", "date", date_json(now->effective), "text", now_text);
@@ -1252,7 +1259,7 @@ json_t *rw_clause_json(const rw_clause_ref_t *r, const char *ref_text, int64_t d
     char *text = clause_text_of(r, a), *label = rw_clause_label(&in, a);
     json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:s, s:o}", "ref", ref_text, "law", law->title,
                           "version", date_json(v->effective), "label", label, "text", text,
-                          "changed", changed_json(r, v, text, now_day));
+                          "changed", rw_clause_changed(r, text, now_day));
     free(text);
     free(label);
     return o;
@@ -1260,11 +1267,12 @@ json_t *rw_clause_json(const rw_clause_ref_t *r, const char *ref_text, int64_t d
 
 /* ---- Text comparison ----------------------------------------------------------------- */
 
-/* The next code point of s for comparison, 0 at the end. Whitespace (ASCII, U+3000, U+00A0)
- * is skipped. Folding table, applied so that versions differing only in typesetting compare
+/* The next code point of s for comparison, 0 at the end. Whitespace (is_space_cp) is
+ * skipped. Folding table, applied so that versions differing only in typesetting compare
  * equal:
  *   U+FF01-U+FF5E full-width ASCII forms -> ASCII (，->,  ；->;  ：->:  （->(  ）->)  ！->!
  *                 ？->?  ％->%  ．->.  ０-９ -> 0-9 …)
+ *   U+FF61-U+FF65 half-width CJK punctuation -> full width (｡->。 ｢->「 ｣->」 ､->、 ･->・)
  *   U+201C U+201D “ ” -> "      U+2018 U+2019 ‘ ’ -> '
  * Not folded: 。 (U+3002) vs '.', and 、 (U+3001) vs ',': each marks a different break in
  * Chinese text, so a change between them is an edit, not typesetting. */
@@ -1274,6 +1282,10 @@ static uint32_t next_folded(const char *s, size_t n, size_t *i)
         uint32_t c = utf8_next(s, n, i);
         if (is_space_cp(c)) continue;
         if (c >= 0xFF01 && c <= 0xFF5E) return c - 0xFEE0;
+        if (c >= 0xFF61 && c <= 0xFF65) {
+            static const uint32_t full[] = {0x3002, 0x300C, 0x300D, 0x3001, 0x30FB};
+            return full[c - 0xFF61];
+        }
         if (c == 0x201C || c == 0x201D) return '"';
         if (c == 0x2018 || c == 0x2019) return '\'';
         return c;

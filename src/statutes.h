@@ -105,6 +105,9 @@ int rw_clause_ref_parse(const rw_statutes_t *s, const char *ref, rw_clause_ref_t
                         size_t errlen);
 /* The version in force at day D (greatest effective <= D, none on/after repeal). */
 const rw_law_version_t *rw_law_version_at(const rw_law_t *law, int64_t day);
+/* 1 when some law's version or repeal takes force on a day in (after, upto]: what is in
+ * force changed between the two days. */
+int rw_statutes_change_between(const rw_statutes_t *s, int64_t after, int64_t upto);
 /* ---- Renumbering ------------------------------------------------------------------
  * A reference names an article by its number in one numbering: an unpinned reference
  * (law#30) the numbering of the law's first version in the library — what rules were
@@ -137,9 +140,11 @@ int rw_clause_ref_exists(const rw_clause_ref_t *r);
  * first (rw_clause_ref_in). Malloc'ed; NULL when v lacks the clause. */
 char *rw_clause_text(const rw_clause_ref_t *r, const rw_law_version_t *v);
 
-/* A lead's `changed` for a law repealed on or before day: {"date", "repealed": true} (new
- * reference); NULL when the law is still in force then. */
-json_t *rw_law_repeal_json(const rw_law_t *law, int64_t day);
+/* A lead's `changed` for a clause it cites with cited_text, against the law in force at
+ * now_day: {"date", "repealed": true} when repealed by then, {"date", "text"} of the version
+ * then in force when its text differs (compared as rw_stat_text_equal compares; "text" null
+ * and "removed": true when that version lacks the clause), else JSON null. New reference. */
+json_t *rw_clause_changed(const rw_clause_ref_t *r, const char *cited_text, int64_t now_day);
 /* The lead's clause object for a reference at the event's day D, with `changed`
  * computed against the version in force at day `now_day`:
  * {"ref","law","version","label","text","changed"}. NULL when not in force at D. The label

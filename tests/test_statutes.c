@@ -374,6 +374,10 @@ static void versions_resolve_by_the_day_they_took_force(void **state)
     assert_ptr_equal(rw_law_version_at(m, day("2022-04-30")), &m->versions[0]);
     assert_ptr_equal(rw_law_version_at(m, day("2022-05-01")), &m->versions[1]);
     assert_ptr_equal(rw_law_version_at(m, day("2022-05-02")), &m->versions[1]);
+    /* what is in force changes on a version's day: (after, upto] */
+    assert_true(rw_statutes_change_between(s, day("2022-04-30"), day("2022-05-01")));
+    assert_false(rw_statutes_change_between(s, day("2022-05-01"), day("2026-11-21")));
+    assert_false(rw_statutes_change_between(s, day("2022-03-01"), day("2022-04-30")));
 
     /* 第三十一条 was amended in 2022: conduct the day before is cited from 2018 with the
      * newer text in `changed`; from the effective date on, the new version is cited. */
@@ -516,6 +520,9 @@ static void texts_compare_with_punctuation_folded(void **state)
     assert_true(rw_stat_text_equal("“甲”‘乙’", "\"甲\"'乙'"));
     assert_true(rw_stat_text_equal("５％", "5%"));
     assert_true(rw_stat_text_equal("", " 　"));
+    /* every kind of space is deleted; half-width CJK punctuation folds to full width */
+    assert_true(rw_stat_text_equal("甲\u2003乙\u2009丙\u00a0。", "甲乙丙。"));
+    assert_true(rw_stat_text_equal("己｢庚｣､辛｡", "己「庚」、辛。"));
     assert_false(rw_stat_text_equal("甲。", "甲."));
     assert_false(rw_stat_text_equal("甲、乙", "甲,乙"));
     assert_false(rw_stat_text_equal("处一千元罚款", "处二千元罚款"));

@@ -32,29 +32,34 @@ REGWATCH_RULES="$work/rules" REGWATCH_MODELS="$SRC/models" REGWATCH_STATE_DIR="$
   REGWATCH_HTTP_LISTEN=127.0.0.1:$port "$BIN" run >"$work/out" 2>"$work/log" &
 pid=$!
 for _ in $(seq 100); do addr=$(grep -o '127\.0\.0\.1:[0-9]*' "$work/out" 2>/dev/null | head -1 || true); [ -n "$addr" ] && break; sleep 0.1; done
-echo 'M1|{"id":"m1","type":"metrology_check","entity":"M1","time":"2021-06-01T10:00:00+08:00","attrs":{"instrument":"scale","result":"fail","deviation":5}}' \
+# M3's conduct (2022-06-01) falls after the amendment's date, which the library does not
+# know yet: its lead cites the 2018 text until the reload.
+printf '%s\n' 'M1|{"id":"m1","type":"metrology_check","entity":"M1","time":"2021-06-01T10:00:00+08:00","attrs":{"instrument":"scale","result":"fail","deviation":5}}' \
+  'M3|{"id":"m3","type":"metrology_check","entity":"M3","time":"2022-06-01T10:00:00+08:00","attrs":{"instrument":"scale","result":"fail","deviation":5}}' \
   | kcat -P -b "$addr" -t regwatch.events -K '|'
 
-latest() { timeout 10 kcat -C -b "$addr" -t regwatch.leads -e -q -f '%s\n' | jq -s -c '[.[] | select(.rule == "TEST-METRO-ARTICLE-31")] | max_by(.revision)'; }
+of() { timeout 10 kcat -C -b "$addr" -t regwatch.leads -e -q -f '%s\n' | jq -s -c --arg e "$1" '[.[] | select(.rule == "TEST-METRO-ARTICLE-31" and .entity == $e)] | max_by(.revision)'; }
 lead=
-for _ in $(seq 100); do lead=$(latest); [ "$lead" != null ] && break; sleep 0.2; done
+for _ in $(seq 100); do lead=$(of M1); [ "$lead" != null ] && [ "$(of M3)" != null ] && break; sleep 0.2; done
 check "lead created citing the 2018 text" '[ "$(jq -r ".clauses[0].version" <<<"$lead")" = 2018-03-19 ]'
 check "no change known before the amendment is loaded" '[ "$(jq -c ".clauses[0].changed" <<<"$lead")" = null ]'
 
 cp "$SRC/rules/statutes/laws.yaml" "$work/rules/statutes/laws.yaml"
 kill -HUP "$pid"
-for _ in $(seq 100); do lead=$(latest); [ "$(jq -r ".revision" <<<"$lead")" -ge 2 ] && break; sleep 0.2; done
+for _ in $(seq 100); do lead=$(of M1); [ "$(jq -r ".revision" <<<"$lead")" -ge 2 ] && break; sleep 0.2; done
 check "republished as a new revision after SIGHUP" '[ "$(jq -r ".revision" <<<"$lead")" = 2 ]'
 check "changed carries the 2022 version date" '[ "$(jq -r ".clauses[0].changed.date" <<<"$lead")" = 2022-05-01 ]'
 check "changed carries the new text" 'jq -e ".clauses[0].changed.text | test(\"告知承诺\")" <<<"$lead" >/dev/null'
 check "the cited text stays the 2018 one" '[ "$(jq -r ".clauses[0].version" <<<"$lead")" = 2018-03-19 ]'
 check "the reload is logged" 'grep -q "已重新加载规则" "$work/log"'
+amended=$(of M3)
+check "an amendment dated before the conduct, entered late: the lead citing the 2018 text is marked" \
+  '[ "$(jq -r ".clauses[0].version + \" \" + .clauses[0].changed.date" <<<"$amended")" = "2018-03-19 2022-05-01" ]'
 
 # A repeal learned late: its date is on or before a lead's conduct (2026-06-01), so the
 # clause was never in force for that lead; it is republished as repealed all the same.
 echo 'M2|{"id":"m2","type":"metrology_check","entity":"M2","time":"2026-06-01T10:00:00+08:00","attrs":{"instrument":"scale","result":"fail","deviation":5}}' \
   | kcat -P -b "$addr" -t regwatch.events -K '|'
-of() { timeout 10 kcat -C -b "$addr" -t regwatch.leads -e -q -f '%s\n' | jq -s -c --arg e "$1" '[.[] | select(.rule == "TEST-METRO-ARTICLE-31" and .entity == $e)] | max_by(.revision)'; }
 late=
 for _ in $(seq 100); do late=$(of M2); [ "$late" != null ] && break; sleep 0.2; done
 check "a lead of 2026 cites the 2022 text" '[ "$(jq -r ".clauses[0].version" <<<"$late")" = 2022-05-01 ]'
@@ -66,6 +71,6 @@ check "repealed after its conduct: the 2021 lead too" '[ "$(of M1 | jq -c ".clau
 
 kill -TERM "$pid"; wait "$pid" || true; pid=
 n=$("$BIN" leads --state "$work/state" --clause-changed 2>/dev/null | jq -s '[.[] | select(.rule == "TEST-METRO-ARTICLE-31")] | length')
-check "regwatch leads --clause-changed lists both" '[ "$n" = 2 ]'
+check "regwatch leads --clause-changed lists all three" '[ "$n" = 3 ]'
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
