@@ -10,9 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* GSL reports an error through its handler (the default one aborts), while the call
+ * returns some number: the handler notes it for the calling thread, and gsl_value makes
+ * the result of a call that raised one null (models.md). */
+static _Thread_local int gsl_failed;
+
+static void note_gsl_error(const char *reason, const char *file, int line, int gsl_errno)
+{
+    (void)reason;
+    (void)file;
+    (void)line;
+    (void)gsl_errno;
+    gsl_failed = 1;
+}
+
 void rw_model_init_gsl(void)
 {
-    gsl_set_error_handler_off(); /* a GSL error makes the value null, never aborts */
+    gsl_set_error_handler(note_gsl_error);
 }
 
 const char *rw_model_kind_name(rw_model_kind_t k)
@@ -357,6 +371,14 @@ static rw_value_t num_or_null(double x)
     return isfinite(x) ? rw_num(x) : rw_null();
 }
 
+/* The value of a GSL call made since gsl_failed was cleared. */
+static rw_value_t gsl_value(double x)
+{
+    int failed = gsl_failed;
+    gsl_failed = 0;
+    return failed ? rw_null() : num_or_null(x);
+}
+
 /* The order parts are listed in: largest |contribution| first (a null one counts as
  * 0); equal ones keep the order of `inputs` (a stable insertion sort: models have a
  * handful of inputs). */
@@ -413,9 +435,10 @@ static rw_value_t eval_poisson(const rw_model_t *m, rw_eval_env_t *env, rw_model
     if (!ok || !(lambda > 0)) return rw_null();
     double k = ceil(obs);
     if (k <= 0) return rw_num(1);
+    gsl_failed = 0;
     /* GSL's Q(k - 1, λ) is the regularised gamma P(λ; k): past its unsigned k, that */
-    if (k - 1 > 4294967295.0) return num_or_null(gsl_cdf_gamma_P(lambda, k, 1.0));
-    return num_or_null(gsl_cdf_poisson_Q((unsigned)(k - 1), lambda));
+    if (k - 1 > 4294967295.0) return gsl_value(gsl_cdf_gamma_P(lambda, k, 1.0));
+    return gsl_value(gsl_cdf_poisson_Q((unsigned)(k - 1), lambda));
 }
 
 static rw_value_t eval_ewma(const rw_ewma_t *st, rw_model_parts_t *p)
@@ -443,7 +466,8 @@ static rw_value_t eval_beta(const rw_model_t *m, rw_eval_env_t *env, rw_model_pa
         p->v[2] = num_or_null(a / (a + b));
     }
     if (!ok) return rw_null();
-    return num_or_null(gsl_cdf_beta_Q(m->threshold, a, b));
+    gsl_failed = 0;
+    return gsl_value(gsl_cdf_beta_Q(m->threshold, a, b));
 }
 
 rw_value_t rw_model_compute(const rw_model_t *m, rw_eval_env_t *env, const rw_ewma_t *ewma,

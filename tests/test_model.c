@@ -753,6 +753,13 @@ static void beta_binomial_impossible_null_or_overflowing_counts_give_null(void *
     /* Beta(1e300, 1): GSL gives up (an error, handler off) and the value is null */
     assert_value_null(fn_eval(r, "coin", 1e300, 1e300, NULL));
     rw_rules_free(r);
+    /* a subnormal prior: GSL overflows in exp() while the call still returns 0 */
+    write_file(f.models, "coin.yaml",
+               "model: coin\nkind: beta_binomial\nfailures: 'profile.f'\ntrials: 'profile.n'\n"
+               "prior_alpha: 1e-320\nprior_beta: 19\nthreshold: 0.1\n");
+    r = load_ok(f.rules, f.models);
+    assert_value_null(fn_eval(r, "coin", 0, 1, NULL));
+    rw_rules_free(r);
     folder_free(&f);
 }
 
