@@ -177,9 +177,10 @@ static int check_agg(rw_check_ctx_t *ctx, rw_ast_t *a, rw_agg_kind_t kind)
             if (agg_field(ctx, a->args[1], spec.stream, &spec.field, 0)) return -1;
             spec.has_field = 1;
         }
-        a->kinds = kind == RW_AGG_COUNT || kind == RW_AGG_SUM || kind == RW_AGG_DISTINCT ? RW_K_NUM
-                   : kind == RW_AGG_LAST                                                 ? RW_K_ANY
-                                         : RW_K_NUM | RW_K_NULL;
+        /* sum is 0 over no events, but null once it overflows the doubles */
+        a->kinds = kind == RW_AGG_COUNT || kind == RW_AGG_DISTINCT ? RW_K_NUM
+                   : kind == RW_AGG_LAST                           ? RW_K_ANY
+                                                                   : RW_K_NUM | RW_K_NULL;
     }
     rw_buf_t text;
     rw_buf_init(&text);
@@ -230,11 +231,22 @@ static int is_num_literal(const rw_ast_t *a, double *v)
     return 0;
 }
 
-static void warn_impossible_range(rw_check_ctx_t *ctx, const rw_ast_t *a)
+/* Whether a comparison can ever hold: 0 when never (a count-like value below zero, two
+ * number literals that compare false), -1 when it depends on the events. */
+static int comparison_truth(const rw_ast_t *a)
 {
     const rw_ast_t *l = a->args[0], *r = a->args[1];
     rw_binop_t op = a->op;
-    double v;
+    double v, w;
+    if (is_num_literal(l, &v) && is_num_literal(r, &w)) {
+        int holds = op == RW_OP_EQ   ? v == w
+                    : op == RW_OP_NE ? v != w
+                    : op == RW_OP_LT ? v < w
+                    : op == RW_OP_LE ? v <= w
+                    : op == RW_OP_GT ? v > w
+                                     : v >= w;
+        return holds ? 1 : 0;
+    }
     if (never_negative(r) && is_num_literal(l, &v)) { /* mirror: 0 > x is x < 0 */
         const rw_ast_t *t = l;
         l = r;
@@ -245,9 +257,56 @@ static void warn_impossible_range(rw_check_ctx_t *ctx, const rw_ast_t *a)
              : op == RW_OP_GE ? RW_OP_LE
                               : op;
     }
-    if (!never_negative(l) || !is_num_literal(r, &v)) return;
-    if ((op == RW_OP_LT && v <= 0) || (op == RW_OP_LE && v < 0) || (op == RW_OP_EQ && v < 0))
-        WARN(ctx, a, "条件永远不会成立：%s 不会小于 0", l->str);
+    if (!never_negative(l) || !is_num_literal(r, &v)) return -1;
+    return (op == RW_OP_LT && v <= 0) || (op == RW_OP_LE && v < 0) || (op == RW_OP_EQ && v < 0)
+               ? 0
+               : -1;
+}
+
+/* 1 when a condition always holds, 0 when it never does, -1 when that depends on the
+ * events; *why gets a part that decides "never" (for the warning's position). */
+static int truth(const rw_ast_t *a, const rw_ast_t **why)
+{
+    int l, r;
+    switch (a->kind) {
+    case RW_AST_BOOL:
+        *why = a;
+        return a->num != 0;
+    case RW_AST_NOT:
+        l = truth(a->args[0], why);
+        *why = a;
+        return l < 0 ? -1 : !l;
+    case RW_AST_AND:
+    case RW_AST_OR: {
+        const rw_ast_t *wl = NULL, *wr = NULL;
+        l = truth(a->args[0], &wl);
+        r = truth(a->args[1], &wr);
+        int absorbing = a->kind == RW_AST_AND ? 0 : 1; /* false decides an and, true an or */
+        if (l == absorbing || r == absorbing) {
+            *why = l == absorbing ? wl : wr;
+            return absorbing;
+        }
+        *why = a;
+        return l == !absorbing && r == !absorbing ? !absorbing : -1;
+    }
+    case RW_AST_BIN:
+        *why = a;
+        return a->op >= RW_OP_EQ ? comparison_truth(a) : -1;
+    default:
+        return -1;
+    }
+}
+
+void rw_check_condition(rw_check_ctx_t *ctx, const rw_ast_t *a)
+{
+    const rw_ast_t *why = a;
+    if (truth(a, &why) != 0) return;
+    if (why->kind == RW_AST_BIN && comparison_truth(why) == 0 &&
+        (never_negative(why->args[0]) || never_negative(why->args[1])))
+        WARN(ctx, why, "条件永远不会成立：%s 不会小于 0",
+             (never_negative(why->args[0]) ? why->args[0] : why->args[1])->str);
+    else
+        WARN(ctx, why, "条件永远不会成立：不论事件如何都为假");
 }
 
 static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
@@ -319,7 +378,6 @@ static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
             return ERR(ctx, a,
                        "比较永远不会成立：大小比较需要两边都是数字或都是字符串（这里是%s与%s）",
                        kinds_text(kl), kinds_text(kr));
-        warn_impossible_range(ctx, a);
         return 0;
     }
     }

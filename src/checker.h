@@ -35,6 +35,11 @@ typedef struct {
  * NULL after adding at least one error. */
 rw_ast_t *rw_check_expr(rw_check_ctx_t *ctx, const char *src, size_t len);
 
+/* Warns when a checked condition (a rule's `if`, a level's, a stream filter) can never be
+ * true whatever the events: literals, comparisons of number literals, a count-like value
+ * compared below zero, and not/and/or of those. */
+void rw_check_condition(rw_check_ctx_t *ctx, const rw_ast_t *a);
+
 /* Adds a diagnostic at byte `off` of the expression text. */
 void rw_check_diag(rw_check_ctx_t *ctx, rw_severity_t sev, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -119,7 +119,7 @@ static rw_check_ctx_t ctx_for(loader_t *L, rw_ctx_kind_t kind, const rw_ydoc_t *
                             .attr_kind = attr_kind};
 }
 
-/* Checks and compiles an expression held in a YAML scalar; NULL after an error. */
+/* Checks and compiles a condition held in a YAML scalar; NULL after an error. */
 static rw_prog_t *compile_node(loader_t *L, rw_ctx_kind_t kind, const rw_ydoc_t *doc,
                                const rw_ynode_t *n, rw_ast_t **ast_out)
 {
@@ -130,6 +130,7 @@ static rw_prog_t *compile_node(loader_t *L, rw_ctx_kind_t kind, const rw_ydoc_t 
     rw_check_ctx_t ctx = ctx_for(L, kind, doc, n);
     rw_ast_t *a = rw_check_expr(&ctx, n->str, n->len);
     if (!a) return NULL;
+    rw_check_condition(&ctx, a);
     rw_prog_t *p = rw_compile(a);
     if (ast_out)
         *ast_out = a;

@@ -122,6 +122,34 @@ static int compare(const rw_ydoc_t *doc, const rw_ynode_t *kase, collected_t *c,
     return ok;
 }
 
+/* A `set` value as replay --set reads it, a YAML scalar: a quoted one stays a string
+ * ("02" is not the number 2), so it is written back quoted. Malloc'ed. */
+static char *setting_text(const rw_ynode_t *n)
+{
+    if (n->kind == RW_Y_SEQ || n->kind == RW_Y_MAP) return rw_xstrdup("[]"); /* load says why */
+    if (!n->str) return rw_xstrdup("null");
+    if (n->style == RW_YS_PLAIN) return rw_xstrdup(n->str);
+    rw_buf_t b;
+    rw_buf_init(&b);
+    rw_buf_putc(&b, '"');
+    for (const unsigned char *p = (const unsigned char *)n->str; *p; p++)
+        if (*p == '"' || *p == '\\')
+            rw_buf_printf(&b, "\\%c", *p);
+        else if (*p < 0x20)
+            rw_buf_printf(&b, "\\x%02x", *p);
+        else
+            rw_buf_putc(&b, (char)*p);
+    rw_buf_putc(&b, '"');
+    return rw_buf_steal(&b);
+}
+
+static void free_settings(rw_param_setting_t *sets, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free((char *)sets[i].value);
+    free(sets);
+}
+
 static int run_case(const rw_load_opts_t *base, const rw_rules_t *shared, const rw_ydoc_t *doc,
                     const rw_ynode_t *kase, FILE *out, rw_diags_t *d)
 {
@@ -135,21 +163,19 @@ static int run_case(const rw_load_opts_t *base, const rw_rules_t *shared, const 
     if (set && set->kind == RW_Y_MAP && set->n) {
         sets = rw_xcalloc(set->n, sizeof *sets);
         for (size_t i = 0; i < set->n; i++)
-            sets[i] =
-                (rw_param_setting_t){.name = set->keys[i]->str,
-                                     .value = set->items[i]->str ? set->items[i]->str : "null"};
+            sets[i] = (rw_param_setting_t){.name = set->keys[i]->str,
+                                           .value = setting_text(set->items[i])};
         rw_load_opts_t o = *base;
         o.sets = sets;
         o.n_sets = set->n;
         rw_diags_t sd;
         rw_diags_init(&sd);
-        if (rw_rules_load(&rules, &o, &sd)) {
+        int failed = rw_rules_load(&rules, &o, &sd);
+        if (failed)
             fprintf(out, "FAIL %s\n    set 无法应用: %s\n", label, rw_diags_first_error(&sd));
-            rw_diags_free(&sd);
-            free(sets);
-            return 0;
-        }
         rw_diags_free(&sd);
+        free_settings(sets, set->n);
+        if (failed) return 0;
     }
     const char *now = rw_yget_str(doc, kase, "now", 0, d);
     char *saved_now = getenv("REGWATCH_NOW") ? rw_xstrdup(getenv("REGWATCH_NOW")) : NULL;
@@ -188,7 +214,6 @@ static int run_case(const rw_load_opts_t *base, const rw_rules_t *shared, const 
         unsetenv("REGWATCH_NOW");
     free(saved_now);
     if (rules != shared) rw_rules_free(rules);
-    free(sets);
     return ok;
 }
 

@@ -445,6 +445,9 @@ static void comparisons_that_can_never_be_true_are_errors(void **state)
     /* what can be true is fine: attrs may be anything, region may be missing */
     expect_if_ok("attrs.amount == \"x\" or region == null or type != 5 or last(food, attrs.x) > 1");
     expect_if_ok("type not in [1, 2]");
+    /* a sum is null once it overflows the doubles */
+    expect_if_ok("sum(food, attrs.amount, 7d) == null");
+    expect_if_error("count(food, 7d) == null", 10, "永远不会成立");
 }
 
 static void messages_about_kinds_name_both_sides(void **state)
@@ -663,14 +666,27 @@ static void a_condition_that_can_never_be_true_is_only_a_warning(void **state)
     expect_if_warning("0 > distinct(food, attrs.x, 7d)", 10, "永远不会成立");
     expect_if_warning("since(food) <= -1", 10, "永远不会成立");
     expect_if_warning("attrs.amount > 1 and len(type) == -3", 31, "永远不会成立");
-    /* at the boundary the comparison can be true: no warning */
-    char *yaml =
-        with_rule("'count(food, 7d) <= 0 or 0 >= count(food, 7d) or count(food, 7d) > -1'", NULL);
-    loaded_t L = load_one(yaml);
-    assert_int_equal(L.rc, 0);
-    assert_int_equal(L.d.n, 0);
-    done(&L);
-    free(yaml);
+    /* the whole condition is judged, not each comparison in it */
+    expect_if_warning("false", 10, "永远不会成立");
+    expect_if_warning("1 > 2", 10, "永远不会成立");
+    expect_if_warning("not true", 10, "永远不会成立");
+    expect_if_warning("count(food, 7d) > 1 and not (2 > 1)", 34, "永远不会成立");
+    /* at the boundary the comparison can be true; negated or or-ed with something that
+     * holds, an impossible comparison leaves the condition satisfiable: no warning */
+    static const char *const fine[] = {
+        "'count(food, 7d) <= 0 or 0 >= count(food, 7d) or count(food, 7d) > -1'",
+        "'not (count(food, 7d) < 0)'",
+        "'count(food, 7d) < 0 or count(food, 7d) > 2'",
+        "'1 < 2'",
+    };
+    for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
+        char *yaml = with_rule(fine[i], NULL);
+        loaded_t L = load_one(yaml);
+        assert_int_equal(L.rc, 0);
+        assert_int_equal(L.d.n, 0);
+        done(&L);
+        free(yaml);
+    }
 }
 
 static void an_if_that_is_not_boolean_is_only_a_warning(void **state)

@@ -188,6 +188,35 @@ if [[ $blk == FAIL* ]] && grep -q 'FOOD-COMPLAINT-SURGE.*trigger=c5' <<<"$blk"; 
   ok "FAIL for a rule that must not fire, naming the lead it raised"
 else bad "FAIL for a rule that must not fire" "$(printf '%s' "$blk" | head -n 5)"; show "$tmp/wrong.out" 20; fi
 
+# a case's `set` reads its value as replay --set does: a quoted "02" stays a string
+d=$(copy quoted_set)
+rm -f "$d/tests/"*.yaml
+cat >"$d/zz_code.yaml" <<'EOF'
+ruleset: zz_code
+reviewed: 2026-11-01
+params:
+  code: "01"
+rules:
+  - id: E2E-CODE
+    title: 端到端测试：字符串参数
+    on: complaint
+    if: 'attrs.code == params.code'
+    level: yellow
+    clauses: ["food-safety-law#114"]
+EOF
+cat >"$d/tests/code.yaml" <<'EOF'
+cases:
+  - name: 字符串参数经 set 改为 "02"
+    set: {code: "02"}
+    events:
+      - {id: q1, type: complaint, entity: 91320205MA1GW00E2E, time: "2026-03-01T10:00:00+08:00", attrs: {code: "02"}}
+    expect:
+      - {rule: E2E-CODE, entity: 91320205MA1GW00E2E, trigger: q1, level: yellow}
+EOF
+if "$bin" test --rules "$d" --models "$src/models" >"$tmp/qs.out" 2>&1 && [ "$(tail -n 1 "$tmp/qs.out")" = "1 passed, 0 failed" ]; then
+  ok "test: set {code: \"02\"} keeps the param a string"
+else bad "test: set {code: \"02\"} keeps the param a string"; show "$tmp/qs.out" 10; fi
+
 # a tests folder that does not exist is an error, not "0 passed, 0 failed"
 if "$bin" test --rules "$src/rules" --models "$src/models" --tests "$tmp/no-such-tests" >"$tmp/nt.out" 2>"$tmp/nt.err"; then
   bad "test --tests on a missing folder exits non-zero" "exit 0"
