@@ -50,7 +50,8 @@ static void describe(rw_buf_t *b, const char *what, const json_t *l)
 }
 
 /* Compares the created leads with a case's expectations; appends the diff to b. */
-static int compare(const rw_ydoc_t *doc, const rw_ynode_t *kase, collected_t *c, rw_buf_t *b)
+static int compare(const rw_rules_t *r, const rw_ydoc_t *doc, const rw_ynode_t *kase,
+                   collected_t *c, rw_buf_t *b)
 {
     int ok = 1;
     const rw_ynode_t *expect = rw_ymap_get(kase, "expect");
@@ -108,13 +109,20 @@ static int compare(const rw_ydoc_t *doc, const rw_ynode_t *kase, collected_t *c,
         ok = 0;
     }
     const rw_ynode_t *nf = rw_ymap_get(kase, "not_fired");
-    for (size_t k = 0; nf && nf->kind == RW_Y_SEQ && k < nf->n; k++)
-        json_object_foreach(c->created, id,
-                            got) if (!strcmp(str_of(got, "rule"), nf->items[k]->str))
+    for (size_t k = 0; nf && nf->kind == RW_Y_SEQ && k < nf->n; k++) {
+        const char *rule = nf->items[k]->str;
+        /* a misspelt rule would never fire: the case would pass whatever the rules did */
+        if (!rule || rw_rules_find(r, rule) < 0) {
+            rw_buf_printf(b, "    not_fired 中的规则 %s 不存在\n", rule ? rule : "（不是规则 id）");
+            ok = 0;
+            continue;
+        }
+        json_object_foreach(c->created, id, got) if (!strcmp(str_of(got, "rule"), rule))
         {
             describe(b, "不应触发 fired:", got);
             ok = 0;
         }
+    }
     (void)doc;
     json_decref(want);
     json_decref(rules);
@@ -200,7 +208,7 @@ static int run_case(const rw_load_opts_t *base, const rw_rules_t *shared, const 
     rw_engine_free(e);
     rw_buf_t cmp;
     rw_buf_init(&cmp);
-    int ok = compare(doc, kase, &c, &cmp);
+    int ok = compare(rules, doc, kase, &c, &cmp);
     if (!ok) rw_buf_append(&diff, cmp.data, cmp.len);
     rw_buf_free(&cmp);
     fprintf(out, "%s %s\n", ok ? "PASS" : "FAIL", label);

@@ -137,7 +137,14 @@ static int do_list(opts_t *o, int stats, const char *by)
                 print_json(lead, JSON_COMPACT);
                 shown++;
             }
-            fprintf(stderr, "共 %zu 条线索\n", shown);
+            /* --clause-changed filters the page here: its total is what was shown */
+            json_int_t total = json_integer_value(json_object_get(q, "total"));
+            if (!o->clause_changed && (json_int_t)shown < total)
+                fprintf(stderr, "共 %lld 条线索，显示其中 %zu 条（--offset %lld）\n",
+                        (long long)total, shown,
+                        (long long)json_integer_value(json_object_get(q, "offset")));
+            else
+                fprintf(stderr, "共 %zu 条线索\n", shown);
             json_decref(q);
             rc = 0;
         }

@@ -212,10 +212,17 @@ cases:
       - {id: q1, type: complaint, entity: 91320205MA1GW00E2E, time: "2026-03-01T10:00:00+08:00", attrs: {code: "02"}}
     expect:
       - {rule: E2E-CODE, entity: 91320205MA1GW00E2E, trigger: q1, level: yellow}
+  - name: not_fired 写错了规则 id
+    events:
+      - {id: q2, type: complaint, entity: 91320205MA1GW00E2E, time: "2026-03-01T10:00:00+08:00", attrs: {code: "03"}}
+    not_fired: [E2E-C0DE]
 EOF
-if "$bin" test --rules "$d" --models "$src/models" >"$tmp/qs.out" 2>&1 && [ "$(tail -n 1 "$tmp/qs.out")" = "1 passed, 0 failed" ]; then
-  ok "test: set {code: \"02\"} keeps the param a string"
+"$bin" test --rules "$d" --models "$src/models" >"$tmp/qs.out" 2>&1 || true
+if grep -q '^PASS .*字符串参数' "$tmp/qs.out"; then ok "test: set {code: \"02\"} keeps the param a string"
 else bad "test: set {code: \"02\"} keeps the param a string"; show "$tmp/qs.out" 10; fi
+if grep -q '^FAIL .*写错了规则' "$tmp/qs.out" && grep -q 'E2E-C0DE 不存在' "$tmp/qs.out"; then
+  ok "test: a not_fired naming no rule fails and says so"
+else bad "test: a not_fired naming no rule fails and says so"; show "$tmp/qs.out" 10; fi
 
 # a tests folder that does not exist is an error, not "0 passed, 0 failed"
 if "$bin" test --rules "$src/rules" --models "$src/models" --tests "$tmp/no-such-tests" >"$tmp/nt.out" 2>"$tmp/nt.err"; then

@@ -72,5 +72,7 @@ check "repealed after its conduct: the 2021 lead too" '[ "$(of M1 | jq -c ".clau
 kill -TERM "$pid"; wait "$pid" || true; pid=
 n=$("$BIN" leads --state "$work/state" --clause-changed 2>/dev/null | jq -s '[.[] | select(.rule == "TEST-METRO-ARTICLE-31")] | length')
 check "regwatch leads --clause-changed lists all three" '[ "$n" = 3 ]'
+summary=$("$BIN" leads --state "$work/state" --limit 1 2>&1 >/dev/null)
+check "a page of the list says how many there are in all" 'grep -qE "^共 [3-9][0-9]* 条线索，显示其中 1 条" <<<"$summary"'
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
