@@ -231,8 +231,8 @@ static int is_num_literal(const rw_ast_t *a, double *v)
     return 0;
 }
 
-/* Whether a comparison can ever hold: 0 when never (a count-like value below zero, two
- * number literals that compare false), -1 when it depends on the events. */
+/* Whether a comparison holds: 0 never (a count-like value below zero, two number literals
+ * that compare false), 1 always (two that compare true), -1 when the events decide. */
 static int comparison_truth(const rw_ast_t *a)
 {
     const rw_ast_t *l = a->args[0], *r = a->args[1];
