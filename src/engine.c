@@ -241,7 +241,7 @@ typedef struct {
     node_t node; /* the lead id */
     rw_buf_t text;
     int64_t revision, hits; /* only without a store (the text has them otherwise) */
-    int dirty;              /* changed since the last commit */
+    int dirty;              /* changed since the last stage */
     uint64_t used;          /* commit generation of the last change */
 } lead_text_t;
 
@@ -1108,8 +1108,8 @@ static void put_json(rw_engine_t *e, rw_batch_t *b, rw_cf_t cf, const entity_t *
 }
 
 /* Keeps memory bounded by the state's size, not the number of entities: once over
- * budget, entities not used in the last commit interval go first, then any (all are
- * clean after a commit), until half the budget is free. */
+ * budget, entities not used in the last commit interval go first, then any clean one
+ * (changed since the batch was staged: not yet written), until half the budget is free. */
 typedef struct {
     rw_engine_t *e;
     int any; /* second pass: recently used ones too */
@@ -1119,7 +1119,7 @@ static int evict_one(void *ud, node_t *node)
 {
     evict_pass_t *p = ud;
     entity_t *x = (entity_t *)node;
-    if (p->e->cached_bytes <= p->e->o.cache_bytes / 2 ||
+    if (p->e->cached_bytes <= p->e->o.cache_bytes / 2 || x->dirty ||
         (!p->any && x->touched + 1 >= p->e->generation))
         return 0;
     p->e->cached_bytes -= x->bytes;
@@ -1153,20 +1153,21 @@ static void put_lead_texts(rw_engine_t *e, rw_batch_t *b)
     map_sweep(&e->leads, collect_lead_text, e);
     if (e->n_sorted) qsort(e->sorted, e->n_sorted, sizeof *e->sorted, node_cmp);
     for (size_t i = 0; i < e->n_sorted; i++) {
-        const lead_text_t *t = (const lead_text_t *)e->sorted[i];
+        lead_text_t *t = (lead_text_t *)e->sorted[i];
         rw_batch_put(b, RW_CF_LEADS, t->node.id, t->node.id_len, t->text.data, t->text.len);
+        t->dirty = 0;
     }
 }
 
-/* After a commit: lead texts are clean; those not changed in the last two intervals
- * are dropped (a suppressed trigger mostly follows its lead closely), and any clean one
- * while they hold more than an eighth of the cache budget. */
+/* After a commit: clean lead texts not changed in the last two intervals are dropped (a
+ * suppressed trigger mostly follows its lead closely), and any clean one while they hold
+ * more than an eighth of the cache budget. */
 static int settle_lead_text(void *ud, node_t *x)
 {
     rw_engine_t *e = ud;
     lead_text_t *t = (lead_text_t *)x;
-    t->dirty = 0;
-    if (t->used + 1 >= e->generation && e->lead_bytes <= e->o.cache_bytes / 8) return 0;
+    if (t->dirty || (t->used + 1 >= e->generation && e->lead_bytes <= e->o.cache_bytes / 8))
+        return 0;
     e->lead_bytes -= t->text.cap;
     lead_text_free(t);
     return 1;
@@ -1192,17 +1193,15 @@ void rw_engine_stage(rw_engine_t *e, rw_batch_t *b)
             srefs_text(x, &e->text);
             rw_batch_put(b, RW_CF_SUPPRESS, x->node.id, x->node.id_len, e->text.data, e->text.len);
         }
-        x->profile_dirty = x->suppress_dirty = 0;
+        x->profile_dirty = x->suppress_dirty = x->dirty = 0;
     }
+    e->n_dirty = 0;
     rw_buf_free(&blob);
     put_lead_texts(e, b);
 }
 
 void rw_engine_settle(rw_engine_t *e)
 {
-    for (size_t i = 0; i < e->n_dirty; i++)
-        e->dirty[i]->dirty = 0;
-    e->n_dirty = 0;
     map_sweep(&e->leads, settle_lead_text, e);
     e->generation++;
     evict(e);

@@ -105,9 +105,10 @@ int rw_engine_over_budget(const rw_engine_t *e);
 /* Writes every change since the last commit atomically. Returns 0, or -1 with err. */
 int rw_engine_commit(rw_engine_t *e, char *err, size_t errlen);
 /* The two halves of a commit, for engines side by side whose changes go into one
- * batch of the caller's (rw_shards_t): stage puts every change since the last commit
- * into b; settle, once b is written, marks them written and trims the cache. Only for
- * engines with a store. */
+ * batch of the caller's (rw_shards_t): stage puts every change since the last stage
+ * into b (copied: the engine may go on applying events while b is written); settle,
+ * once b is written, trims the cache, keeping whatever changed since the stage. Only
+ * for engines with a store. */
 void rw_engine_stage(rw_engine_t *e, rw_batch_t *b);
 void rw_engine_settle(rw_engine_t *e);
 /* Drops the engine's copy of a lead's latest text, after someone else wrote a new

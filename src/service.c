@@ -61,7 +61,10 @@ typedef struct {
     /* a batch applied and not yet committed: its commit overlaps the next batch's parse
      * (rw_shards_process), and the handling lock stays held until it is written */
     int pending;
-    int commit_rc; /* of the commit commit_pending ran */
+    int commit_rc; /* of the last commit: -1 once a write failed */
+    /* what the commit being written confirms: Kafka learns of it once it is on disk */
+    rd_kafka_topic_partition_list_t *staged_offsets;
+    size_t staged_delivered;
     /* the poll batch being gathered */
     rd_kafka_message_t **polled;
     size_t n_polled;
@@ -165,9 +168,10 @@ int rw_kafka_warm(rd_kafka_t *rk, const char *topic, int timeout_ms)
     return e ? -1 : 0;
 }
 
-/* The atomic write of everything since the last commit, then its Kafka side
- * effects: the batch's outbox records are produced and the offsets committed. */
-static int commit_locked(service_t *s)
+/* Puts the commit's bookkeeping into the batch: the offsets consumed and the outbox
+ * records confirmed since the last commit. They become the staged ones, whose Kafka side
+ * effects follow the write (written). */
+static void stage_bookkeeping(service_t *s)
 {
     rw_batch_t *b = rw_shards_batch(s->shards);
     for (int i = 0; i < s->offsets->cnt; i++) {
@@ -179,31 +183,49 @@ static int commit_locked(service_t *s)
     }
     for (size_t i = 0; i < s->n_delivered; i++)
         rw_outbox_confirm(s->outbox, b, s->delivered[i]);
-    char err[512];
-    size_t n_delivered = s->n_delivered;
-    int rc = rw_shards_commit(s->shards, err, sizeof err);
+    s->staged_delivered = s->n_delivered;
+    rd_kafka_topic_partition_list_destroy(s->staged_offsets);
+    s->staged_offsets = s->offsets;
+    s->offsets = rd_kafka_topic_partition_list_new(16);
+}
+
+/* The staged batch is on disk (rc 0): its outbox records are produced and its offsets
+ * committed to Kafka. Or it could not be written: the service stops, nothing is lost. */
+static void written(void *ud, int rc, const char *err)
+{
+    service_t *s = ud;
     if (rc) {
         rw_error(MOD, "状态写入失败，停止服务以免丢失事件: %s", err);
         rw_outbox_drain(s->outbox, NULL, NULL);
         g_stop = 1;
-        return -1;
+        s->commit_rc = -1;
+        return;
     }
     /* (memmove with the NULL array of a process that has delivered nothing yet is
      * undefined behaviour: UBSan stopped the service on its first commit) */
-    if (s->n_delivered > n_delivered)
-        memmove(s->delivered, s->delivered + n_delivered,
-                (s->n_delivered - n_delivered) * sizeof *s->delivered);
-    s->n_delivered -= n_delivered;
+    if (s->n_delivered > s->staged_delivered)
+        memmove(s->delivered, s->delivered + s->staged_delivered,
+                (s->n_delivered - s->staged_delivered) * sizeof *s->delivered);
+    s->n_delivered -= s->staged_delivered;
+    s->staged_delivered = 0;
     rw_outbox_drain(s->outbox, produce, s);
     rd_kafka_poll(s->producer, 0);
-    if (s->offsets->cnt) {
-        rd_kafka_resp_err_t e = rd_kafka_commit(s->consumer, s->offsets, 1);
+    if (s->staged_offsets->cnt) {
+        rd_kafka_resp_err_t e = rd_kafka_commit(s->consumer, s->staged_offsets, 1);
         if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
             rw_warn(MOD, "向 Kafka 提交位点失败（状态中已保存）: %s", rd_kafka_err2str(e));
-        rd_kafka_topic_partition_list_destroy(s->offsets);
-        s->offsets = rd_kafka_topic_partition_list_new(16);
     }
-    return 0;
+}
+
+/* The atomic write of everything since the last commit, then its Kafka side effects. */
+static int commit_locked(service_t *s)
+{
+    stage_bookkeeping(s);
+    char err[512];
+    int rc = rw_shards_commit(s->shards, err, sizeof err);
+    s->commit_rc = 0;
+    written(s, rc, err);
+    return s->commit_rc;
 }
 
 static void record_offset(service_t *s, const rd_kafka_message_t *m)
@@ -234,12 +256,14 @@ static void dead_letter(service_t *s, const rd_kafka_message_t *m, const rw_even
     json_decref(rec);
 }
 
-/* The previous batch's commit, run while the engine threads parse the next one. */
+/* The previous batch's commit, started while the engine threads parse the next one;
+ * rw_shards_process calls written once it is on disk. */
 static void commit_pending(void *ud)
 {
     service_t *s = ud;
     s->pending = 0;
-    s->commit_rc = commit_locked(s);
+    stage_bookkeeping(s);
+    rw_shards_commit_start(s->shards, written, s);
 }
 
 /* The polled messages through the engines, then their dead letters and offsets. A
@@ -736,6 +760,7 @@ int rw_service_run(const rw_config_t *cfg)
     service_t s = {.cfg = cfg, .compared_day = -1};
     pthread_mutex_init(&s.lock, NULL);
     s.offsets = rd_kafka_topic_partition_list_new(16);
+    s.staged_offsets = rd_kafka_topic_partition_list_new(1);
     char err[1024];
     int status = 1;
     struct sigaction sa = {.sa_handler = on_signal};
@@ -847,6 +872,7 @@ out:
     rw_broker_stop(s.broker);
     rw_rules_free(s.rules);
     rd_kafka_topic_partition_list_destroy(s.offsets);
+    rd_kafka_topic_partition_list_destroy(s.staged_offsets);
     rw_api_free(s.api);
     rw_users_free(s.users);
     rw_handling_free(s.handling);

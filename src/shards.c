@@ -3,6 +3,7 @@
  * is left; the caller's lane first runs the overlapped work it was given), then apply
  * (each event on the lane owning its entity). The caller's thread is lane 0 and waits
  * for the others at the end of each round. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "shards.h"
 
 #include "jarena.h"
@@ -37,7 +38,17 @@ struct rw_shards {
     rw_engine_opts_t o;
     unsigned n;
     lane_t lanes[RW_SHARDS_MAX];
-    rw_batch_t *batch;
+    rw_batch_t *batch; /* what the next commit writes */
+    rw_batch_t *spare; /* the other one: staged and being written, or empty */
+    int started;       /* rw_shards_commit_start ran; finish_write has not */
+    int in_flight;     /* spare holds a staged batch not yet written (or whose write failed) */
+    int write_pending; /* the writer has it and is not done (under the lock) */
+    int write_rc;      /* its result; err says why */
+    char write_err[512];
+    rw_shards_written_fn written; /* told once it is written */
+    void *written_ud;
+    pthread_t writer;
+    pthread_cond_t write_go, write_done;
     /* the batch in progress */
     const rw_shards_msg_t *msgs;
     rw_shards_result_t *res;
@@ -138,14 +149,41 @@ static void run_all(rw_shards_t *s, round_t r)
     }
 }
 
-static void stop_lanes(rw_shards_t *s, unsigned started)
+/* Writes staged batches, so that the RocksDB write overlaps the next batch's rounds. */
+static void finish_write(rw_shards_t *s);
+
+static void *writer_loop(void *arg)
+{
+    rw_shards_t *s = arg;
+    pthread_setname_np(pthread_self(), "rw-writer");
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->write_pending && !s->quit)
+            pthread_cond_wait(&s->write_go, &s->lock);
+        if (!s->write_pending) break; /* quit, nothing left to write */
+        pthread_mutex_unlock(&s->lock);
+        char err[sizeof s->write_err];
+        int rc = rw_store_write(s->o.store, s->spare, err, sizeof err);
+        pthread_mutex_lock(&s->lock);
+        s->write_rc = rc;
+        if (rc) snprintf(s->write_err, sizeof s->write_err, "%s", err);
+        s->write_pending = 0;
+        pthread_cond_signal(&s->write_done);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static void stop_lanes(rw_shards_t *s, unsigned started, int writer)
 {
     pthread_mutex_lock(&s->lock);
     s->quit = 1;
     pthread_cond_broadcast(&s->go);
+    pthread_cond_signal(&s->write_go);
     pthread_mutex_unlock(&s->lock);
     for (unsigned i = 1; i < started; i++)
         pthread_join(s->lanes[i].thread, NULL);
+    if (writer) pthread_join(s->writer, NULL);
 }
 
 rw_shards_t *rw_shards_new(const rw_engine_opts_t *o, unsigned n, char *err, size_t errlen)
@@ -158,9 +196,12 @@ rw_shards_t *rw_shards_new(const rw_engine_opts_t *o, unsigned n, char *err, siz
     s->o = *o;
     s->n = n;
     s->batch = rw_batch_new(o->store);
+    s->spare = rw_batch_new(o->store);
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->go, NULL);
     pthread_cond_init(&s->done, NULL);
+    pthread_cond_init(&s->write_go, NULL);
+    pthread_cond_init(&s->write_done, NULL);
     json_object_seed(0); /* before other threads create JSON objects */
     size_t cache = o->cache_bytes ? o->cache_bytes : RW_ENGINE_CACHE_DEFAULT;
     for (unsigned i = 0; i < n; i++) {
@@ -175,31 +216,37 @@ rw_shards_t *rw_shards_new(const rw_engine_opts_t *o, unsigned n, char *err, siz
         l->arena = rw_jarena_new();
         rw_leadlog_init(&l->log);
     }
-    for (unsigned i = 1; i < n; i++)
-        if (pthread_create(&s->lanes[i].thread, NULL, lane_loop, &s->lanes[i])) {
-            snprintf(err, errlen, "无法启动引擎线程 %u", i);
-            stop_lanes(s, i);
-            s->n = 1; /* nothing left to stop */
-            rw_shards_free(s);
-            return NULL;
-        }
+    unsigned started = 1;
+    while (started < n &&
+           !pthread_create(&s->lanes[started].thread, NULL, lane_loop, &s->lanes[started]))
+        started++;
+    if (started < n || pthread_create(&s->writer, NULL, writer_loop, s)) {
+        snprintf(err, errlen, "无法启动引擎线程 %u", started);
+        stop_lanes(s, started, 0);
+        s->n = 0; /* nothing left to stop */
+        rw_shards_free(s);
+        return NULL;
+    }
     return s;
 }
 
 void rw_shards_free(rw_shards_t *s)
 {
     if (!s) return;
-    stop_lanes(s, s->n);
+    if (s->n) stop_lanes(s, s->n, 1);
     for (unsigned i = 0; i < RW_SHARDS_MAX && s->lanes[i].engine; i++) {
         rw_engine_free(s->lanes[i].engine);
         rw_jarena_free(s->lanes[i].arena);
         rw_leadlog_free(&s->lanes[i].log);
     }
     rw_batch_free(s->batch);
+    rw_batch_free(s->spare);
     free(s->slots);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->go);
     pthread_cond_destroy(&s->done);
+    pthread_cond_destroy(&s->write_go);
+    pthread_cond_destroy(&s->write_done);
     free(s);
 }
 
@@ -213,6 +260,7 @@ void rw_shards_process(rw_shards_t *s, const rw_shards_msg_t *msgs, size_t n,
 {
     if (n == 0) { /* no need to wake the lanes */
         if (overlap) overlap(ud);
+        finish_write(s);
         return;
     }
     if (n > s->cap) {
@@ -228,6 +276,7 @@ void rw_shards_process(rw_shards_t *s, const rw_shards_msg_t *msgs, size_t n,
     run_all(s, ROUND_PARSE);
     s->overlap = NULL;
     run_all(s, ROUND_APPLY);
+    finish_write(s); /* before the sink: its records belong to the next commit */
     for (size_t i = 0; i < n; i++)
         if (s->slots[i].ok)
             rw_leadlog_replay(&s->lanes[s->slots[i].owner].log, i, s->o.sink, s->o.sink_ud);
@@ -245,13 +294,60 @@ rw_batch_t *rw_shards_batch(rw_shards_t *s)
     return s->batch;
 }
 
+static void settle_all(rw_shards_t *s)
+{
+    for (unsigned i = 0; i < s->n; i++)
+        rw_engine_settle(s->lanes[i].engine);
+}
+
+void rw_shards_commit_start(rw_shards_t *s, rw_shards_written_fn written, void *ud)
+{
+    s->started = 1;
+    s->written = written;
+    s->written_ud = ud;
+    if (s->in_flight) return; /* an earlier write failed: nothing goes in after it */
+    for (unsigned i = 0; i < s->n; i++)
+        rw_engine_stage(s->lanes[i].engine, s->batch);
+    rw_batch_t *staged = s->batch;
+    s->batch = s->spare;
+    s->spare = staged;
+    s->in_flight = 1;
+    pthread_mutex_lock(&s->lock);
+    s->write_pending = 1;
+    pthread_cond_signal(&s->write_go);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Waits for a started commit's write; settles the engines and tells the caller. A failed
+ * batch stays in flight: the next rw_shards_commit writes it first, so nothing staged
+ * after it lands without it. */
+static void finish_write(rw_shards_t *s)
+{
+    if (!s->started) return;
+    s->started = 0;
+    pthread_mutex_lock(&s->lock);
+    while (s->write_pending)
+        pthread_cond_wait(&s->write_done, &s->lock);
+    int rc = s->write_rc;
+    pthread_mutex_unlock(&s->lock);
+    if (!rc) {
+        s->in_flight = 0;
+        settle_all(s);
+    }
+    if (s->written) s->written(s->written_ud, rc, rc ? s->write_err : "");
+}
+
 int rw_shards_commit(rw_shards_t *s, char *err, size_t errlen)
 {
+    if (s->in_flight) { /* a write that failed: again, before anything staged after it */
+        if (rw_store_write(s->o.store, s->spare, err, errlen)) return -1;
+        s->in_flight = s->write_rc = 0;
+        settle_all(s);
+    }
     for (unsigned i = 0; i < s->n; i++)
         rw_engine_stage(s->lanes[i].engine, s->batch);
     if (rw_store_write(s->o.store, s->batch, err, errlen)) return -1;
-    for (unsigned i = 0; i < s->n; i++)
-        rw_engine_settle(s->lanes[i].engine);
+    settle_all(s);
     return 0;
 }
 

@@ -41,9 +41,11 @@ unsigned rw_shards_count(const rw_shards_t *s);
 
 /* Processes msgs[0..n) as rw_engine_process would one after another; res[i] says
  * what became of msgs[i]. overlap, when not NULL, runs on the caller's thread while the
- * other threads start parsing, before any event is applied: the service commits the
- * previous batch there (rw_shards_commit), so that its write does not leave the other
- * engines idle. */
+ * other threads start parsing, before any event is applied: the service starts the
+ * previous batch's commit there (rw_shards_commit_start), so that staging it does not
+ * leave the other engines idle and its write overlaps both rounds. A commit started
+ * there is finished (written, settled, its callback run) before the batch's revisions
+ * reach the sink. */
 void rw_shards_process(rw_shards_t *s, const rw_shards_msg_t *msgs, size_t n,
                        rw_shards_result_t *res, void (*overlap)(void *ud), void *ud);
 /* The batch the next commit writes: callers add their own bookkeeping to it. */
@@ -51,6 +53,13 @@ rw_batch_t *rw_shards_batch(rw_shards_t *s);
 /* Writes every engine's changes and the caller's additions atomically. Returns 0, or
  * -1 with err (the batch is kept). */
 int rw_shards_commit(rw_shards_t *s, char *err, size_t errlen);
+/* Told on the caller's thread once a started commit is written (rc 0) or failed (rc -1,
+ * err says why; the batch is kept and the next rw_shards_commit writes it first). */
+typedef void (*rw_shards_written_fn)(void *ud, int rc, const char *err);
+/* rw_shards_commit's first half, only from rw_shards_process's overlap: stages every
+ * engine's changes and the caller's additions, then writes them on a thread of the
+ * module's while the engines go on; rw_shards_batch is a fresh batch meanwhile. */
+void rw_shards_commit_start(rw_shards_t *s, rw_shards_written_fn written, void *ud);
 /* rw_engine_set_rules for every engine, after a commit. Returns 0, or -1 with err. */
 int rw_shards_set_rules(rw_shards_t *s, const rw_rules_t *rules, char *err, size_t errlen);
 /* rw_engine_refresh_changed over the lead store, once; the revisions go to the sink. */

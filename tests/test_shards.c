@@ -1,7 +1,8 @@
 /* Tests for shards.c as the service uses it: a poll batch through engines side by side
  * gives what one engine gives (the same lead revisions in the same order, outcomes,
- * counts, state a single engine reads on), and an action on a lead between batches is
- * not overwritten by the next suppressed trigger. Input: the shipped rules and the
+ * counts, state a single engine reads on, also with each write overlapping the next
+ * batch), and an action on a lead between batches is not overwritten by the next
+ * suppressed trigger. Input: the shipped rules and the
  * golden events (tests/golden), at the golden run's clock. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -149,27 +150,49 @@ static void commit_ok(void *ud)
     assert_int_equal(rw_shards_commit(ud, err, sizeof err), 0);
 }
 
-/* As run_batch, but the commit is left for the next batch's parse to run (the service's
- * order); the last batch is committed at the end. */
+static int writes; /* commits started in the overlap and written */
+
+static void written_ok(void *ud, int rc, const char *err)
+{
+    (void)ud;
+    if (rc) fail_msg("write failed: %s", err);
+    writes++;
+}
+
+static void start_commit(void *ud)
+{
+    rw_shards_commit_start(ud, written_ok, NULL);
+}
+
+/* As run_batch, but each batch's commit is started during the next batch's parse and
+ * written while it is applied (the service's order); the last batch is committed at
+ * the end. */
 static void run_overlapped(fx_t *f, rw_shards_t *sh, size_t n, size_t every,
                            rw_shards_result_t *res)
 {
     rw_shards_msg_t msgs[64];
     assert_true(every <= 64);
+    writes = 0;
     for (size_t from = 0; from < n; from += every) {
         size_t to = from + every < n ? from + every : n;
         for (size_t i = from; i < to; i++) {
             const char *s = json_string_value(json_array_get(f->events, i));
             msgs[i - from] = (rw_shards_msg_t){.value = s, .len = strlen(s)};
         }
-        rw_shards_process(sh, msgs, to - from, res + from, from ? commit_ok : NULL, sh);
+        rw_shards_process(sh, msgs, to - from, res + from, from ? start_commit : NULL, sh);
     }
+    assert_int_equal(writes, (n - 1) / every);
     commit_ok(sh);
 }
 
-static rw_shards_t *new_shards(fx_t *f, unsigned n)
+/* n engines; cache_bytes 0 for the default budget. */
+static rw_shards_t *new_shards(fx_t *f, unsigned n, size_t cache_bytes)
 {
-    rw_engine_opts_t o = {.store = f->store, .rules = f->rules, .sink = sink, .sink_ud = f};
+    rw_engine_opts_t o = {.store = f->store,
+                          .rules = f->rules,
+                          .sink = sink,
+                          .sink_ud = f,
+                          .cache_bytes = cache_bytes};
     char err[256];
     rw_shards_t *sh = rw_shards_new(&o, n, err, sizeof err);
     assert_non_null(sh);
@@ -211,7 +234,7 @@ static void engines_side_by_side_give_what_one_engine_gives(void **state)
     static const unsigned counts[] = {1, 2, 3, 5, 1, 2, 3, 5};
     for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
         reset(f);
-        rw_shards_t *sh = new_shards(f, counts[c]);
+        rw_shards_t *sh = new_shards(f, counts[c], 0);
         rw_shards_result_t *res = rw_xcalloc(n, sizeof *res);
         if (c < 4)
             for (size_t i = 0; i < n; i += 7)
@@ -254,14 +277,22 @@ static void a_single_engine_reads_on_from_what_the_shards_wrote(void **state)
     run_engine(f, 0, n, 1000, out, NULL);
     json_t *want = json_deep_copy(f->texts);
 
-    reset(f);
-    rw_shards_t *sh = new_shards(f, 3);
     rw_shards_result_t *res = rw_xcalloc(n, sizeof *res);
-    for (size_t i = 0; i < half; i += 10)
-        run_batch(f, sh, i, i + 10 < half ? i + 10 : half, res);
-    rw_shards_free(sh);
-    run_engine(f, half, n, 1000, out, NULL);
-    assert_same_revisions(f, want);
+    /* committed after each batch; then with each write overlapping the next batch and a
+     * cache so small that every settle evicts all it may: what changed after a batch was
+     * staged must be neither evicted nor taken as written with it */
+    for (int overlapped = 0; overlapped < 2; overlapped++) {
+        reset(f);
+        rw_shards_t *sh = new_shards(f, 3, overlapped ? 1 : 0);
+        if (overlapped)
+            run_overlapped(f, sh, half, 10, res);
+        else
+            for (size_t i = 0; i < half; i += 10)
+                run_batch(f, sh, i, i + 10 < half ? i + 10 : half, res);
+        rw_shards_free(sh);
+        run_engine(f, half, n, 1000, out, NULL);
+        assert_same_revisions(f, want);
+    }
     json_decref(want);
     free(res);
     free(out);
@@ -291,7 +322,7 @@ static void an_action_between_batches_is_not_overwritten_by_the_next_hit(void **
     json_t *golden = golden_lines("leads.jsonl");
     const char *id = revised_lead(golden);
     size_t n = json_array_size(f->events);
-    rw_shards_t *sh = new_shards(f, 2);
+    rw_shards_t *sh = new_shards(f, 2, 0);
     rw_shards_result_t *res = rw_xcalloc(n, sizeof *res);
     size_t i = 0, acted = 0;
     for (; i < n && !acted; i++) { /* one event a batch until the lead exists */
