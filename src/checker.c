@@ -232,7 +232,8 @@ static int is_num_literal(const rw_ast_t *a, double *v)
 }
 
 /* Whether a comparison holds: 0 never (a count-like value below zero, two number literals
- * that compare false), 1 always (two that compare true), -1 when the events decide. */
+ * that compare false), 1 always (a count-like value at or above zero, two literals that
+ * compare true), -1 when the events decide. */
 static int comparison_truth(const rw_ast_t *a)
 {
     const rw_ast_t *l = a->args[0], *r = a->args[1];
@@ -258,9 +259,11 @@ static int comparison_truth(const rw_ast_t *a)
                               : op;
     }
     if (!never_negative(l) || !is_num_literal(r, &v)) return -1;
-    return (op == RW_OP_LT && v <= 0) || (op == RW_OP_LE && v < 0) || (op == RW_OP_EQ && v < 0)
-               ? 0
-               : -1;
+    if ((op == RW_OP_LT && v <= 0) || (op == RW_OP_LE && v < 0) || (op == RW_OP_EQ && v < 0))
+        return 0;
+    if ((op == RW_OP_GE && v <= 0) || (op == RW_OP_GT && v < 0) || (op == RW_OP_NE && v < 0))
+        return 1;
+    return -1;
 }
 
 /* 1 when a condition always holds, 0 when it never does, -1 when that depends on the
@@ -300,13 +303,7 @@ static int truth(const rw_ast_t *a, const rw_ast_t **why)
 void rw_check_condition(rw_check_ctx_t *ctx, const rw_ast_t *a)
 {
     const rw_ast_t *why = a;
-    if (truth(a, &why) != 0) return;
-    if (why->kind == RW_AST_BIN && comparison_truth(why) == 0 &&
-        (never_negative(why->args[0]) || never_negative(why->args[1])))
-        WARN(ctx, why, "条件永远不会成立：%s 不会小于 0",
-             (never_negative(why->args[0]) ? why->args[0] : why->args[1])->str);
-    else
-        WARN(ctx, why, "条件永远不会成立：不论事件如何都为假");
+    if (truth(a, &why) == 0) WARN(ctx, why, "条件永远不会成立：不论事件如何都为假");
 }
 
 static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
@@ -378,6 +375,15 @@ static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
             return ERR(ctx, a,
                        "比较永远不会成立：大小比较需要两边都是数字或都是字符串（这里是%s与%s）",
                        kinds_text(kl), kinds_text(kr));
+        /* rules.md: a comparison that can never be true is an error wherever it stands
+         * (only a whole condition that can never be true is a warning) */
+        if (comparison_truth(a) == 0) {
+            const rw_ast_t *c = never_negative(a->args[0])   ? a->args[0]
+                                : never_negative(a->args[1]) ? a->args[1]
+                                                             : NULL;
+            if (c) return ERR(ctx, a, "比较永远不会成立：%s(…) 不会小于 0", c->str);
+            return ERR(ctx, a, "比较永远不会成立：两个常数比较的结果总是假");
+        }
         return 0;
     }
     }
