@@ -8,8 +8,8 @@ set -euo pipefail
 BIN=${RW_BIN:?}; SRC=${RW_SOURCE_DIR:?}
 work=$(mktemp -d /tmp/rw-amend-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-pass=0; fail=0
-check() { if eval "$2"; then pass=$((pass+1)); echo "ok   $1"; else fail=$((fail+1)); echo "FAIL $1"; fi; }
+# shellcheck source=fixtures/counts.bash
+source "$SRC/tests/e2e/fixtures/counts.bash"
 
 cp -r "$SRC/rules" "$work/rules"
 rm -f "$work/rules/tests/"*.yaml
@@ -33,46 +33,61 @@ JSON
 REGWATCH_NOW=2026-11-21T10:00:00+08:00 "$BIN" replay "$work/events.jsonl" --rules "$work/rules" --models "$SRC/models" \
   --out "$work/leads.jsonl" --quiet
 lead() { jq -c --arg t "$1" 'select(.rule == "TEST-METRO-31" and .trigger_event == $t)' "$work/leads.jsonl"; }
-check "the day before: the 2018 version is cited" '[ "$(lead a1 | jq -r ".clauses[0].version")" = 2018-03-19 ]'
-check "the day before: changed shows the 2022 text" 'lead a1 | jq -e ".clauses[0].changed.date == \"2022-05-01\" and (.clauses[0].changed.text | test(\"告知承诺\"))" >/dev/null'
-check "the day of: the 2022 version is cited" '[ "$(lead a2 | jq -r ".clauses[0].version")" = 2022-05-01 ]'
-check "the day of: nothing newer, changed is null" '[ "$(lead a2 | jq -c ".clauses[0].changed")" = null ]'
-check "the new text is cited from the day it takes force" 'lead a2 | jq -e ".clauses[0].text | test(\"告知承诺\")" >/dev/null'
-check "the old text does not have it" '! lead a1 | jq -e ".clauses[0].text | test(\"告知承诺\")" >/dev/null'
-check "the date is the local (+08:00) date: 16:30Z on 04-30 is 05-01 in Beijing" '[ "$(lead a3 | jq -r ".clauses[0].version")" = 2022-05-01 ]'
+# lead_is EVENT FILTER: the jq FILTER is true of the lead EVENT triggered; lead_isnt: not so
+lead_is() { lead "$1" | jq -e "$2" >/dev/null; }
+lead_isnt() { ! lead_is "$@"; }
+# said RC PATTERN: the last `regwatch check` exited RC and its output matches PATTERN;
+# unsaid PATTERN: its output does not
+said() { [ "$rc" = "$1" ] && grep -q "$2" <<<"$out"; }
+unsaid() { ! grep -q "$1" <<<"$out"; }
+quietly() { "$@" >/dev/null; }
+eq "the day before: the 2018 version is cited" 2018-03-19 "$(lead a1 | jq -r '.clauses[0].version' || true)"
+check "the day before: changed shows the 2022 text" \
+  lead_is a1 '.clauses[0].changed.date == "2022-05-01" and (.clauses[0].changed.text | test("告知承诺"))'
+eq "the day of: the 2022 version is cited" 2022-05-01 "$(lead a2 | jq -r '.clauses[0].version' || true)"
+eq "the day of: nothing newer, changed is null" null "$(lead a2 | jq -c '.clauses[0].changed' || true)"
+check "the new text is cited from the day it takes force" lead_is a2 '.clauses[0].text | test("告知承诺")'
+check "the old text does not have it" lead_isnt a1 '.clauses[0].text | test("告知承诺")'
+eq "the date is the local (+08:00) date: 16:30Z on 04-30 is 05-01 in Beijing" 2022-05-01 \
+  "$(lead a3 | jq -r '.clauses[0].version' || true)"
 
 out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
-check "amended after reviewed is a warning, not an error" '[ $rc = 0 ] && grep -q "zz-amend.yaml:[0-9]*:[0-9]*: warning: .*metrology-rules#31.*2022-05-01" <<<"$out"'
+check "amended after reviewed is a warning, not an error" \
+  said 0 "zz-amend.yaml:[0-9]*:[0-9]*: warning: .*metrology-rules#31.*2022-05-01"
 
 # reviewed before the law's first version took force: its amendments are still news
 sed -i 's/^reviewed: 2021-01-01/reviewed: 2018-01-01/' "$work/rules/zz-amend.yaml"
 out=$(REGWATCH_NOW=2026-11-21T10:00:00+08:00 "$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
-check "reviewed before the first version: amended after it still warns" '[ $rc = 0 ] && grep -q "zz-amend.yaml:[0-9]*:[0-9]*: warning: .*metrology-rules#31.*2022-05-01" <<<"$out"'
+check "reviewed before the first version: amended after it still warns" \
+  said 0 "zz-amend.yaml:[0-9]*:[0-9]*: warning: .*metrology-rules#31.*2022-05-01"
 sed -i 's/^reviewed: 2018-01-01/reviewed: 2021-01-01/' "$work/rules/zz-amend.yaml"
 
 # a repealed law: every clause of the rule repealed
 sed -i '/^  - id: metrology-rules/,/repealed:/ s/    repealed: null/    repealed: 2026-01-01/' "$work/rules/statutes/laws.yaml"
 out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
-check "all clauses repealed: a warning, loading goes on" '[ $rc = 0 ] && grep -q "warning: 规则 TEST-METRO-31 引用的条款全部已废止" <<<"$out"'
+check "all clauses repealed: a warning, loading goes on" said 0 "warning: 规则 TEST-METRO-31 引用的条款全部已废止"
 REGWATCH_NOW=2026-11-21T10:00:00+08:00 "$BIN" replay "$work/events.jsonl" --rules "$work/rules" --models "$SRC/models" \
   --out "$work/leads2.jsonl" --quiet
-check "history before the repeal still replays and cites the law" '[ "$(jq -s "[.[] | select(.rule == \"TEST-METRO-31\")] | length" "$work/leads2.jsonl")" = 3 ]'
-check "a lead cited before the repeal shows it as repealed now" 'jq -s -e "[.[] | select(.rule == \"TEST-METRO-31\")][0].clauses[0].changed.repealed == true" "$work/leads2.jsonl" >/dev/null'
+eq "history before the repeal still replays and cites the law" 3 \
+  "$(jq -s '[.[] | select(.rule == "TEST-METRO-31")] | length' "$work/leads2.jsonl" || true)"
+check "a lead cited before the repeal shows it as repealed now" \
+  quietly jq -s -e '[.[] | select(.rule == "TEST-METRO-31")][0].clauses[0].changed.repealed == true' "$work/leads2.jsonl"
 
 # a repeal date still ahead: said as such, and the rule is not called dead
 sed -i 's/    repealed: 2026-01-01/    repealed: 2030-01-01/' "$work/rules/statutes/laws.yaml"
 out=$(REGWATCH_NOW=2026-11-21T10:00:00+08:00 "$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
-check "a repeal still ahead: a warning with its date" '[ $rc = 0 ] && grep -q "warning: 规则 TEST-METRO-31 引用的条款 metrology-rules#31 所在法律将于 2030-01-01 废止" <<<"$out"'
-check "a repeal still ahead: the rule is not reported as never firing again" '! grep -q "全部已废止" <<<"$out"'
+check "a repeal still ahead: a warning with its date" \
+  said 0 "warning: 规则 TEST-METRO-31 引用的条款 metrology-rules#31 所在法律将于 2030-01-01 废止"
+check "a repeal still ahead: the rule is not reported as never firing again" unsaid "全部已废止"
 sed -i 's/    repealed: 2030-01-01/    repealed: 2026-01-01/' "$work/rules/statutes/laws.yaml"
 
 # errors: an unknown item, a reference that resolves to nothing
 printf '    item: "SC-NOPE-999"\n' >> "$work/rules/zz-amend.yaml"
 out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
-check "an unknown item code is an error" '[ $rc = 1 ] && grep -q "zz-amend.yaml:11:11: error: 未知的监管事项编码 SC-NOPE-999" <<<"$out"'
+check "an unknown item code is an error" said 1 "zz-amend.yaml:11:11: error: 未知的监管事项编码 SC-NOPE-999"
 sed -i '$d' "$work/rules/zz-amend.yaml"
 sed -i 's/metrology-rules#31/metrology-rules#99/' "$work/rules/zz-amend.yaml"
 out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
-check "a reference that resolves to nothing is an error" '[ $rc = 1 ] && grep -q "zz-amend.yaml:9:15: error: 条款 metrology-rules#99" <<<"$out"'
+check "a reference that resolves to nothing is an error" said 1 "zz-amend.yaml:9:15: error: 条款 metrology-rules#99"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

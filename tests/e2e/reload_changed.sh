@@ -9,8 +9,12 @@ work=$(mktemp -d /tmp/rw-reload-XXXXXX)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-pass=0; fail=0
-check() { if eval "$2"; then pass=$((pass+1)); echo "ok   $1"; else fail=$((fail+1)); echo "FAIL $1"; fi; }
+# shellcheck source=fixtures/counts.bash
+source "$SRC/tests/e2e/fixtures/counts.bash"
+# holds JSON FILTER: the jq FILTER is true of JSON
+holds() { jq -e "$2" <<<"$1" >/dev/null; }
+# matches TEXT ERE: a line of TEXT matches the extended regex ERE
+matches() { grep -qE "$2" <<<"$1"; }
 
 cp -r "$SRC/rules" "$work/rules"
 rm -f "$work/rules/tests/"*.yaml
@@ -41,20 +45,20 @@ printf '%s\n' 'M1|{"id":"m1","type":"metrology_check","entity":"M1","time":"2021
 of() { timeout 10 kcat -C -b "$addr" -t regwatch.leads -e -q -f '%s\n' | jq -s -c --arg e "$1" '[.[] | select(.rule == "TEST-METRO-ARTICLE-31" and .entity == $e)] | max_by(.revision)'; }
 lead=
 for _ in $(seq 100); do lead=$(of M1); [ "$lead" != null ] && [ "$(of M3)" != null ] && break; sleep 0.2; done
-check "lead created citing the 2018 text" '[ "$(jq -r ".clauses[0].version" <<<"$lead")" = 2018-03-19 ]'
-check "no change known before the amendment is loaded" '[ "$(jq -c ".clauses[0].changed" <<<"$lead")" = null ]'
+eq "lead created citing the 2018 text" 2018-03-19 "$(jq -r '.clauses[0].version' <<<"$lead" || true)"
+eq "no change known before the amendment is loaded" null "$(jq -c '.clauses[0].changed' <<<"$lead" || true)"
 
 cp "$SRC/rules/statutes/laws.yaml" "$work/rules/statutes/laws.yaml"
 kill -HUP "$pid"
 for _ in $(seq 100); do lead=$(of M1); [ "$(jq -r ".revision" <<<"$lead")" -ge 2 ] && break; sleep 0.2; done
-check "republished as a new revision after SIGHUP" '[ "$(jq -r ".revision" <<<"$lead")" = 2 ]'
-check "changed carries the 2022 version date" '[ "$(jq -r ".clauses[0].changed.date" <<<"$lead")" = 2022-05-01 ]'
-check "changed carries the new text" 'jq -e ".clauses[0].changed.text | test(\"告知承诺\")" <<<"$lead" >/dev/null'
-check "the cited text stays the 2018 one" '[ "$(jq -r ".clauses[0].version" <<<"$lead")" = 2018-03-19 ]'
-check "the reload is logged" 'grep -q "已重新加载规则" "$work/log"'
+eq "republished as a new revision after SIGHUP" 2 "$(jq -r '.revision' <<<"$lead" || true)"
+eq "changed carries the 2022 version date" 2022-05-01 "$(jq -r '.clauses[0].changed.date' <<<"$lead" || true)"
+check "changed carries the new text" holds "$lead" '.clauses[0].changed.text | test("告知承诺")'
+eq "the cited text stays the 2018 one" 2018-03-19 "$(jq -r '.clauses[0].version' <<<"$lead" || true)"
+check "the reload is logged" grep -q "已重新加载规则" "$work/log"
 amended=$(of M3)
-check "an amendment dated before the conduct, entered late: the lead citing the 2018 text is marked" \
-  '[ "$(jq -r ".clauses[0].version + \" \" + .clauses[0].changed.date" <<<"$amended")" = "2018-03-19 2022-05-01" ]'
+eq "an amendment dated before the conduct, entered late: the lead citing the 2018 text is marked" \
+  "2018-03-19 2022-05-01" "$(jq -r '.clauses[0].version + " " + .clauses[0].changed.date' <<<"$amended" || true)"
 
 # A repeal learned late: its date is on or before a lead's conduct (2026-06-01), so the
 # clause was never in force for that lead; it is republished as repealed all the same.
@@ -62,17 +66,18 @@ echo 'M2|{"id":"m2","type":"metrology_check","entity":"M2","time":"2026-06-01T10
   | kcat -P -b "$addr" -t regwatch.events -K '|'
 late=
 for _ in $(seq 100); do late=$(of M2); [ "$late" != null ] && break; sleep 0.2; done
-check "a lead of 2026 cites the 2022 text" '[ "$(jq -r ".clauses[0].version" <<<"$late")" = 2022-05-01 ]'
+eq "a lead of 2026 cites the 2022 text" 2022-05-01 "$(jq -r '.clauses[0].version' <<<"$late" || true)"
 sed -i '/^  - id: metrology-rules/,/repealed:/ s/    repealed: null/    repealed: 2026-01-01/' "$work/rules/statutes/laws.yaml"
 kill -HUP "$pid"
 for _ in $(seq 100); do late=$(of M2); [ "$(jq -r ".revision" <<<"$late")" -ge 2 ] && break; sleep 0.2; done
-check "repealed before its conduct: republished as repealed" '[ "$(jq -c ".clauses[0].changed" <<<"$late")" = "{\"date\":\"2026-01-01\",\"repealed\":true}" ]'
-check "repealed after its conduct: the 2021 lead too" '[ "$(of M1 | jq -c ".clauses[0].changed.repealed")" = true ]'
+eq "repealed before its conduct: republished as repealed" '{"date":"2026-01-01","repealed":true}' \
+  "$(jq -c '.clauses[0].changed' <<<"$late" || true)"
+eq "repealed after its conduct: the 2021 lead too" true "$(of M1 | jq -c '.clauses[0].changed.repealed' || true)"
 
 kill -TERM "$pid"; wait "$pid" || true; pid=
 n=$("$BIN" leads --state "$work/state" --clause-changed 2>/dev/null | jq -s '[.[] | select(.rule == "TEST-METRO-ARTICLE-31")] | length')
-check "regwatch leads --clause-changed lists all three" '[ "$n" = 3 ]'
+eq "regwatch leads --clause-changed lists all three" 3 "$n"
 summary=$("$BIN" leads --state "$work/state" --limit 1 2>&1 >/dev/null)
-check "a page of the list says how many there are in all" 'grep -qE "^共 [3-9][0-9]* 条线索，显示其中 1 条" <<<"$summary"'
+check "a page of the list says how many there are in all" matches "$summary" '^共 [3-9][0-9]* 条线索，显示其中 1 条'
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
