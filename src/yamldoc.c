@@ -284,6 +284,12 @@ static rw_ynode_t *build(builder_t *b, yaml_event_t *ev)
 int rw_ydoc_parse(rw_ydoc_t *doc, const char *name, const char *text, size_t len, rw_diags_t *d)
 {
     memset(doc, 0, sizeof *doc);
+    /* a byte-order mark (editors on Windows write one) is not content: columns on the
+     * first line count from after it, as the editor shows them */
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+        text += 3;
+        len -= 3;
+    }
     doc->path = rw_xstrdup(name);
     doc->text = rw_xstrndup(text, len);
     doc->len = len;
@@ -396,6 +402,13 @@ void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int 
                    t[raw + 1] == '\'') {
             raw += 2;
             i++;
+        } else if (n->style == RW_YS_DOUBLE && t[raw] == '\\' && raw + 1 < end &&
+                   (t[raw + 1] == '\n' || t[raw + 1] == '\r')) {
+            /* an escaped line break stands for nothing, nor does the next line's
+             * leading white space */
+            raw += t[raw + 1] == '\r' && raw + 2 < end && t[raw + 2] == '\n' ? 3 : 2;
+            while (raw < end && (t[raw] == ' ' || t[raw] == '\t'))
+                raw++;
         } else if (n->style == RW_YS_DOUBLE && t[raw] == '\\') {
             char e = raw + 1 < end ? t[raw + 1] : 0;
             raw += e == 'x' ? 4 : e == 'u' ? 6 : e == 'U' ? 10 : 2;

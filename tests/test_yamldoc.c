@@ -261,6 +261,9 @@ static void positions_follow_folded_lines_and_block_scalars(void **state)
     expect_pos("v: abc\n  def x\n", NULL, "x", 2, 7);
     expect_pos("v: 'abc\n   def x'\n", NULL, "x", 2, 8);
     expect_pos("v: \"abc\n  def x\"\n", NULL, "x", 2, 7);
+    /* an escaped line break (and the next line's indentation) stands for nothing */
+    expect_pos("v: \"abc and \\\n      def x\"\n", NULL, "x", 2, 11);
+    expect_pos("v: \"abc\\\r\n  def x\"\n", NULL, "x", 2, 7);
     /* folded block */
     expect_pos("v: >\n  abc\n  def x\n", NULL, "x", 3, 7);
     expect_pos("v: >-\n  abc\n\n  def x\n", NULL, "x", 4, 7);
@@ -276,6 +279,13 @@ static void positions_follow_folded_lines_and_block_scalars(void **state)
     expect_pos("v: >\n  食品\n  抽检 x\n", NULL, "x", 3, 6);
 }
 
+static void a_byte_order_mark_is_not_content(void **state)
+{
+    (void)state;
+    /* a first line of content after the mark: its key is at column 1, not indented */
+    expect_pos("\xEF\xBB\xBFv: abc x\nw: 1\n", NULL, "x", 1, 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +298,7 @@ int main(void)
         cmocka_unit_test(malformed_documents_are_refused_with_a_position),
         cmocka_unit_test(positions_follow_quotes_and_escapes),
         cmocka_unit_test(positions_follow_folded_lines_and_block_scalars),
+        cmocka_unit_test(a_byte_order_mark_is_not_content),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
