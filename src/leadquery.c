@@ -6,6 +6,7 @@
 #include "rwtime.h"
 #include "util.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,11 +368,20 @@ static void count_lead(group_t *g, const json_t *r, const json_t *meta)
     const char *level = json_string_value(json_object_get(r, "level"));
     bump(json_object_get(o, "by_status"), status ? status : "unknown");
     bump(json_object_get(o, "by_level"), level ? level : "unknown");
-    /* by the month of the conduct: a replayed history's leads were all created today */
+    /* by the month of the conduct (a replayed history's leads were all created today), in
+     * the catalogue's zone, which created_at is written in: event_time keeps the offset
+     * the producer wrote */
     const char *et = json_string_value(json_object_get(r, "event_time"));
-    if (et && strlen(et) >= 7) {
-        char month[8];
-        snprintf(month, sizeof month, "%.7s", et);
+    const char *ca = json_string_value(json_object_get(r, "created_at"));
+    double t, ca_t;
+    int et_off, tz;
+    if (et && !rw_time_parse(et, strlen(et), &t, &et_off)) {
+        if (!ca || rw_time_parse(ca, strlen(ca), &ca_t, &tz)) tz = et_off;
+        int64_t y;
+        unsigned m, d;
+        rw_civil_from_days(rw_local_day(t, tz), &y, &m, &d);
+        char month[16];
+        snprintf(month, sizeof month, "%04" PRId64 "-%02u", y, m);
         json_t *bm = json_object_get(o, "by_month");
         if (!json_object_get(bm, month)) json_object_set_new(bm, month, json_object());
         bump(json_object_get(bm, month), level ? level : "unknown");

@@ -377,8 +377,9 @@ static const lead_t STATS_LEADS[] = {
      "2026-03-01T10:00:00+08:00"},
     {"A3", "R-A", "food", "320102", FOOD, "E3", "red", "live", STATS_CREATED,
      "2026-01-15T10:00:00+08:00"},
+    /* written in UTC by its producer: 1 March 01:00 in the catalogue's zone, a March lead */
     {"A4", "R-A", "food", "320102", FOOD, "E4", "red", "live", STATS_CREATED,
-     "2026-03-01T11:00:00+08:00"},
+     "2026-02-28T17:00:00Z"},
     {"B1", "R-B", "drug", "320102", DRUG, "E5", "blue", "live", STATS_CREATED,
      "2026-03-01T10:00:00+08:00"},
     {"B2", "R-B", "drug", "320102", DRUG, "E6", "blue", "live", STATS_CREATED,
