@@ -89,6 +89,7 @@ static double auc(scored_t *s, size_t n)
 {
     size_t pos = 0, neg = 0;
     for (size_t i = 0; i < n; i++) {
+        if (isnan(s[i].score)) return NAN; /* no order to rank by */
         if (s[i].y)
             pos++;
         else
@@ -98,7 +99,7 @@ static double auc(scored_t *s, size_t n)
     qsort(s, n, sizeof *s, cmp_score);
     double rank_sum = 0;
     for (size_t i = 0; i < n;) {
-        size_t j = i;
+        size_t j = i + 1;
         while (j < n && s[j].score == s[i].score)
             j++;
         double avg = (double)(i + j + 1) / 2.0; /* ranks are 1-based */
@@ -115,6 +116,10 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
     if (m->kind != RW_MODEL_LOGISTIC) {
         snprintf(err, errlen, "只有 logistic 模型可以拟合（%s 是 %s）", m->name,
                  rw_model_kind_name(m->kind));
+        return -1;
+    }
+    if (!(l2 >= 0) || isinf(l2)) { /* an infinite penalty made the Newton steps NaN */
+        snprintf(err, errlen, "L2 惩罚强度需要有限的非负数");
         return -1;
     }
     /* the latest revision of each lead */

@@ -647,6 +647,13 @@ static void bad_input_files_and_other_kinds_are_refused_with_a_message(void **st
     assert_int_equal(fit_file(surge, path, 1.0, &fit, err, sizeof err), -1);
     assert_non_null(strstr(err, "只有 logistic 模型可以拟合"));
     assert_non_null(strstr(err, "poisson_surge"));
+    /* a penalty that is not a finite number (an infinite one never finished) */
+    const double bad_l2[] = {INFINITY, NAN, -1};
+    for (size_t i = 0; i < sizeof bad_l2 / sizeof *bad_l2; i++) {
+        err[0] = 0;
+        assert_int_equal(fit_file(f.m, path, bad_l2[i], &fit, err, sizeof err), -1);
+        assert_non_null(strstr(err, "有限的非负数"));
+    }
     free(path);
     fx_close(&f);
 }

@@ -60,8 +60,8 @@ int rw_cmd_model(int argc, char **argv)
         case 'L': {
             char *end;
             l2 = strtod(optarg, &end);
-            if (*end || !(l2 >= 0)) {
-                fprintf(stderr, "regwatch model fit: --l2 需要非负数\n");
+            if (*end || end == optarg || !(l2 >= 0) || isinf(l2)) {
+                fprintf(stderr, "regwatch model fit: --l2 需要有限的非负数\n");
                 return 2;
             }
             break;
