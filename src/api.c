@@ -281,10 +281,12 @@ static void h_lead(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 static void h_entity(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 {
     rw_api_t *a = ud;
-    const char *rest;
-    char *id = segment(req->path, "/api/entities/", &rest);
+    /* the whole rest of the path: an entity id may hold '/' (events.md), and the path
+     * comes URL-decoded, so A%2FB arrives as A/B; nothing lies below an entity */
+    const char *p = req->path + strlen("/api/entities/");
+    char *id = *p ? rw_xstrdup(p) : NULL;
     rw_user_t u;
-    if (!id || *rest) {
+    if (!id) {
         rw_http_error(resp, 404, "not_found", "没有这个接口");
     } else if (authenticate_reader(a, req, resp, &u)) {
         json_t *e = NULL;

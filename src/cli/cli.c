@@ -3,7 +3,10 @@
 
 #include "rwtime.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void rw_cli_common_init(rw_cli_common_t *c)
@@ -63,6 +66,25 @@ rw_rules_t *rw_cli_load_rules(const rw_cli_common_t *c, int warnings)
     if (rc) fprintf(stderr, "regwatch: 规则加载失败（%zu 个错误）\n", d.errors);
     rw_diags_free(&d);
     return r;
+}
+
+int rw_cli_int(const char *cmd, const char *opt, const char *text, long long min, long long max,
+               long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) {
+        if (max == LLONG_MAX)
+            fprintf(stderr, "regwatch %s: %s 需要不小于 %lld 的整数，这里是 \"%s\"\n", cmd, opt,
+                    min, text);
+        else
+            fprintf(stderr, "regwatch %s: %s 需要 %lld 到 %lld 之间的整数，这里是 \"%s\"\n", cmd,
+                    opt, min, max, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
 }
 
 const char *rw_cli_subcommand(int *argc, char ***argv, void (*usage)(FILE *), int *rc)

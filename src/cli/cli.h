@@ -27,6 +27,11 @@ int rw_cli_common_opt(rw_cli_common_t *c, int code, char *arg);
 rw_rules_t *rw_cli_load_rules(const rw_cli_common_t *c, int warnings);
 rw_load_opts_t rw_cli_load_opts(const rw_cli_common_t *c);
 
+/* An integer option's value: all of text a decimal integer in [min, max] (LLONG_MAX: no
+ * upper bound). Returns 0 with *out, or -1 after printing what the option needs. */
+int rw_cli_int(const char *cmd, const char *opt, const char *text, long long min, long long max,
+               long long *out);
+
 /* A command's subcommand word (`regwatch users add …`): returns it and shifts it off
  * argc/argv; NULL when missing or an option, after printing usage — to stdout with
  * *rc 0 for --help, else to stderr with *rc 2. */

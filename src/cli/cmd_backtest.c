@@ -91,7 +91,8 @@ int rw_cmd_backtest(int argc, char **argv)
                *sweep_spec = NULL, *save = NULL;
     const char *regions[64];
     size_t n_regions = 0;
-    int threads = 2, quiet = 0, save_only = 0;
+    long long threads = 2;
+    int quiet = 0, save_only = 0;
     static const struct option longopts[] = {RW_CLI_COMMON_LONGOPTS,
                                              {"events", required_argument, 0, 'e'},
                                              {"topic", required_argument, 0, 't'},
@@ -172,11 +173,7 @@ int rw_cmd_backtest(int argc, char **argv)
             json_out = optarg;
             break;
         case 'n':
-            threads = atoi(optarg);
-            if (threads < 1 || threads > 64) {
-                fprintf(stderr, "regwatch backtest: --threads 需要 1 到 64 的整数\n");
-                return 2;
-            }
+            if (rw_cli_int("backtest", "--threads", optarg, 1, 64, &threads)) return 2;
             break;
         case 'q':
             quiet = 1;

@@ -13,6 +13,7 @@
 
 #include <getopt.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,9 +309,12 @@ int rw_cmd_leads(int argc, char **argv)
             case 'b':
                 by = optarg;
                 break;
-            case 24:
-                json_object_set_new(req, "revision", json_integer(strtoll(optarg, NULL, 10)));
+            case 24: {
+                long long revision;
+                if (rw_cli_int("leads", "--revision", optarg, 1, LLONG_MAX, &revision)) goto out;
+                json_object_set_new(req, "revision", json_integer(revision));
                 break;
+            }
             case 'h':
                 usage(stdout);
                 rc = 0;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ static void usage(void)
         "在 JSON Lines 事件文件（- 为标准输入）上运行引擎，不需要 Kafka。线索的每个版本按顺序\n"
         "写成 JSON Lines；无效事件写入拒绝文件（含行号与原因），处理继续。\n\n" RW_CLI_COMMON_HELP
         "  --out FILE         线索输出（默认标准输出）\n"
-        "  --rejects FILE     无效事件的拒绝文件\n"
+        "  --rejects FILE     无效事件的拒绝文件（含行号与原因）；不给时写到标准错误\n"
         "  --state DIR        RocksDB 状态目录（跨次运行保留；默认用临时目录并在结束时删除）\n"
         "  --set [规则:]参数=值 覆盖参数（YAML 标量，可重复，最后生效）\n"
         "  --now TIME         检查未来事件（晚于 TIME 一天以上视为无效）；默认不检查\n"
@@ -46,7 +47,7 @@ int rw_cmd_replay(int argc, char **argv)
     rw_cli_common_init(&c);
     const char *out_path = NULL, *rejects_path = NULL, *state = NULL, *now = NULL;
     int parse_only = 0, progress = 0, quiet = 0;
-    long batch = 0, cache_mb = 0, threads = 0;
+    long long batch = 0, cache_mb = 0, threads = 0;
     static const struct option longopts[] = {RW_CLI_COMMON_LONGOPTS,
                                              {"out", required_argument, 0, 'o'},
                                              {"rejects", required_argument, 0, 'r'},
@@ -88,26 +89,13 @@ int rw_cmd_replay(int argc, char **argv)
             quiet = 1;
             break;
         case 'b':
-            batch = strtol(optarg, NULL, 10);
-            if (batch <= 0) {
-                fprintf(stderr, "regwatch replay: --batch 需要正整数\n");
-                return 2;
-            }
+            if (rw_cli_int("replay", "--batch", optarg, 1, LLONG_MAX, &batch)) return 2;
             break;
         case 'c':
-            cache_mb = strtol(optarg, NULL, 10);
-            if (cache_mb <= 0 || cache_mb > 1 << 20) {
-                fprintf(stderr, "regwatch replay: --cache-mb 需要 1 到 1048576 之间的整数\n");
-                return 2;
-            }
+            if (rw_cli_int("replay", "--cache-mb", optarg, 1, 1 << 20, &cache_mb)) return 2;
             break;
         case 't':
-            threads = strtol(optarg, NULL, 10);
-            if (threads <= 0 || threads > RW_SHARDS_MAX) {
-                fprintf(stderr, "regwatch replay: --threads 需要 1 到 %d 之间的整数\n",
-                        RW_SHARDS_MAX);
-                return 2;
-            }
+            if (rw_cli_int("replay", "--threads", optarg, 1, RW_SHARDS_MAX, &threads)) return 2;
             break;
         case 'h':
             usage();
@@ -147,7 +135,9 @@ int rw_cmd_replay(int argc, char **argv)
     }
     rw_rules_t *rules = rw_cli_load_rules(&c, 1);
     if (!rules) return 1;
-    FILE *out = stdout, *rejects = NULL;
+    /* invalid events are never dropped silently (events.md): without a rejects file
+     * their records go to stderr, whatever --quiet says */
+    FILE *out = stdout, *rejects = stderr;
     if (out_path && !(out = fopen(out_path, "w"))) {
         fprintf(stderr, "regwatch replay: 无法写入 %s: %s\n", out_path, strerror(errno));
         rw_rules_free(rules);
@@ -206,7 +196,7 @@ int rw_cmd_replay(int argc, char **argv)
         fprintf(stderr, "regwatch replay: %s\n", err);
     if (!state) rw_rmtree(dir);
     if (out != stdout) fclose(out);
-    if (rejects) fclose(rejects);
+    if (rejects != stderr) fclose(rejects);
     rw_rules_free(rules);
     return rc;
 }

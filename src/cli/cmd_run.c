@@ -78,7 +78,7 @@ static void broker_signal(int sig)
 
 int rw_cmd_broker(int argc, char **argv)
 {
-    int port = 9092, partitions = 4;
+    long long port = 9092, partitions = 4;
     char topics_arg[1024] = "regwatch.events,regwatch.leads,regwatch.dlq";
     static const struct option longopts[] = {{"port", required_argument, 0, 'p'},
                                              {"partitions", required_argument, 0, 'n'},
@@ -89,10 +89,10 @@ int rw_cmd_broker(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'p':
-            port = atoi(optarg);
+            if (rw_cli_int("broker", "--port", optarg, 0, 65535, &port)) return 2;
             break;
         case 'n':
-            partitions = atoi(optarg);
+            if (rw_cli_int("broker", "--partitions", optarg, 1, 100000, &partitions)) return 2;
             break;
         case 't':
             snprintf(topics_arg, sizeof topics_arg, "%s", optarg);
@@ -106,10 +106,6 @@ int rw_cmd_broker(int argc, char **argv)
         default:
             return 2;
         }
-    }
-    if (port < 0 || port > 65535 || partitions < 1) {
-        fprintf(stderr, "regwatch broker: 端口或分区数无效\n");
-        return 2;
     }
     const char *topics[64];
     size_t n = 0;

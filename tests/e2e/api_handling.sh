@@ -224,6 +224,15 @@ api GET "/api/entities/$ENT" r1
 same "an entity in scope: profile and its leads" "$CODE $(jq_body --arg a "$A" '[.leads[].id] | index($a) != null' 2>/dev/null || jq -r --arg a "$A" '[.leads[].id] | index($a) != null' "$T/body")" "200 true"
 api GET "/api/entities/$ENT" r2
 expect "an entity out of scope: 404" 404 not_found
+# an entity id may hold '/' (events.md): the path arrives decoded, the record is still found
+printf '%s\n' 'X/1|{"id":"slash-1","type":"complaint","entity":"X/1","time":"2026-03-03T10:00:00+08:00","region":"320102","attrs":{"category":"food","channel":"hotline"}}' |
+  kcat -P -b "$BROKER" -t regwatch.events -K '|'
+for _ in $(seq 50); do
+  api GET "/api/entities/X%2F1" s1
+  [ "$CODE" = 200 ] && break
+  sleep 0.2
+done
+same "an entity id holding '/' is found (/api/entities/X%2F1)" "$CODE $(jq_body .entity)" "200 X/1"
 api GET "/api/leads?limit=1" a1
 expect "authors read leads" 200
 api GET /api/audit a1
@@ -376,6 +385,9 @@ out=$("$RW_BIN" leads act "$B" accept --as r1 --state "$T/state" --rules "$RULES
 check "regwatch leads act refuses while the service holds the state, pointing to the API" grep -q 'HTTP API' <<<"$out"
 stop_pid TERM "$PID_api"
 same "the service stops cleanly" "$STOP_RC" 0
+rc=0
+out=$("$RW_BIN" leads act "$B" accept --as r1 --revision 1x --state "$T/state" --rules "$RULES" --models "$MODELS" 2>&1) || rc=$?
+same "leads act --revision 1x is refused, not read as 1" "$rc $out" '2 regwatch leads: --revision 需要不小于 1 的整数，这里是 "1x"'
 out=$(REGWATCH_NOW=$SERVICE_NOW "$RW_BIN" leads act "$B" accept --as r1 --note 已签收 --state "$T/state" --rules "$RULES" --models "$MODELS")
 same "regwatch leads act accepts a lead" "$(jq -r .lead.status <<<"$out")" accepted
 unset BROKER # the first service's embedded broker went with it

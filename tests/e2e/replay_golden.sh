@@ -61,6 +61,10 @@ REGWATCH_NOW=$now "$bin" replay - --rules "$src/rules" --models "$src/models" --
   bad "replay of stdin (-) succeeds" "$(head -c 300 "$tmp/c.err")"
 same "stdin (-) and --batch 7 give the same leads on stdout" "$tmp/a.leads" "$tmp/c.leads"
 same "stdin (-) gives the same rejects" "$tmp/a.rejects" "$tmp/c.rejects"
+# without --rejects (and with --quiet) the rejects are not dropped: their records go to stderr
+REGWATCH_NOW=$now "$bin" replay "$golden/events.jsonl" --rules "$src/rules" --models "$src/models" \
+  --quiet --out "$tmp/q.leads" 2>"$tmp/q.err" || bad "replay without --rejects succeeds"
+same "without --rejects, stderr carries the rejects' records" "$tmp/a.rejects" "$tmp/q.err"
 
 # Entities are split among engine threads: their number must not show in the output,
 # on the golden stream and on a generated one with hot entities, duplicates and late
