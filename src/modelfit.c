@@ -202,7 +202,8 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
     gsl_matrix *H = gsl_matrix_alloc(p, p);
     gsl_vector *g = gsl_vector_alloc(p), *delta = gsl_vector_alloc(p);
     int converged = 0;
-    for (fit->iterations = 1; fit->iterations <= 100 && !converged; fit->iterations++) {
+    for (fit->iterations = 0; fit->iterations < 100 && !converged;) {
+        fit->iterations++;
         gsl_matrix_set_zero(H);
         gsl_vector_set_zero(g);
         for (size_t i = 0; i < nt; i++) {
@@ -232,9 +233,18 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
         for (size_t k = 0; k < p; k++) {
             double d = gsl_vector_get(delta, k);
             fit->coef[k] += d;
-            if (fabs(d) > maxd) maxd = fabs(d);
+            if (!(fabs(d) <= maxd)) maxd = fabs(d); /* a NaN step stays NaN: not converged */
         }
         converged = maxd < 1e-9;
+    }
+    if (!converged) { /* e.g. separable classes: the weights run off; nothing is written */
+        snprintf(err, errlen,
+                 "%d 次牛顿迭代后仍未收敛（数据可能完全可分或数值溢出），请增大 --l2 或检查输入",
+                 fit->iterations);
+        gsl_matrix_free(H);
+        gsl_vector_free(g);
+        gsl_vector_free(delta);
+        goto out;
     }
     /* standard errors: the diagonal of the inverse of the penalised Hessian at the optimum */
     gsl_matrix_set_zero(H);
@@ -294,6 +304,20 @@ static void yaml_quoted(FILE *f, const char *s)
     fputc('\'', f);
 }
 
+/* A name as a YAML key or value: plain when it is an identifier, quoted otherwise (a name
+ * like "risk: v2" or "complaints, 90d" would not read back plain). */
+static void yaml_name(FILE *f, const char *s)
+{
+    int plain = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_';
+    for (const char *c = s; plain && *c; c++)
+        plain = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                *c == '_' || *c == '-';
+    if (plain && strcmp(s, "true") && strcmp(s, "false") && strcmp(s, "null"))
+        fputs(s, f);
+    else
+        yaml_quoted(f, s);
+}
+
 int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, char *err,
                    size_t errlen)
 {
@@ -313,10 +337,14 @@ int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, c
     else
         snprintf(num, sizeof num, "%.4f", fit->auc);
     fprintf(f, "# 训练集对数似然 %.4f，留出集 AUC %s。\n", fit->loglik, num);
-    fprintf(f, "model: %s\nkind: logistic\n", m->name);
+    fputs("model: ", f);
+    yaml_name(f, m->name);
+    fprintf(f, "\nkind: logistic\n");
     fprintf(f, "inputs:\n");
     for (size_t k = 0; k < m->n_inputs; k++) {
-        fprintf(f, "  %s: ", m->inputs[k].name);
+        fputs("  ", f);
+        yaml_name(f, m->inputs[k].name);
+        fputs(": ", f);
         yaml_quoted(f, m->inputs[k].expr);
         fputc('\n', f);
     }
@@ -324,20 +352,25 @@ int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, c
     fprintf(f, "transform: {");
     for (size_t k = 0, first = 1; k < m->n_inputs; k++)
         if (m->inputs[k].transform != RW_TF_NONE) {
-            fprintf(f, "%s%s: %s", first ? "" : ", ", m->inputs[k].name,
-                    tf[m->inputs[k].transform]);
+            fputs(first ? "" : ", ", f);
+            yaml_name(f, m->inputs[k].name);
+            fprintf(f, ": %s", tf[m->inputs[k].transform]);
             first = 0;
         }
     fprintf(f, "}\nmissing: {");
     for (size_t k = 0; k < m->n_inputs; k++) {
         rw_fmt_number(m->inputs[k].missing, num);
-        fprintf(f, "%s%s: %s", k ? ", " : "", m->inputs[k].name, num);
+        fputs(k ? ", " : "", f);
+        yaml_name(f, m->inputs[k].name);
+        fprintf(f, ": %s", num);
     }
     rw_fmt_number(fit->coef[0], num);
     fprintf(f, "}\nintercept: %s\nweights: {", num);
     for (size_t k = 0; k < m->n_inputs; k++) {
         rw_fmt_number(fit->coef[k + 1], num);
-        fprintf(f, "%s%s: %s", k ? ", " : "", m->inputs[k].name, num);
+        fputs(k ? ", " : "", f);
+        yaml_name(f, m->inputs[k].name);
+        fprintf(f, ": %s", num);
     }
     fprintf(f, "}\n");
     if (fclose(f) || rename(tmp, path)) {

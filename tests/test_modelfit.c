@@ -686,6 +686,33 @@ static void a_constant_input_without_penalty_is_refused_as_singular(void **state
     fx_close(&f);
 }
 
+static void separable_classes_that_never_converge_are_refused(void **state)
+{
+    (void)state;
+    fx_t f;
+    fx_open(&f);
+    char *path = join(f.root, "separable.jsonl");
+    FILE *out = fopen(path, "w");
+    assert_non_null(out);
+    for (int i = 0; i < 80; i++) { /* confirmed exactly when abnormal: the weight runs off */
+        char id[16];
+        snprintf(id, sizeof id, "Ls%02d", i);
+        put_line(out, lead_json(id, 1, i % 5, i % 2, "10", i % 2));
+    }
+    fclose(out);
+    rw_fit_t fit;
+    char err[512] = "";
+    assert_int_equal(fit_file(f.m, path, 1e-12, &fit, err, sizeof err), -1);
+    assert_non_null(strstr(err, "未收敛"));
+    assert_null(fit.coef);
+    /* a penalty makes the same data fit */
+    if (fit_file(f.m, path, 1.0, &fit, err, sizeof err)) fail_msg("fit refused: %s", err);
+    assert_true(fit.iterations >= 1 && fit.iterations < 100);
+    rw_fit_free(&fit);
+    free(path);
+    fx_close(&f);
+}
+
 /* Every aggregate is 3. */
 static rw_value_t three(rw_eval_env_t *env, int call)
 {
@@ -757,19 +784,20 @@ static void written_numbers_and_quoted_expressions_survive_a_reload(void **state
     (void)state;
     fx_t f;
     fx_open(&f);
+    /* names that only read back quoted, too */
     write_file(f.models, "odd.yaml",
-               "model: odd\n"
+               "model: 'odd: v2'\n"
                "kind: logistic\n"
                "inputs:\n"
                "  kind_x: \"profile.kind == 'x' or profile.kind == \\\"y\\\"\"\n"
-               "  big: 'count(complaint, 365d)'\n"
+               "  'big, 365d': 'count(complaint, 365d)'\n"
                "  root: 'profile.area'\n"
-               "transform: {big: log, root: sqrt}\n"
-               "missing: {big: -1.5, root: 0.001}\n"
+               "transform: {'big, 365d': log, root: sqrt}\n"
+               "missing: {'big, 365d': -1.5, root: 0.001}\n"
                "intercept: 0\n"
-               "weights: {kind_x: 1, big: 1, root: 1}\n");
+               "weights: {kind_x: 1, 'big, 365d': 1, root: 1}\n");
     rw_rules_t *r = load_ok(&f);
-    const rw_model_t *m = &r->models[rw_rules_model(r, "odd")];
+    const rw_model_t *m = &r->models[rw_rules_model(r, "odd: v2")];
     assert_string_equal(m->inputs[0].expr, "profile.kind == 'x' or profile.kind == \"y\"");
     double coef[P] = {1.0 / 3, -1e-20, 123456789.125, 5e30}, se[P] = {1, 1, 1, 1};
     rw_fit_t fit = {.n_params = P,
@@ -783,9 +811,10 @@ static void written_numbers_and_quoted_expressions_survive_a_reload(void **state
     char err[512] = "";
     assert_int_equal(rw_model_write(m, &fit, out, err, sizeof err), 0);
     rw_rules_t *r2 = load_ok(&f);
-    const rw_model_t *m2 = &r2->models[rw_rules_model(r2, "odd")];
+    const rw_model_t *m2 = &r2->models[rw_rules_model(r2, "odd: v2")];
     assert_true(m2->intercept == coef[0]);
     for (size_t k = 0; k < 3; k++) {
+        assert_string_equal(m2->inputs[k].name, m->inputs[k].name);
         assert_string_equal(m2->inputs[k].expr, m->inputs[k].expr);
         assert_int_equal(m2->inputs[k].transform, m->inputs[k].transform);
         assert_true(m2->inputs[k].missing == m->inputs[k].missing);
@@ -813,6 +842,7 @@ int main(void)
         cmocka_unit_test(held_out_leads_of_one_class_leave_the_auc_undefined),
         cmocka_unit_test(bad_input_files_and_other_kinds_are_refused_with_a_message),
         cmocka_unit_test(a_constant_input_without_penalty_is_refused_as_singular),
+        cmocka_unit_test(separable_classes_that_never_converge_are_refused),
         cmocka_unit_test(the_written_model_loads_again_with_the_new_weights),
         cmocka_unit_test(written_numbers_and_quoted_expressions_survive_a_reload),
     };
