@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,12 +225,12 @@ static int load_ewma(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, r
     }
     double ms;
     if (number(doc, root, "min_samples", 0, 2, &ms, d)) return -1;
-    if (ms < 1 || ms != floor(ms)) {
+    if (!(ms >= 1 && ms <= INT_MAX) || ms != floor(ms)) { /* (larger ones wrapped as an int) */
         rw_ydiag(d, doc, rw_ymap_get(root, "min_samples"), RW_DIAG_ERROR,
-                 "min_samples 应该是正整数");
+                 "min_samples 应该是 1 到 %d 之间的整数", INT_MAX);
         rc = -1;
-    }
-    m->min_samples = (int)ms;
+    } else
+        m->min_samples = (int)ms;
     return rc;
 }
 

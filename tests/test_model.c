@@ -1456,6 +1456,8 @@ static void alpha_must_lie_in_0_to_1_with_1_allowed(void **state)
     refuse_one(&f, EWMA_HEAD "alpha: -0.2\nmin_samples: 3\n", 5, 8, "alpha");
     refuse_one(&f, EWMA_HEAD "alpha: 0.5\nmin_samples: 0\n", 6, 14, "min_samples");
     refuse_one(&f, EWMA_HEAD "alpha: 0.5\nmin_samples: 2.5\n", 6, 14, "min_samples");
+    /* beyond an int it used to wrap around, giving z from the third sample */
+    refuse_one(&f, EWMA_HEAD "alpha: 0.5\nmin_samples: 10000000000\n", 6, 14, "min_samples");
     /* 1 and a tiny positive alpha are fine */
     write_file(f.models, "one.yaml", EWMA_HEAD "alpha: 1\n");
     write_file(f.models, "tiny.yaml",
