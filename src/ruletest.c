@@ -151,10 +151,26 @@ static char *setting_text(const rw_ynode_t *n)
     return rw_buf_steal(&b);
 }
 
+/* A `set` entry read as replay --set reads "[RULE:]name=value": the key's text is copied,
+ * and the setting's rule (or, without one, its name) is where the copy starts. */
+static rw_param_setting_t setting(const rw_ynode_t *key, const rw_ynode_t *val)
+{
+    rw_buf_t b;
+    rw_buf_init(&b);
+    rw_buf_printf(&b, "%s=", key->str);
+    char *text = rw_buf_steal(&b);
+    rw_param_setting_t st;
+    if (rw_param_setting_parse(text, &st)) st = (rw_param_setting_t){.name = text};
+    st.value = setting_text(val);
+    return st;
+}
+
 static void free_settings(rw_param_setting_t *sets, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        free((char *)(sets[i].rule ? sets[i].rule : sets[i].name));
         free((char *)sets[i].value);
+    }
     free(sets);
 }
 
@@ -171,8 +187,7 @@ static int run_case(const rw_load_opts_t *base, const rw_rules_t *shared, const 
     if (set && set->kind == RW_Y_MAP && set->n) {
         sets = rw_xcalloc(set->n, sizeof *sets);
         for (size_t i = 0; i < set->n; i++)
-            sets[i] = (rw_param_setting_t){.name = set->keys[i]->str,
-                                           .value = setting_text(set->items[i])};
+            sets[i] = setting(set->keys[i], set->items[i]);
         rw_load_opts_t o = *base;
         o.sets = sets;
         o.n_sets = set->n;
