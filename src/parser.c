@@ -54,7 +54,7 @@ static rw_ast_t *unexpected(parser_t *p, const char *wanted)
 
 static rw_ast_t *parse_or(parser_t *p);
 
-static const char too_deep[] = "表达式嵌套太深（超过 500 层），请拆分成几个流或规则";
+static const char too_deep[] = "表达式嵌套太深或运算链太长（超过 500 层），请拆分成几个流或规则";
 
 /* One recursion level deeper; 0 (after failing) when that is too deep. */
 static int deeper(parser_t *p)
