@@ -149,9 +149,9 @@ static void run_all(rw_shards_t *s, round_t r)
     }
 }
 
-/* Writes staged batches, so that the RocksDB write overlaps the next batch's rounds. */
 static void finish_write(rw_shards_t *s);
 
+/* Writes staged batches, so that the RocksDB write overlaps the next batch's rounds. */
 static void *writer_loop(void *arg)
 {
     rw_shards_t *s = arg;
@@ -216,13 +216,13 @@ rw_shards_t *rw_shards_new(const rw_engine_opts_t *o, unsigned n, char *err, siz
         l->arena = rw_jarena_new();
         rw_leadlog_init(&l->log);
     }
-    unsigned started = 1;
-    while (started < n &&
-           !pthread_create(&s->lanes[started].thread, NULL, lane_loop, &s->lanes[started]))
-        started++;
-    if (started < n || pthread_create(&s->writer, NULL, writer_loop, s)) {
-        snprintf(err, errlen, "无法启动引擎线程 %u", started);
-        stop_lanes(s, started, 0);
+    unsigned running = 1; /* lanes with a thread: the caller's, then those started */
+    while (running < n &&
+           !pthread_create(&s->lanes[running].thread, NULL, lane_loop, &s->lanes[running]))
+        running++;
+    if (running < n || pthread_create(&s->writer, NULL, writer_loop, s)) {
+        snprintf(err, errlen, "无法启动引擎线程 %u", running);
+        stop_lanes(s, running, 0);
         s->n = 0; /* nothing left to stop */
         rw_shards_free(s);
         return NULL;
