@@ -176,6 +176,8 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
     fit->n_train = nt;
     fit->n_test = nh;
     int rc = -1;
+    gsl_matrix *H = NULL; /* (freed at out, whichever way the fit ends) */
+    gsl_vector *g = NULL, *delta = NULL;
     if (fit->n_pos + fit->n_neg < MIN_LABELS || nt < p + 2) {
         snprintf(err, errlen,
                  "已处置且含模型 %s 证据的线索太少：%zu 条（至少 %d 条，且训练集需多于参数个数）",
@@ -199,8 +201,9 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
     fit->n_params = p;
     fit->coef = rw_xcalloc(p, sizeof *fit->coef);
     fit->se = rw_xcalloc(p, sizeof *fit->se);
-    gsl_matrix *H = gsl_matrix_alloc(p, p);
-    gsl_vector *g = gsl_vector_alloc(p), *delta = gsl_vector_alloc(p);
+    H = gsl_matrix_alloc(p, p);
+    g = gsl_vector_alloc(p);
+    delta = gsl_vector_alloc(p);
     int converged = 0;
     for (fit->iterations = 0; fit->iterations < 100 && !converged;) {
         fit->iterations++;
@@ -224,9 +227,6 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
         }
         if (gsl_linalg_cholesky_decomp1(H) || gsl_linalg_cholesky_solve(H, g, delta)) {
             snprintf(err, errlen, "Hessian 矩阵奇异（输入可能完全共线或恒定），请增大 --l2");
-            gsl_matrix_free(H);
-            gsl_vector_free(g);
-            gsl_vector_free(delta);
             goto out;
         }
         double maxd = 0;
@@ -241,9 +241,6 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
         snprintf(err, errlen,
                  "%d 次牛顿迭代后仍未收敛（数据可能完全可分或数值溢出），请增大 --l2 或检查输入",
                  fit->iterations);
-        gsl_matrix_free(H);
-        gsl_vector_free(g);
-        gsl_vector_free(delta);
         goto out;
     }
     /* standard errors: the diagonal of the inverse of the penalised Hessian at the optimum */
@@ -265,9 +262,6 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
     if (gsl_linalg_cholesky_decomp1(H) == 0 && gsl_linalg_cholesky_invert(H) == 0)
         for (size_t k = 0; k < p; k++)
             fit->se[k] = sqrt(gsl_matrix_get(H, k, k));
-    gsl_matrix_free(H);
-    gsl_vector_free(g);
-    gsl_vector_free(delta);
     scored_t *s = rw_xcalloc(nh + 1, sizeof *s);
     for (size_t i = 0; i < nh; i++) {
         double z = 0;
@@ -279,6 +273,9 @@ int rw_model_fit(const rw_model_t *m, FILE *in, double l2, rw_fit_t *fit, char *
     free(s);
     rc = 0;
 out:
+    gsl_matrix_free(H);
+    gsl_vector_free(g);
+    gsl_vector_free(delta);
     free(X);
     free(Xh);
     free(y);
@@ -318,6 +315,14 @@ static void yaml_name(FILE *f, const char *s)
         yaml_quoted(f, s);
 }
 
+/* One "name: value" of a flow map, after sep. */
+static void flow_entry(FILE *f, const char *sep, const char *name, const char *value)
+{
+    fputs(sep, f);
+    yaml_name(f, name);
+    fprintf(f, ": %s", value);
+}
+
 int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, char *err,
                    size_t errlen)
 {
@@ -352,25 +357,19 @@ int rw_model_write(const rw_model_t *m, const rw_fit_t *fit, const char *path, c
     fprintf(f, "transform: {");
     for (size_t k = 0, first = 1; k < m->n_inputs; k++)
         if (m->inputs[k].transform != RW_TF_NONE) {
-            fputs(first ? "" : ", ", f);
-            yaml_name(f, m->inputs[k].name);
-            fprintf(f, ": %s", tf[m->inputs[k].transform]);
+            flow_entry(f, first ? "" : ", ", m->inputs[k].name, tf[m->inputs[k].transform]);
             first = 0;
         }
     fprintf(f, "}\nmissing: {");
     for (size_t k = 0; k < m->n_inputs; k++) {
         rw_fmt_number(m->inputs[k].missing, num);
-        fputs(k ? ", " : "", f);
-        yaml_name(f, m->inputs[k].name);
-        fprintf(f, ": %s", num);
+        flow_entry(f, k ? ", " : "", m->inputs[k].name, num);
     }
     rw_fmt_number(fit->coef[0], num);
     fprintf(f, "}\nintercept: %s\nweights: {", num);
     for (size_t k = 0; k < m->n_inputs; k++) {
         rw_fmt_number(fit->coef[k + 1], num);
-        fputs(k ? ", " : "", f);
-        yaml_name(f, m->inputs[k].name);
-        fprintf(f, ": %s", num);
+        flow_entry(f, k ? ", " : "", m->inputs[k].name, num);
     }
     fprintf(f, "}\n");
     if (fclose(f) || rename(tmp, path)) {
