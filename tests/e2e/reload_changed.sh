@@ -20,17 +20,7 @@ cp -r "$SRC/rules" "$work/rules"
 rm -f "$work/rules/tests/"*.yaml
 # the library as it was before the 2022 amendment of 计量法实施细则
 sed -i '/effective: 2022-05-01/,+1d' "$work/rules/statutes/laws.yaml"
-cat > "$work/rules/zz-reload.yaml" <<'YAML'
-ruleset: reload-test
-reviewed: 2021-01-01
-rules:
-  - id: TEST-METRO-ARTICLE-31
-    title: 计量检定不合格（测试：引用实施细则第三十一条）
-    on: metrology_check
-    if: 'attrs.result == "fail"'
-    level: yellow
-    clauses: ["metrology-rules#31"]
-YAML
+cp "$SRC/tests/e2e/fixtures/metro_article31.yaml" "$work/rules/zz-metro31.yaml"
 port=$((20000 + RANDOM % 20000))
 REGWATCH_RULES="$work/rules" REGWATCH_MODELS="$SRC/models" REGWATCH_STATE_DIR="$work/state" \
   REGWATCH_HTTP_LISTEN=127.0.0.1:$port "$BIN" run >"$work/out" 2>"$work/log" &

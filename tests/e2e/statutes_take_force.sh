@@ -13,17 +13,7 @@ source "$SRC/tests/e2e/fixtures/counts.bash"
 
 cp -r "$SRC/rules" "$work/rules"
 rm -f "$work/rules/tests/"*.yaml
-cat > "$work/rules/zz-force.yaml" <<'YAML'
-ruleset: take-force-test
-reviewed: 2021-01-01
-rules:
-  - id: TEST-METRO-ARTICLE-31
-    title: 计量检定不合格（测试：引用实施细则第三十一条）
-    on: metrology_check
-    if: 'attrs.result == "fail"'
-    level: yellow
-    clauses: ["metrology-rules#31"]
-YAML
+cp "$SRC/tests/e2e/fixtures/metro_article31.yaml" "$work/rules/zz-metro31.yaml"
 port=$((20000 + RANDOM % 20000))
 latest() { "$BIN" leads --state "$work/state" 2>/dev/null | jq -s -c '[.[] | select(.rule == "TEST-METRO-ARTICLE-31")] | max_by(.revision)'; }
 consumed() { curl -s "http://127.0.0.1:$port/metrics" | grep -q 'regwatch_events_total{outcome="'"$1"'"} 1'; }
