@@ -1108,8 +1108,9 @@ static void put_json(rw_engine_t *e, rw_batch_t *b, rw_cf_t cf, const entity_t *
 }
 
 /* Keeps memory bounded by the state's size, not the number of entities: once over
- * budget, entities not used in the last commit interval go first, then any clean one
- * (changed since the batch was staged: not yet written), until half the budget is free. */
+ * budget, entities not used in the last commit interval go first, then any other clean
+ * one, until half the budget is free. A dirty one (changed since the last stage, so not
+ * yet written) always stays. */
 typedef struct {
     rw_engine_t *e;
     int any; /* second pass: recently used ones too */

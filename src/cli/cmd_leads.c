@@ -12,8 +12,8 @@
 #include "users.h"
 
 #include <getopt.h>
-#include <stdint.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
