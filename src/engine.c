@@ -1027,7 +1027,7 @@ static void membership(rw_engine_t *e, const rw_event_t *ev, entity_t *x, int ty
         const rw_stream_t *st = &r->streams[s];
         if (!st->filter)
             e->member[s] = st->type == type;
-        else if (st->type >= 0 && st->type != type)
+        else if (type < 64 && !(st->types >> type & 1))
             e->member[s] = 0;
         else
             e->member[s] = rw_is_true(rw_eval(st->filter, &env));

@@ -139,8 +139,13 @@ static rw_prog_t *compile_node(loader_t *L, rw_ctx_kind_t kind, const rw_ydoc_t 
     return p;
 }
 
+static int is_type_path(const rw_ast_t *a)
+{
+    return a->kind == RW_AST_PATH && a->ref_kind == RW_REF_EVENT && a->ref_index == RW_EF_TYPE;
+}
+
 /* The catalogue type a filter requires when it is `type == "x"` (or a conjunction
- * holding that test), so membership can skip the filter for other types. */
+ * holding that test): the stream's type. */
 static int guard_type(const rw_rules_t *r, const rw_ast_t *a)
 {
     if (a->kind == RW_AST_AND) {
@@ -154,10 +159,32 @@ static int guard_type(const rw_rules_t *r, const rw_ast_t *a)
         p = s;
         s = t;
     }
-    if (p->kind != RW_AST_PATH || p->ref_kind != RW_REF_EVENT || p->ref_index != RW_EF_TYPE ||
-        s->kind != RW_AST_STR)
-        return -1;
+    if (!is_type_path(p) || s->kind != RW_AST_STR) return -1;
     return rw_catalog_type(&r->catalog, s->str, s->str_len);
+}
+
+/* The set of catalogue types (bit i: type i) whose events can pass a filter, from its
+ * `type == "x"` and `type in [...]` tests under `and` and `or`; every type when the
+ * filter does not say or the catalogue has more than 64. Membership evaluates a filter
+ * only for these: a stream of several types used to be evaluated on every event. */
+static uint64_t guard_types(const rw_rules_t *r, const rw_ast_t *a)
+{
+    if (r->catalog.n_types > 64) return UINT64_MAX;
+    if (a->kind == RW_AST_AND) return guard_types(r, a->args[0]) & guard_types(r, a->args[1]);
+    if (a->kind == RW_AST_OR) return guard_types(r, a->args[0]) | guard_types(r, a->args[1]);
+    if (a->kind == RW_AST_IN && !a->negated && is_type_path(a->args[0])) {
+        uint64_t m = 0;
+        const rw_ast_t *list = a->args[1];
+        for (size_t i = 0; i < list->n_args; i++) {
+            const rw_ast_t *s = list->args[i];
+            if (s->kind != RW_AST_STR) return UINT64_MAX;
+            int t = rw_catalog_type(&r->catalog, s->str, s->str_len);
+            if (t >= 0) m |= UINT64_C(1) << t;
+        }
+        return m;
+    }
+    int t = guard_type(r, a);
+    return t >= 0 ? UINT64_C(1) << t : UINT64_MAX;
 }
 
 /* ---- params ---------------------------------------------------------------------- */
@@ -913,8 +940,10 @@ static int load_streams(loader_t *L, const rw_ydoc_t *doc)
             continue;
         }
         r->streams = rw_xrealloc(r->streams, (r->n_streams + 1) * sizeof *r->streams);
-        r->streams[r->n_streams++] =
-            (rw_stream_t){.name = rw_xstrdup(name), .filter = prog, .type = guard_type(r, ast)};
+        r->streams[r->n_streams++] = (rw_stream_t){.name = rw_xstrdup(name),
+                                                   .filter = prog,
+                                                   .type = guard_type(r, ast),
+                                                   .types = guard_types(r, ast)};
         rw_ast_free(ast);
     }
     return rc;

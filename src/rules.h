@@ -29,7 +29,8 @@ int rw_level_parse(const char *s);    /* -1 when unknown */
 typedef struct {
     char *name;
     rw_prog_t *filter; /* NULL for an event type used as a stream */
-    int type; /* the catalogue type this stream is, or whose events its filter requires; -1 */
+    int type;       /* the catalogue type this stream is, or whose events its filter requires; -1 */
+    uint64_t types; /* filters: bit i set when events of catalogue type i may pass */
 } rw_stream_t;
 
 typedef struct {

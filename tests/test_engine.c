@@ -636,6 +636,30 @@ static void stream_membership_is_decided_once_when_the_event_is_applied(void **s
     fx_close(&f);
 }
 
+/* Streams of several types: the types their `type` tests name under `and`, `or` and
+ * `in` decide which events are evaluated at all, so each branch must still count. */
+static void streams_of_several_types_count_every_type_their_filter_admits(void **state)
+{
+    (void)state;
+    fx_t f;
+    fx_open(&f, "ruleset: probe\n"
+                "streams:\n"
+                "  mixed: 'type in [\"complaint\", \"nosuchtype\"] or (type == \"sampling\" and "
+                "attrs.result == \"fail\")'\n"
+                "  either: '(type == \"penalty\" or type == \"sampling\") and not (type == "
+                "\"sampling\")'\n"
+                "rules:\n" PROBE("{count(mixed, 30d)}/{count(either, 30d)}"));
+    assert_string_equal(probe(&f, "m1", "complaint", "2026-03-05T10:00:00+08:00", NULL), "1/0");
+    assert_string_equal(
+        probe(&f, "m2", "sampling", "2026-03-05T11:00:00+08:00", "'attrs':{'result':'pass'}"),
+        "1/0");
+    assert_string_equal(
+        probe(&f, "m3", "sampling", "2026-03-05T12:00:00+08:00", "'attrs':{'result':'fail'}"),
+        "2/0");
+    assert_string_equal(probe(&f, "m4", "penalty", "2026-03-05T13:00:00+08:00", NULL), "2/1");
+    fx_close(&f);
+}
+
 static void params_take_the_longest_region_prefix_without_cascading(void **state)
 {
     (void)state;
@@ -1788,6 +1812,7 @@ int main(void)
         cmocka_unit_test(unknown_types_leave_no_dedup_record_and_no_profile),
         cmocka_unit_test(profile_merge_replaces_keys_and_null_deletes_them),
         cmocka_unit_test(stream_membership_is_decided_once_when_the_event_is_applied),
+        cmocka_unit_test(streams_of_several_types_count_every_type_their_filter_admits),
         cmocka_unit_test(params_take_the_longest_region_prefix_without_cascading),
         cmocka_unit_test(set_overrides_params_last_and_a_rule_prefix_limits_it),
         cmocka_unit_test(set_rejects_unknown_params_rules_and_non_scalars),
