@@ -420,7 +420,7 @@ static void *part_main(void *arg)
     const rw_event_t *x;
     for (size_t i = 1; (x = rw_evset_next(cur)); i++) {
         for (size_t r = 0; r < p->n; r++)
-            rw_engine_apply(eng[r], x);
+            rw_engine_apply(eng[r], x, NULL);
         if ((i & 4095) == 0) atomic_store(&p->done, i);
     }
     p->failed = rw_evset_cursor_failed(cur);

@@ -1042,7 +1042,7 @@ void rw_engine_count_invalid(rw_engine_t *e, rw_event_status_t code)
     e->stats.invalid[code]++;
 }
 
-rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev)
+rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev, rw_event_error_t *err)
 {
     const rw_rules_t *r = e->rules;
     int type = rw_catalog_type(&r->catalog, ev->type, ev->type_len);
@@ -1053,8 +1053,14 @@ rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev)
         entity_t *x = entity_get(e, ev->entity, ev->entity_len);
         x->touched = e->generation;
         int tz = r->catalog.tz_offset_min;
+        rw_event_error_t local;
         if (rw_aggs_seen(x->aggs, ev->id, ev->id_len)) {
             out = RW_OUT_DUPLICATE;
+        } else if (e->o.check_future &&
+                   rw_event_check_future(ev, e->o.future_now ? e->o.future_now : rw_now(),
+                                         err ? err : &local)) {
+            out = RW_OUT_INVALID;
+            e->stats.invalid[RW_EV_FUTURE]++;
         } else if (rw_aggs_has_max(x->aggs) &&
                    rw_local_day(ev->time, tz) <=
                        rw_local_day(rw_aggs_max_time(x->aggs), tz) - RW_RETENTION_DAYS) {
@@ -1077,10 +1083,7 @@ rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev)
 int rw_engine_parse(rw_engine_t *e, const char *buf, size_t len, const char *key, size_t klen,
                     rw_event_t *ev, rw_event_error_t *err)
 {
-    if (rw_event_parse(buf, len, key, klen, e->o.max_event_size, ev, err) ||
-        (e->o.check_future &&
-         rw_event_check_future(ev, e->o.future_now ? e->o.future_now : rw_now(), err))) {
-        if (err->code == RW_EV_FUTURE) rw_event_free(ev);
+    if (rw_event_parse(buf, len, key, klen, e->o.max_event_size, ev, err)) {
         rw_engine_count_invalid(e, err->code);
         return -1;
     }
@@ -1093,7 +1096,7 @@ rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, cons
     rw_event_t ev;
     rw_event_error_t local;
     if (rw_engine_parse(e, buf, len, key, klen, &ev, err ? err : &local)) return RW_OUT_INVALID;
-    rw_outcome_t out = rw_engine_apply(e, &ev);
+    rw_outcome_t out = rw_engine_apply(e, &ev, err ? err : &local);
     rw_event_free(&ev);
     return out;
 }

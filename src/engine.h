@@ -69,7 +69,8 @@ typedef struct {
     const rw_rules_t *rules;
     rw_lead_sink_fn sink;
     void *sink_ud;
-    int check_future;      /* live service: events > 1 day ahead are invalid */
+    int check_future;      /* events > 1 day ahead are invalid (the live service; replay --now),
+                            * tested after dedup as events.md's step 3 */
     double future_now;     /* the clock for that test; 0 = wall clock */
     size_t cache_bytes;    /* budget for entity state kept in memory between batches, counted
                             * as the memory it holds (default 128 MiB) */
@@ -84,14 +85,15 @@ void rw_engine_free(rw_engine_t *e);
 /* Processes one event value (key may be NULL). On RW_OUT_INVALID, err says why. */
 rw_outcome_t rw_engine_process(rw_engine_t *e, const char *buf, size_t len, const char *key,
                                size_t klen, rw_event_error_t *err);
-/* The validation rw_engine_process does (size, JSON, fields, the future check); an
- * invalid event is counted. Returns 0 with ev (the caller frees it with
+/* The validation rw_engine_process does (size, JSON, fields); an invalid event is
+ * counted. Returns 0 with ev (the caller frees it with
  * rw_event_free), or -1 with err. Only reads the engine's options besides the count. */
 int rw_engine_parse(rw_engine_t *e, const char *buf, size_t len, const char *key, size_t klen,
                     rw_event_t *ev, rw_event_error_t *err);
 /* The pipeline after validation, for callers that parse events themselves (the
- * replay reader thread): the event stays the caller's. */
-rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev);
+ * replay reader thread): the event stays the caller's. RW_OUT_INVALID only for the
+ * future test (opts.check_future), which comes after dedup; err (may be NULL) says so. */
+rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev, rw_event_error_t *err);
 /* Counts an event the caller found invalid. */
 void rw_engine_count_invalid(rw_engine_t *e, rw_event_status_t code);
 /* The batch the next commit writes: callers add their own bookkeeping to it (NULL

@@ -28,9 +28,10 @@ typedef struct {
 typedef struct {
     uint64_t line;
     int ok;
+    int future; /* ok, and the engine found it dated too far ahead (set by its shard) */
     unsigned shard;
     rw_event_t ev;    /* when ok */
-    reject_t *reject; /* when !ok */
+    reject_t *reject; /* when !ok, or when it may turn out to be future: its bytes */
 } item_t;
 
 typedef struct chunk {
@@ -85,6 +86,7 @@ static void chunks_free(chunk_t *c)
 typedef struct {
     FILE *in;
     const rw_replay_opts_t *o;
+    const rw_engine_opts_t *eo;
     unsigned shards;
     pthread_mutex_t lock;
     pthread_cond_t changed; /* every wait: the queue moved, a shard finished, or stop */
@@ -175,14 +177,17 @@ static void *read_loop(void *arg)
         item_t *it = &c->items[c->n];
         it->line = p->lines;
         it->reject = NULL;
+        it->future = 0;
         rw_jarena_t *prev = rw_jarena_enter(c->arena);
         it->ok = rw_event_parse(line, (size_t)n, NULL, 0, max, &it->ev, &err) == 0;
-        if (it->ok && o->future_now > 0 && rw_event_check_future(&it->ev, o->future_now, &err))
-            it->ok = 0;
         rw_jarena_enter(prev);
-        if (it->ok) {
-            it->shard = rw_engine_shard_of(it->ev.entity, it->ev.entity_len, p->shards);
-        } else {
+        /* the engine tests the date after dedup (events.md): keep the bytes of an event
+         * that may fail it, for its reject record */
+        int keep =
+            it->ok && p->eo->check_future &&
+            rw_event_check_future(&it->ev, p->eo->future_now ? p->eo->future_now : rw_now(), &err);
+        if (it->ok) it->shard = rw_engine_shard_of(it->ev.entity, it->ev.entity_len, p->shards);
+        if (!it->ok || keep) {
             it->reject = rw_xcalloc(1, sizeof *it->reject);
             it->reject->err = err;
             it->reject->raw = rw_xmalloc((size_t)n + 1);
@@ -261,10 +266,10 @@ static void *shard_loop(void *arg)
         if (!c) break;
         sh->out = &c->out[sh->index];
         for (size_t i = 0; i < c->n; i++) {
-            const item_t *it = &c->items[i];
+            item_t *it = &c->items[i]; /* only its own shard writes `future` */
             if (it->ok && it->shard == sh->index) {
                 sh->item = (uint32_t)i;
-                rw_engine_apply(sh->engine, &it->ev);
+                it->future = rw_engine_apply(sh->engine, &it->ev, NULL) == RW_OUT_INVALID;
             }
             if (++pending >= sh->batch || rw_engine_over_budget(sh->engine)) {
                 pending = 0;
@@ -305,9 +310,11 @@ static void write_chunk(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, c
 {
     for (size_t i = 0; i < c->n; i++) {
         const item_t *it = &c->items[i];
-        if (!it->ok) {
-            invalid->outcomes[RW_OUT_INVALID]++;
-            invalid->invalid[it->reject->err.code]++;
+        if (!it->ok || it->future) {
+            if (!it->ok) { /* the engine counted the future ones */
+                invalid->outcomes[RW_OUT_INVALID]++;
+                invalid->invalid[it->reject->err.code]++;
+            }
             if (o->rejects) write_reject(o->rejects, it);
             continue;
         }
@@ -325,7 +332,7 @@ int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_repl
     FILE *in = open_input(o->path, err, errlen, &size);
     if (!in) return -1;
     json_object_seed(0); /* before other threads create JSON objects */
-    pipe_t p = {.in = in, .o = o, .shards = shards};
+    pipe_t p = {.in = in, .o = o, .eo = eo, .shards = shards};
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.changed, NULL);
     shard_t sh[RW_SHARDS_MAX];

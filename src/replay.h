@@ -14,7 +14,6 @@ typedef struct {
     FILE *rejects;    /* may be NULL */
     size_t batch; /* events per state commit (default 200000; sooner when over the cache budget) */
     int progress; /* draw a progress bar on stderr */
-    double future_now;     /* reject events over a day after this instant; 0 = no test */
     size_t max_event_size; /* default RW_EVENT_MAX_SIZE_DEFAULT */
     unsigned shards;       /* engines in parallel threads, entities split among them by id;
                             * 0 = rw_shards_default() */

@@ -102,7 +102,7 @@ static void run_round(rw_shards_t *s, lane_t *l, round_t r)
         slot_t *x = &s->slots[i];
         if (!x->ok || x->owner != l->index) continue;
         l->item = i;
-        s->res[i].outcome = rw_engine_apply(l->engine, &x->ev);
+        s->res[i].outcome = rw_engine_apply(l->engine, &x->ev, &s->res[i].err);
     }
 }
 

@@ -136,9 +136,10 @@ typedef struct {
     rw_store_t *store;
     rw_engine_t *eng;
     size_t cache_bytes;
-    json_t *revs;  /* every revision emitted, in order (deep copies) */
-    json_t *texts; /* their serialised texts */
-    size_t mark;   /* size of revs before the latest event */
+    double future_now; /* > 0: the live service's future test at this clock */
+    json_t *revs;      /* every revision emitted, in order (deep copies) */
+    json_t *texts;     /* their serialised texts */
+    size_t mark;       /* size of revs before the latest event */
 } fx_t;
 
 /* The record's field is the string s (n bytes, or up to its NUL when n is 0), or null
@@ -183,7 +184,9 @@ static void fx_engine(fx_t *f)
                           .rules = f->rules,
                           .sink = sink,
                           .sink_ud = f,
-                          .cache_bytes = f->cache_bytes};
+                          .cache_bytes = f->cache_bytes,
+                          .check_future = f->future_now > 0,
+                          .future_now = f->future_now};
     f->eng = rw_engine_new(&o);
 }
 
@@ -657,6 +660,31 @@ static void streams_of_several_types_count_every_type_their_filter_admits(void *
         probe(&f, "m3", "sampling", "2026-03-05T12:00:00+08:00", "'attrs':{'result':'fail'}"),
         "2/0");
     assert_string_equal(probe(&f, "m4", "penalty", "2026-03-05T13:00:00+08:00", NULL), "2/1");
+    fx_close(&f);
+}
+
+/* events.md step 3: the future test comes after dedup, and an undeclared type is
+ * applied to nothing, that test included. */
+static void the_future_test_comes_after_dedup_and_skips_undeclared_types(void **state)
+{
+    (void)state;
+    fx_t f;
+    fx_open(&f, "ruleset: probe\nrules:\n" PROBE("x"));
+    f.future_now = (double)day("2026-03-01") * 86400 + 2 * 3600; /* 10:00 at +08:00 */
+    rw_engine_free(f.eng);
+    fx_engine(&f);
+    applied(&f, "f1", "complaint", "2026-03-02T10:00:00+08:00", NULL); /* one day ahead */
+    rw_event_error_t err = {0};
+    const char *ahead = "{\"id\":\"f2\",\"type\":\"complaint\",\"entity\":\"" ENT
+                        "\",\"time\":\"2026-03-02T10:00:01+08:00\"}";
+    assert_int_equal(rw_engine_process(f.eng, ahead, strlen(ahead), NULL, 0, &err), RW_OUT_INVALID);
+    assert_int_equal(err.code, RW_EV_FUTURE);
+    assert_string_equal(err.field, "time");
+    assert_int_equal(post(&f, "f1", "complaint", "2030-01-01T00:00:00Z", NULL), RW_OUT_DUPLICATE);
+    assert_int_equal(post(&f, "f3", "weather", "2030-01-01T00:00:00Z", NULL), RW_OUT_UNKNOWN_TYPE);
+    const rw_engine_stats_t *st = rw_engine_stats(f.eng);
+    assert_int_equal(st->outcomes[RW_OUT_INVALID], 1);
+    assert_int_equal(st->invalid[RW_EV_FUTURE], 1);
     fx_close(&f);
 }
 
@@ -1813,6 +1841,7 @@ int main(void)
         cmocka_unit_test(profile_merge_replaces_keys_and_null_deletes_them),
         cmocka_unit_test(stream_membership_is_decided_once_when_the_event_is_applied),
         cmocka_unit_test(streams_of_several_types_count_every_type_their_filter_admits),
+        cmocka_unit_test(the_future_test_comes_after_dedup_and_skips_undeclared_types),
         cmocka_unit_test(params_take_the_longest_region_prefix_without_cascading),
         cmocka_unit_test(set_overrides_params_last_and_a_rule_prefix_limits_it),
         cmocka_unit_test(set_rejects_unknown_params_rules_and_non_scalars),

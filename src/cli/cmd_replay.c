@@ -164,12 +164,13 @@ int rw_cmd_replay(int argc, char **argv)
                                .rules = rules,
                                .sink = write_lead,
                                .sink_ud = out,
-                               .cache_bytes = (size_t)cache_mb << 20};
+                               .cache_bytes = (size_t)cache_mb << 20,
+                               .check_future = future_now > 0,
+                               .future_now = future_now};
         rw_replay_opts_t ro = {.path = events,
                                .rejects = rejects,
                                .progress = progress,
                                .batch = (size_t)batch,
-                               .future_now = future_now,
                                .shards = (unsigned)threads};
         if (rw_replay_run(&eo, &ro, &res, err, sizeof err) == 0) {
             rc = 0;

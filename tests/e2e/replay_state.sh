@@ -3,7 +3,8 @@
 # workload ($RW_GEN): (a) replaying a file in two parts into one --state equals replaying
 # it at once; (b) replaying a file again into the same state raises nothing (events.md:
 # idempotent on (entity, id)); (c) --set changes results, over region overrides;
-# (d) --now rejects events dated more than a day ahead with code `future`; (e) a missing
+# (d) --now rejects events dated more than a day ahead with code `future`, after dedup
+# and never for an undeclared type; (e) a missing
 # events file, a bad --set, a bad option or value fail with a clear message and write
 # nothing.
 set -euo pipefail
@@ -128,6 +129,8 @@ cat >"$tmp/future.jsonl" <<'EOF'
 {"id":"n2","type":"complaint","entity":"91320102MA1GW00099","time":"2026-03-02T10:00:01+08:00","attrs":{"category":"food"}}
 {"id":"n3","type":"complaint","entity":"91320102MA1GW00099","time":"2030-01-01T00:00:00Z","attrs":{"category":"food"}}
 {"id":"n4","type":"complaint","entity":"91320102MA1GW00099","time":"2026-03-01T02:00:00Z","attrs":{"category":"food"}}
+{"id":"n1","type":"complaint","entity":"91320102MA1GW00099","time":"2030-01-01T00:00:00Z","attrs":{"category":"food"}}
+{"id":"n5","type":"weather_report","entity":"91320102MA1GW00099","time":"2030-01-01T00:00:00Z"}
 EOF
 now=2026-03-01T10:00:00+08:00
 rp "$tmp/fut.err" "$tmp/future.jsonl" "${rules[@]}" --now $now --rejects "$tmp/fut.rejects" --out /dev/null
@@ -136,9 +139,13 @@ eq "--now: events over a day ahead are rejected as future (lines 2, 3)" "2 futur
   "$(jq -r '"\(.line) \(.code)"' "$tmp/fut.rejects" | paste -sd, -)"
 eq "--now: the reject names the field time" "time,time" "$(jq -r .field "$tmp/fut.rejects" | paste -sd, -)"
 eq "--now: exactly one day ahead is still valid; the rest applied" 2 "$(counter 应用 "$tmp/fut.err")"
+# events.md tests the date in step 3, after dedup; an undeclared type is applied to nothing
+eq "--now: a future-dated copy of an applied event is a duplicate, an undeclared type unknown" \
+  "1 1 2" "$(counter 重复 "$tmp/fut.err") $(counter 未知类型 "$tmp/fut.err") $(counter 无效 "$tmp/fut.err")"
 rp "$tmp/nofut.err" "$tmp/future.jsonl" "${rules[@]}" --rejects "$tmp/nofut.rejects" --out /dev/null
 eq "without --now nothing is future" 0 "$(wc -l <"$tmp/nofut.rejects")"
-eq "without --now the 2030 event is applied and the next one is late" "3 1" \
+# (n1's 2030 copy is applied too: the 2026 n1 aged out of the dedup record with the retention)
+eq "without --now the 2030 events are applied and n4 is late" "4 1" \
   "$(counter 应用 "$tmp/nofut.err") $(counter 迟到 "$tmp/nofut.err")"
 
 # ---- (e) failures: non-zero, a clear message, nothing written -------------------------
