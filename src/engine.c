@@ -1005,14 +1005,14 @@ static int merge_profile(entity_t *x, const json_t *profile)
             continue;
         }
         /* events parse numbers as reals: keep 4 as 4, not 4.0 (rw_value_to_json's rule); a
-         * copy, not a reference, since replay drops events' JSON with their chunk (jarena.h) */
-        json_t *now =
-            json_is_real(v) ? rw_value_to_json(rw_num(json_real_value(v))) : json_deep_copy(v);
-        if (old && json_equal(old, now)) {
-            json_decref(now);
+         * copy, not a reference, since replay drops events' JSON with their chunk (jarena.h),
+         * made only when the value changed */
+        json_t *num = json_is_real(v) ? rw_value_to_json(rw_num(json_real_value(v))) : NULL;
+        if (old && json_equal(old, num ? num : v)) {
+            json_decref(num);
             continue;
         }
-        json_object_set_new(x->profile, k, now);
+        json_object_set_new(x->profile, k, num ? num : json_deep_copy(v));
         changed = 1;
     }
     return changed;
