@@ -54,6 +54,10 @@ typedef struct {
     rw_api_t *api;
     double next_sweep;
     int64_t compared_day; /* -1 until read from the state */
+    /* the cluster consumed (its id; empty when unknown), and whether the offsets stored
+     * with the state are of another one: then every partition is read from its start */
+    char cluster[128];
+    int foreign_offsets;
     /* since the last commit */
     rd_kafka_topic_partition_list_t *offsets;
     uint64_t *delivered;
@@ -146,8 +150,34 @@ static void offset_key(const char *topic, int32_t partition, char *out, size_t n
     snprintf(out, n, "p/%s/%" PRId32, topic, partition);
 }
 
+/* Offsets are positions in one cluster's partitions: they are stored with its id. */
+#define CLUSTER_KEY "cluster"
+
+/* Decides whether the stored offsets are the cluster's. The embedded broker is new at
+ * every start, its partitions empty: offsets stored by an earlier run would skip the
+ * first events sent to it (its id is no help: the mock's need not differ). A cluster
+ * whose id differs from the stored one is another cluster too. Reading from the start
+ * costs nothing in effects: events already applied are duplicates (events.md). */
+static void check_cluster(service_t *s)
+{
+    if (!s->broker) {
+        char *id = rd_kafka_clusterid(s->consumer, 5000);
+        if (id) snprintf(s->cluster, sizeof s->cluster, "%s", id);
+        if (id) rd_kafka_mem_free(s->consumer, id);
+    }
+    char *stored = rw_store_get(s->store, RW_CF_META, CLUSTER_KEY, strlen(CLUSTER_KEY), NULL);
+    s->foreign_offsets = s->broker || (stored && *s->cluster && strcmp(stored, s->cluster) != 0);
+    if (s->foreign_offsets && !s->broker)
+        rw_warn(MOD,
+                "状态中保存的位点属于另一个 Kafka 集群（%s，现在连接的是 "
+                "%s）：各分区从最早位点读起，已处理的事件按 (entity, id) 去重",
+                stored, s->cluster);
+    free(stored);
+}
+
 static int64_t stored_offset(service_t *s, const char *topic, int32_t partition)
 {
+    if (s->foreign_offsets) return -1;
     char k[300];
     offset_key(topic, partition, k, sizeof k);
     char *v = rw_store_get(s->store, RW_CF_META, k, strlen(k), NULL);
@@ -174,6 +204,9 @@ int rw_kafka_warm(rd_kafka_t *rk, const char *topic, int timeout_ms)
 static void stage_bookkeeping(service_t *s)
 {
     rw_batch_t *b = rw_shards_batch(s->shards);
+    if (s->offsets->cnt && *s->cluster)
+        rw_batch_put(b, RW_CF_META, CLUSTER_KEY, strlen(CLUSTER_KEY), s->cluster,
+                     strlen(s->cluster));
     for (int i = 0; i < s->offsets->cnt; i++) {
         const rd_kafka_topic_partition_t *p = &s->offsets->elems[i];
         char k[300], v[32];
@@ -327,7 +360,10 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             /* no stored offset: this state never saw the partition, so rebuild it from the start */
             p->offset = off >= 0 ? off : RD_KAFKA_OFFSET_BEGINNING;
             rw_info(MOD, "分配分区 %s[%d]，从位点 %s 开始", p->topic, p->partition,
-                    off >= 0 ? "状态中保存的" : "最早（本地无状态）");
+                    off >= 0             ? "状态中保存的"
+                    : s->broker          ? "最早（内嵌 Kafka 每次启动都是空的）"
+                    : s->foreign_offsets ? "最早（保存的位点属于另一集群）"
+                                         : "最早（本地无状态）");
         }
         if (cooperative)
             rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
@@ -427,6 +463,7 @@ static int open_clients(service_t *s, const char *bootstrap, char *err, size_t e
     rd_kafka_conf_set_opaque(cc, s);
     if (!(s->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, errlen))) return -1;
     rd_kafka_poll_set_consumer(s->consumer);
+    check_cluster(s);
     rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(topics, s->cfg->topic_events, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(s->consumer, topics);
