@@ -5,6 +5,7 @@
 
 #include "eval.h"
 #include "jsonw.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "rwtime.h"
 #include "util.h"
@@ -241,6 +242,7 @@ typedef struct {
     node_t node; /* the lead id */
     rw_buf_t text;
     int64_t revision, hits; /* only without a store (the text has them otherwise) */
+    double overdue_after;   /* when the text's "overdue" turns true (rw_lead_overdue_after) */
     int dirty;              /* changed since the last stage */
     uint64_t used;          /* commit generation of the last change */
 } lead_text_t;
@@ -645,21 +647,27 @@ static void message_text(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t *e
     rw_json_append_string(b, e->text.data ? e->text.data : "", e->text.len);
 }
 
+static double lead_deadline(const rw_engine_t *e, double now, int days)
+{
+    return rw_calendar_deadline(&e->rules->calendar, now, e->rules->catalog.tz_offset_min, days);
+}
+
 /* Writes a new lead's record (revision 1) as compact JSON, straight into b: building
  * it as a jansson tree first cost as much as everything else a trigger does. The
- * clauses are e->clauses, the array clauses_in_force wrote. */
-static void lead_text(rw_engine_t *e, const rw_rule_t *rule, int level, const rw_lead_head_t *h,
-                      const entity_t *x, const rw_event_t *ev, rw_eval_env_t *env, double now,
-                      rw_buf_t *b)
+ * clauses are e->clauses, the array clauses_in_force wrote. Returns when the lead
+ * turns overdue (rw_lead_overdue_after). */
+static double lead_text(rw_engine_t *e, const rw_rule_t *rule, int level, const rw_lead_head_t *h,
+                        const entity_t *x, const rw_event_t *ev, rw_eval_env_t *env, double now,
+                        rw_buf_t *b)
 {
     const rw_rules_t *r = e->rules;
     int tz = r->catalog.tz_offset_min;
     char created[64], accept_by[64], close_by[64];
     rw_time_format_ms(now, tz, created);
-    rw_time_format(rw_calendar_deadline(&r->calendar, now, tz, r->calendar.accept_days[level]), tz,
-                   accept_by);
-    rw_time_format(rw_calendar_deadline(&r->calendar, now, tz, r->calendar.close_days[level]), tz,
-                   close_by);
+    double accept = lead_deadline(e, now, r->calendar.accept_days[level]);
+    double close = lead_deadline(e, now, r->calendar.close_days[level]);
+    rw_time_format(accept, tz, accept_by);
+    rw_time_format(close, tz, close_by);
 #define KEY(k) rw_buf_puts(b, ",\"" k "\":")
     rw_buf_puts(b, "{\"id\":");
     rw_json_append_cstr(b, h->id);
@@ -721,6 +729,7 @@ static void lead_text(rw_engine_t *e, const rw_rule_t *rule, int level, const rw
     rw_json_append_cstr(b, close_by);
     rw_buf_puts(b, "},\"overdue\":false,\"disposition\":null}");
 #undef KEY
+    return rw_lead_overdue_after_fields(rule->shadow ? "shadow" : "live", "new", accept, close);
 }
 
 /* The clauses of the rule in force on `day`, as a JSON array's text in e->clauses;
@@ -758,6 +767,7 @@ static size_t clauses_in_force(rw_engine_t *e, const rw_rule_t *rule, int64_t da
 static lead_text_t *lead_text_new(rw_engine_t *e, const char *id)
 {
     lead_text_t *t = node_new(sizeof *t, id, strlen(id));
+    t->overdue_after = INFINITY; /* until its text says otherwise */
     map_insert(&e->leads, &t->node);
     return t;
 }
@@ -788,6 +798,8 @@ static void emit_record(rw_engine_t *e, json_t *lead)
 {
     size_t old_cap;
     lead_text_t *t = lead_text_open(e, json_string_value(json_object_get(lead, "id")), &old_cap);
+    t->overdue_after = rw_lead_overdue_after(lead);
+    json_object_set_new(lead, "overdue", json_boolean(rw_now() > t->overdue_after));
     rw_json_append(&t->text, lead);
     rw_lead_out_t out = {.id = t->node.id,
                          .revision = json_integer_value(json_object_get(lead, "revision")),
@@ -858,7 +870,55 @@ static void count_lead(rw_engine_t *e, const char *rule, int level)
 
 /* A suppressed trigger: the lead's next revision with one more hit, rewritten in the
  * text held in memory (read from the store only when it was dropped). */
-static void add_hit(rw_engine_t *e, const char *id, int shadow)
+/* The string value of a record's first "key":"…" in text (see bump_hit), or NULL. */
+static const char *text_string(const rw_buf_t *text, const char *key, size_t *len)
+{
+    const char *end = text->data + text->len, *k = memmem(text->data, text->len, key, strlen(key));
+    if (!k) return NULL;
+    const char *v = k + strlen(key), *q = memchr(v, '"', (size_t)(end - v));
+    *len = q ? (size_t)(q - v) : 0;
+    return q ? v : NULL;
+}
+
+static double text_time(const rw_buf_t *text, const char *key)
+{
+    size_t len;
+    const char *s = text_string(text, key, &len);
+    double t;
+    return s && !rw_time_parse(s, len, &t, NULL) ? t : INFINITY;
+}
+
+/* rw_lead_overdue_after of a record read back from the store, from its text: a
+ * suppressed trigger's revision carries `overdue` as of now (leads.md: the whole record). */
+static double text_overdue_after(const rw_buf_t *text)
+{
+    char field[2][16] = {"", ""};
+    const char *keys[2] = {"\"mode\":\"", "\"status\":\""};
+    for (int i = 0; i < 2; i++) {
+        size_t len;
+        const char *s = text_string(text, keys[i], &len);
+        if (s && len < sizeof field[i]) memcpy(field[i], s, len);
+    }
+    return rw_lead_overdue_after_fields(field[0], field[1], text_time(text, "\"accept_by\":\""),
+                                        text_time(text, "\"close_by\":\""));
+}
+
+/* Turns the text's "overdue":false into true, once it is past t->overdue_after. */
+static void mark_overdue(lead_text_t *t)
+{
+    static const char was[] = "\"overdue\":false";
+    char *k = memmem(t->text.data, t->text.len, was, sizeof was - 1);
+    if (k) {
+        memcpy(k, "\"overdue\":true", sizeof was - 2);
+        char *tail = k + sizeof was - 1;
+        memmove(tail - 1, tail, (size_t)(t->text.data + t->text.len - tail));
+        t->text.len--;
+        t->text.data[t->text.len] = '\0';
+    }
+    t->overdue_after = INFINITY;
+}
+
+static void add_hit(rw_engine_t *e, const char *id, int shadow, double now)
 {
     size_t id_len = strlen(id);
     lead_text_t *t = (lead_text_t *)map_find(&e->leads, id, id_len);
@@ -890,7 +950,9 @@ static void add_hit(rw_engine_t *e, const char *id, int shadow)
     if (!t) {
         t = lead_text_new(e, id);
         t->text = stored;
+        t->overdue_after = text_overdue_after(&t->text);
     }
+    if (now > t->overdue_after) mark_overdue(t);
     rw_lead_out_t out = {.id = t->node.id,
                          .revision = rev,
                          .hits = hits,
@@ -921,7 +983,7 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
     if (ref && distance(rule->suppress_unit, ev->time, ref->t0, tz) < rule->suppress) {
         if (level <= ref->level) {
             e->stats.leads_suppressed++;
-            add_hit(e, ref->lead, rule->shadow);
+            add_hit(e, ref->lead, rule->shadow, now);
             return;
         }
         escalates = ref->lead;
@@ -943,7 +1005,7 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
     size_t old_cap;
     lead_text_t *t = lead_text_open(e, id, &old_cap);
     if (e->o.store)
-        lead_text(e, rule, level, &head, x, ev, env, now, &t->text);
+        t->overdue_after = lead_text(e, rule, level, &head, x, ev, env, now, &t->text);
     else
         t->revision = t->hits = 1;
     rw_lead_out_t out = {.id = t->node.id,

@@ -5,6 +5,7 @@
 #include "rwtime.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -301,19 +302,31 @@ void rw_action_apply(json_t *record, rw_action_t a, const json_t *req, const cha
     }
 }
 
-static int past(const json_t *due, const char *field, double now)
+static double deadline(const json_t *due, const char *field)
 {
     const char *t = json_string_value(json_object_get(due, field));
     double when;
-    return t && !rw_time_parse(t, strlen(t), &when, NULL) && now > when;
+    return t && !rw_time_parse(t, strlen(t), &when, NULL) ? when : INFINITY;
+}
+
+double rw_lead_overdue_after_fields(const char *mode, const char *status, double accept_by,
+                                    double close_by)
+{
+    int st = rw_status_parse(status);
+    if ((mode && !strcmp(mode, "shadow")) || st < 0 || st == RW_ST_CLOSED) return INFINITY;
+    if (st != RW_ST_NEW && st != RW_ST_RETURNED) return close_by;
+    return accept_by < close_by ? accept_by : close_by;
+}
+
+double rw_lead_overdue_after(const json_t *record)
+{
+    const json_t *due = json_object_get(record, "due");
+    return rw_lead_overdue_after_fields(json_string_value(json_object_get(record, "mode")),
+                                        json_string_value(json_object_get(record, "status")),
+                                        deadline(due, "accept_by"), deadline(due, "close_by"));
 }
 
 int rw_lead_overdue(const json_t *record, double now)
 {
-    const char *mode = json_string_value(json_object_get(record, "mode"));
-    int st = rw_status_parse(json_string_value(json_object_get(record, "status")));
-    if ((mode && !strcmp(mode, "shadow")) || st < 0 || st == RW_ST_CLOSED) return 0;
-    const json_t *due = json_object_get(record, "due");
-    if ((st == RW_ST_NEW || st == RW_ST_RETURNED) && past(due, "accept_by", now)) return 1;
-    return past(due, "close_by", now);
+    return now > rw_lead_overdue_after(record);
 }

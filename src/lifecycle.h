@@ -66,5 +66,13 @@ void rw_action_apply(json_t *record, rw_action_t a, const json_t *req, const cha
 /* 1 when the lead is past a deadline now: not accepted by accept_by (new, returned)
  * or not closed by close_by. Shadow leads are never overdue. */
 int rw_lead_overdue(const json_t *record, double now);
+/* The instant after which the record, as it stands, is overdue (rw_lead_overdue is
+ * now > this); INFINITY when it never will be (shadow, closed, no deadline). Reads
+ * mode, status and due. */
+double rw_lead_overdue_after(const json_t *record);
+/* The same from those fields: mode and status as in the record (NULL when absent), the
+ * deadlines as epoch seconds (INFINITY when absent). */
+double rw_lead_overdue_after_fields(const char *mode, const char *status, double accept_by,
+                                    double close_by);
 
 #endif

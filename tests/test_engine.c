@@ -1323,6 +1323,45 @@ static void due_dates_count_working_days_from_the_pinned_clock(void **state)
     fx_close(&f);
 }
 
+/* leads.md: every revision is the whole record, `overdue` as of its making. A suppressed
+ * trigger after the deadline passed makes a revision that says so, whether the lead's
+ * text was held in memory (A) or read back from the store after a restart (B). */
+static void a_suppressed_triggers_revision_is_overdue_once_a_deadline_passed(void **state)
+{
+    (void)state;
+    fx_t f;
+    const char *files[] = {"rs.yaml", "ruleset: od\nrules:\n" LEVEL_RULE("OD", "red", "400d"),
+                           NULL};
+    fx_start(&f, rules_dir(NULL, files), NULL, 0, 1);
+    setenv("REGWATCH_NOW", "2026-03-02T10:00:00+08:00", 1); /* accept_by: 03-03 23:59:59 */
+    applied(&f, "a1", "complaint", "2026-03-01T09:00:00+08:00", "'attrs':{'x':1}");
+    assert_true(json_is_false(json_object_get(created_by(&f, "OD"), "overdue")));
+    postx(&f, "B", "b1", "complaint", "2026-03-01T09:00:00+08:00", "'attrs':{'x':1}");
+    assert_true(json_is_false(json_object_get(created_by(&f, "OD"), "overdue")));
+    /* the last second of accept_by: not yet */
+    setenv("REGWATCH_NOW", "2026-03-03T23:59:59+08:00", 1);
+    applied(&f, "a2", "complaint", "2026-03-01T10:00:00+08:00", "'attrs':{'x':1}");
+    assert_int_equal(jint(fresh(&f, 0), "revision"), 2);
+    assert_true(json_is_false(json_object_get(fresh(&f, 0), "overdue")));
+    setenv("REGWATCH_NOW", "2026-03-04T00:00:01+08:00", 1);
+    applied(&f, "a3", "complaint", "2026-03-01T11:00:00+08:00", "'attrs':{'x':1}");
+    assert_int_equal(jint(fresh(&f, 0), "revision"), 3);
+    assert_true(json_is_true(json_object_get(fresh(&f, 0), "overdue")));
+    applied(&f, "a4", "complaint", "2026-03-01T12:00:00+08:00", "'attrs':{'x':1}");
+    assert_int_equal(jint(fresh(&f, 0), "hits"), 4);
+    assert_true(json_is_true(json_object_get(fresh(&f, 0), "overdue")));
+    char err[256];
+    assert_int_equal(rw_engine_commit(f.eng, err, sizeof err), 0);
+    fx_restart(&f);
+    assert_int_equal(
+        postx(&f, "B", "b2", "complaint", "2026-03-01T10:00:00+08:00", "'attrs':{'x':1}"),
+        RW_OUT_APPLIED);
+    assert_int_equal(jint(fresh(&f, 0), "revision"), 2);
+    assert_true(json_is_true(json_object_get(fresh(&f, 0), "overdue")));
+    setenv("REGWATCH_NOW", NOW, 1);
+    fx_close(&f);
+}
+
 static void the_lead_record_has_every_documented_field(void **state)
 {
     (void)state;
@@ -1861,6 +1900,7 @@ int main(void)
         cmocka_unit_test(lead_id_is_L_and_20_hex_of_sha256),
         cmocka_unit_test(message_placeholders_print_numbers_as_rules_md_says),
         cmocka_unit_test(due_dates_count_working_days_from_the_pinned_clock),
+        cmocka_unit_test(a_suppressed_triggers_revision_is_overdue_once_a_deadline_passed),
         cmocka_unit_test(the_lead_record_has_every_documented_field),
         cmocka_unit_test(rule_hash_ignores_yaml_layout_but_follows_the_rule),
         cmocka_unit_test(state_committed_to_disk_continues_exactly_after_a_restart),
