@@ -1127,6 +1127,13 @@ rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev, rw_event_erro
                    rw_local_day(ev->time, tz) <=
                        rw_local_day(rw_aggs_max_time(x->aggs), tz) - RW_RETENTION_DAYS) {
             out = RW_OUT_LATE;
+            /* counted in the stats; named here for whoever asks (events.md: "reported") */
+            char latest[40];
+            rw_time_format(rw_aggs_max_time(x->aggs), tz, latest);
+            rw_debug("engine",
+                     "迟到事件 %.*s（主体 %.*s，%s）：比该主体最新事件（%s）早了至少 %d 天，未应用",
+                     (int)ev->id_len, ev->id, (int)ev->entity_len, ev->entity, ev->time_text,
+                     latest, RW_RETENTION_DAYS);
         } else {
             out = RW_OUT_APPLIED;
             int merged = ev->profile && merge_profile(x, ev->profile);

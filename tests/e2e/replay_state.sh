@@ -142,11 +142,13 @@ eq "--now: exactly one day ahead is still valid; the rest applied" 2 "$(counter 
 # events.md tests the date in step 3, after dedup; an undeclared type is applied to nothing
 eq "--now: a future-dated copy of an applied event is a duplicate, an undeclared type unknown" \
   "1 1 2" "$(counter 重复 "$tmp/fut.err") $(counter 未知类型 "$tmp/fut.err") $(counter 无效 "$tmp/fut.err")"
-rp "$tmp/nofut.err" "$tmp/future.jsonl" "${rules[@]}" --rejects "$tmp/nofut.rejects" --out /dev/null
+REGWATCH_LOG_LEVEL=debug rp "$tmp/nofut.err" "$tmp/future.jsonl" "${rules[@]}" --rejects "$tmp/nofut.rejects" --out /dev/null
 eq "without --now nothing is future" 0 "$(wc -l <"$tmp/nofut.rejects")"
 # (n1's 2030 copy is applied too: the 2026 n1 aged out of the dedup record with the retention)
 eq "without --now the 2030 events are applied and n4 is late" "4 1" \
   "$(counter 应用 "$tmp/nofut.err") $(counter 迟到 "$tmp/nofut.err")"
+eq "the debug log names the late event (events.md: counted, reported, not applied)" 1 \
+  "$(grep -c '"level":"debug".*"msg":"迟到事件 n4（主体 91320102MA1GW00099' "$tmp/nofut.err")"
 
 # ---- (e) failures: non-zero, a clear message, nothing written -------------------------
 # fails NAME PATTERN ARGS…: non-zero exit, stderr matching PATTERN, no --out/--rejects
