@@ -88,7 +88,33 @@ static int load_deadlines(rw_calendar_t *c, const rw_ydoc_t *doc, rw_diags_t *d)
     return rc;
 }
 
-int rw_calendar_load(rw_calendar_t *c, const char *path, rw_diags_t *d)
+/* A warning when the longest deadline of a lead made on `today` falls after the last
+ * year the lists name. */
+static void check_coverage(const rw_calendar_t *c, const rw_ydoc_t *doc, int64_t today,
+                           rw_diags_t *d)
+{
+    if (c->calendar_days || (!c->n_holidays && !c->n_workdays)) return;
+    int64_t last = c->n_holidays ? c->holidays[c->n_holidays - 1] : INT64_MIN;
+    if (c->n_workdays && c->workdays[c->n_workdays - 1] > last)
+        last = c->workdays[c->n_workdays - 1];
+    int64_t year;
+    unsigned m, dd;
+    rw_civil_from_days(last, &year, &m, &dd);
+    int longest = 0;
+    for (int i = 0; i < 4; i++)
+        if (c->close_days[i] > longest) longest = c->close_days[i];
+    int64_t reach = rw_local_day(rw_calendar_deadline(c, (double)today * 86400, 0, longest), 0);
+    if (reach <= rw_days_from_civil(year, 12, 31)) return;
+    char until[16];
+    rw_date_format(reach, until);
+    rw_ydiag(
+        d, doc, rw_ymap_get(doc->root, c->n_holidays ? "holidays" : "workdays"), RW_DIAG_WARNING,
+        "节假日只列到 %lld 年，而今天生成的线索期限最远到 %s：%lld 年起的期限只按周末休息计算，"
+        "国务院办公厅公布该年放假安排后请补充",
+        (long long)year, until, (long long)year + 1);
+}
+
+int rw_calendar_load(rw_calendar_t *c, const char *path, int64_t today, rw_diags_t *d)
 {
     rw_calendar_default(c);
     FILE *f = fopen(path, "r");
@@ -108,6 +134,8 @@ int rw_calendar_load(rw_calendar_t *c, const char *path, rw_diags_t *d)
             load_days(&doc, "workdays", &c->workdays, &c->n_workdays, d) ||
             load_deadlines(c, &doc, d))
             rc = -1;
+        else
+            check_coverage(c, &doc, today, d);
     } else if (doc.root) {
         rw_ydiag(d, &doc, doc.root, RW_DIAG_ERROR,
                  "calendar.yaml 应该是包含 holidays、workdays 的映射");

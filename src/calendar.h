@@ -17,8 +17,10 @@ typedef struct {
 
 /* Defaults of leads.md with no holidays. */
 void rw_calendar_default(rw_calendar_t *c);
-/* Loads path (a missing file leaves the defaults). Returns 0, or -1 with errors. */
-int rw_calendar_load(rw_calendar_t *c, const char *path, rw_diags_t *d);
+/* Loads path (a missing file leaves the defaults). Returns 0, or -1 with errors. Warns
+ * when the deadlines of a lead made on `today` (a day number) reach past the last year
+ * the file lists: its holidays are not known there, only weekends. */
+int rw_calendar_load(rw_calendar_t *c, const char *path, int64_t today, rw_diags_t *d);
 void rw_calendar_free(rw_calendar_t *c);
 int rw_calendar_is_workday(const rw_calendar_t *c, int64_t day);
 /* The end (23:59:59 local) of the n-th working day after the day of `from`:

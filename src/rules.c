@@ -1103,7 +1103,7 @@ int rw_rules_load(rw_rules_t **out, const rw_load_opts_t *opts, rw_diags_t *d)
     snprintf(path, sizeof path, "%s/statutes", opts->rules_dir);
     if (rw_statutes_load(&r->statutes, path, opts->today, d)) rc = -1;
     snprintf(path, sizeof path, "%s/calendar.yaml", opts->rules_dir);
-    if (rw_calendar_load(&r->calendar, path, d)) rc = -1;
+    if (rw_calendar_load(&r->calendar, path, opts->today, d)) rc = -1;
     if (rc == 0 && load_rulesets(&L)) rc = -1;
     if (rc == 0 && apply_settings(&L)) rc = -1;
     if (rc || d->errors) {

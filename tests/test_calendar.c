@@ -17,6 +17,8 @@
 #include "util.h"
 
 #define TZ 480 /* +08:00 */
+/* "today" for loading: 2026-06-01, whose longest deadline stays within the shipped 2026 */
+#define today_2026 20605
 
 static int64_t day(const char *s)
 {
@@ -55,7 +57,7 @@ static int load_text(rw_calendar_t *c, const char *text, rw_diags_t *d, char **p
 {
     *path = temp_file(text);
     rw_diags_init(d);
-    return rw_calendar_load(c, *path, d);
+    return rw_calendar_load(c, *path, today_2026, d);
 }
 
 static void load_ok(rw_calendar_t *c, const char *text)
@@ -80,7 +82,7 @@ static void load_shipped(rw_calendar_t *c)
     rw_buf_printf(&p, "%s/rules/calendar.yaml", root);
     rw_diags_t d;
     rw_diags_init(&d);
-    int rc = rw_calendar_load(c, p.data, &d);
+    int rc = rw_calendar_load(c, p.data, today_2026, &d);
     rw_diags_print(&d, stderr);
     assert_int_equal(rc, 0);
     rw_diags_free(&d);
@@ -150,7 +152,7 @@ static void without_a_calendar_file_weekends_are_off_and_defaults_apply(void **s
     rw_calendar_t c;
     rw_diags_t d;
     rw_diags_init(&d);
-    assert_int_equal(rw_calendar_load(&c, "/nonexistent/calendar.yaml", &d), 0);
+    assert_int_equal(rw_calendar_load(&c, "/nonexistent/calendar.yaml", today_2026, &d), 0);
     assert_int_equal(d.n, 0);
     assert_int_equal(c.n_holidays + c.n_workdays, 0);
     assert_int_equal(c.close_days[RW_LEVEL_BLUE], 60);
@@ -247,9 +249,51 @@ static void a_bad_calendar_is_reported_at_the_entry_at_fault(void **state)
     expect_error("deadlines: 5\n", 1, 12, "deadlines 应该是");
 }
 
+/* The deadlines of a lead made today must not reach a year whose holidays the file
+ * does not list: check warns, at the list, and loading goes on. */
+static void a_calendar_that_ends_before_todays_deadlines_is_a_warning(void **state)
+{
+    (void)state;
+    const char *text = "holidays: [2026-10-01, 2026-10-02]\nworkdays: [2026-10-10]\n";
+    struct {
+        const char *today;
+        int warned;
+    } cases[] = {{"2026-06-01", 0}, {"2026-09-20", 0}, {"2026-11-22", 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rw_calendar_t c;
+        rw_diags_t d;
+        char *path = temp_file(text);
+        rw_diags_init(&d);
+        assert_int_equal(rw_calendar_load(&c, path, day(cases[i].today), &d), 0);
+        assert_int_equal(d.n, (size_t)cases[i].warned);
+        if (cases[i].warned) {
+            assert_int_equal(d.items[0].sev, RW_DIAG_WARNING);
+            assert_int_equal(d.items[0].line, 1);
+            assert_non_null(strstr(d.items[0].msg, "节假日只列到 2026 年"));
+            assert_non_null(strstr(d.items[0].msg, "2027 年起的期限只按周末休息计算"));
+        }
+        rw_diags_free(&d);
+        rw_calendar_free(&c);
+        unlink(path);
+        free(path);
+    }
+    /* calendar days need no holidays */
+    rw_calendar_t c;
+    rw_diags_t d;
+    char *path = temp_file("holidays: [2026-10-01]\ndeadlines: {unit: calendar}\n");
+    rw_diags_init(&d);
+    assert_int_equal(rw_calendar_load(&c, path, day("2026-12-30"), &d), 0);
+    assert_int_equal(d.n, 0);
+    rw_diags_free(&d);
+    rw_calendar_free(&c);
+    unlink(path);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_calendar_that_ends_before_todays_deadlines_is_a_warning),
         cmocka_unit_test(the_2026_spring_festival_is_off_and_its_make_up_saturdays_are_worked),
         cmocka_unit_test(deadlines_count_working_days_from_the_next_local_day),
         cmocka_unit_test(without_a_calendar_file_weekends_are_off_and_defaults_apply),
