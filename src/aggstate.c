@@ -1116,7 +1116,9 @@ static rw_value_t last_query(const rw_aggs_t *a, const rw_call_site_t *site,
     if (at == 0) return rw_null();
     const unsigned char *e = lg->p + at - w;
     if (rw_local_day(time_at(e), tz_min) < cutoff_day(a, tz_min)) return rw_null();
-    if (spec->kind == RW_AGG_SINCE) return rw_num(t - time_at(e));
+    /* to the microsecond: times with fractions are binary doubles near 1.7e9, whose
+     * difference is 86399.99900007248 s where the texts say 86399.999 */
+    if (spec->kind == RW_AGG_SINCE) return rw_num(round((t - time_at(e)) * 1e6) / 1e6);
     const lval_t *v = (const lval_t *)(const void *)(e + 8) + site->field;
     size_t len;
     const char *s;

@@ -472,6 +472,10 @@ static void last_and_since_read_the_latest_event_not_after_the_current_one(void 
     /* a complaint without the field: last reads null from the latest event, not an older value */
     assert_string_equal(probe(&f, "c5", "complaint", "2026-03-05T11:40:00+08:00", NULL), "|0");
     assert_string_equal(probe(&f, "p5", "penalty", "2026-03-05T11:45:00+08:00", NULL), "|300");
+    /* fractions of a second are the texts' difference, not the doubles' (…900007248) */
+    assert_string_equal(probe(&f, "c6", "complaint", "2026-03-05T12:00:00.001+08:00", NULL), "|0");
+    assert_string_equal(probe(&f, "p6", "penalty", "2026-03-06T12:00:00+08:00", NULL),
+                        "|86399.999");
     fx_close(&f);
 }
 
