@@ -868,8 +868,6 @@ static void count_lead(rw_engine_t *e, const char *rule, int level)
     json_object_set_new(per, rw_level_name(level), json_integer(n ? json_integer_value(n) + 1 : 1));
 }
 
-/* A suppressed trigger: the lead's next revision with one more hit, rewritten in the
- * text held in memory (read from the store only when it was dropped). */
 /* The string value of a record's first "key":"…" in text (see bump_hit), or NULL. */
 static const char *text_string(const rw_buf_t *text, const char *key, size_t *len)
 {
@@ -918,6 +916,8 @@ static void mark_overdue(lead_text_t *t)
     t->overdue_after = INFINITY;
 }
 
+/* A suppressed trigger: the lead's next revision with one more hit, rewritten in the
+ * text held in memory (read from the store only when it was dropped). */
 static void add_hit(rw_engine_t *e, const char *id, int shadow, double now)
 {
     size_t id_len = strlen(id);
