@@ -54,10 +54,7 @@ typedef struct {
     rw_api_t *api;
     double next_sweep;
     int64_t compared_day; /* -1 until read from the state */
-    /* the cluster consumed (its id; empty when unknown), and whether the offsets stored
-     * with the state are of another one: then every partition is read from its start */
-    char cluster[128];
-    int foreign_offsets;
+    char cluster[128];    /* the id of the cluster consumed, stored with the offsets; "" unknown */
     /* since the last commit */
     rd_kafka_topic_partition_list_t *offsets;
     uint64_t *delivered;
@@ -153,12 +150,21 @@ static void offset_key(const char *topic, int32_t partition, char *out, size_t n
 /* Offsets are positions in one cluster's partitions: they are stored with its id. */
 #define CLUSTER_KEY "cluster"
 
-/* Decides whether the stored offsets are the cluster's. The embedded broker is new at
- * every start, its partitions empty: offsets stored by an earlier run would skip the
- * first events sent to it (its id is no help: the mock's need not differ). A cluster
- * whose id differs from the stored one is another cluster too. Reading from the start
- * costs nothing in effects: events already applied are duplicates (events.md). */
-static void check_cluster(service_t *s)
+static int add_delete(void *ud, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    (void)val;
+    (void)vlen;
+    rw_batch_delete(ud, RW_CF_META, key, klen);
+    return 0;
+}
+
+/* Drops stored offsets that are not the cluster's. The embedded broker is new at every
+ * start, its partitions empty (its id is no help: the mock's need not differ); a cluster
+ * whose id differs from the one stored is another cluster. Their offsets would skip the
+ * first events sent; without them every partition is read from its start, which costs
+ * no effect twice: events already applied are duplicates (events.md). Returns 0, or -1
+ * with err when they could not be dropped. */
+static int check_cluster(service_t *s, char *err, size_t errlen)
 {
     if (!s->broker) {
         char *id = rd_kafka_clusterid(s->consumer, 5000);
@@ -166,18 +172,31 @@ static void check_cluster(service_t *s)
         if (id) rd_kafka_mem_free(s->consumer, id);
     }
     char *stored = rw_store_get(s->store, RW_CF_META, CLUSTER_KEY, strlen(CLUSTER_KEY), NULL);
-    s->foreign_offsets = s->broker || (stored && *s->cluster && strcmp(stored, s->cluster) != 0);
-    if (s->foreign_offsets && !s->broker)
-        rw_warn(MOD,
-                "状态中保存的位点属于另一个 Kafka 集群（%s，现在连接的是 "
-                "%s）：各分区从最早位点读起，已处理的事件按 (entity, id) 去重",
-                stored, s->cluster);
+    int rc = 0;
+    if (s->broker || (stored && *s->cluster && strcmp(stored, s->cluster) != 0)) {
+        rw_batch_t *b = rw_batch_new(s->store);
+        rw_store_scan(s->store, RW_CF_META, "p/", 2, add_delete, b);
+        if (rw_batch_count(b)) {
+            rw_batch_delete(b, RW_CF_META, CLUSTER_KEY, strlen(CLUSTER_KEY));
+            rc = rw_store_write(s->store, b, err, errlen);
+            if (!rc && s->broker)
+                rw_info(
+                    MOD,
+                    "内嵌 Kafka 每次启动都是空的：状态中上次的位点已作废，各分区从最早位点读起");
+            else if (!rc)
+                rw_warn(MOD,
+                        "状态中保存的位点属于另一个 Kafka 集群（%s，现在连接的是 %s）：已作废，"
+                        "各分区从最早位点读起，已处理的事件按 (entity, id) 去重",
+                        stored, s->cluster);
+        }
+        rw_batch_free(b);
+    }
     free(stored);
+    return rc;
 }
 
 static int64_t stored_offset(service_t *s, const char *topic, int32_t partition)
 {
-    if (s->foreign_offsets) return -1;
     char k[300];
     offset_key(topic, partition, k, sizeof k);
     char *v = rw_store_get(s->store, RW_CF_META, k, strlen(k), NULL);
@@ -357,13 +376,11 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         for (int i = 0; i < parts->cnt; i++) {
             rd_kafka_topic_partition_t *p = &parts->elems[i];
             int64_t off = stored_offset(s, p->topic, p->partition);
-            /* no stored offset: this state never saw the partition, so rebuild it from the start */
+            /* no stored offset: this state never saw the partition (or it was dropped,
+             * check_cluster), so rebuild it from the start */
             p->offset = off >= 0 ? off : RD_KAFKA_OFFSET_BEGINNING;
             rw_info(MOD, "分配分区 %s[%d]，从位点 %s 开始", p->topic, p->partition,
-                    off >= 0             ? "状态中保存的"
-                    : s->broker          ? "最早（内嵌 Kafka 每次启动都是空的）"
-                    : s->foreign_offsets ? "最早（保存的位点属于另一集群）"
-                                         : "最早（本地无状态）");
+                    off >= 0 ? "状态中保存的" : "最早（状态中没有它的位点）");
         }
         if (cooperative)
             rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
@@ -463,7 +480,7 @@ static int open_clients(service_t *s, const char *bootstrap, char *err, size_t e
     rd_kafka_conf_set_opaque(cc, s);
     if (!(s->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, errlen))) return -1;
     rd_kafka_poll_set_consumer(s->consumer);
-    check_cluster(s);
+    if (check_cluster(s, err, errlen)) return -1;
     rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(topics, s->cfg->topic_events, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(s->consumer, topics);

@@ -82,7 +82,7 @@ check "B is assigned every partition" poll 40 b_has_all
 # owned it (no state for it), else from the offset stored with its state.
 for p in ${a_parts//,/ }; do
   how=$(grep -o "分配分区 regwatch\.events\[$p\]，从位点 [^ ]*" "$T/B.log" | tail -1 | sed 's/.*从位点 //')
-  if [[ ",$b_before," == *",$p,"* ]]; then want='状态中保存的'; else want='最早（本地无状态）'; fi
+  if [[ ",$b_before," == *",$p,"* ]]; then want='状态中保存的'; else want='最早（状态中没有它的位点）'; fi
   same "B starts partition $p (A's) from: $want" "$how" "$want"
 done
 
