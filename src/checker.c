@@ -1,6 +1,7 @@
 /* checker.c — name resolution, kind inference and static checks of expressions. */
 #include "checker.h"
 
+#include "eval.h"
 #include "parser.h"
 
 #include <stdarg.h>
@@ -239,15 +240,8 @@ static int comparison_truth(const rw_ast_t *a)
     const rw_ast_t *l = a->args[0], *r = a->args[1];
     rw_binop_t op = a->op;
     double v, w;
-    if (is_num_literal(l, &v) && is_num_literal(r, &w)) {
-        int holds = op == RW_OP_EQ   ? v == w
-                    : op == RW_OP_NE ? v != w
-                    : op == RW_OP_LT ? v < w
-                    : op == RW_OP_LE ? v <= w
-                    : op == RW_OP_GT ? v > w
-                                     : v >= w;
-        return holds ? 1 : 0;
-    }
+    if (is_num_literal(l, &v) && is_num_literal(r, &w)) /* as the evaluator would compare */
+        return rw_is_true(rw_binop_apply(op, rw_num(v), rw_num(w)));
     if (never_negative(r) && is_num_literal(l, &v)) { /* mirror: 0 > x is x < 0 */
         const rw_ast_t *t = l;
         l = r;
