@@ -361,6 +361,14 @@ static int check_time(json_t *v, rw_event_t *ev, rw_event_error_t *err)
     return 0;
 }
 
+int rw_region_valid(const char *s, size_t n)
+{
+    int ok = n >= 2 && n <= 12;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = s[i] >= '0' && s[i] <= '9';
+    return ok;
+}
+
 static int check_region(json_t *v, rw_event_t *ev, rw_event_error_t *err)
 {
     static const char *rule = "字段 region 必须是 2–12 位数字字符串";
@@ -368,10 +376,7 @@ static int check_region(json_t *v, rw_event_t *ev, rw_event_error_t *err)
         return fail(err, RW_EV_BAD_FIELD, "region", "%s，实际是%s", rule, type_word(v));
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
-    int ok = n >= 2 && n <= 12;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = s[i] >= '0' && s[i] <= '9';
-    if (!ok) return bad_text(err, "region", rule, s, n);
+    if (!rw_region_valid(s, n)) return bad_text(err, "region", rule, s, n);
     ev->region = s;
     return 0;
 }

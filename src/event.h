@@ -54,6 +54,9 @@ void rw_event_free(rw_event_t *ev);
  * holds it. */
 int rw_event_from_json(json_t *root, rw_event_t *ev, rw_event_error_t *err);
 
+/* Whether s[0..n) is a region code as events.md has it: 2–12 ASCII digits. */
+int rw_region_valid(const char *s, size_t n);
+
 /* The live-service check: invalid (RW_EV_FUTURE) when ev->time > now + 1 day. */
 int rw_event_check_future(const rw_event_t *ev, double now, rw_event_error_t *err);
 

@@ -1,6 +1,7 @@
 /* lifecycle.c — the transition table of leads.md and the record changes of each action. */
 #include "lifecycle.h"
 
+#include "event.h"
 #include "rules.h"
 #include "rwtime.h"
 #include "util.h"
@@ -189,13 +190,8 @@ int rw_action_request_check(const json_t *req, const char **code, char *msg, siz
         !json_string_length(json_object_get(req, "region")))
         FAIL("missing_field", "改派需要新的部门（department）或地区（region）");
     const json_t *region = json_object_get(req, "region");
-    if (region) { /* as an event's region (events.md): 2–12 digits */
-        size_t n = json_string_length(region);
-        const char *p = json_string_value(region);
-        while (*p >= '0' && *p <= '9')
-            p++;
-        if (*p || n < 2 || n > 12) FAIL("bad_value", "地区应为 2–12 位数字的行政区划代码");
-    }
+    if (region && !rw_region_valid(json_string_value(region), json_string_length(region)))
+        FAIL("bad_value", "地区应为 2–12 位数字的行政区划代码"); /* as an event's region */
     return a;
 }
 
