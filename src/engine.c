@@ -811,24 +811,41 @@ static void emit_record(rw_engine_t *e, json_t *lead)
     emit_text(e, t, old_cap, &out);
 }
 
+/* What follows the first `key` at or after p in a record's text; NULL when absent. Keys
+ * are quoted and quotes inside strings escaped, so the first match is the record's own
+ * field when no nested object before it has that key: true of revision and hits (before
+ * all of them) and of mode, status, overdue, accept_by and close_by (no nested object of
+ * a record has them). */
+static const char *value_after(const char *p, const char *end, const char *key)
+{
+    const char *k = memmem(p, (size_t)(end - p), key, strlen(key));
+    return k ? k + strlen(key) : NULL;
+}
+
 /* The integer after the first `key` at or after p; NULL when absent. */
 static const char *number_after(const char *p, const char *end, const char *key,
                                 const char **num_end)
 {
-    const char *k = memmem(p, (size_t)(end - p), key, strlen(key));
-    if (!k) return NULL;
-    const char *num = k + strlen(key);
+    const char *num = value_after(p, end, key);
+    if (!num) return NULL;
     for (*num_end = num; *num_end < end && **num_end >= '0' && **num_end <= '9';)
         (*num_end)++;
     return num;
 }
 
-/* Makes the record in text one with `revision` and `hits` one higher. Keys are quoted
- * and quotes inside strings are escaped, so the first match in our own serialisation
- * (revision, then hits, precede every nested object) is the record's own field. The
- * digits are rewritten in place unless a number grows a digit; then the record is
- * written to scratch, which becomes the text (text's old buffer becomes scratch).
- * Returns 0, or -1 when either is absent. */
+/* The string value of a record's first "key":"…" in text, or NULL. */
+static const char *text_string(const rw_buf_t *text, const char *key, size_t *len)
+{
+    const char *end = text->data + text->len, *v = value_after(text->data, end, key);
+    const char *q = v ? memchr(v, '"', (size_t)(end - v)) : NULL;
+    *len = q ? (size_t)(q - v) : 0;
+    return q ? v : NULL;
+}
+
+/* Makes the record in text one with `revision` and `hits` one higher (both precede every
+ * nested object, see value_after). The digits are rewritten in place unless a number
+ * grows a digit; then the record is written to scratch, which becomes the text (text's
+ * old buffer becomes scratch). Returns 0, or -1 when either is absent. */
 static int bump_hit(rw_buf_t *text, rw_buf_t *scratch, int64_t *rev, int64_t *hits)
 {
     const char *end = text->data + text->len, *rev_end, *hits_end;
@@ -868,16 +885,6 @@ static void count_lead(rw_engine_t *e, const char *rule, int level)
     json_object_set_new(per, rw_level_name(level), json_integer(n ? json_integer_value(n) + 1 : 1));
 }
 
-/* The string value of a record's first "key":"…" in text (see bump_hit), or NULL. */
-static const char *text_string(const rw_buf_t *text, const char *key, size_t *len)
-{
-    const char *end = text->data + text->len, *k = memmem(text->data, text->len, key, strlen(key));
-    if (!k) return NULL;
-    const char *v = k + strlen(key), *q = memchr(v, '"', (size_t)(end - v));
-    *len = q ? (size_t)(q - v) : 0;
-    return q ? v : NULL;
-}
-
 static double text_time(const rw_buf_t *text, const char *key)
 {
     size_t len;
@@ -904,14 +911,12 @@ static double text_overdue_after(const rw_buf_t *text)
 /* Turns the text's "overdue":false into true, once it is past t->overdue_after. */
 static void mark_overdue(lead_text_t *t)
 {
-    static const char was[] = "\"overdue\":false";
-    char *k = memmem(t->text.data, t->text.len, was, sizeof was - 1);
-    if (k) {
-        memcpy(k, "\"overdue\":true", sizeof was - 2);
-        char *tail = k + sizeof was - 1;
-        memmove(tail - 1, tail, (size_t)(t->text.data + t->text.len - tail));
-        t->text.len--;
-        t->text.data[t->text.len] = '\0';
+    char *end = t->text.data + t->text.len;
+    char *v = (char *)value_after(t->text.data, end, "\"overdue\":");
+    if (v && end - v >= 5 && !memcmp(v, "false", 5)) { /* one byte shorter */
+        memcpy(v, "true", 4);
+        memmove(v + 4, v + 5, (size_t)(end - v - 5));
+        t->text.data[--t->text.len] = '\0';
     }
     t->overdue_after = INFINITY;
 }
