@@ -814,8 +814,8 @@ static void emit_record(rw_engine_t *e, json_t *lead)
 /* What follows the first `key` at or after p in a record's text; NULL when absent. Keys
  * are quoted and quotes inside strings escaped, so the first match is the record's own
  * field when no nested object before it has that key: true of revision and hits (before
- * all of them) and of mode, status, overdue, accept_by and close_by (no nested object of
- * a record has them). */
+ * all of them) and of mode, status, overdue and due's accept_by and close_by (found
+ * nowhere else in a record). */
 static const char *value_after(const char *p, const char *end, const char *key)
 {
     const char *k = memmem(p, (size_t)(end - p), key, strlen(key));
