@@ -168,8 +168,10 @@ static int check_cluster(service_t *s, char *err, size_t errlen)
 {
     if (!s->broker) {
         char *id = rd_kafka_clusterid(s->consumer, 5000);
-        if (id) snprintf(s->cluster, sizeof s->cluster, "%s", id);
-        if (id) rd_kafka_mem_free(s->consumer, id);
+        if (id) {
+            snprintf(s->cluster, sizeof s->cluster, "%s", id);
+            rd_kafka_mem_free(s->consumer, id);
+        }
     }
     char *stored = rw_store_get(s->store, RW_CF_META, CLUSTER_KEY, strlen(CLUSTER_KEY), NULL);
     int rc = 0;
