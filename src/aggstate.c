@@ -614,6 +614,7 @@ static void prune_ids(rw_aggs_t *a, int64_t cut, int tz_min)
     if (!drop) return;
     bytes_cut(&a->ev, 0, drop * entry_width(a->l));
     bytes_t ids = {0};
+    bytes_reserve(&ids, a->ids.used); /* the kept ids fit: one allocation, not one per growth */
     for (uint32_t i = 0; i < log_n(a); i++) {
         size_t len;
         const char *id = rec_get(&a->ids, entry_off(entry_at(a, i)), &len);

@@ -70,6 +70,7 @@ static int load_types(rw_catalog_t *cat, const rw_ydoc_t *doc, const rw_ynode_t 
         }
         rw_type_t *t = &cat->types[cat->n_types++];
         t->name = rw_xstrdup(name);
+        t->name_len = strlen(name);
         if (def->kind != RW_Y_MAP) {
             rw_ydiag(d, doc, def, RW_DIAG_ERROR, "事件类型 %s 应该是 {title, attrs} 映射", name);
             rc = -1;
@@ -207,7 +208,7 @@ void rw_catalog_free(rw_catalog_t *cat)
 int rw_catalog_type(const rw_catalog_t *cat, const char *name, size_t len)
 {
     for (size_t i = 0; i < cat->n_types; i++)
-        if (strlen(cat->types[i].name) == len && memcmp(cat->types[i].name, name, len) == 0)
+        if (cat->types[i].name_len == len && memcmp(cat->types[i].name, name, len) == 0)
             return (int)i;
     return -1;
 }

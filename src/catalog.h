@@ -11,6 +11,7 @@
 
 typedef struct {
     char *name, *title;
+    size_t name_len;                 /* every event's type is looked up by name */
     char **attr_names, **attr_kinds; /* kinds: string | number | boolean */
     size_t n_attrs;
 } rw_type_t;
