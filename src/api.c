@@ -437,7 +437,7 @@ static json_t *law_json(const rw_law_t *law)
     for (size_t i = 0; i < law->n_aliases; i++)
         json_array_append_new(aliases, json_string(law->aliases[i]));
     json_t *repealed = json_null();
-    if (law->repealed >= 0) {
+    if (law->repealed != RW_DAY_NONE) {
         rw_date_format(law->repealed, day);
         repealed = json_string(day);
     }

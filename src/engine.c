@@ -743,8 +743,9 @@ static size_t clauses_in_force(rw_engine_t *e, const rw_rule_t *rule, int64_t da
     rw_buf_putc(&e->clauses, '[');
     for (size_t i = 0; i < rule->n_clauses; i++) {
         const rw_clause_ref_t *ref = &rule->clauses[i];
-        if (ref->law->repealed >= 0 && day >= ref->law->repealed) continue;
-        const rw_law_version_t *v = rw_law_version_at(ref->law, ref->pin >= 0 ? ref->pin : day);
+        if (ref->law->repealed != RW_DAY_NONE && day >= ref->law->repealed) continue;
+        const rw_law_version_t *v =
+            rw_law_version_at(ref->law, ref->pin != RW_DAY_NONE ? ref->pin : day);
         if (!v) continue;
         struct clause_cache *c = &cache[i];
         if (!c->valid || c->v != v || c->now_day != now_day) {

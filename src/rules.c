@@ -813,7 +813,7 @@ static void check_legal_basis(loader_t *L, const rw_rule_t *rule)
     for (size_t i = 0; i < rule->n_clauses; i++) {
         const rw_clause_ref_t *c = &rule->clauses[i];
         char date[16];
-        if (c->law->repealed >= 0) {
+        if (c->law->repealed != RW_DAY_NONE) {
             int past = c->law->repealed <= L->opts->today;
             repealed += past;
             rw_date_format(c->law->repealed, date);
@@ -826,7 +826,7 @@ static void check_legal_basis(loader_t *L, const rw_rule_t *rule)
         /* the text the author reviewed: the version in force then, or the first one when
          * the law took force after the review */
         const rw_law_version_t *at = NULL;
-        if (reviewed >= 0 && c->pin < 0 && c->law->n_versions)
+        if (reviewed != RW_DAY_NONE && c->pin == RW_DAY_NONE && c->law->n_versions)
             at = reviewed < c->law->versions[0].effective ? &c->law->versions[0]
                                                           : rw_law_version_at(c->law, reviewed);
         char *old = at ? rw_clause_text(c, at) : NULL;
@@ -1024,7 +1024,7 @@ static int load_rulesets(loader_t *L)
         const char *name = rw_yget_str(&docs[i], root, "ruleset", 1, L->d);
         rs->name = rw_xstrdup(name ? name : docs[i].path);
         rs->file = rw_xstrdup(docs[i].path);
-        rs->reviewed = -1;
+        rs->reviewed = RW_DAY_NONE;
         int ri = (int)r->n_rulesets++;
         if (!name) rc = -1;
         const char *reviewed = rw_yget_str(&docs[i], root, "reviewed", 0, L->d);

@@ -40,7 +40,7 @@ typedef struct {
 
 typedef struct {
     char *name, *file;
-    int64_t reviewed; /* day number, -1 when absent */
+    int64_t reviewed; /* day number, RW_DAY_NONE when absent */
     char **param_names;
     size_t n_params;
     rw_value_t *base; /* params with no override (after --set) */

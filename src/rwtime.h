@@ -19,6 +19,9 @@ int rw_tz_parse(const char *s, int *offset_min);
  * zone tz_min — its start, or with end_of_day the start of the next day (an inclusive
  * "to"). Returns 0, or -1. */
 int rw_time_parse_loose(const char *s, int tz_min, int end_of_day, double *epoch);
+/* A day-number field left unset (a date not given): every int64_t is a real day, those
+ * before 1970 negative. */
+#define RW_DAY_NONE INT64_MIN
 /* Parses YYYY-MM-DD into a day number; -1 on error. */
 int rw_date_parse(const char *s, int64_t *day);
 /* Formats a day number as YYYY-MM-DD; out holds 11 bytes. */

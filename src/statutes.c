@@ -854,7 +854,7 @@ static int load_law(lctx_t *c, const rw_ynode_t *e, rw_law_t *law)
 {
     static const char *const keys[] = {"id",       "title",    "aliases",  "level",
                                        "verified", "versions", "repealed", NULL};
-    *law = (rw_law_t){.verified = -1, .repealed = -1, .line = e->line};
+    *law = (rw_law_t){.verified = RW_DAY_NONE, .repealed = RW_DAY_NONE, .line = e->line};
     if (e->kind != RW_Y_MAP) {
         YERR(c, e, "laws 的每一项应为映射（id、title、level、versions…），实际是%s",
              rw_ykind_name(e->kind));
@@ -929,7 +929,7 @@ static int load_law(lctx_t *c, const rw_ynode_t *e, rw_law_t *law)
     }
     if (rc) return -1;
     const char *who = law->id;
-    if (law->verified < 0) {
+    if (law->verified == RW_DAY_NONE) {
         rw_diag_warn(c->d, c->doc->path, e->line, e->col,
                      "法律「%s」没有 verified 日期：请注明最近一次对照官方文本核对的日期", who);
     } else if (c->today > year_after(law->verified)) {
@@ -1033,7 +1033,7 @@ int rw_clause_ref_parse(const rw_statutes_t *s, const char *ref, rw_clause_ref_t
 {
     static const char *const form =
         "条款引用应写作 法律[@日期]#条[.款[.项]]，如 food-safety-law#34.1.6";
-    *out = (rw_clause_ref_t){.pin = -1};
+    *out = (rw_clause_ref_t){.pin = RW_DAY_NONE};
     const char *hash = strchr(ref, '#');
     if (!hash || hash == ref) {
         snprintf(err, errlen, "「%s」不是条款引用：%s", ref, form);
@@ -1080,7 +1080,7 @@ int rw_clause_ref_parse(const rw_statutes_t *s, const char *ref, rw_clause_ref_t
 
 const rw_law_version_t *rw_law_version_at(const rw_law_t *law, int64_t day)
 {
-    if (law->repealed >= 0 && day >= law->repealed) return NULL;
+    if (law->repealed != RW_DAY_NONE && day >= law->repealed) return NULL;
     const rw_law_version_t *v = NULL;
     for (size_t i = 0; i < law->n_versions && law->versions[i].effective <= day; i++)
         v = &law->versions[i];
@@ -1091,7 +1091,8 @@ int rw_statutes_change_between(const rw_statutes_t *s, int64_t after, int64_t up
 {
     for (size_t i = 0; i < s->n_laws; i++) {
         const rw_law_t *law = &s->laws[i];
-        if (law->repealed >= 0 && law->repealed > after && law->repealed <= upto) return 1;
+        if (law->repealed != RW_DAY_NONE && law->repealed > after && law->repealed <= upto)
+            return 1;
         for (size_t v = 0; v < law->n_versions; v++)
             if (law->versions[v].effective > after && law->versions[v].effective <= upto) return 1;
     }
@@ -1139,7 +1140,8 @@ int rw_law_article_in(const rw_law_t *law, size_t from, size_t to, int number, i
 int rw_clause_ref_in(const rw_clause_ref_t *r, const rw_law_version_t *v, rw_clause_ref_t *out)
 {
     const rw_law_t *law = r->law;
-    const rw_law_version_t *base = r->pin >= 0 ? rw_law_version_at(law, r->pin) : law->versions;
+    const rw_law_version_t *base =
+        r->pin != RW_DAY_NONE ? rw_law_version_at(law, r->pin) : law->versions;
     *out = *r;
     if (!base || !law->n_versions) return -1;
     return rw_law_article_in(law, (size_t)(base - law->versions), (size_t)(v - law->versions),
@@ -1162,7 +1164,7 @@ static const rw_stat_article_t *clause_article(const rw_clause_ref_t *r, const r
 
 int rw_clause_ref_exists(const rw_clause_ref_t *r)
 {
-    if (r->pin >= 0) {
+    if (r->pin != RW_DAY_NONE) {
         const rw_law_version_t *v = rw_law_version_at(r->law, r->pin);
         return v && clause_article(r, v, NULL);
     }
@@ -1231,7 +1233,7 @@ static json_t *date_json(int64_t day)
 json_t *rw_clause_changed(const rw_clause_ref_t *r, const char *cited_text, int64_t now_day)
 {
     const rw_law_t *law = r->law;
-    if (law->repealed >= 0 && now_day >= law->repealed)
+    if (law->repealed != RW_DAY_NONE && now_day >= law->repealed)
         return json_pack("{s:o, s:b}", "date", date_json(law->repealed), "repealed", 1);
     const rw_law_version_t *now = rw_law_version_at(law, now_day);
     if (!now) return json_null();
@@ -1250,8 +1252,8 @@ json_t *rw_clause_changed(const rw_clause_ref_t *r, const char *cited_text, int6
 json_t *rw_clause_json(const rw_clause_ref_t *r, const char *ref_text, int64_t day, int64_t now_day)
 {
     const rw_law_t *law = r->law;
-    if (law->repealed >= 0 && day >= law->repealed) return NULL;
-    const rw_law_version_t *v = rw_law_version_at(law, r->pin >= 0 ? r->pin : day);
+    if (law->repealed != RW_DAY_NONE && day >= law->repealed) return NULL;
+    const rw_law_version_t *v = rw_law_version_at(law, r->pin != RW_DAY_NONE ? r->pin : day);
     rw_clause_ref_t in;
     const rw_stat_article_t *a = v ? clause_article(r, v, &in) : NULL;
     if (!a) return NULL;
@@ -2157,7 +2159,7 @@ json_t *rw_clause_history_json(const rw_clause_ref_t *r, const char *ref_text)
     }
     free(prev);
     json_t *repealed = json_null();
-    if (law->repealed >= 0) {
+    if (law->repealed != RW_DAY_NONE) {
         char day[11];
         rw_date_format(law->repealed, day);
         repealed = json_string(day);

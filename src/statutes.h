@@ -71,8 +71,8 @@ typedef struct {
     char *id, *title, *level;
     char **aliases;
     size_t n_aliases;
-    int64_t verified;           /* day number, -1 when absent */
-    int64_t repealed;           /* day number, -1 when in force */
+    int64_t verified;           /* day number, RW_DAY_NONE when absent */
+    int64_t repealed;           /* day number, RW_DAY_NONE when in force */
     rw_law_version_t *versions; /* sorted by effective */
     size_t n_versions;
     int line; /* of its entry in laws.yaml */
@@ -95,7 +95,7 @@ const rw_law_t *rw_statutes_find(const rw_statutes_t *s, const char *name);
 
 typedef struct {
     const rw_law_t *law;
-    int64_t pin;                  /* @DATE day number, or -1 */
+    int64_t pin;                  /* @DATE day number, or RW_DAY_NONE */
     int article, sub, para, item; /* para/item 0 when not given */
 } rw_clause_ref_t;
 

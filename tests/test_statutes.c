@@ -129,7 +129,7 @@ static void every_shipped_law_loads_with_its_real_article_count(void **state)
         const rw_law_t *law = rw_statutes_find(s, SHIPPED[i].id);
         assert_non_null(law);
         assert_int_equal(law->verified, day("2026-11-01"));
-        assert_int_equal(law->repealed, -1);
+        assert_int_equal(law->repealed, RW_DAY_NONE);
         for (size_t v = 0; v < law->n_versions; v++) {
             const rw_law_text_t *t = law->versions[v].text;
             if (t->n_articles != SHIPPED[i].articles)
@@ -426,6 +426,10 @@ static const char *const OLD_FILES[] = {
     HEADER "第一条 经营者（含个体工商户）应当遵守本条例，不得违法经营：\n\n（一）明码标价。",
     "same-2015.md",
     HEADER "第一条　经营者(含个体工商户)应当遵守本条例, 不得违法经营:\n\n(一)明码  标价。",
+    "early-1965.md",
+    HEADER "第一条 旧文本。",
+    "early-1990.md",
+    HEADER "第一条 新文本。",
     NULL};
 
 static const char *const OLD_YAML = "laws:\n"
@@ -449,7 +453,16 @@ static const char *const OLD_YAML = "laws:\n"
                                     "        source: same-2010.md\n"
                                     "      - effective: 2015-06-01\n"
                                     "        source: same-2015.md\n"
-                                    "    repealed: null\n";
+                                    "    repealed: null\n"
+                                    "  - id: early\n"
+                                    "    title: 测试条例\n"
+                                    "    level: department-rule\n"
+                                    "    verified: 2026-10-01\n"
+                                    "    versions:\n"
+                                    "      - effective: 1965-01-01\n"
+                                    "        source: early-1965.md\n"
+                                    "      - effective: 1990-01-01\n"
+                                    "        source: early-1990.md\n";
 
 static void repealed_laws_and_pinned_references(void **state)
 {
@@ -507,6 +520,29 @@ static void repealed_laws_and_pinned_references(void **state)
     o = rw_clause_json(&r, "same#1", day("2012-01-01"), day("2016-01-01"));
     assert_string_equal(jstr(o, "version"), "2010-01-01");
     assert_true(json_is_null(json_object_get(o, "changed")));
+    json_decref(o);
+    rw_statutes_free(s);
+    remove_dir(dir);
+}
+
+/* Day numbers before 1970 are negative: a pin there is a pin, not "no pin". */
+static void dates_before_1970_pin_and_resolve_like_any_other(void **state)
+{
+    (void)state;
+    char *dir = synthetic(OLD_YAML, OLD_FILES);
+    rw_statutes_t *s = load_ok(dir);
+    rw_clause_ref_t r = ref(s, "early@1966-01-01#1");
+    assert_int_equal(r.pin, day("1966-01-01"));
+    json_t *o = rw_clause_json(&r, "early@1966-01-01#1", day("2026-03-04"), day("2026-03-04"));
+    assert_string_equal(jstr(o, "version"), "1965-01-01");
+    assert_string_equal(jstr(o, "text"), "旧文本。");
+    assert_string_equal(jstr(json_object_get(o, "changed"), "text"), "新文本。");
+    json_decref(o);
+    r = ref(s, "early@1964-06-01#1"); /* before the first version: nothing to cite */
+    assert_false(rw_clause_ref_exists(&r));
+    r = ref(s, "early#1");
+    o = rw_clause_json(&r, "early#1", day("1966-01-01"), day("1966-01-01"));
+    assert_string_equal(jstr(o, "version"), "1965-01-01");
     json_decref(o);
     rw_statutes_free(s);
     remove_dir(dir);
@@ -687,7 +723,7 @@ static void malformed_laws_yaml_gets_file_line_col_errors(void **state)
     assert_non_null(strstr(d.items[0].msg, "不一致"));
     assert_int_equal(d.items[0].line, 7);
     assert_non_null(strstr(d.items[1].msg, "verified"));
-    assert_int_equal(s->laws[0].verified, -1);
+    assert_int_equal(s->laws[0].verified, RW_DAY_NONE);
     rw_diags_free(&d);
     rw_statutes_free(s);
     remove_dir(dir);
@@ -746,7 +782,7 @@ static void clause_references_parse_strictly(void **state)
     assert_int_equal(r.para, 1);
     assert_int_equal(r.item, 1);
     r = ref(s, "计量法#10-1");
-    assert_int_equal(r.pin, -1);
+    assert_int_equal(r.pin, RW_DAY_NONE);
     assert_int_equal(r.article, 10);
     assert_int_equal(r.sub, 1);
     assert_int_equal(r.para, 0);
@@ -963,7 +999,7 @@ static char *full_revision(const char *map)
     const rw_law_t *law = rw_statutes_find(s, "food-safety-law");
     char *v1[154], *v2[154];
     for (int i = 0; i < 154; i++) {
-        rw_clause_ref_t r = {.law = law, .pin = -1, .article = i + 1};
+        rw_clause_ref_t r = {.law = law, .pin = RW_DAY_NONE, .article = i + 1};
         v1[i] = rw_clause_text(&r, &law->versions[0]);
     }
     size_t n = 0;
@@ -1046,8 +1082,8 @@ static void a_full_revision_without_a_map_is_matched_by_content(void **state)
     rw_clause_ref_t r = ref(s, "fsl#30");
     json_t *o = rw_clause_json(&r, "fsl#30", day("2031-01-01"), day("2031-01-01"));
     assert_string_equal(jstr(o, "label"), "第三十条");
-    char *old31 =
-        rw_clause_text(&(rw_clause_ref_t){.law = law, .pin = -1, .article = 31}, &law->versions[0]);
+    char *old31 = rw_clause_text(&(rw_clause_ref_t){.law = law, .pin = RW_DAY_NONE, .article = 31},
+                                 &law->versions[0]);
     assert_string_equal(jstr(o, "text"), old31);
     free(old31);
     json_decref(o);
@@ -1480,6 +1516,7 @@ int main(void)
         cmocka_unit_test(wrapped_lines_and_unseparated_paragraphs_parse_as_written),
         cmocka_unit_test(versions_resolve_by_the_day_they_took_force),
         cmocka_unit_test(repealed_laws_and_pinned_references),
+        cmocka_unit_test(dates_before_1970_pin_and_resolve_like_any_other),
         cmocka_unit_test(texts_compare_with_punctuation_folded),
         cmocka_unit_test(malformed_law_texts_get_file_line_col_errors),
         cmocka_unit_test(malformed_laws_yaml_gets_file_line_col_errors),

@@ -567,17 +567,17 @@ static char *not_in_force(const rw_clause_ref_t *r, int64_t day, const rw_law_ve
     rw_buf_t b;
     rw_buf_init(&b);
     char d1[11], d2[11], name[128];
-    if (law->repealed >= 0 && day >= law->repealed) {
+    if (law->repealed != RW_DAY_NONE && day >= law->repealed) {
         rw_date_format(law->repealed, d1);
         rw_buf_printf(&b, "%s已于 %s 废止", law->title, d1);
         return rw_buf_steal(&b);
     }
-    *v = rw_law_version_at(law, r->pin >= 0 ? r->pin : day);
+    *v = rw_law_version_at(law, r->pin != RW_DAY_NONE ? r->pin : day);
     if (!*v) {
-        rw_date_format(r->pin >= 0 ? r->pin : day, d1);
+        rw_date_format(r->pin != RW_DAY_NONE ? r->pin : day, d1);
         rw_date_format(law->versions[0].effective, d2);
         rw_buf_printf(&b, "%s%s 早于%s最早的版本（%s 起施行）",
-                      r->pin >= 0 ? "引用固定的日期 " : "", d1, law->title, d2);
+                      r->pin != RW_DAY_NONE ? "引用固定的日期 " : "", d1, law->title, d2);
         return rw_buf_steal(&b);
     }
     rw_date_format((*v)->effective, d1);
@@ -681,7 +681,7 @@ static int cmd_show(int argc, char **argv)
     if (!as_json) {
         printf("%s  %s\n%s（%s）\n", text_ref, label, law->title, law->id);
         printf("%s 适用 %s 起施行的版本（%s）%s\n", atd, vd, v->source,
-               r.pin >= 0 ? "：引用用 @日期 固定了版本" : "");
+               r.pin != RW_DAY_NONE ? "：引用用 @日期 固定了版本" : "");
         if (in.article != r.article || in.sub != r.sub) {
             char o[24];
             rw_article_ref(r.article, r.sub, o);
@@ -697,7 +697,7 @@ static int cmd_show(int argc, char **argv)
     size_t vi = (size_t)(v - law->versions), changes = 0;
     for (size_t k = vi + 1; k < law->n_versions; k++) {
         const rw_law_version_t *w = &law->versions[k];
-        if (law->repealed >= 0 && w->effective >= law->repealed) break;
+        if (law->repealed != RW_DAY_NONE && w->effective >= law->repealed) break;
         rw_clause_ref_t win;
         const rw_stat_article_t *wa = NULL;
         char *wt = rw_clause_text(&r, w), *wl = NULL;
@@ -740,7 +740,7 @@ static int cmd_show(int argc, char **argv)
     }
     free(prev);
     free(prev_label);
-    if (law->repealed >= 0) {
+    if (law->repealed != RW_DAY_NONE) {
         rw_date_format(law->repealed, vd);
         if (!as_json) {
             if (!changes++) printf("此后的变化：\n");
@@ -760,7 +760,7 @@ static int cmd_show(int argc, char **argv)
             json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:o}", "ref", text_ref, "at",
                       atd, "law", law->id, "title", law->title, "in_force", 1, "version", vd,
                       "source", v->source, "label", label, "text", text, "later", later);
-        if (law->repealed >= 0) {
+        if (law->repealed != RW_DAY_NONE) {
             rw_date_format(law->repealed, vd);
             json_object_set_new(o, "repealed", json_string(vd));
         } else {
