@@ -609,18 +609,15 @@ static void evidence_text(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t *
     rw_buf_putc(b, ']');
 }
 
-/* Every model the `if` calls, with its value and the parts that made it. */
+/* Every model the rule reads (rule->model_calls), with its value and the parts that made
+ * it. */
 static void models_text(rw_engine_t *e, const rw_rule_t *rule, rw_eval_env_t *env, rw_buf_t *b)
 {
     rw_buf_putc(b, '[');
-    int first = 1;
-    for (size_t i = 0; i < rule->n_evidence; i++) {
-        int call = rule->evidence[i].call;
-        const rw_callspec_t *spec = &e->rules->calls[call];
-        if (spec->kind != RW_AGG_MODEL) continue;
-        const rw_model_t *m = &e->rules->models[spec->model];
-        rw_buf_puts(b, first ? "{\"model\":" : ",{\"model\":");
-        first = 0;
+    for (size_t i = 0; i < rule->n_model_calls; i++) {
+        int call = rule->model_calls[i];
+        const rw_model_t *m = &e->rules->models[e->rules->calls[call].model];
+        rw_buf_puts(b, i ? ",{\"model\":" : "{\"model\":");
         rw_json_append_cstr(b, m->name);
         rw_buf_puts(b, ",\"value\":");
         rw_value_append_json(resolve_call(env, call), b);

@@ -496,6 +496,24 @@ static void finish_evidence(rw_rules_t *r, rw_rule_t *rule)
     }
 }
 
+/* The lead's `models`: each model the rule reads in its `if`, `level` or `message`, once,
+ * in source order. Every lead that used a model carries it (models.md); a model that
+ * only chose the level or went into the message was used as much as one in the `if`. */
+static void collect_models(const rw_rules_t *r, rw_rule_t *rule, const rw_ast_t *a)
+{
+    if (a->call_id >= 0) {
+        const rw_callspec_t *c = &r->calls[a->call_id];
+        if (c->kind != RW_AGG_MODEL) return;
+        for (size_t i = 0; i < rule->n_model_calls; i++)
+            if (r->calls[rule->model_calls[i]].model == c->model) return;
+        rule->model_calls = rw_xrealloc(rule->model_calls, (rule->n_model_calls + 1) * sizeof(int));
+        rule->model_calls[rule->n_model_calls++] = a->call_id;
+        return;
+    }
+    for (size_t i = 0; i < a->n_args; i++)
+        collect_models(r, rule, a->args[i]);
+}
+
 /* Splits a message template into literal text and {expression} parts. */
 static int load_message(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, const rw_ynode_t *n)
 {
@@ -553,6 +571,7 @@ static int load_message(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, cons
         } else {
             rule->msg = rw_xrealloc(rule->msg, (rule->n_msg + 1) * sizeof *rule->msg);
             rule->msg[rule->n_msg++] = (rw_msg_part_t){.prog = rw_compile(a)};
+            collect_models(L->r, rule, a);
             rw_ast_free(a);
         }
         i++;
@@ -608,8 +627,11 @@ static int load_level(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, const 
             rc = -1;
             continue;
         }
-        rule->level_when[lvl] = compile_node(L, RW_CTX_RULE, doc, n->items[i], NULL);
+        rw_ast_t *ast = NULL;
+        rule->level_when[lvl] = compile_node(L, RW_CTX_RULE, doc, n->items[i], &ast);
         if (!rule->level_when[lvl]) rc = -1;
+        if (ast) collect_models(L->r, rule, ast);
+        rw_ast_free(ast);
     }
     return rc;
 }
@@ -749,6 +771,7 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
             }
             collect_evidence(rule, ast);
             finish_evidence(r, rule);
+            collect_models(r, rule, ast);
             rw_ast_free(ast);
         }
     }
@@ -1143,6 +1166,7 @@ void rw_rules_free(rw_rules_t *r)
             rw_prog_free(u->evidence[k].threshold);
         free(u->evidence);
         free(u->window_calls);
+        free(u->model_calls);
     }
     free(r->rules);
     for (size_t i = 0; i < r->n_rulesets; i++) {

@@ -84,6 +84,8 @@ typedef struct {
     size_t n_evidence;
     int *window_calls; /* the if's window aggregates, for the lead's `events` */
     size_t n_window_calls;
+    int *model_calls; /* a call of each model the if, level or message reads: `models` */
+    size_t n_model_calls;
     char hash[17];
 } rw_rule_t;
 

@@ -990,7 +990,18 @@ static const char *const PROBES =
             PROBE("RATE", "sampling", "model(\"sampling-risk\") >= 0") PROBE(
                 "REVENUE", "tax_return",
                 "model(\"revenue-shift\") == null or model(\"revenue-shift\") > -1000000")
-                PROBE("BIG", "tax_return", "model(\"big\") == null or model(\"big\") > -1000000");
+                PROBE("BIG", "tax_return", "model(\"big\") == null or model(\"big\") > -1000000")
+    /* models read only by the level and the message */
+    "  - id: LEVELED\n"
+    "    title: 等级由模型决定\n"
+    "    on: penalty\n"
+    "    if: 'count(penalty, 30d) >= 1'\n"
+    "    level:\n"
+    "      red: 'model(\"entity-risk\") >= 0.5'\n"
+    "      default: blue\n"
+    "    message: '抽检 {model(\"sampling-risk\")}，评分 {model(\"entity-risk\")}'\n"
+    "    clauses: [\"test-law#1\"]\n"
+    "    suppress: 0d\n";
 
 static const char *const BIG =
     "model: big\nkind: ewma\non: big_return\nvalue: 'attrs.revenue'\nalpha: 0.5\nmin_samples: 2\n";
@@ -1142,6 +1153,39 @@ static void leads_carry_the_entity_risk_score_and_its_parts(void **state)
     send(&x, E, "c4", "complaint", "2026-06-03T09:00:00+08:00", "'attrs':{'category':'food'}");
     m = must_evidence(&x, "SCORE", "entity-risk");
     assert_close(num_of(m, "value"), logistic(-4 + 0.9 * log(3) + 1.2 + 1.6 + 1.5), 1e-12);
+    run_close(&x);
+}
+
+/* models.md: "every lead that used a model carries its value and the parts" — a model
+ * that chose the level or went into the message was used, once each, in source order. */
+static void models_read_by_the_level_or_the_message_are_in_the_lead(void **state)
+{
+    (void)state;
+    run_t x;
+    run_open(&x);
+    send(&x, "R2", "p1", "penalty", "2026-03-01T09:00:00+08:00",
+         "'attrs':{'amount':5000},'profile':{'abnormal_list':true}");
+    send(&x, "R2", "p2", "penalty", "2026-03-02T09:00:00+08:00", "'attrs':{'amount':8000}");
+    const json_t *lead = NULL;
+    for (size_t i = x.mark; i < json_array_size(x.leads); i++)
+        if (!strcmp(json_string_value(json_object_get(json_array_get(x.leads, i), "rule")),
+                    "LEVELED"))
+            lead = json_array_get(x.leads, i);
+    assert_non_null(lead);
+    /* two penalties and the abnormal list: −4 + 1.6 + 1.5 gives 0.29, so blue */
+    assert_string_equal(json_string_value(json_object_get(lead, "level")), "blue");
+    const json_t *ms = json_object_get(lead, "models");
+    assert_int_equal(json_array_size(ms), 2);
+    const json_t *risk = json_array_get(ms, 0), *rate = json_array_get(ms, 1);
+    assert_string_equal(json_string_value(json_object_get(risk, "model")), "entity-risk");
+    assert_close(num_of(risk, "value"), logistic(-4 + 1.6 + 1.5), 1e-12);
+    assert_int_equal(json_array_size(json_object_get(risk, "parts")), 4);
+    assert_string_equal(json_string_value(json_object_get(rate, "model")), "sampling-risk");
+    assert_close(num_of(rate, "value"), pow(0.9, 19), 1e-12); /* no trials: the prior */
+    const json_t *ev = json_object_get(lead, "evidence");     /* still the `if`'s calls alone */
+    assert_int_equal(json_array_size(ev), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "expr")),
+                        "count(penalty, 30d)");
     run_close(&x);
 }
 
@@ -1674,6 +1718,7 @@ int main(void)
         cmocka_unit_test(ewma_with_alpha_1_never_has_a_variance),
         cmocka_unit_test(ewma_skips_values_that_are_not_numbers),
         cmocka_unit_test(leads_carry_the_entity_risk_score_and_its_parts),
+        cmocka_unit_test(models_read_by_the_level_or_the_message_are_in_the_lead),
         cmocka_unit_test(leads_carry_the_complaint_surge_p_value_and_lambda),
         cmocka_unit_test(leads_carry_the_sampling_risk_posterior),
         cmocka_unit_test(leads_carry_the_revenue_z_and_each_entity_has_its_own_series),
