@@ -380,12 +380,13 @@ static rw_value_t gsl_value(double x)
     return failed ? rw_null() : num_or_null(x);
 }
 
-/* The order parts are listed in: largest |contribution| first (a null one counts as
- * 0); equal ones keep the order of `inputs` (a stable insertion sort: models have a
- * handful of inputs). */
+/* The order parts are listed in: largest |contribution| first, an overflowed (infinite)
+ * one before every finite one though the JSON shows it null, and NaN (0 · ∞) as 0; equal
+ * ones keep the order of `inputs` (a stable insertion sort: models have a handful of
+ * inputs). */
 static double part_weight(const rw_model_parts_t *p, size_t i)
 {
-    return isfinite(p->c[i]) ? fabs(p->c[i]) : 0;
+    return isnan(p->c[i]) ? 0 : fabs(p->c[i]);
 }
 
 static void sort_parts(const rw_model_parts_t *p, size_t *order, size_t n)

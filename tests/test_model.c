@@ -471,6 +471,16 @@ static void logistic_extreme_scores_saturate_at_0_and_1_instead_of_null(void **s
     rw_value_t v = eval_with(r, "score", NULL, &neg, 1, NULL);
     assert_int_equal(v.kind, RW_V_NUM);
     assert_true(v.num >= 0 && v.num < 1e-300);
+    /* 2 · 1e308 overflows: the largest |contribution| of all, listed first (as null) */
+    json_t *parts = NULL;
+    given_t one = {"count(complaint, 30d)", 1};
+    v = eval_with(r, "score", "{\"flag\": 1e308, \"a\": 1000}", &one, 1, &parts);
+    assert_value_close(v, 1, 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(parts, 0), "input")),
+                        "flag");
+    assert_true(json_is_null(json_object_get(json_array_get(parts, 0), "contribution")));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(parts, 1), "input")), "a");
+    json_decref(parts);
     rw_rules_free(r);
     folder_free(&f);
 }
