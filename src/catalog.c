@@ -148,6 +148,14 @@ static int load_items(rw_catalog_t *cat, const rw_ydoc_t *doc, const rw_ynode_t 
                          &it->n_measures, d) ||
             rw_ystr_list(doc, rw_ymap_get(n, "basis"), "basis", &it->basis, &it->n_basis, d))
             rc = -1;
+        const rw_ynode_t *basis = rw_ymap_get(n, "basis");
+        it->basis_line = rw_xcalloc(it->n_basis + 1, sizeof(int));
+        it->basis_col = rw_xcalloc(it->n_basis + 1, sizeof(int));
+        for (size_t b = 0; b < it->n_basis; b++) { /* a list's items, or the one string */
+            const rw_ynode_t *at = basis->kind == RW_Y_SEQ ? basis->items[b] : basis;
+            it->basis_line[b] = at->line;
+            it->basis_col[b] = at->col;
+        }
     }
     return rc;
 }
@@ -199,6 +207,8 @@ void rw_catalog_free(rw_catalog_t *cat)
         free(it->file);
         rw_str_list_free(it->measures, it->n_measures);
         rw_str_list_free(it->basis, it->n_basis);
+        free(it->basis_line);
+        free(it->basis_col);
     }
     free(cat->types);
     free(cat->items);

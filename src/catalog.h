@@ -20,7 +20,8 @@ typedef struct {
     char *code, *name, *department, *target;
     char **measures;
     size_t n_measures;
-    char **basis; /* clause references */
+    char **basis;                /* clause references (checked against the statutes by rules.c) */
+    int *basis_line, *basis_col; /* where each is written */
     size_t n_basis;
     int line;
     char *file;

@@ -648,6 +648,36 @@ static void compute_hash(rw_rule_t *rule, const rw_ynode_t *n)
     json_decref(j);
 }
 
+/* Parses a clause reference that must name a clause of some version. Returns 0, or -1
+ * with the reason in err. */
+static int resolve_clause(const rw_statutes_t *st, const char *text, rw_clause_ref_t *out,
+                          char *err, size_t errlen)
+{
+    if (rw_clause_ref_parse(st, text, out, err, errlen)) return -1;
+    if (rw_clause_ref_exists(out)) return 0;
+    snprintf(err, errlen, "条款 %s 在该法律的任何版本中都不存在", text);
+    return -1;
+}
+
+/* The catalogue items' `basis`: references like a rule's clauses, held to the same test. */
+static int check_item_basis(loader_t *L)
+{
+    int rc = 0;
+    for (size_t i = 0; i < L->r->catalog.n_items; i++) {
+        const rw_item_t *it = &L->r->catalog.items[i];
+        for (size_t b = 0; b < it->n_basis; b++) {
+            rw_clause_ref_t ref;
+            char err[256];
+            if (resolve_clause(L->r->statutes, it->basis[b], &ref, err, sizeof err)) {
+                rw_diag_add(L->d, RW_DIAG_ERROR, it->file, it->basis_line[b], it->basis_col[b],
+                            "监管事项 %s 的依据（basis）：%s", it->code, err);
+                rc = -1;
+            }
+        }
+    }
+    return rc;
+}
+
 static int load_clauses(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, const rw_ynode_t *owner,
                         const rw_ynode_t *n)
 {
@@ -669,14 +699,9 @@ static int load_clauses(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, cons
             rc = -1;
             continue;
         }
-        if (rw_clause_ref_parse(L->r->statutes, c->str, &rule->clauses[rule->n_clauses], err,
-                                sizeof err)) {
+        if (resolve_clause(L->r->statutes, c->str, &rule->clauses[rule->n_clauses], err,
+                           sizeof err)) {
             rw_ydiag(L->d, doc, c, RW_DIAG_ERROR, "%s", err);
-            rc = -1;
-            continue;
-        }
-        if (!rw_clause_ref_exists(&rule->clauses[rule->n_clauses])) {
-            rw_ydiag(L->d, doc, c, RW_DIAG_ERROR, "条款 %s 在该法律的任何版本中都不存在", c->str);
             rc = -1;
             continue;
         }
@@ -1127,6 +1152,7 @@ int rw_rules_load(rw_rules_t **out, const rw_load_opts_t *opts, rw_diags_t *d)
     if (rw_statutes_load(&r->statutes, path, opts->today, d)) rc = -1;
     snprintf(path, sizeof path, "%s/calendar.yaml", opts->rules_dir);
     if (rw_calendar_load(&r->calendar, path, opts->today, d)) rc = -1;
+    if (rc == 0 && check_item_basis(&L)) rc = -1;
     if (rc == 0 && load_rulesets(&L)) rc = -1;
     if (rc == 0 && apply_settings(&L)) rc = -1;
     if (rc || d->errors) {

@@ -417,6 +417,16 @@ static void catalogue_mistakes_are_reported_at_the_node(void **state)
     expect_catalog_error("types: {complaint: {title: x}}\nitems:\n"
                          "  - {code: A, name: n, department: d, basis: {a: b}}\n",
                          3, 46, "basis 应该是字符串列表");
+    /* basis references pass the test a rule's clauses pass, each at its place */
+    static const char *const bad_basis =
+        "types: {complaint: {title: x}}\nitems:\n"
+        "  - code: A\n    name: n\n    department: d\n"
+        "    basis: [\"test-law#1\", \"test-law#9\", \"no-law#1\"]\n";
+    expect_catalog_error(bad_basis, 6, 27, "条款 test-law#9 在该法律的任何版本中都不存在");
+    expect_catalog_error(bad_basis, 6, 41, "no-law");
+    expect_catalog_error("types: {complaint: {title: x}}\nitems:\n"
+                         "  - {code: A, name: n, department: d, basis: test-law#2}\n",
+                         3, 46, "监管事项 A 的依据（basis）");
     expect_catalog_error("types: {complaint: {title: x}}\nversion: 2\n", 2, 1,
                          "未知的键 \"version\"");
 }
