@@ -10,8 +10,10 @@
 #include "rwtime.h"
 #include "util.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- records in memory by id ------------------------------------------------------ */
@@ -1351,27 +1353,7 @@ static int refresh_one(void *ud, const char *key, size_t klen, const char *val, 
         json_decref(lead);
         return 0;
     }
-    int differs = 0;
-    size_t i;
-    json_t *clause;
-    json_array_foreach(json_object_get(lead, "clauses"), i, clause)
-    {
-        rw_clause_ref_t ref;
-        char err[256];
-        const char *text = json_string_value(json_object_get(clause, "ref"));
-        if (!text || rw_clause_ref_parse(r->rules->statutes, text, &ref, err, sizeof err)) continue;
-        /* against the version the lead cites, which a version or repeal entered since may
-         * have displaced even at the conduct's date */
-        const char *cited = json_string_value(json_object_get(clause, "text"));
-        if (!cited) continue;
-        json_t *changed = rw_clause_changed(&ref, cited, r->now_day);
-        if (!json_equal(changed, json_object_get(clause, "changed"))) {
-            json_object_set(clause, "changed", changed);
-            differs = 1;
-        }
-        json_decref(changed);
-    }
-    if (differs) {
+    if (rw_clauses_compare(r->rules->statutes, json_object_get(lead, "clauses"), r->now_day)) {
         json_object_set_new(
             lead, "revision",
             json_integer(json_integer_value(json_object_get(lead, "revision")) + 1));
@@ -1394,6 +1376,31 @@ size_t rw_engine_refresh_changed(rw_engine_t *e)
     size_t n = json_object_size(r.changed);
     json_decref(r.changed);
     return n;
+}
+
+#define COMPARED_KEY "statutes/compared" /* "YYYY-MM-DD <fingerprint>" */
+
+int rw_engine_compare_due(const rw_engine_t *e, int64_t today)
+{
+    if (!e->o.store) return 0;
+    char *v = rw_store_get(e->o.store, RW_CF_META, COMPARED_KEY, strlen(COMPARED_KEY), NULL);
+    char day[11] = "";
+    uint64_t print = 0;
+    int64_t since;
+    /* a state compared by an older release holds the day alone: compared again, once */
+    int due = !v || sscanf(v, "%10s %" SCNx64, day, &print) != 2 || rw_date_parse(day, &since) ||
+              print != rw_statutes_fingerprint(e->rules->statutes) ||
+              rw_statutes_change_between(e->rules->statutes, since, today);
+    free(v);
+    return due;
+}
+
+void rw_engine_compare_mark(const rw_engine_t *e, rw_batch_t *b, int64_t today)
+{
+    char day[11], v[40];
+    rw_date_format(today, day);
+    snprintf(v, sizeof v, "%s %016" PRIx64, day, rw_statutes_fingerprint(e->rules->statutes));
+    rw_batch_put(b, RW_CF_META, COMPARED_KEY, strlen(COMPARED_KEY), v, strlen(v));
 }
 
 json_t *rw_engine_entity(rw_engine_t *e, const char *entity)

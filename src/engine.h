@@ -118,6 +118,14 @@ void rw_engine_settle(rw_engine_t *e);
  * the store instead of rewriting an older revision. Only between batches; nothing
  * without a store. */
 void rw_engine_forget_lead(rw_engine_t *e, const char *id);
+/* `changed` in open leads is against the statutes in force today. A state keeps a mark:
+ * the day its open leads were last compared and the statutes' fingerprint then. They
+ * must be compared again (rw_engine_refresh_changed) when the state has no mark, the
+ * statutes are not the mark's, or a version or repeal took force after its day and by
+ * `today`: rw_engine_compare_due says so. rw_engine_compare_mark stages today's mark
+ * into b, to be written with the refreshed leads. Only for engines with a store. */
+int rw_engine_compare_due(const rw_engine_t *e, int64_t today);
+void rw_engine_compare_mark(const rw_engine_t *e, rw_batch_t *b, int64_t today);
 /* Which of n engines side by side owns an entity: all its events go to that one. */
 unsigned rw_engine_shard_of(const char *entity, size_t len, unsigned n);
 /* Switches to another rule set (a reload). Commits first; cached entity state is

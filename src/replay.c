@@ -8,6 +8,7 @@
 #include "replay.h"
 #include "jarena.h"
 #include "leadlog.h"
+#include "log.h"
 #include "rwtime.h"
 
 #include <errno.h>
@@ -322,6 +323,21 @@ static void write_chunk(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, c
     }
 }
 
+/* Open leads of the state compared with the statutes in force today, when its mark says
+ * so (rw_engine_compare_due): their new revisions go out before any event's. */
+static int compare_statutes(const rw_engine_opts_t *eo, char *err, size_t errlen)
+{
+    rw_engine_t *e = rw_engine_new(eo);
+    int64_t today = rw_local_day(rw_now(), eo->rules->catalog.tz_offset_min);
+    size_t n = rw_engine_compare_due(e, today) ? rw_engine_refresh_changed(e) : 0;
+    rw_engine_compare_mark(e, rw_engine_batch(e), today);
+    int rc = rw_engine_commit(e, err, errlen);
+    rw_engine_free(e);
+    if (n)
+        rw_info("replay", "法规有新版本或废止生效：%zu 条未办结线索已标注 changed 并重新发布", n);
+    return rc;
+}
+
 int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_replay_result_t *res,
                   char *err, size_t errlen)
 {
@@ -332,6 +348,10 @@ int rw_replay_run(const rw_engine_opts_t *eo, const rw_replay_opts_t *o, rw_repl
     FILE *in = open_input(o->path, err, errlen, &size);
     if (!in) return -1;
     json_object_seed(0); /* before other threads create JSON objects */
+    if (eo->store && compare_statutes(eo, err, errlen)) {
+        if (in != stdin) fclose(in);
+        return -1;
+    }
     pipe_t p = {.in = in, .o = o, .eo = eo, .shards = shards};
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.changed, NULL);

@@ -669,7 +669,8 @@ static int reload(service_t *s, char *err, size_t errlen)
         s->rules = r;
         rw_api_set_rules(s->api, r);
         s->reloads++;
-        size_t changed = rw_shards_refresh_changed(s->shards);
+        size_t changed = rw_shards_compare_statutes(
+            s->shards, rw_local_day(rw_now(), r->catalog.tz_offset_min), 1);
         commit(s);
         rw_info(MOD,
                 "已重新加载规则：%zu 条规则；%zu 条未办结线索的法律依据有变化，已标注 changed "
@@ -704,30 +705,16 @@ static void sweep_overdue(service_t *s)
     if (n < 0) rw_error(MOD, "逾期标注写入失败: %s", err);
 }
 
-#define COMPARED_KEY "statutes/compared" /* the last local day open leads were compared */
-
-/* `changed` is against the version in force now: when a day comes on which a version or
- * repeal already in the library takes force (or came while the service was down), open
- * leads are compared again, as a reload would. */
+/* `changed` is against the version in force now: at start, and when a day comes on which
+ * a version or repeal already in the library takes force, open leads are compared again
+ * if the state's mark says so (rw_engine_compare_due: another library, a change since). */
 static void compare_on_new_day(service_t *s)
 {
     int64_t today = rw_local_day(rw_now(), s->rules->catalog.tz_offset_min);
     if (today == s->compared_day) return;
-    if (s->compared_day < 0) {
-        char *v = rw_store_get(s->store, RW_CF_META, COMPARED_KEY, strlen(COMPARED_KEY), NULL);
-        /* a state without the key (new, or from an older release) starts comparing today */
-        if (!v || rw_date_parse(v, &s->compared_day)) s->compared_day = today;
-        free(v);
-    }
     rw_handling_lock(s->handling);
-    size_t n = 0;
-    if (rw_statutes_change_between(s->rules->statutes, s->compared_day, today))
-        n = rw_shards_refresh_changed(s->shards);
+    size_t n = rw_shards_compare_statutes(s->shards, today, 0);
     s->compared_day = today;
-    char day[11];
-    rw_date_format(today, day);
-    rw_batch_put(rw_shards_batch(s->shards), RW_CF_META, COMPARED_KEY, strlen(COMPARED_KEY), day,
-                 strlen(day));
     commit(s);
     rw_handling_unlock(s->handling);
     if (n) rw_info(MOD, "法规有新版本或废止生效：%zu 条未办结线索已标注 changed 并重新发布", n);

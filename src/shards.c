@@ -379,6 +379,14 @@ size_t rw_shards_refresh_changed(rw_shards_t *s)
     return n;
 }
 
+size_t rw_shards_compare_statutes(rw_shards_t *s, int64_t today, int always)
+{
+    rw_engine_t *e = s->lanes[0].engine;
+    size_t n = always || rw_engine_compare_due(e, today) ? rw_shards_refresh_changed(s) : 0;
+    rw_engine_compare_mark(e, rw_shards_batch(s), today);
+    return n;
+}
+
 void rw_shards_forget_lead(rw_shards_t *s, const char *id)
 {
     for (unsigned i = 0; i < s->n; i++)

@@ -64,6 +64,9 @@ void rw_shards_commit_start(rw_shards_t *s, rw_shards_written_fn written, void *
 int rw_shards_set_rules(rw_shards_t *s, const rw_rules_t *rules, char *err, size_t errlen);
 /* rw_engine_refresh_changed over the lead store, once; the revisions go to the sink. */
 size_t rw_shards_refresh_changed(rw_shards_t *s);
+/* The same when due today (rw_engine_compare_due), or `always`; today's mark staged in
+ * the batch either way. Returns the leads republished. */
+size_t rw_shards_compare_statutes(rw_shards_t *s, int64_t today, int always);
 /* rw_engine_forget_lead for every engine. */
 void rw_shards_forget_lead(rw_shards_t *s, const char *id);
 /* rw_engine_entity of the engine owning the entity. */

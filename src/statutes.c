@@ -8,6 +8,7 @@
 #include "yamldoc.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1221,6 +1222,66 @@ char *rw_clause_label(const rw_clause_ref_t *r, const rw_stat_article_t *a)
         rw_buf_printf(&b, "第%s项", n);
     }
     return rw_buf_steal(&b);
+}
+
+int rw_clauses_compare(const rw_statutes_t *s, json_t *clauses, int64_t now_day)
+{
+    int differs = 0;
+    size_t i;
+    json_t *clause;
+    json_array_foreach(clauses, i, clause)
+    {
+        rw_clause_ref_t ref;
+        char err[256];
+        const char *text = json_string_value(json_object_get(clause, "ref"));
+        /* against the version the lead cites, which a version or repeal entered since may
+         * have displaced even at the conduct's date */
+        const char *cited = json_string_value(json_object_get(clause, "text"));
+        if (!text || !cited || rw_clause_ref_parse(s, text, &ref, err, sizeof err)) continue;
+        json_t *changed = rw_clause_changed(&ref, cited, now_day);
+        if (!json_equal(changed, json_object_get(clause, "changed"))) {
+            json_object_set(clause, "changed", changed);
+            differs = 1;
+        }
+        json_decref(changed);
+    }
+    return differs;
+}
+
+static void digest_text(rw_buf_t *b, const char *s)
+{
+    rw_buf_puts(b, s ? s : "");
+    rw_buf_putc(b, '\0');
+}
+
+uint64_t rw_statutes_fingerprint(const rw_statutes_t *s)
+{
+    rw_buf_t b;
+    rw_buf_init(&b);
+    for (size_t i = 0; i < s->n_laws; i++) {
+        const rw_law_t *law = &s->laws[i];
+        rw_buf_printf(&b, "%s %" PRId64 "\n", law->id, law->repealed);
+        for (size_t v = 0; v < law->n_versions; v++) {
+            const rw_law_version_t *ver = &law->versions[v];
+            rw_buf_printf(&b, "%" PRId64 "\n", ver->effective);
+            for (size_t k = 0; k < ver->n_renumbered; k++)
+                rw_buf_printf(&b, "%d.%d>%d.%d ", ver->renumbered[k].old_number,
+                              ver->renumbered[k].old_sub, ver->renumbered[k].new_number,
+                              ver->renumbered[k].new_sub);
+            for (size_t a = 0; a < ver->text->n_articles; a++) {
+                const rw_stat_article_t *art = &ver->text->articles[a];
+                rw_buf_printf(&b, "%d-%d:", art->number, art->sub);
+                for (size_t p = 0; p < art->n_paras; p++) {
+                    digest_text(&b, art->paras[p].text);
+                    for (size_t t = 0; t < art->paras[p].n_items; t++)
+                        digest_text(&b, art->paras[p].items[t].text);
+                }
+            }
+        }
+    }
+    uint64_t h = rw_hash64(b.data ? b.data : "", b.len);
+    rw_buf_free(&b);
+    return h;
 }
 
 static json_t *date_json(int64_t day)

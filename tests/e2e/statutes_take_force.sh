@@ -45,5 +45,18 @@ check "the log says so" grep -q "已标注 changed" "$work/log.2"
 
 day 3 2022-05-03T09:00:00+08:00 duplicate
 eq "nothing took force since: not republished again" '[2,"2018-03-19","2022-05-01"]' "$(shows)"
+
+# The same through replay: a run on a later day compares the state's open leads first,
+# so their next revision (here before the event's duplicate is counted) carries changed.
+rm -rf "$work/state"
+echo '{"id":"m1","type":"metrology_check","entity":"M1","time":"2021-06-01T10:00:00+08:00","attrs":{"instrument":"scale","result":"fail","deviation":5}}' >"$work/ev.jsonl"
+replay_on() {
+  REGWATCH_NOW=$1 "$BIN" replay "$work/ev.jsonl" --rules "$work/rules" --models "$SRC/models" \
+    --state "$work/state" --out "$work/$2" --quiet 2>"$work/$2.log"
+  jq -c 'select(.rule == "TEST-METRO-ARTICLE-31") | [.revision, .clauses[0].version, .clauses[0].changed.date]' "$work/$2"
+}
+eq "replay before the amendment: revision 1, nothing changed" '[1,"2018-03-19",null]' "$(replay_on 2022-04-30T12:00:00+08:00 r1.jsonl)"
+eq "replay after it: the lead republished with changed" '[2,"2018-03-19","2022-05-01"]' "$(replay_on 2022-05-02T09:00:00+08:00 r2.jsonl)"
+eq "replay the day after: nothing new" "" "$(replay_on 2022-05-03T09:00:00+08:00 r3.jsonl)"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
