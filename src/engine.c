@@ -1389,7 +1389,7 @@ int rw_engine_compare_due(const rw_engine_t *e, int64_t today)
     int64_t since;
     /* a state compared by an older release holds the day alone: compared again, once */
     int due = !v || sscanf(v, "%10s %" SCNx64, day, &print) != 2 || rw_date_parse(day, &since) ||
-              print != rw_statutes_fingerprint(e->rules->statutes) ||
+              print != e->rules->statutes->fingerprint ||
               rw_statutes_change_between(e->rules->statutes, since, today);
     free(v);
     return due;
@@ -1399,7 +1399,7 @@ void rw_engine_compare_mark(const rw_engine_t *e, rw_batch_t *b, int64_t today)
 {
     char day[11], v[40];
     rw_date_format(today, day);
-    snprintf(v, sizeof v, "%s %016" PRIx64, day, rw_statutes_fingerprint(e->rules->statutes));
+    snprintf(v, sizeof v, "%s %016" PRIx64, day, e->rules->statutes->fingerprint);
     rw_batch_put(b, RW_CF_META, COMPARED_KEY, strlen(COMPARED_KEY), v, strlen(v));
 }
 

@@ -943,6 +943,44 @@ static int load_law(lctx_t *c, const rw_ynode_t *e, rw_law_t *law)
     return 0;
 }
 
+static void digest_text(rw_buf_t *b, const char *s)
+{
+    rw_buf_puts(b, s ? s : "");
+    rw_buf_putc(b, '\0');
+}
+
+/* The library's digest (rw_statutes_t.fingerprint): every law's id, repeal, and each
+ * version's day, renumbering and text. */
+static uint64_t fingerprint(const rw_statutes_t *s)
+{
+    rw_buf_t b;
+    rw_buf_init(&b);
+    for (size_t i = 0; i < s->n_laws; i++) {
+        const rw_law_t *law = &s->laws[i];
+        rw_buf_printf(&b, "%s %" PRId64 "\n", law->id, law->repealed);
+        for (size_t v = 0; v < law->n_versions; v++) {
+            const rw_law_version_t *ver = &law->versions[v];
+            rw_buf_printf(&b, "%" PRId64 "\n", ver->effective);
+            for (size_t k = 0; k < ver->n_renumbered; k++)
+                rw_buf_printf(&b, "%d.%d>%d.%d ", ver->renumbered[k].old_number,
+                              ver->renumbered[k].old_sub, ver->renumbered[k].new_number,
+                              ver->renumbered[k].new_sub);
+            for (size_t a = 0; a < ver->text->n_articles; a++) {
+                const rw_stat_article_t *art = &ver->text->articles[a];
+                rw_buf_printf(&b, "%d-%d:", art->number, art->sub);
+                for (size_t p = 0; p < art->n_paras; p++) {
+                    digest_text(&b, art->paras[p].text);
+                    for (size_t t = 0; t < art->paras[p].n_items; t++)
+                        digest_text(&b, art->paras[p].items[t].text);
+                }
+            }
+        }
+    }
+    uint64_t h = rw_hash64(b.data ? b.data : "", b.len);
+    rw_buf_free(&b);
+    return h;
+}
+
 int rw_statutes_load(rw_statutes_t **out, const char *dir, int64_t today, rw_diags_t *d)
 {
     *out = NULL;
@@ -990,6 +1028,7 @@ int rw_statutes_load(rw_statutes_t **out, const char *dir, int64_t today, rw_dia
         rw_statutes_free(s);
         return -1;
     }
+    s->fingerprint = fingerprint(s);
     *out = s;
     return 0;
 }
@@ -1246,42 +1285,6 @@ int rw_clauses_compare(const rw_statutes_t *s, json_t *clauses, int64_t now_day)
         json_decref(changed);
     }
     return differs;
-}
-
-static void digest_text(rw_buf_t *b, const char *s)
-{
-    rw_buf_puts(b, s ? s : "");
-    rw_buf_putc(b, '\0');
-}
-
-uint64_t rw_statutes_fingerprint(const rw_statutes_t *s)
-{
-    rw_buf_t b;
-    rw_buf_init(&b);
-    for (size_t i = 0; i < s->n_laws; i++) {
-        const rw_law_t *law = &s->laws[i];
-        rw_buf_printf(&b, "%s %" PRId64 "\n", law->id, law->repealed);
-        for (size_t v = 0; v < law->n_versions; v++) {
-            const rw_law_version_t *ver = &law->versions[v];
-            rw_buf_printf(&b, "%" PRId64 "\n", ver->effective);
-            for (size_t k = 0; k < ver->n_renumbered; k++)
-                rw_buf_printf(&b, "%d.%d>%d.%d ", ver->renumbered[k].old_number,
-                              ver->renumbered[k].old_sub, ver->renumbered[k].new_number,
-                              ver->renumbered[k].new_sub);
-            for (size_t a = 0; a < ver->text->n_articles; a++) {
-                const rw_stat_article_t *art = &ver->text->articles[a];
-                rw_buf_printf(&b, "%d-%d:", art->number, art->sub);
-                for (size_t p = 0; p < art->n_paras; p++) {
-                    digest_text(&b, art->paras[p].text);
-                    for (size_t t = 0; t < art->paras[p].n_items; t++)
-                        digest_text(&b, art->paras[p].items[t].text);
-                }
-            }
-        }
-    }
-    uint64_t h = rw_hash64(b.data ? b.data : "", b.len);
-    rw_buf_free(&b);
-    return h;
 }
 
 static json_t *date_json(int64_t day)

@@ -82,6 +82,9 @@ typedef struct rw_statutes {
     char *dir;
     rw_law_t *laws;
     size_t n_laws;
+    /* A digest of the library, made by the loader: two libraries with the same one give
+     * every clause the same `changed`. */
+    uint64_t fingerprint;
 } rw_statutes_t;
 
 /* Loads dir/laws.yaml and every version's text. Returns 0, or -1 with errors in d
@@ -148,9 +151,7 @@ json_t *rw_clause_changed(const rw_clause_ref_t *r, const char *cited_text, int6
 /* Recomputes `changed` of every clause object of a lead's `clauses` array against now_day
  * (rw_clause_changed on its ref and cited text). Returns 1 when any of them changed. */
 int rw_clauses_compare(const rw_statutes_t *s, json_t *clauses, int64_t now_day);
-/* A digest of the library: every law's id, repeal, and each version's day and text. Two
- * libraries with the same digest give every clause the same `changed`. */
-uint64_t rw_statutes_fingerprint(const rw_statutes_t *s);
+
 /* The lead's clause object for a reference at the event's day D, with `changed`
  * computed against the version in force at day `now_day`:
  * {"ref","law","version","label","text","changed"}. NULL when not in force at D. The label
