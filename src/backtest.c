@@ -181,15 +181,10 @@ static const char *result_of(const json_t *past_index, const char *id)
     return json_string_value(json_object_get(json_object_get(past_index, "results"), id));
 }
 
-static int entity_confirmed(const json_t *past_index, const json_t *lead)
+static int entity_confirmed(const json_t *past_index, const char *entity)
 {
-    const char *ent = json_string_value(json_object_get(lead, "entity"));
-    return ent && json_object_get(json_object_get(past_index, "confirmed_entities"), ent) != NULL;
-}
-
-static void bump(json_t *obj, const char *key)
-{
-    json_object_set_new(obj, key, json_integer(json_integer_value(json_object_get(obj, key)) + 1));
+    return entity &&
+           json_object_get(json_object_get(past_index, "confirmed_entities"), entity) != NULL;
 }
 
 static json_t *precision(json_int_t confirmed, json_int_t dismissed)
@@ -198,100 +193,206 @@ static json_t *precision(json_int_t confirmed, json_int_t dismissed)
                                  : json_null();
 }
 
-json_t *rw_backtest_stats(const json_t *leads, const json_t *past_index)
+/* ---- lead summaries --------------------------------------------------------------------- */
+
+#define NO_TEXT SIZE_MAX
+
+typedef struct {
+    size_t id, rule, entity, entity_name, region; /* offsets in the pool; NO_TEXT: null */
+    int level;                                    /* rw_level_t, -1 when unknown */
+    char date[11];                                /* YYYY-MM-DD, "" when unknown */
+} bt_lead_t;
+
+struct rw_bt_leads {
+    bt_lead_t *v;
+    size_t n, cap;
+    rw_buf_t pool; /* the strings, each NUL-terminated */
+};
+
+rw_bt_leads_t *rw_bt_leads_new(void)
 {
-    json_t *levels = json_object(), *months = json_object();
-    for (int l = RW_LEVEL__COUNT - 1; l >= 0; l--)
-        json_object_set_new(levels, rw_level_name(l), json_integer(0));
-    json_int_t confirmed = 0, dismissed = 0, on_confirmed = 0;
-    const char *id;
-    json_t *lead;
-    json_object_foreach((json_t *)leads, id, lead)
-    {
-        const char *level = json_string_value(json_object_get(lead, "level"));
-        if (level) bump(levels, level);
-        const char *date = json_string_value(json_object_get(lead, "date"));
-        if (date && strlen(date) >= 7) {
-            char month[8];
-            memcpy(month, date, 7);
-            month[7] = 0;
-            bump(months, month);
+    rw_bt_leads_t *l = rw_xcalloc(1, sizeof *l);
+    rw_buf_init(&l->pool);
+    return l;
+}
+
+void rw_bt_leads_free(rw_bt_leads_t *l)
+{
+    if (!l) return;
+    free(l->v);
+    rw_buf_free(&l->pool);
+    free(l);
+}
+
+size_t rw_bt_leads_count(const rw_bt_leads_t *l)
+{
+    return l->n;
+}
+
+static size_t pool_add(rw_bt_leads_t *l, const char *s, size_t n)
+{
+    if (!s) return NO_TEXT;
+    size_t at = l->pool.len;
+    rw_buf_append(&l->pool, s, n);
+    rw_buf_putc(&l->pool, 0);
+    return at;
+}
+
+static const char *text(const rw_bt_leads_t *l, size_t at)
+{
+    return at == NO_TEXT ? NULL : l->pool.data + at;
+}
+
+void rw_bt_leads_add(rw_bt_leads_t *l, const char *id, const char *rule, const char *entity,
+                     size_t entity_len, const char *entity_name, const char *region,
+                     const char *level, const char *date)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->v = rw_xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    bt_lead_t *x = &l->v[l->n++];
+    x->id = pool_add(l, id, strlen(id));
+    x->rule = pool_add(l, rule, strlen(rule));
+    x->entity = pool_add(l, entity, entity_len);
+    x->entity_name = pool_add(l, entity_name, entity_name ? strlen(entity_name) : 0);
+    x->region = pool_add(l, region, region ? strlen(region) : 0);
+    x->level = rw_level_parse(level);
+    snprintf(x->date, sizeof x->date, "%s", date ? date : "");
+}
+
+void rw_bt_leads_take(rw_bt_leads_t *dst, rw_bt_leads_t *src)
+{
+    size_t base = dst->pool.len;
+    rw_buf_append(&dst->pool, src->pool.data, src->pool.len);
+    for (size_t i = 0; i < src->n; i++) {
+        if (dst->n == dst->cap) {
+            dst->cap = dst->cap ? dst->cap * 2 : 256;
+            dst->v = rw_xrealloc(dst->v, dst->cap * sizeof *dst->v);
         }
-        const char *r = result_of(past_index, id);
+        bt_lead_t x = src->v[i];
+        size_t *at[] = {&x.id, &x.rule, &x.entity, &x.entity_name, &x.region};
+        for (size_t k = 0; k < sizeof at / sizeof *at; k++)
+            if (*at[k] != NO_TEXT) *at[k] += base;
+        dst->v[dst->n++] = x;
+    }
+    src->n = 0;
+    src->pool.len = 0;
+}
+
+/* ---- statistics and comparison ------------------------------------------------------- */
+
+static int cmp_month(const void *a, const void *b)
+{
+    return memcmp(a, b, 7);
+}
+
+/* The stats of v[0..n) (leads of l). */
+static json_t *stats_of(const rw_bt_leads_t *l, const bt_lead_t *v, size_t n,
+                        const json_t *past_index)
+{
+    json_int_t by_level[RW_LEVEL__COUNT] = {0};
+    json_int_t confirmed = 0, dismissed = 0, on_confirmed = 0;
+    char(*months)[7] = rw_xmalloc((n + 1) * sizeof *months);
+    size_t n_months = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].level >= 0 && v[i].level < RW_LEVEL__COUNT) by_level[v[i].level]++;
+        if (strlen(v[i].date) >= 7) memcpy(months[n_months++], v[i].date, 7);
+        const char *r = result_of(past_index, text(l, v[i].id));
         confirmed += r && !strcmp(r, "confirmed");
         dismissed += r && !strcmp(r, "dismissed");
-        on_confirmed += entity_confirmed(past_index, lead);
+        on_confirmed += entity_confirmed(past_index, text(l, v[i].entity));
     }
-    /* months in calendar order */
-    json_t *sorted = json_object();
-    const char **keys = rw_xmalloc((json_object_size(months) + 1) * sizeof *keys);
-    size_t n = 0;
-    json_object_foreach(months, id, lead) keys[n++] = id;
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
-            const char *t = keys[j];
-            keys[j] = keys[j - 1];
-            keys[j - 1] = t;
-        }
-    for (size_t i = 0; i < n; i++)
-        json_object_set(sorted, keys[i], json_object_get(months, keys[i]));
-    free(keys);
-    json_decref(months);
-    return json_pack("{s:I,s:o,s:o,s:I,s:I,s:I,s:o,s:I}", "leads",
-                     (json_int_t)json_object_size(leads), "by_level", levels, "by_month", sorted,
-                     "judged", confirmed + dismissed, "confirmed", confirmed, "dismissed",
-                     dismissed, "precision", precision(confirmed, dismissed),
-                     "on_confirmed_entities", on_confirmed);
-}
-
-/* leads (id → summary) grouped by rule: rule → {id → summary}. */
-static json_t *by_rule(const json_t *leads)
-{
-    json_t *out = json_object();
-    const char *id;
-    json_t *lead;
-    json_object_foreach((json_t *)leads, id, lead)
-    {
-        const char *rule = json_string_value(json_object_get(lead, "rule"));
-        if (!rule) continue;
-        json_t *g = json_object_get(out, rule);
-        if (!g) {
-            g = json_object();
-            json_object_set_new(out, rule, g);
-        }
-        json_object_set(g, id, lead);
+    json_t *levels = json_object(), *by_month = json_object();
+    for (int k = RW_LEVEL__COUNT - 1; k >= 0; k--)
+        json_object_set_new(levels, rw_level_name(k), json_integer(by_level[k]));
+    qsort(months, n_months, sizeof *months, cmp_month); /* calendar order */
+    for (size_t i = 0, j; i < n_months; i = j) {
+        for (j = i + 1; j < n_months && !memcmp(months[i], months[j], 7); j++)
+            ;
+        char key[8];
+        memcpy(key, months[i], 7);
+        key[7] = 0;
+        json_object_set_new(by_month, key, json_integer((json_int_t)(j - i)));
     }
-    return out;
+    free(months);
+    return json_pack("{s:I,s:o,s:o,s:I,s:I,s:I,s:o,s:I}", "leads", (json_int_t)n, "by_level",
+                     levels, "by_month", by_month, "judged", confirmed + dismissed, "confirmed",
+                     confirmed, "dismissed", dismissed, "precision",
+                     precision(confirmed, dismissed), "on_confirmed_entities", on_confirmed);
 }
 
-static int cmp_listed(const void *a, const void *b)
+json_t *rw_backtest_stats(const rw_bt_leads_t *leads, const json_t *past_index)
 {
-    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    int c = strcmp(json_string_value(json_object_get(x, "date")),
-                   json_string_value(json_object_get(y, "date")));
-    return c ? c
-             : strcmp(json_string_value(json_object_get(x, "id")),
-                      json_string_value(json_object_get(y, "id")));
+    return stats_of(leads, leads->v, leads->n, past_index);
 }
 
-/* The leads of `a` whose ids `b` lacks, by date then id, with what the past says. */
-static json_t *only_in(const json_t *a, const json_t *b, const json_t *past_index, int added)
+/* qsort has no context argument: the leads being sorted, one sort at a time. */
+static _Thread_local const rw_bt_leads_t *sorting;
+
+static int cmp_rule_id(const void *a, const void *b)
 {
-    json_t **list = rw_xmalloc((json_object_size(a) + 1) * sizeof *list);
+    const bt_lead_t *x = a, *y = b;
+    int c = strcmp(text(sorting, x->rule), text(sorting, y->rule));
+    return c ? c : strcmp(text(sorting, x->id), text(sorting, y->id));
+}
+
+static int cmp_date_id(const void *a, const void *b)
+{
+    const bt_lead_t *x = a, *y = b;
+    int c = strcmp(x->date, y->date);
+    return c ? c : strcmp(text(sorting, x->id), text(sorting, y->id));
+}
+
+/* The leads of one rule: a range of leads sorted by rule, then id. */
+typedef struct {
+    const rw_bt_leads_t *l;
+    bt_lead_t *v;
+    size_t n;
+} group_t;
+
+static group_t group_of(rw_bt_leads_t *l, const char *rule)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(text(l, l->v[mid].rule), rule) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < l->n && !strcmp(text(l, l->v[end].rule), rule))
+        end++;
+    return (group_t){.l = l, .v = l->v + lo, .n = end - lo};
+}
+
+/* The leads of `a` whose ids `b` lacks (both sorted by id), by date then id, with what
+ * the past says. */
+static json_t *only_in(const group_t *a, const group_t *b, const json_t *past_index, int added)
+{
+    bt_lead_t *list = rw_xmalloc((a->n + 1) * sizeof *list);
     size_t n = 0;
+    for (size_t i = 0, j = 0; i < a->n; i++) {
+        const char *id = text(a->l, a->v[i].id);
+        int c = 1;
+        while (j < b->n && (c = strcmp(text(b->l, b->v[j].id), id)) < 0)
+            j++;
+        if (j == b->n || c != 0) list[n++] = a->v[i];
+    }
+    sorting = a->l;
+    if (n) qsort(list, n, sizeof *list, cmp_date_id);
     json_int_t confirmed = 0, dismissed = 0, on_confirmed = 0;
-    const char *id;
-    json_t *lead;
-    json_object_foreach((json_t *)a, id, lead)
-    {
-        if (json_object_get(b, id)) continue;
-        json_t *item = json_pack(
-            "{s:s,s:O,s:O,s:O,s:O,s:O}", "id", id, "entity", json_object_get(lead, "entity"),
-            "entity_name", json_object_get(lead, "entity_name"), "region",
-            json_object_get(lead, "region"), "level", json_object_get(lead, "level"), "date",
-            json_object_get(lead, "date"));
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const bt_lead_t *x = &list[i];
+        const char *id = text(a->l, x->id);
+        json_t *item =
+            json_pack("{s:s,s:s,s:s?,s:s?,s:s,s:s}", "id", id, "entity", text(a->l, x->entity),
+                      "entity_name", text(a->l, x->entity_name), "region", text(a->l, x->region),
+                      "level", rw_level_name(x->level), "date", x->date);
         if (added) {
-            int hit = entity_confirmed(past_index, lead);
+            int hit = entity_confirmed(past_index, text(a->l, x->entity));
             on_confirmed += hit;
             json_object_set_new(item, "entity_confirmed", json_boolean(hit));
         } else {
@@ -300,12 +401,8 @@ static json_t *only_in(const json_t *a, const json_t *b, const json_t *past_inde
             dismissed += r && !strcmp(r, "dismissed");
             json_object_set_new(item, "disposition", r ? json_string(r) : json_null());
         }
-        list[n++] = item;
+        json_array_append_new(arr, item);
     }
-    if (n) qsort(list, n, sizeof *list, cmp_listed);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, list[i]);
     free(list);
     if (added)
         return json_pack("{s:I,s:I,s:o}", "count", (json_int_t)n, "on_confirmed_entities",
@@ -314,29 +411,32 @@ static json_t *only_in(const json_t *a, const json_t *b, const json_t *past_inde
                      "dismissed", dismissed, "leads", arr);
 }
 
-json_t *rw_backtest_compare(const json_t *rules, const json_t *current, const json_t *candidate,
+json_t *rw_backtest_compare(const json_t *rules, rw_bt_leads_t *current, rw_bt_leads_t *candidate,
                             const json_t *past_index)
 {
-    json_t *cur = by_rule(current), *cand = by_rule(candidate), *empty = json_object();
+    rw_bt_leads_t *both[] = {current, candidate};
+    for (int k = 0; k < 2; k++) {
+        sorting = both[k];
+        qsort(both[k]->v, both[k]->n, sizeof *both[k]->v, cmp_rule_id);
+    }
     json_t *out = json_array();
     size_t i;
     json_t *r;
     json_array_foreach(rules, i, r)
     {
         const char *rule = json_string_value(json_object_get(r, "rule"));
-        const json_t *a = json_object_get(cur, rule), *b = json_object_get(cand, rule);
-        if (!a) a = empty;
-        if (!b) b = empty;
+        group_t a = {.l = current}, b = {.l = candidate};
+        if (rule) {
+            a = group_of(current, rule);
+            b = group_of(candidate, rule);
+        }
         json_t *row = json_deep_copy(r);
-        json_object_set_new(row, "current", rw_backtest_stats(a, past_index));
-        json_object_set_new(row, "candidate", rw_backtest_stats(b, past_index));
-        json_object_set_new(row, "added", only_in(b, a, past_index, 1));
-        json_object_set_new(row, "removed", only_in(a, b, past_index, 0));
+        json_object_set_new(row, "current", stats_of(a.l, a.v, a.n, past_index));
+        json_object_set_new(row, "candidate", stats_of(b.l, b.v, b.n, past_index));
+        json_object_set_new(row, "added", only_in(&b, &a, past_index, 1));
+        json_object_set_new(row, "removed", only_in(&a, &b, past_index, 0));
         json_array_append_new(out, row);
     }
-    json_decref(cur);
-    json_decref(cand);
-    json_decref(empty);
     return out;
 }
 
@@ -346,7 +446,7 @@ typedef struct {
     rw_rules_t *rules; /* owned */
     const rw_evset_t *events;
     const rw_backtest_opts_t *o;
-    json_t *leads; /* id → summary, first revision, hits kept current */
+    rw_bt_leads_t *leads;
     rw_engine_stats_t stats;
 } run_t;
 
@@ -361,29 +461,22 @@ static int in_regions(const rw_backtest_opts_t *o, const char *region)
 /* What one thread collects of one run: the leads of its entities. */
 typedef struct {
     const run_t *run;
-    json_t *leads;
+    rw_bt_leads_t *leads;
 } sink_t;
 
+/* A new lead's head; later revisions (suppressed triggers' hits) change nothing the
+ * report shows. */
 static void collect(void *ud, const rw_lead_out_t *out)
 {
     sink_t *s = ud;
     const rw_lead_head_t *h = out->head;
-    if (!h) { /* a suppressed trigger: one more hit on a lead already collected */
-        json_t *lead = json_object_get(s->leads, out->id);
-        if (lead) json_integer_set(json_object_get(lead, "hits"), out->hits);
-        return;
-    }
-    if (!in_regions(s->run->o, h->region)) return;
+    if (!h || !in_regions(s->run->o, h->region)) return;
     char date[16] = "";
     double t;
     if (rw_time_parse(h->event_time, strlen(h->event_time), &t, NULL) == 0)
         rw_date_format(rw_local_day(t, s->run->rules->catalog.tz_offset_min), date);
-    json_object_set_new(s->leads, out->id,
-                        json_pack("{s:s,s:s%,s:s?,s:s?,s:s,s:s,s:s%,s:I}", "rule", h->rule,
-                                  "entity", h->entity, h->entity_len, "entity_name", h->entity_name,
-                                  "region", h->region, "level", h->level, "date", date,
-                                  "trigger_event", h->trigger_event, h->trigger_event_len, "hits",
-                                  (json_int_t)out->hits));
+    rw_bt_leads_add(s->leads, out->id, h->rule, h->entity, h->entity_len, h->entity_name, h->region,
+                    h->level, date);
 }
 
 /* Runs side by side in one pass over the history: each thread reads its part of the
@@ -409,7 +502,7 @@ static void *part_main(void *arg)
     const rw_evset_t *ev = p->runs[0].events;
     rw_engine_t **eng = rw_xcalloc(p->n, sizeof *eng);
     for (size_t r = 0; r < p->n; r++) {
-        p->sinks[r] = (sink_t){.run = &p->runs[r], .leads = json_object()};
+        p->sinks[r] = (sink_t){.run = &p->runs[r], .leads = rw_bt_leads_new()};
         rw_engine_opts_t eo = {.rules = p->runs[r].rules, .sink = collect, .sink_ud = &p->sinks[r]};
         eng[r] = rw_engine_new(&eo);
         for (int code = 0; p->part == 0 && code < RW_EV__COUNT; code++)
@@ -466,13 +559,13 @@ static int run_pass(run_t *runs, size_t n, unsigned parts, const rw_backtest_opt
         if (started[k]) pthread_join(th[k], NULL);
         failed |= p[k].failed;
         for (size_t r = 0; r < n; r++) { /* parts hold different entities, so different leads */
-            json_t *got = p[k].sinks[r].leads;
-            if (!json_object_size(runs[r].leads)) { /* the first part's need no copying */
-                json_decref(runs[r].leads);
+            rw_bt_leads_t *got = p[k].sinks[r].leads;
+            if (!rw_bt_leads_count(runs[r].leads)) { /* the first part's need no copying */
+                rw_bt_leads_free(runs[r].leads);
                 runs[r].leads = got;
             } else {
-                json_object_update(runs[r].leads, got);
-                json_decref(got);
+                rw_bt_leads_take(runs[r].leads, got);
+                rw_bt_leads_free(got);
             }
             rw_engine_stats_add(&runs[r].stats, &p[k].stats[r]);
         }
@@ -509,7 +602,7 @@ static int run_all(run_t *runs, size_t n, const rw_backtest_opts_t *o, double lo
 static void run_free(run_t *r)
 {
     rw_rules_free(r->rules);
-    json_decref(r->leads);
+    rw_bt_leads_free(r->leads);
 }
 
 /* ---- the report ------------------------------------------------------------------------ */
@@ -705,7 +798,7 @@ json_t *rw_backtest_run(const rw_backtest_opts_t *o, rw_diags_t *d, char *err, s
             char prefix[160];
             snprintf(prefix, sizeof prefix, "取值 %s: ", sw->values[i]);
             runs[i] = (run_t){
-                .rules = load(&vo, d, 1, prefix), .events = ev, .o = o, .leads = json_object()};
+                .rules = load(&vo, d, 1, prefix), .events = ev, .o = o, .leads = rw_bt_leads_new()};
             if (!runs[i].rules) {
                 json_decref(values);
                 json_decref(current);
@@ -733,8 +826,8 @@ json_t *rw_backtest_run(const rw_backtest_opts_t *o, rw_diags_t *d, char *err, s
         if (!cur) goto done;
         n_runs = 2;
         runs = rw_xcalloc(n_runs, sizeof *runs);
-        runs[0] = (run_t){.rules = cur, .events = ev, .o = o, .leads = json_object()};
-        runs[1] = (run_t){.rules = cand, .events = ev, .o = o, .leads = json_object()};
+        runs[0] = (run_t){.rules = cur, .events = ev, .o = o, .leads = rw_bt_leads_new()};
+        runs[1] = (run_t){.rules = cand, .events = ev, .o = o, .leads = rw_bt_leads_new()};
         cur = cand = NULL; /* the runs own them now */
         if (run_all(runs, n_runs, o, lo, &run_secs, err, errlen)) goto done;
         json_t *rules = rule_list(runs[0].rules, runs[1].rules);

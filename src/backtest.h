@@ -69,15 +69,30 @@ json_t *rw_backtest_read_leads(const char *path, char *err, size_t errlen);
  * {entity: n}}; a lead counts when disposition.result (or else status) says so. */
 json_t *rw_backtest_index_past(const json_t *past);
 
-/* Compares two runs' leads — objects id → {rule, entity, entity_name, region, level,
- * date, hits} — for the rules listed in `rules` ([{rule, title, ruleset, in_current,
- * in_candidate, changed}]), in that order: the report's "rules" array. past_index may
- * be NULL. */
-json_t *rw_backtest_compare(const json_t *rules, const json_t *current, const json_t *candidate,
+/* A run's leads as a backtest sums them up: for each new lead its id, rule, entity,
+ * entity_name, region, level and the local date of its trigger event (the first
+ * revision: suppressed triggers add no lead). Plain records, not JSON: a run over a
+ * year makes millions. Owned by whoever made it. */
+typedef struct rw_bt_leads rw_bt_leads_t;
+
+rw_bt_leads_t *rw_bt_leads_new(void);
+void rw_bt_leads_free(rw_bt_leads_t *l);
+/* Copies the strings in; entity_name and region may be NULL (null in the report). */
+void rw_bt_leads_add(rw_bt_leads_t *l, const char *id, const char *rule, const char *entity,
+                     size_t entity_len, const char *entity_name, const char *region,
+                     const char *level, const char *date);
+/* Moves every lead of src (then empty) to the end of dst. */
+void rw_bt_leads_take(rw_bt_leads_t *dst, rw_bt_leads_t *src);
+size_t rw_bt_leads_count(const rw_bt_leads_t *l);
+
+/* Compares two runs' leads for the rules listed in `rules` ([{rule, title, ruleset,
+ * in_current, in_candidate, changed}]), in that order: the report's "rules" array.
+ * Reorders the leads (their order is not part of them). past_index may be NULL. */
+json_t *rw_backtest_compare(const json_t *rules, rw_bt_leads_t *current, rw_bt_leads_t *candidate,
                             const json_t *past_index);
 
-/* One run's leads of one rule summed up: {leads, by_level, by_month, judged, confirmed,
- * dismissed, precision, on_confirmed_entities}; leads is an object id → summary. */
-json_t *rw_backtest_stats(const json_t *leads, const json_t *past_index);
+/* A run's leads summed up: {leads, by_level, by_month, judged, confirmed, dismissed,
+ * precision, on_confirmed_entities}. */
+json_t *rw_backtest_stats(const rw_bt_leads_t *leads, const json_t *past_index);
 
 #endif

@@ -70,10 +70,10 @@ static void sweep_rejects_bad_specs(void **state)
 }
 
 /* A lead summary as a run collects it. */
-static json_t *lead(const char *rule, const char *entity, const char *level, const char *date)
+static void lead(rw_bt_leads_t *l, const char *id, const char *rule, const char *entity,
+                 const char *level, const char *date)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "rule", rule, "entity", entity, "entity_name",
-                     "某公司", "region", "320102", "level", level, "date", date, "hits", 1);
+    rw_bt_leads_add(l, id, rule, entity, strlen(entity), "某公司", "320102", level, date);
 }
 
 static json_t *past_lead(const char *id, const char *entity, const char *status, const char *result)
@@ -111,11 +111,11 @@ static void past_index_reads_result_then_status(void **state)
 static void stats_count_levels_months_and_precision(void **state)
 {
     (void)state;
-    json_t *leads = json_object();
-    json_object_set_new(leads, "L1", lead("R", "E1", "red", "2025-03-02"));
-    json_object_set_new(leads, "L2", lead("R", "E2", "yellow", "2025-01-31"));
-    json_object_set_new(leads, "L3", lead("R", "E3", "yellow", "2025-03-30"));
-    json_object_set_new(leads, "L9", lead("R", "E9", "blue", "2025-02-01"));
+    rw_bt_leads_t *leads = rw_bt_leads_new();
+    lead(leads, "L1", "R", "E1", "red", "2025-03-02");
+    lead(leads, "L2", "R", "E2", "yellow", "2025-01-31");
+    lead(leads, "L3", "R", "E3", "yellow", "2025-03-30");
+    lead(leads, "L9", "R", "E9", "blue", "2025-02-01");
     json_t *past = json_array();
     json_array_append_new(past, past_lead("L1", "E1", "closed", "confirmed"));
     json_array_append_new(past, past_lead("L2", "E2", "closed", "dismissed"));
@@ -148,7 +148,7 @@ static void stats_count_levels_months_and_precision(void **state)
     json_decref(st);
     json_decref(ix);
     json_decref(past);
-    json_decref(leads);
+    rw_bt_leads_free(leads);
 }
 
 static const json_t *row_of(const json_t *rows, const char *rule)
@@ -163,18 +163,15 @@ static const json_t *row_of(const json_t *rows, const char *rule)
 static void compare_lists_added_and_removed_by_id(void **state)
 {
     (void)state;
-    json_t *cur = json_object(), *cand = json_object();
-    json_object_set_new(cur, "LA", lead("R1", "E1", "red", "2025-02-01")); /* kept */
-    json_object_set_new(cur, "LB",
-                        lead("R1", "E2", "yellow", "2025-02-03")); /* removed, confirmed */
-    json_object_set_new(cur, "LC",
-                        lead("R1", "E3", "yellow", "2025-01-03"));          /* removed, dismissed */
-    json_object_set_new(cur, "LD", lead("R2", "E4", "blue", "2025-05-01")); /* R2 only in current */
-    json_object_set_new(cand, "LA", lead("R1", "E1", "red", "2025-02-01"));
-    json_object_set_new(cand, "LE",
-                        lead("R1", "E2", "orange", "2025-02-09")); /* added, on confirmed E2 */
-    json_object_set_new(cand, "LF", lead("R1", "E5", "yellow", "2025-01-09")); /* added */
-    json_object_set_new(cand, "LG", lead("R3", "E6", "yellow", "2025-03-09")); /* R3 new */
+    rw_bt_leads_t *cur = rw_bt_leads_new(), *cand = rw_bt_leads_new();
+    lead(cur, "LA", "R1", "E1", "red", "2025-02-01");    /* kept */
+    lead(cur, "LB", "R1", "E2", "yellow", "2025-02-03"); /* removed, confirmed */
+    lead(cur, "LC", "R1", "E3", "yellow", "2025-01-03"); /* removed, dismissed */
+    lead(cur, "LD", "R2", "E4", "blue", "2025-05-01");   /* R2 only in current */
+    lead(cand, "LA", "R1", "E1", "red", "2025-02-01");
+    lead(cand, "LE", "R1", "E2", "orange", "2025-02-09"); /* added, on confirmed E2 */
+    lead(cand, "LF", "R1", "E5", "yellow", "2025-01-09"); /* added */
+    lead(cand, "LG", "R3", "E6", "yellow", "2025-03-09"); /* R3 new */
     json_t *past = json_array();
     json_array_append_new(past, past_lead("LA", "E1", "closed", "confirmed"));
     json_array_append_new(past, past_lead("LB", "E2", "confirmed", "confirmed"));
@@ -227,8 +224,8 @@ static void compare_lists_added_and_removed_by_id(void **state)
     json_decref(rules);
     json_decref(ix);
     json_decref(past);
-    json_decref(cur);
-    json_decref(cand);
+    rw_bt_leads_free(cur);
+    rw_bt_leads_free(cand);
 }
 
 int main(void)
