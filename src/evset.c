@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,11 +169,27 @@ static int load_lines(rw_evset_t *s, char *buf, size_t len, rw_progress_fn progr
 
 /* ---- the archive ------------------------------------------------------------------------ */
 
-/* The magic, then a packed header {"format","events","lines","bytes","invalid":{reason: n}},
- * then (format 2) each event's entry as two little-endian 32-bit words, then the events
- * packed one after another. Format 1 has no entries; it is still read. */
+/* The magic, then a packed header {"format","events","lines","bytes","invalid":{reason: n},
+ * "sha256"}, then each event's entry as two little-endian 32-bit words, then the events
+ * packed one after another. "sha256" (hex) is the digest of everything after the header:
+ * a load checks it instead of decoding every event. Formats 1 (no entries, no digest) and
+ * 2 (no digest) are still read, each event decoded once to check it. */
 #define ARCHIVE_MAGIC "RWEVARC\n"
 #define ARCHIVE_MAGIC_LEN 8
+
+/* Hex SHA-256 of a then b. */
+static void body_digest(const char *a, size_t alen, const char *b, size_t blen, char out[65])
+{
+    unsigned char md[32];
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+    if (alen) EVP_DigestUpdate(c, a, alen);
+    if (blen) EVP_DigestUpdate(c, b, blen);
+    EVP_DigestFinal_ex(c, md, NULL);
+    EVP_MD_CTX_free(c);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
 
 static int is_archive(const char *buf, size_t len)
 {
@@ -186,26 +203,32 @@ int rw_evset_save(const rw_evset_t *s, const char *path, char *err, size_t errle
         if (s->invalid[i])
             json_object_set_new(invalid, rw_event_code_name((rw_event_status_t)i),
                                 json_real((double)s->invalid[i]));
-    json_t *head = json_pack("{s:i,s:f,s:f,s:f,s:o}", "format", 2, "events", (double)s->n, "lines",
-                             (double)s->lines, "bytes", (double)s->bytes, "invalid", invalid);
-    rw_buf_t b;
-    rw_buf_init(&b);
-    rw_buf_append(&b, ARCHIVE_MAGIC, ARCHIVE_MAGIC_LEN);
-    rw_evpack_put(&b, head);
-    json_decref(head);
+    rw_buf_t entries;
+    rw_buf_init(&entries);
     for (size_t i = 0; i < s->n; i++) {
         unsigned char e[8];
         for (int k = 0; k < 4; k++) {
             e[k] = (unsigned char)(s->entries[i].size >> (8 * k));
             e[4 + k] = (unsigned char)(s->entries[i].entity >> (8 * k));
         }
-        rw_buf_append(&b, (const char *)e, sizeof e);
+        rw_buf_append(&entries, (const char *)e, sizeof e);
     }
+    char digest[65];
+    body_digest(entries.data, entries.len, s->pack, s->pack_len, digest);
+    json_t *head = json_pack("{s:i,s:f,s:f,s:f,s:o,s:s}", "format", 3, "events", (double)s->n,
+                             "lines", (double)s->lines, "bytes", (double)s->bytes, "invalid",
+                             invalid, "sha256", digest);
+    rw_buf_t b;
+    rw_buf_init(&b);
+    rw_buf_append(&b, ARCHIVE_MAGIC, ARCHIVE_MAGIC_LEN);
+    rw_evpack_put(&b, head);
+    json_decref(head);
     /* a temporary name renamed at the end: a half-written archive never has the name */
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
     int ok = f && fwrite(b.data, 1, b.len, f) == b.len &&
+             fwrite(entries.data, 1, entries.len, f) == entries.len &&
              (s->pack_len == 0 || fwrite(s->pack, 1, s->pack_len, f) == s->pack_len);
     if (f && fclose(f)) ok = 0;
     if (ok && rename(tmp, path)) ok = 0;
@@ -214,6 +237,7 @@ int rw_evset_save(const rw_evset_t *s, const char *path, char *err, size_t errle
         unlink(tmp);
     }
     rw_buf_free(&b);
+    rw_buf_free(&entries);
     return ok ? 0 : -1;
 }
 
@@ -265,13 +289,13 @@ static void *check_range(void *arg)
     return NULL;
 }
 
-/* Format 2: the entries say where each event ends, so two threads check a half each.
- * *whole: how many events, from the first, are as their entries say. Returns 0 when
- * that is all of them and nothing follows, else -1. */
-static int check_indexed(rw_evset_t *s, size_t want, size_t *whole)
+/* Formats 2 and 3: reads the entries. *fit: how many, from the first, have their
+ * bytes in the file; *mid: where event want/2 starts. Returns 0 when that is all of them
+ * and nothing follows, else -1. */
+static int read_entries(rw_evset_t *s, size_t want, size_t *fit, size_t *mid)
 {
     const unsigned char *p = (const unsigned char *)s->pack;
-    *whole = 0;
+    *fit = *mid = 0;
     if (want > s->pack_len / 8) return -1;
     s->entries = rw_xcalloc(want + 1, sizeof *s->entries);
     for (size_t i = 0; i < want; i++, p += 8)
@@ -281,22 +305,34 @@ static int check_indexed(rw_evset_t *s, size_t want, size_t *whole)
         }
     s->pack_len -= want * 8;
     s->pack += want * 8;
-    size_t fit = 0, end = 0, mid = 0;
-    for (; fit < want && s->entries[fit].size <= s->pack_len - end; fit++) {
-        if (fit == want / 2) mid = end;
-        end += s->entries[fit].size;
+    size_t n = 0, end = 0;
+    for (; n < want && s->entries[n].size <= s->pack_len - end; n++) {
+        if (n == want / 2) *mid = end;
+        end += s->entries[n].size;
     }
+    *fit = n;
+    return n == want && end == s->pack_len ? 0 : -1;
+}
+
+/* Format 2: every event is decoded, two threads checking a half each. *whole: how many
+ * events, from the first, are as their entries say. Returns 0 when that is all. */
+static int check_indexed(rw_evset_t *s, size_t want, size_t *whole)
+{
+    size_t fit, mid;
+    int rc = read_entries(s, want, &fit, &mid);
+    *whole = 0;
+    if (!s->entries) return -1;
     s->n = fit;
     range_check_t half[2] = {{.s = s, .from = 0, .to = fit < want / 2 ? fit : want / 2},
                              {.s = s, .from = want / 2, .to = fit, .off = mid}};
     if (half[1].from > half[1].to) half[1].from = half[1].to = fit;
     on_two_threads(check_range, &half[0], &half[1]);
     *whole = half[0].bad < half[0].to ? half[0].bad : half[1].bad;
-    return *whole == want && end == s->pack_len ? 0 : -1;
+    return rc || *whole != want ? -1 : 0;
 }
 
-/* Takes buf. Every event is decoded and checked once here, so that a damaged or
- * foreign file is refused whole with a reason, never met halfway through a run. */
+/* Takes buf. A damaged or foreign file is refused whole with a reason, never met
+ * halfway through a run: by its digest (format 3), else by decoding every event. */
 static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, char *err,
                         size_t errlen)
 {
@@ -307,7 +343,9 @@ static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, 
     int rc = 0;
     s->own = buf;
     double format = json_number_value(json_object_get(head, "format"));
-    if (!json_is_object(head) || (format != 1 && format != 2)) {
+    const char *digest = json_string_value(json_object_get(head, "sha256"));
+    if (!json_is_object(head) || (format != 1 && format != 2 && format != 3) ||
+        (format == 3 && (!digest || strlen(digest) != 64))) {
         snprintf(err, errlen, "事件归档 %s 的文件头无法识别（版本不符或文件已损坏）", path);
         rc = -1;
     } else {
@@ -319,11 +357,18 @@ static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, 
             s->invalid[i] = head_count(json_object_get(head, "invalid"),
                                        rw_event_code_name((rw_event_status_t)i));
         uint64_t want = head_count(head, "events");
-        size_t whole;
-        if (format == 1 ? check_in_order(s, want, &whole) : check_indexed(s, want, &whole)) {
+        size_t whole, mid;
+        char got[65];
+        if (format == 3) body_digest(s->pack, s->pack_len, NULL, 0, got);
+        if (format == 1   ? check_in_order(s, want, &whole)
+            : format == 2 ? check_indexed(s, want, &whole)
+                          : read_entries(s, want, &whole, &mid)) {
             snprintf(err, errlen,
                      "事件归档 %s 已损坏：文件头记有 %llu 个事件，第 %llu 个之后无法读取", path,
                      (unsigned long long)want, (unsigned long long)whole);
+            rc = -1;
+        } else if (format == 3 && strcmp(got, digest) != 0) {
+            snprintf(err, errlen, "事件归档 %s 已损坏：内容与文件头记录的 SHA-256 不符", path);
             rc = -1;
         }
         s->n = whole;

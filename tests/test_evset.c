@@ -1,6 +1,6 @@
 /* test_evset.c — a history loaded from JSON Lines reads back event by event in file
  * order with its counts, whole or split by entity; saved as an event archive and loaded
- * again it is the same history, and so is an archive of the first format; a damaged
+ * again it is the same history, and so are archives of the older formats; a damaged
  * archive is refused whole with a reason. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,8 +181,8 @@ static void a_damaged_archive_is_refused_with_a_reason(void **state)
     assert_non_null(strstr(err, "第 2999 个之后"));
     assert_int_equal(s.n, 0); /* nothing half-loaded */
 
-    /* an entry naming another entity than its event's: entries are 8 bytes each, after
-     * the header and before the events */
+    /* one byte changed in an entry (8 bytes each, after the header and before the
+     * events) or in an event: the digest says so, nothing is decoded to find out */
     save_archive(f);
     rw_evset_t lines;
     assert_int_equal(rw_evset_load_file(&lines, f->lines, NULL, NULL, err, sizeof err), 0);
@@ -190,10 +190,11 @@ static void a_damaged_archive_is_refused_with_a_reason(void **state)
     rw_evset_free(&lines);
     write_damaged(f, full, (long)(index + 8 * 2500 + 5));
     assert_int_equal(rw_evset_load_file(&s, f->archive, NULL, NULL, err, sizeof err), -1);
-    assert_non_null(strstr(err, "第 2500 个之后"));
-    write_damaged(f, full, (long)(index + 8 * 700)); /* an event's size, in the first half */
+    assert_non_null(strstr(err, "SHA-256 不符"));
+    save_archive(f);
+    write_damaged(f, full, (long)(full - 100));
     assert_int_equal(rw_evset_load_file(&s, f->archive, NULL, NULL, err, sizeof err), -1);
-    assert_non_null(strstr(err, "已损坏"));
+    assert_non_null(strstr(err, "SHA-256 不符"));
 
     save_archive(f);
     write_damaged(f, full, 8); /* the header */
@@ -201,10 +202,10 @@ static void a_damaged_archive_is_refused_with_a_reason(void **state)
     assert_non_null(strstr(err, "文件头无法识别"));
 }
 
-/* An archive as the first format wrote it: the header, then the events, no entries. */
-static void a_format_1_archive_still_loads(void **state)
+/* Writes the fixture's history as an older format wrote it: the header, then (format 2)
+ * the entries, then the events; no digest. Returns the offset of the entries. */
+static size_t write_old_archive(const fixture_t *f, int format)
 {
-    fixture_t *f = *state;
     rw_evset_t s;
     char err[256];
     assert_int_equal(rw_evset_load_file(&s, f->lines, NULL, NULL, err, sizeof err), 0);
@@ -213,13 +214,23 @@ static void a_format_1_archive_still_loads(void **state)
         if (s.invalid[i])
             json_object_set_new(invalid, rw_event_code_name((rw_event_status_t)i),
                                 json_real((double)s.invalid[i]));
-    json_t *head = json_pack("{s:i,s:f,s:f,s:f,s:o}", "format", 1, "events", (double)s.n, "lines",
-                             (double)s.lines, "bytes", (double)s.bytes, "invalid", invalid);
+    json_t *head =
+        json_pack("{s:i,s:f,s:f,s:f,s:o}", "format", format, "events", (double)s.n, "lines",
+                  (double)s.lines, "bytes", (double)s.bytes, "invalid", invalid);
     rw_buf_t b;
     rw_buf_init(&b);
     rw_buf_puts(&b, "RWEVARC\n");
     rw_evpack_put(&b, head);
     json_decref(head);
+    size_t index = b.len;
+    for (size_t i = 0; format == 2 && i < s.n; i++) {
+        unsigned char e[8];
+        for (int k = 0; k < 4; k++) {
+            e[k] = (unsigned char)(s.entries[i].size >> (8 * k));
+            e[4 + k] = (unsigned char)(s.entries[i].entity >> (8 * k));
+        }
+        rw_buf_append(&b, (const char *)e, sizeof e);
+    }
     rw_buf_append(&b, s.pack, s.pack_len);
     FILE *out = fopen(f->archive, "wb");
     assert_non_null(out);
@@ -227,10 +238,41 @@ static void a_format_1_archive_still_loads(void **state)
     fclose(out);
     rw_buf_free(&b);
     rw_evset_free(&s);
+    return index;
+}
+
+/* An archive as the first format wrote it: the header, then the events, no entries. */
+static void a_format_1_archive_still_loads(void **state)
+{
+    fixture_t *f = *state;
+    write_old_archive(f, 1);
     rw_evset_t back;
+    char err[256];
     assert_int_equal(rw_evset_load_file(&back, f->archive, NULL, NULL, err, sizeof err), 0);
     check_history(&back);
     rw_evset_free(&back);
+}
+
+/* Without a digest every event is decoded and checked against its entry: the error
+ * says where the archive stops being readable. */
+static void a_format_2_archive_is_checked_event_by_event(void **state)
+{
+    fixture_t *f = *state;
+    rw_evset_t s;
+    char err[512];
+    size_t index = write_old_archive(f, 2);
+    assert_int_equal(rw_evset_load_file(&s, f->archive, NULL, NULL, err, sizeof err), 0);
+    check_history(&s);
+    rw_evset_free(&s);
+    size_t n;
+    free(rw_read_file(f->archive, &n));
+    write_damaged(f, n, (long)(index + 8 * 2500 + 5)); /* an entry naming another entity */
+    assert_int_equal(rw_evset_load_file(&s, f->archive, NULL, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "第 2500 个之后"));
+    write_old_archive(f, 2);
+    write_damaged(f, n, (long)(index + 8 * 700)); /* an event's size, in the first half */
+    assert_int_equal(rw_evset_load_file(&s, f->archive, NULL, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "已损坏"));
 }
 
 static void an_archive_that_cannot_be_written_leaves_nothing(void **state)
@@ -254,6 +296,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_archive_is_the_same_history_and_smaller, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_damaged_archive_is_refused_with_a_reason, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_format_2_archive_is_checked_event_by_event, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_format_1_archive_still_loads, setup, teardown),
         cmocka_unit_test_setup_teardown(an_archive_that_cannot_be_written_leaves_nothing, setup,
