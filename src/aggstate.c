@@ -377,7 +377,9 @@ struct rw_aggs {
     int32_t held_from;
     int has_max;
     dict_t dict;
-    seen_t *legacy;   /* NULL unless read from format 4 */
+    /* ids not in the log, by hash and day: the late events' (never applied, still
+     * processed) and, in a state read from format 4, every id applied. NULL when none. */
+    seen_t *unlogged;
     rw_ewma_t ewma[]; /* by position in the layout's ewmas */
 };
 
@@ -437,7 +439,7 @@ void rw_aggs_free(rw_aggs_t *a)
     free(a->slot);
     free(a->dict.text.p);
     free(a->dict.off.p);
-    seen_free(a->legacy);
+    seen_free(a->unlogged);
     free(a);
 }
 
@@ -584,9 +586,15 @@ static int seen_has(const seen_t *s, uint64_t h)
     return 0;
 }
 
+void rw_aggs_note_id(rw_aggs_t *a, const char *id, size_t len, int tz_min)
+{
+    if (!a->unlogged) a->unlogged = rw_xcalloc(1, sizeof *a->unlogged);
+    seen_insert(a->unlogged, id_hash(id, len), (int32_t)rw_local_day(a->max_time, tz_min));
+}
+
 int rw_aggs_seen(const rw_aggs_t *a, const char *id, size_t len)
 {
-    return log_has(a, id, len) || (a->legacy && seen_has(a->legacy, id_hash(id, len)));
+    return log_has(a, id, len) || (a->unlogged && seen_has(a->unlogged, id_hash(id, len)));
 }
 
 /* Ids that aged out are dropped a month at a time, not daily: compacting the log is
@@ -597,15 +605,15 @@ int rw_aggs_seen(const rw_aggs_t *a, const char *id, size_t len)
 static void prune_ids(rw_aggs_t *a, int64_t cut, int tz_min)
 {
     int64_t oldest = log_n(a) ? rw_local_day(time_at(a->ev.p), tz_min) : INT64_MAX;
-    if (a->legacy && a->legacy->min_day < oldest) oldest = a->legacy->min_day;
+    if (a->unlogged && a->unlogged->min_day < oldest) oldest = a->unlogged->min_day;
     if (oldest >= cut - SEEN_SLACK_DAYS) return;
-    if (a->legacy) {
+    if (a->unlogged) {
         seen_t *kept = rw_xcalloc(1, sizeof *kept);
-        for (size_t i = 0; i < a->legacy->n_slots; i++)
-            if (a->legacy->h[i] && a->legacy->day[i] >= cut)
-                seen_insert(kept, a->legacy->h[i], a->legacy->day[i]);
-        seen_free(a->legacy);
-        a->legacy = kept->count ? kept : NULL;
+        for (size_t i = 0; i < a->unlogged->n_slots; i++)
+            if (a->unlogged->h[i] && a->unlogged->day[i] >= cut)
+                seen_insert(kept, a->unlogged->h[i], a->unlogged->day[i]);
+        seen_free(a->unlogged);
+        a->unlogged = kept->count ? kept : NULL;
         if (!kept->count) seen_free(kept);
     }
     uint32_t drop = 0;
@@ -1071,9 +1079,9 @@ size_t rw_aggs_footprint(const rw_aggs_t *a)
         n += block(pool_at(a, i)->cap);
     for (uint32_t g = 0; g < n_lasts(a); g++)
         n += block(lastlog_at(a, g)->e.cap);
-    if (a->legacy)
-        n += block(sizeof *a->legacy) + block(a->legacy->n_slots * sizeof *a->legacy->h) +
-             block(a->legacy->n_slots * sizeof *a->legacy->day);
+    if (a->unlogged)
+        n += block(sizeof *a->unlogged) + block(a->unlogged->n_slots * sizeof *a->unlogged->h) +
+             block(a->unlogged->n_slots * sizeof *a->unlogged->day);
     return n;
 }
 
@@ -1330,9 +1338,9 @@ static int cmp_seen_entry(const void *x, const void *y)
 }
 
 /* In hash order, so the same state always encodes to the same bytes. */
-static void put_legacy(rw_buf_t *out, const rw_aggs_t *a)
+static void put_unlogged(rw_buf_t *out, const rw_aggs_t *a)
 {
-    const seen_t *s = a->legacy;
+    const seen_t *s = a->unlogged;
     size_t n = 0;
     seen_entry_t *sorted = rw_xmalloc(((s ? s->count : 0) + 1) * sizeof *sorted);
     for (size_t i = 0; s && i < s->n_slots; i++)
@@ -1520,7 +1528,7 @@ void rw_aggs_encode(const rw_aggs_t *a, rw_buf_t *out)
     put_varint(out, a->seq);
     put_svarint(out, a->pruned_at);
     int64_t tbase = (int64_t)floor(a->max_time);
-    put_legacy(out, a);
+    put_unlogged(out, a);
     uint32_t *map = put_values(out, a);
     put_varint(out, a->n_dir);
     for (uint32_t j = 0; j < a->n_dir; j++) {
@@ -1727,7 +1735,7 @@ static void log_v4_ids(rw_aggs_t *a, decoding_t *dc)
     index_build(a);
 }
 
-static void decode_legacy(reader_t *r, rw_aggs_t *a)
+static void decode_unlogged(reader_t *r, rw_aggs_t *a)
 {
     uint32_t n = get_count(r);
     for (uint32_t i = 0; i < n && !r->bad; i++) {
@@ -1737,8 +1745,8 @@ static void decode_legacy(reader_t *r, rw_aggs_t *a)
         int64_t day = check_key(r, a->pruned_at + get_svarint(r));
         if (!h) r->bad = 1; /* 0 marks an empty slot */
         if (r->bad) break;
-        if (!a->legacy) a->legacy = rw_xcalloc(1, sizeof *a->legacy);
-        seen_insert(a->legacy, h, (int32_t)day);
+        if (!a->unlogged) a->unlogged = rw_xcalloc(1, sizeof *a->unlogged);
+        seen_insert(a->unlogged, h, (int32_t)day);
     }
 }
 
@@ -1910,7 +1918,7 @@ rw_aggs_t *rw_aggs_decode(const rw_layout_t *l, const char *p, size_t n)
     a->seq = get_varint(&r);
     a->pruned_at = check_key(&r, get_svarint(&r));
     int64_t tbase = r.bad ? 0 : (int64_t)floor(a->max_time);
-    decode_legacy(&r, a); /* format 4: every id applied */
+    decode_unlogged(&r, a);
     if (!dc.v4) decode_values(&r, a);
     uint32_t n_series = get_count(&r);
     for (uint32_t s = 0; s < n_series && !r.bad; s++)

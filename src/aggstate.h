@@ -72,9 +72,14 @@ int rw_aggs_has_max(const rw_aggs_t *a);
 double rw_aggs_max_time(const rw_aggs_t *a);
 uint64_t rw_aggs_seq(const rw_aggs_t *a);
 
-/* 1 when an event with this id was applied within the retention window (dedup on
- * (entity, id); ids that aged out are dropped a month at a time). */
+/* 1 when an event with this id was processed (applied, or found late) within the
+ * retention window (dedup on (entity, id); ids that aged out are dropped a month at a
+ * time). */
 int rw_aggs_seen(const rw_aggs_t *a, const char *id, size_t len);
+/* Records the id of a late event, which is processed but not applied (events.md: dedup
+ * comes before lateness), so that a copy of it is a duplicate. It is kept as long as an
+ * event applied at the entity's latest time. Only when rw_aggs_has_max. */
+void rw_aggs_note_id(rw_aggs_t *a, const char *id, size_t len, int tz_min);
 
 /* Applies an event that belongs to the streams flagged in `member` (by stream
  * index), feeding EWMA series too (their values read the event and the merged

@@ -980,6 +980,18 @@ static int64_t distance(char unit, double t, double t0, int tz)
     return a > b ? a - b : b - a;
 }
 
+/* Whether a lead with this id was ever made: kept in memory, or in the store. */
+static int lead_exists(rw_engine_t *e, const char *id)
+{
+    if (map_find(&e->leads, id, strlen(id))) return 1;
+    if (!e->o.store) return 0; /* without a store every lead stays in memory */
+    size_t n;
+    char *v = rw_store_get(e->o.store, RW_CF_LEADS, id, strlen(id), &n);
+    int found = v != NULL;
+    free(v);
+    return found;
+}
+
 static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *x,
                     const rw_event_t *ev, rw_eval_env_t *env)
 {
@@ -1001,6 +1013,14 @@ static void trigger(rw_engine_t *e, const rw_rule_t *rule, int level, entity_t *
     }
     char id[22];
     rw_lead_id(rule->id, ev->entity, ev->entity_len, ev->id, ev->id_len, id);
+    if (lead_exists(e, id)) {
+        /* its trigger event was processed before and its id has since aged out of the
+         * dedup record: events.md says it raises no lead, and a lead id is never issued
+         * twice (a second revision 1 would replace the first and its handling) */
+        rw_warn("engine", "事件 %.*s（主体 %.*s）此前已处理，线索 %s 已存在：不再生成",
+                (int)ev->id_len, ev->id, (int)ev->entity_len, ev->entity, id);
+        return;
+    }
     const json_t *name = json_object_get(x->profile, "name");
     rw_lead_head_t head = {.id = id,
                            .rule = rule->id,
@@ -1143,6 +1163,9 @@ rw_outcome_t rw_engine_apply(rw_engine_t *e, const rw_event_t *ev, rw_event_erro
                    rw_local_day(ev->time, tz) <=
                        rw_local_day(rw_aggs_max_time(x->aggs), tz) - RW_RETENTION_DAYS) {
             out = RW_OUT_LATE;
+            rw_aggs_note_id(x->aggs, ev->id, ev->id_len, tz);
+            mark_dirty(e, x);
+            if (e->o.store) account(e, x, 0);
             /* counted in the stats; named here for whoever asks (events.md: "reported") */
             char latest[40];
             rw_time_format(rw_aggs_max_time(x->aggs), tz, latest);

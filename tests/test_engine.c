@@ -217,6 +217,13 @@ static void fx_open(fx_t *f, const char *ruleset)
     fx_start(f, rules_dir(NULL, files), NULL, 0, 0);
 }
 
+/* fx_open with the store on disk, for tests that restart. */
+static void fx_open_on_disk(fx_t *f, const char *ruleset)
+{
+    const char *files[] = {"rs.yaml", ruleset, NULL};
+    fx_start(f, rules_dir(NULL, files), NULL, 0, 1);
+}
+
 /* Frees the engine and closes the store, keeping what was committed on disk. */
 static void fx_stop(fx_t *f)
 {
@@ -231,6 +238,14 @@ static void fx_restart(fx_t *f)
     fx_stop(f);
     fx_store(f);
     fx_engine(f);
+}
+
+/* Commits, then starts a new engine on what was written. */
+static void fx_commit_restart(fx_t *f)
+{
+    char err[512];
+    assert_int_equal(rw_engine_commit(f->eng, err, sizeof err), 0);
+    fx_restart(f);
 }
 
 static void fx_close(fx_t *f)
@@ -516,7 +531,8 @@ static void an_event_400_local_days_before_the_latest_is_late_399_is_applied(voi
 {
     (void)state;
     fx_t f;
-    fx_open(&f, "ruleset: probe\nrules:\n" PROBE("{count(complaint, 400d)}|{profile.name}"));
+    fx_open_on_disk(&f,
+                    "ruleset: probe\nrules:\n" PROBE("{count(complaint, 400d)}|{profile.name}"));
     /* M's local date is 2026-03-05 though its UTC date is the 4th */
     assert_string_equal(probe(&f, "m", "complaint", "2026-03-04T16:30:00Z", NULL), "1|");
     /* 2025-01-29 is 400 days before 2026-03-05: late, even at its last local second */
@@ -529,9 +545,37 @@ static void an_event_400_local_days_before_the_latest_is_late_399_is_applied(voi
     /* 2025-01-30 (local; 16:00Z on the 29th) is 399 days before: applied, and counted */
     assert_string_equal(probe(&f, "ok", "complaint", "2025-01-29T16:00:00Z", NULL), "1|");
     assert_string_equal(probe(&f, "m2", "complaint", "2026-03-05T23:00:00+08:00", NULL), "3|");
-    /* a late event leaves no dedup record: sent again it is late again */
-    assert_int_equal(post(&f, "l1", "complaint", "2025-01-29T23:59:59+08:00", NULL), RW_OUT_LATE);
-    assert_int_equal(rw_engine_stats(f.eng)->outcomes[RW_OUT_LATE], 3);
+    /* a late event was processed (events.md: dedup before lateness): a copy of it is a
+     * duplicate, dated late or not, after a restart too */
+    assert_int_equal(post(&f, "l1", "complaint", "2025-01-29T23:59:59+08:00", NULL),
+                     RW_OUT_DUPLICATE);
+    fx_commit_restart(&f);
+    assert_int_equal(post(&f, "l2", "complaint", "2026-03-05T23:30:00+08:00", NULL),
+                     RW_OUT_DUPLICATE);
+    assert_int_equal(n_fresh(&f), 0);
+    fx_close(&f);
+}
+
+/* An id used again once it has aged out of the dedup record (a producer's mistake, or a
+ * copy sent 430 days on with a new time) is applied, but its rule's lead exists: it is
+ * never issued a second time at revision 1, which would replace the first lead and its
+ * handling, whether that lead is in memory or only in the store. */
+static void a_lead_id_is_never_issued_twice(void **state)
+{
+    (void)state;
+    fx_t f;
+    fx_open_on_disk(&f, "ruleset: probe\nrules:\n" PROBE("{count(complaint, 400d)}"));
+    assert_string_equal(probe(&f, "e1", "complaint", "2025-01-01T10:00:00+08:00", NULL), "1");
+    assert_string_equal(probe(&f, "e2", "complaint", "2025-01-02T10:00:00+08:00", NULL), "2");
+    assert_string_equal(probe(&f, "e3", "complaint", "2026-06-10T10:00:00+08:00", NULL), "1");
+    assert_int_equal(post(&f, "e1", "complaint", "2026-06-10T11:00:00+08:00", NULL),
+                     RW_OUT_APPLIED);
+    assert_int_equal(n_fresh(&f), 0);
+    fx_commit_restart(&f);
+    assert_int_equal(post(&f, "e2", "complaint", "2026-06-11T11:00:00+08:00", NULL),
+                     RW_OUT_APPLIED);
+    assert_int_equal(n_fresh(&f), 0);
+    assert_int_equal(rw_engine_stats(f.eng)->leads_created, 0);
     fx_close(&f);
 }
 
@@ -1879,6 +1923,7 @@ int main(void)
         cmocka_unit_test(last_and_since_read_the_latest_event_not_after_the_current_one),
         cmocka_unit_test(duplicates_change_nothing_and_are_counted),
         cmocka_unit_test(an_event_400_local_days_before_the_latest_is_late_399_is_applied),
+        cmocka_unit_test(a_lead_id_is_never_issued_twice),
         cmocka_unit_test(retention_hides_events_400_days_old_from_every_aggregate),
         cmocka_unit_test(unknown_types_leave_no_dedup_record_and_no_profile),
         cmocka_unit_test(profile_merge_replaces_keys_and_null_deletes_them),
