@@ -296,6 +296,11 @@ static int truth(const rw_ast_t *a, const rw_ast_t **why)
 
 void rw_check_condition(rw_check_ctx_t *ctx, const rw_ast_t *a)
 {
+    if (!(a->kinds & RW_K_BOOL)) {
+        rw_check_diag(ctx, RW_DIAG_WARNING, 0,
+                      "条件永远不会成立：它的值不是布尔值（只有 true 才算成立）");
+        return;
+    }
     const rw_ast_t *why = a;
     if (truth(a, &why) == 0) WARN(ctx, why, "条件永远不会成立：不论事件如何都为假");
 }

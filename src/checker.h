@@ -36,9 +36,10 @@ typedef struct {
 rw_ast_t *rw_check_expr(rw_check_ctx_t *ctx, const char *src, size_t len);
 
 /* Warns when a checked condition (a rule's `if`, a level's, a stream filter) can never be
- * true whatever the events: `false`, `not true`, `not (1 < 2)`, `not (count(…) >= 0)`,
- * and/or of those. (A comparison that can never be true by itself, such as `count(…) < 0`
- * or `1 > 2`, is already an error of rw_check_expr.) */
+ * true whatever the events: a value that is never a boolean (`5`, `"yes"`, `count(…)`),
+ * `false`, `not true`, `not (1 < 2)`, `not (count(…) >= 0)`, and/or of those. (A comparison that
+ * can never be true by itself, such as `count(…) < 0` or `1 > 2`, is already an error of
+ * rw_check_expr.) */
 void rw_check_condition(rw_check_ctx_t *ctx, const rw_ast_t *a);
 
 /* Adds a diagnostic at byte `off` of the expression text. */

@@ -608,6 +608,8 @@ static int load_level(loader_t *L, rw_rule_t *rule, const rw_ydoc_t *doc, const 
                  "level 应该是等级名或 {red: '条件', …, default: 等级} 映射");
         return -1;
     }
+    if (n->n == 0)
+        rw_ydiag(L->d, doc, n, RW_DIAG_WARNING, "level 映射是空的：规则永远不会生成线索");
     int rc = 0;
     for (size_t i = 0; i < n->n; i++) {
         const char *key = n->keys[i]->str;
@@ -789,11 +791,6 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
         rw_ast_t *ast = NULL;
         rule->cond = compile_node(L, RW_CTX_RULE, doc, cond, &ast);
         if (ast) {
-            if (!(ast->kinds & RW_K_BOOL)) {
-                rw_check_ctx_t ctx = ctx_for(L, RW_CTX_RULE, doc, cond);
-                rw_check_diag(&ctx, RW_DIAG_WARNING, 0,
-                              "条件永远不会成立：if 的值不是布尔值（只有 true 才算成立）");
-            }
             collect_evidence(rule, ast);
             finish_evidence(r, rule);
             collect_models(r, rule, ast);

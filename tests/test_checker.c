@@ -701,6 +701,46 @@ static void an_if_that_is_not_boolean_is_only_a_warning(void **state)
     free(yaml);
 }
 
+/* Only `true` is true: a level condition or a stream filter whose value is never a
+ * boolean never holds, like such an `if`; a level map without a level never makes a
+ * lead. Each is a warning where it is written; the rule set still loads. */
+static void conditions_that_are_never_boolean_and_empty_level_maps_are_warned(void **state)
+{
+    (void)state;
+    const char *cases[][2] = {
+        {"    level: {red: 5, default: yellow}\n", "a.yaml:12:18: warning"},
+        {"    level: {red: '\"s\"', default: yellow}\n", "a.yaml:12:19: warning"},
+        {"    level: {}\n", "a.yaml:12:12: warning"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rw_buf_t y;
+        rw_buf_init(&y);
+        rw_buf_printf(
+            &y, "%s  - id: R1\n    title: t\n    if: 'true'\n%s    clauses: [\"test-law#1\"]\n",
+            HEAD, cases[i][0]);
+        loaded_t L = load_one(y.data);
+        expect_diag(&L, cases[i][1], i < 2 ? "不是布尔值" : "永远不会生成线索");
+        assert_int_equal(L.rc, 0);
+        assert_int_equal(L.d.errors, 0);
+        done(&L);
+        rw_buf_free(&y);
+    }
+    char *head = rw_xstrdup(HEAD);
+    char *at = strstr(head, "params:");
+    rw_buf_t y;
+    rw_buf_init(&y);
+    rw_buf_printf(&y,
+                  "%.*s  odd: '\"food\"'\n%s  - id: R1\n    title: t\n    if: 'true'\n"
+                  "    level: blue\n    clauses: [\"test-law#1\"]\n",
+                  (int)(at - head), head, at);
+    loaded_t L = load_one(y.data);
+    expect_diag(&L, "a.yaml:5:9: warning", "不是布尔值");
+    assert_int_equal(L.rc, 0);
+    done(&L);
+    rw_buf_free(&y);
+    free(head);
+}
+
 static void level_conditions_are_checked_like_the_if(void **state)
 {
     (void)state;
@@ -754,6 +794,7 @@ int main(void)
         cmocka_unit_test(a_condition_that_can_never_be_true_is_only_a_warning),
         cmocka_unit_test(an_if_that_is_not_boolean_is_only_a_warning),
         cmocka_unit_test(level_conditions_are_checked_like_the_if),
+        cmocka_unit_test(conditions_that_are_never_boolean_and_empty_level_maps_are_warned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
