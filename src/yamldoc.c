@@ -372,6 +372,30 @@ static size_t utf8_step(const char *s, size_t i, size_t n)
     return i;
 }
 
+/* Where a line fold starting at raw ends: past trailing blanks, the line break, any
+ * blank lines and the next line's indentation. raw itself when no line ends there. */
+static size_t fold_end(const char *t, size_t raw, size_t end)
+{
+    size_t k = raw;
+    while (k < end && (t[k] == ' ' || t[k] == '\t'))
+        k++;
+    if (k >= end || (t[k] != '\n' && t[k] != '\r')) return raw;
+    while (k < end && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' || t[k] == '\r'))
+        k++;
+    return k;
+}
+
+/* Past a double-quoted scalar's escaped line break at raw, which stands for nothing,
+ * nor does the next line's leading white space; raw itself when there is none. */
+static size_t escaped_break_end(const char *t, size_t raw, size_t end)
+{
+    if (raw + 1 >= end || t[raw] != '\\' || (t[raw + 1] != '\n' && t[raw + 1] != '\r')) return raw;
+    raw += t[raw + 1] == '\r' && raw + 2 < end && t[raw + 2] == '\n' ? 3 : 2;
+    while (raw < end && (t[raw] == ' ' || t[raw] == '\t'))
+        raw++;
+    return raw;
+}
+
 void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int *line, int *col)
 {
     const char *t = doc->text;
@@ -380,14 +404,32 @@ void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int 
     int block = n->style == RW_YS_LITERAL || n->style == RW_YS_FOLDED;
     size_t indent = 0; /* a block's indentation, which is not part of its text */
     if (block) {
+        /* an indentation indicator (`|2`) counts from the header line's indentation;
+         * without one the first line's indentation is the block's */
+        size_t line_start = raw, given = 0;
+        while (line_start > 0 && t[line_start - 1] != '\n')
+            line_start--;
+        for (size_t k = raw + 1; k < end && k < raw + 3; k++)
+            if (t[k] >= '1' && t[k] <= '9') given = (size_t)(t[k] - '0');
         while (raw < end && t[raw] != '\n')
             raw++;
         while (raw < end && (t[raw] == '\n' || t[raw] == ' '))
             indent = t[raw++] == ' ' ? indent + 1 : 0;
+        if (given) {
+            size_t header = 0;
+            while (t[line_start + header] == ' ')
+                header++;
+            if (header + given < indent) { /* the extra spaces are text */
+                raw -= indent - (header + given);
+                indent = header + given;
+            }
+        }
     }
     const char *v = n->str ? n->str : "";
+    int dq = n->style == RW_YS_DOUBLE;
     for (size_t i = 0; i < offset && i < n->len && raw < end;) {
         char c = v[i];
+        size_t k;
         if (block && c == '\n' && t[raw] == '\n') {
             /* a kept line break: past it (folded, past the blank lines it stands for)
              * and the next line's indentation */
@@ -402,29 +444,28 @@ void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int 
                    t[raw + 1] == '\'') {
             raw += 2;
             i++;
-        } else if (n->style == RW_YS_DOUBLE && t[raw] == '\\' && raw + 1 < end &&
-                   (t[raw + 1] == '\n' || t[raw + 1] == '\r')) {
-            /* an escaped line break stands for nothing, nor does the next line's
-             * leading white space */
-            raw += t[raw + 1] == '\r' && raw + 2 < end && t[raw + 2] == '\n' ? 3 : 2;
-            while (raw < end && (t[raw] == ' ' || t[raw] == '\t'))
-                raw++;
-        } else if (n->style == RW_YS_DOUBLE && t[raw] == '\\') {
+        } else if (dq && (k = escaped_break_end(t, raw, end)) != raw) {
+            raw = k;
+        } else if (dq && t[raw] == '\\') {
             char e = raw + 1 < end ? t[raw + 1] : 0;
             raw += e == 'x' ? 4 : e == 'u' ? 6 : e == 'U' ? 10 : 2;
             i = utf8_step(v, i, n->len);
+        } else if ((c == ' ' || c == '\n') && (k = fold_end(t, raw, end)) != raw) {
+            /* a folded line break (a space), or the blank lines it stands for (one \n
+             * each, a flow scalar's folding only counting the first) */
+            raw = k;
+            i++;
+            while (!block && c == '\n' && i < offset && i < n->len && v[i] == '\n')
+                i++;
         } else if (t[raw] == c) {
             raw++;
-            i++;
-        } else if ((c == ' ' || c == '\n') && (t[raw] == '\n' || t[raw] == ' ' || t[raw] == '\r')) {
-            while (raw < end && (t[raw] == '\n' || t[raw] == ' ' || t[raw] == '\r'))
-                raw++;
             i++;
         } else {
             raw++;
             i++;
         }
     }
+    if (dq) raw = escaped_break_end(t, raw, end); /* the offset is what follows it */
     int l = 1, c = 1;
     for (size_t i = 0; i < raw && i < end;) {
         if (t[i] == '\n') {

@@ -261,7 +261,13 @@ static void positions_follow_folded_lines_and_block_scalars(void **state)
     expect_pos("v: abc\n  def x\n", NULL, "x", 2, 7);
     expect_pos("v: 'abc\n   def x'\n", NULL, "x", 2, 8);
     expect_pos("v: \"abc\n  def x\"\n", NULL, "x", 2, 7);
+    /* a blank line stands for a line break: the position is still that of the text */
+    expect_pos("v: abc\n\n  def x\n", NULL, "x", 3, 7);
+    expect_pos("v: 'abc\n\n   def x'\n", NULL, "x", 3, 8);
+    expect_pos("v: \"abc\n\n\n  def x\"\n", NULL, "x", 4, 7);
+    expect_pos("v: abc   \n  def x\n", NULL, "x", 2, 7); /* trailing blanks fold too */
     /* an escaped line break (and the next line's indentation) stands for nothing */
+    expect_pos("v: \"abc\\\n      def\"\n", NULL, "def", 2, 7); /* right after it */
     expect_pos("v: \"abc and \\\n      def x\"\n", NULL, "x", 2, 11);
     expect_pos("v: \"abc\\\r\n  def x\"\n", NULL, "x", 2, 7);
     /* folded block */
@@ -271,6 +277,9 @@ static void positions_follow_folded_lines_and_block_scalars(void **state)
     expect_pos("v: |\n  abc\n  def x\n", NULL, "x", 3, 7);
     expect_pos("v: |\n  abc\n  def\n  ghi x\n", NULL, "x", 4, 7);
     expect_pos("v: |-\n  abc\n\n  def x\n", NULL, "x", 4, 7);
+    /* an indentation indicator counts from the header line's indentation: the rest is text */
+    expect_pos("m:\n  v: |2\n      abc and\n      def x\n", "m", "x", 4, 11);
+    expect_pos("v: >1\n   abc\n   def x\n", NULL, "x", 3, 8);
     /* a more-indented line keeps its extra spaces as text */
     expect_pos("v: |\n  abc\n    def x\n", NULL, "x", 3, 9);
     /* a block nested in a mapping, and a header with a comment */
