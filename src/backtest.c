@@ -243,15 +243,21 @@ static const char *text(const rw_bt_leads_t *l, size_t at)
     return at == NO_TEXT ? NULL : l->pool.data + at;
 }
 
-void rw_bt_leads_add(rw_bt_leads_t *l, const char *id, const char *rule, const char *entity,
-                     size_t entity_len, const char *entity_name, const char *region,
-                     const char *level, const char *date)
+/* A new record at the end, to fill in. */
+static bt_lead_t *push(rw_bt_leads_t *l)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 256;
         l->v = rw_xrealloc(l->v, l->cap * sizeof *l->v);
     }
-    bt_lead_t *x = &l->v[l->n++];
+    return &l->v[l->n++];
+}
+
+void rw_bt_leads_add(rw_bt_leads_t *l, const char *id, const char *rule, const char *entity,
+                     size_t entity_len, const char *entity_name, const char *region,
+                     const char *level, const char *date)
+{
+    bt_lead_t *x = push(l);
     x->id = pool_add(l, id, strlen(id));
     x->rule = pool_add(l, rule, strlen(rule));
     x->entity = pool_add(l, entity, entity_len);
@@ -266,15 +272,11 @@ void rw_bt_leads_take(rw_bt_leads_t *dst, rw_bt_leads_t *src)
     size_t base = dst->pool.len;
     rw_buf_append(&dst->pool, src->pool.data, src->pool.len);
     for (size_t i = 0; i < src->n; i++) {
-        if (dst->n == dst->cap) {
-            dst->cap = dst->cap ? dst->cap * 2 : 256;
-            dst->v = rw_xrealloc(dst->v, dst->cap * sizeof *dst->v);
-        }
-        bt_lead_t x = src->v[i];
-        size_t *at[] = {&x.id, &x.rule, &x.entity, &x.entity_name, &x.region};
+        bt_lead_t *x = push(dst);
+        *x = src->v[i];
+        size_t *at[] = {&x->id, &x->rule, &x->entity, &x->entity_name, &x->region};
         for (size_t k = 0; k < sizeof at / sizeof *at; k++)
             if (*at[k] != NO_TEXT) *at[k] += base;
-        dst->v[dst->n++] = x;
     }
     src->n = 0;
     src->pool.len = 0;
