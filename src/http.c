@@ -53,8 +53,12 @@ void rw_http_text(rw_http_resp_t *resp, int status, const char *content_type, co
 
 void rw_http_json(rw_http_resp_t *resp, int status, json_t *body)
 {
-    char *s = json_dumps(body, JSON_COMPACT);
+    char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
+    if (!s) { /* a body jansson refused (text not UTF-8): never a crash, never a bare 200 */
+        status = 500;
+        s = rw_xstrdup("{\"error\":{\"code\":\"internal\",\"message\":\"无法生成回应\"}}");
+    }
     resp->status = status;
     resp->content_type = "application/json; charset=utf-8";
     resp->body = s;
@@ -63,8 +67,11 @@ void rw_http_json(rw_http_resp_t *resp, int status, json_t *body)
 
 void rw_http_error(rw_http_resp_t *resp, int status, const char *code, const char *message)
 {
-    rw_http_json(resp, status,
-                 json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message));
+    /* messages quote the request (an id from the path, a filter value), which need not be
+     * UTF-8, or may be cut inside a character by a fixed buffer */
+    char *text = rw_utf8_repair(message);
+    rw_http_json(resp, status, json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", text));
+    free(text);
 }
 
 const char *rw_http_query(const rw_http_req_t *req, const char *name)

@@ -163,39 +163,57 @@ void rw_sha256_hex(const void *p, size_t n, char *out)
     out[64] = 0;
 }
 
+/* The length of the well-formed code point at s[i] (1 to 4), or 0 when none starts there. */
+static size_t utf8_at(const unsigned char *s, size_t n, size_t i)
+{
+    unsigned c = s[i];
+    if (c < 0x80) return 1;
+    size_t need;
+    unsigned cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        cp = c & 0x07;
+    } else
+        return 0;
+    for (size_t k = 1; k <= need; k++) {
+        if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need + 1;
+}
+
 int rw_utf8_valid(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        unsigned cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07;
-        } else
-            return 0;
-        for (size_t k = 1; k <= need; k++) {
-            if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += need + 1;
-    }
+    for (size_t i = 0, k; i < n; i += k)
+        if (!(k = utf8_at(s, n, i))) return 0;
     return 1;
+}
+
+char *rw_utf8_repair(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n = strlen(str);
+    rw_buf_t b;
+    rw_buf_init(&b);
+    for (size_t i = 0, k; i < n; i += k ? k : 1) {
+        k = utf8_at(s, n, i);
+        if (k)
+            rw_buf_append(&b, str + i, k);
+        else
+            rw_buf_puts(&b, "\xEF\xBF\xBD"); /* U+FFFD */
+    }
+    if (!b.data) rw_buf_puts(&b, "");
+    return rw_buf_steal(&b);
 }
 
 void rw_utf8_trim_end(char *s)

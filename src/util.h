@@ -44,6 +44,10 @@ void rw_sha256(const void *p, size_t n, unsigned char out[32]);
 
 /* 1 when the bytes are well-formed UTF-8 (no overlongs, no surrogates). */
 int rw_utf8_valid(const char *s, size_t n);
+/* A copy of s (NUL-terminated) with every byte that starts no well-formed code point
+ * replaced by U+FFFD: text from a request, quoted in a reply, is always UTF-8.
+ * malloc'ed. */
+char *rw_utf8_repair(const char *s);
 /* Cuts an incomplete code point off the end of s, as a fixed buffer's truncation leaves. */
 void rw_utf8_trim_end(char *s);
 /* Number of code points in well-formed UTF-8. */

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rwtime.h"
@@ -35,6 +36,27 @@ static void numbers_print_as_rules_md_says(void **state)
     assert_string_equal(out, "1.5e-07");
     rw_fmt_number(-2.5, out);
     assert_string_equal(out, "-2.5");
+}
+
+static void utf8_repair_replaces_only_what_is_not_utf8(void **state)
+{
+    (void)state;
+    const char *cases[][2] = {
+        {"监管 ok", "监管 ok"},
+        {"a\xff"
+         "b",
+         "a\xef\xbf\xbd"
+         "b"},
+        {"\xe7\x9b", "\xef\xbf\xbd\xef\xbf\xbd"}, /* 监 cut short: each byte */
+        {"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"}, /* an overlong '/' */
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *got = rw_utf8_repair(cases[i][0]);
+        assert_string_equal(got, cases[i][1]);
+        assert_true(rw_utf8_valid(got, strlen(got)));
+        free(got);
+    }
 }
 
 static void utf8_trim_end_cuts_only_an_incomplete_code_point(void **state)
@@ -133,6 +155,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(numbers_print_as_rules_md_says),
         cmocka_unit_test(utf8_trim_end_cuts_only_an_incomplete_code_point),
+        cmocka_unit_test(utf8_repair_replaces_only_what_is_not_utf8),
         cmocka_unit_test(sha256_matches_known_vector),
         cmocka_unit_test(utf8_validation_rejects_bad_sequences),
         cmocka_unit_test(rfc3339_is_strict),

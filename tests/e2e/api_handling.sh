@@ -220,6 +220,18 @@ api POST "/api/leads/$B/actions" r2 "${BODY[accept]}"
 expect "… and cannot be acted on (404)" 404 not_found
 api GET "/api/leads/Lnonexistent000000000" s1
 expect "an unknown lead: 404" 404 not_found
+# error messages quote the request: bytes that are not UTF-8, or a long value cut inside a
+# character, still make a JSON error (they stopped the service once)
+api GET "/api/leads/%FF" r1
+expect "an id that is not UTF-8: 404" 404 not_found
+api GET "/api/leads/a$(printf '%%E7%%9B%%91%.0s' $(seq 200))" r1
+expect "a 601-byte Chinese id: 404" 404 not_found
+api POST "/api/leads/$A/actions" r1 "{\"action\":\"$(printf '监%.0s' $(seq 200))\"}"
+expect "a 600-byte unknown action: 400" 400 bad_value
+api GET "/api/leads?created_from=%FF" s1
+expect "a filter value that is not UTF-8: 400" 400 bad_value
+api GET "/healthz" ""
+same "the service is still up" "$CODE" 200
 api GET "/api/entities/$ENT" r1
 same "an entity in scope: profile and its leads" "$CODE $(jq_body --arg a "$A" '[.leads[].id] | index($a) != null' 2>/dev/null || jq -r --arg a "$A" '[.leads[].id] | index($a) != null' "$T/body")" "200 true"
 api GET "/api/entities/$ENT" r2
