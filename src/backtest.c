@@ -419,7 +419,7 @@ json_t *rw_backtest_compare(const json_t *rules, rw_bt_leads_t *current, rw_bt_l
     rw_bt_leads_t *both[] = {current, candidate};
     for (int k = 0; k < 2; k++) {
         sorting = both[k];
-        qsort(both[k]->v, both[k]->n, sizeof *both[k]->v, cmp_rule_id);
+        if (both[k]->n) qsort(both[k]->v, both[k]->n, sizeof *both[k]->v, cmp_rule_id);
     }
     json_t *out = json_array();
     size_t i;
