@@ -68,14 +68,8 @@ static int tz_of(rw_api_t *a)
 
 static void reply_error(rw_http_resp_t *resp, const rw_handling_error_t *e)
 {
-    if (!e->allowed) {
-        rw_http_error(resp, e->status, e->code, e->message);
-        return;
-    }
-    char *text = rw_utf8_repair(e->message); /* it may quote the request */
-    json_t *err =
-        json_pack("{s:s,s:s,s:O}", "code", e->code, "message", text, "allowed", e->allowed);
-    free(text);
+    json_t *err = rw_http_error_object(e->code, e->message);
+    if (e->allowed) json_object_set(err, "allowed", e->allowed);
     rw_http_json(resp, e->status, json_pack("{s:o}", "error", err));
 }
 

@@ -65,13 +65,19 @@ void rw_http_json(rw_http_resp_t *resp, int status, json_t *body)
     resp->len = strlen(s);
 }
 
-void rw_http_error(rw_http_resp_t *resp, int status, const char *code, const char *message)
+json_t *rw_http_error_object(const char *code, const char *message)
 {
     /* messages quote the request (an id from the path, a filter value), which need not be
      * UTF-8, or may be cut inside a character by a fixed buffer */
     char *text = rw_utf8_repair(message);
-    rw_http_json(resp, status, json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", text));
+    json_t *o = json_pack("{s:s,s:s}", "code", code, "message", text);
     free(text);
+    return o;
+}
+
+void rw_http_error(rw_http_resp_t *resp, int status, const char *code, const char *message)
+{
+    rw_http_json(resp, status, json_pack("{s:o}", "error", rw_http_error_object(code, message)));
 }
 
 const char *rw_http_query(const rw_http_req_t *req, const char *name)

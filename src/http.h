@@ -40,6 +40,9 @@ const char *rw_http_query(const rw_http_req_t *req, const char *name);
 const char *rw_http_header(const rw_http_req_t *req, const char *name);
 /* Sets a JSON error body {"error": {"code", "message"}}. */
 void rw_http_error(rw_http_resp_t *resp, int status, const char *code, const char *message);
+/* The {"code","message"} object of an error reply, for callers that add fields to it.
+ * The message is made UTF-8 (rw_utf8_repair): it may quote the request. New reference. */
+json_t *rw_http_error_object(const char *code, const char *message);
 void rw_http_text(rw_http_resp_t *resp, int status, const char *content_type, const char *text);
 /* Sets a JSON body (compact); takes the reference to body. */
 void rw_http_json(rw_http_resp_t *resp, int status, json_t *body);
