@@ -191,6 +191,13 @@ static void body_digest(const char *a, size_t alen, const char *b, size_t blen, 
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+static int digest_matches(const char *p, size_t n, const char *hex)
+{
+    char got[65];
+    body_digest(p, n, NULL, 0, got);
+    return strcmp(got, hex) == 0;
+}
+
 static int is_archive(const char *buf, size_t len)
 {
     return len >= ARCHIVE_MAGIC_LEN && memcmp(buf, ARCHIVE_MAGIC, ARCHIVE_MAGIC_LEN) == 0;
@@ -358,8 +365,8 @@ static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, 
                                        rw_event_code_name((rw_event_status_t)i));
         uint64_t want = head_count(head, "events");
         size_t whole, mid;
-        char got[65];
-        if (format == 3) body_digest(s->pack, s->pack_len, NULL, 0, got);
+        const char *body = s->pack; /* what the digest covers: the entries, then the events */
+        size_t body_len = s->pack_len;
         if (format == 1   ? check_in_order(s, want, &whole)
             : format == 2 ? check_indexed(s, want, &whole)
                           : read_entries(s, want, &whole, &mid)) {
@@ -367,7 +374,7 @@ static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, 
                      "事件归档 %s 已损坏：文件头记有 %llu 个事件，第 %llu 个之后无法读取", path,
                      (unsigned long long)want, (unsigned long long)whole);
             rc = -1;
-        } else if (format == 3 && strcmp(got, digest) != 0) {
+        } else if (format == 3 && !digest_matches(body, body_len, digest)) {
             snprintf(err, errlen, "事件归档 %s 已损坏：内容与文件头记录的 SHA-256 不符", path);
             rc = -1;
         }

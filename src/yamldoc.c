@@ -451,8 +451,8 @@ void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int 
             raw += e == 'x' ? 4 : e == 'u' ? 6 : e == 'U' ? 10 : 2;
             i = utf8_step(v, i, n->len);
         } else if ((c == ' ' || c == '\n') && (k = fold_end(t, raw, end)) != raw) {
-            /* a folded line break (a space), or the blank lines it stands for (one \n
-             * each, a flow scalar's folding only counting the first) */
+            /* a line break folded to a space, or blank lines: in a flow scalar each blank
+             * line is one \n of the value, all of them consumed here at once */
             raw = k;
             i++;
             while (!block && c == '\n' && i < offset && i < n->len && v[i] == '\n')
