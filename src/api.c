@@ -278,6 +278,18 @@ static void h_lead(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
     free(id);
 }
 
+/* A rule's suppression names its open lead: one the user may not see stays unnamed. */
+static void hide_unseen_suppression(rw_api_t *a, const rw_user_t *u, json_t *suppress)
+{
+    const char *rule;
+    json_t *ref, *tmp;
+    json_object_foreach_safe(suppress, tmp, rule, ref)
+    {
+        if (!rw_handling_visible(a->o.handling, u, json_string_value(json_object_get(ref, "lead"))))
+            json_object_del(suppress, rule);
+    }
+}
+
 static void h_entity(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 {
     rw_api_t *a = ud;
@@ -307,6 +319,7 @@ static void h_entity(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
                 .overdue = -1, .mode = "all", .limit = 500, .entity = json_pack("[s]", id)};
             json_t *q = rw_leads_query(a->o.handling, &u, &f, rw_now());
             json_object_set(e, "leads", json_object_get(q, "leads"));
+            hide_unseen_suppression(a, &u, json_object_get(e, "suppress"));
             json_decref(q);
             rw_lead_filter_free(&f);
             rw_http_json(resp, 200, e);

@@ -123,6 +123,14 @@ static int in_scope(const rw_user_t *u, const json_t *record)
                              json_string_value(json_object_get(record, "department")));
 }
 
+int rw_handling_visible(rw_handling_t *h, const rw_user_t *u, const char *id)
+{
+    json_t *r = id ? rw_store_get_json(h->o.store, RW_CF_LEADS, id, strlen(id)) : NULL;
+    int seen = r && in_scope(u, r);
+    json_decref(r);
+    return seen;
+}
+
 typedef struct {
     rw_store_t *store;
     json_t *timeline;

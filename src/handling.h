@@ -61,6 +61,8 @@ rw_store_t *rw_handling_store(rw_handling_t *h);
 /* The stored record of lead id plus its computed "overdue" (as of now) and "urges";
  * NULL when there is none. New reference. Thread-safe (reads only). */
 json_t *rw_handling_get(rw_handling_t *h, const char *id, double now);
+/* 1 when lead id exists and lies in u's scope. Thread-safe (reads only). */
+int rw_handling_visible(rw_handling_t *h, const rw_user_t *u, const char *id);
 /* The lead's handling data {"urges", "accepted_at", "closed_at"} ({} when there is
  * none yet). New reference. */
 json_t *rw_handling_meta(rw_handling_t *h, const char *id);

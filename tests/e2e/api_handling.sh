@@ -38,6 +38,7 @@ all_live=$(jq length "$T/leads.json")
 
 user r1 regulator "$REGION"
 user r2 regulator 9999
+user rd regulator "$REGION,无此处室"
 user s1 supervisor
 user a1 author
 user au auditor
@@ -236,6 +237,11 @@ api GET "/api/entities/$ENT" r1
 same "an entity in scope: profile and its leads" "$CODE $(jq_body --arg a "$A" '[.leads[].id] | index($a) != null' 2>/dev/null || jq -r --arg a "$A" '[.leads[].id] | index($a) != null' "$T/body")" "200 true"
 api GET "/api/entities/$ENT" r2
 expect "an entity out of scope: 404" 404 not_found
+# a rule's suppression names its open lead: shown only to those who may see that lead
+api GET "/api/entities/$ENT" r1
+same "an entity's suppressions name leads its reader sees" "$(jq_body '(.suppress | length > 0) and ([.suppress[].lead] - [.leads[].id] == [])')" true
+api GET "/api/entities/$ENT" rd
+same "a reader of the region but not the leads' department sees no lead of it, suppressed or not" "$CODE $(jq_body '(.leads | length) + (.suppress | length)')" "200 0"
 # an entity id may hold '/' (events.md): the path arrives decoded, the record is still found
 printf '%s\n' 'X/1|{"id":"slash-1","type":"complaint","entity":"X/1","time":"2026-03-03T10:00:00+08:00","region":"320102","attrs":{"category":"food","channel":"hotline"}}' |
   kcat -P -b "$BROKER" -t regwatch.events -K '|'
