@@ -799,31 +799,30 @@ static void h_unknown(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
 void rw_api_routes(rw_api_t *a, rw_http_t *http)
 {
     static const struct {
-        const char *method, *path;
+        const char *method, *path, *params;
         rw_http_handler_fn fn;
     } routes[] = {
-        {"GET", "/api/me", h_me},
-        {"GET", "/api/leads", h_leads},
-        {"GET", "/api/leads/", h_lead},
-        {"POST", "/api/leads/", h_lead},
-        {"GET", "/api/entities/", h_entity},
-        {"GET", "/api/rules", h_rules},
-        {"GET", "/api/rules/", h_rule},
-        {"GET", "/api/stats", h_stats},
-        {"GET", "/api/statutes/", h_statute},
-        {"GET", "/api/laws", h_laws},
-        {"GET", "/api/laws/", h_law},
-        {"GET", "/api/audit", h_audit},
-        {"GET", "/api/audit/verify", h_audit_verify},
-        {"GET", "/api/users", h_users},
-        {"POST", "/api/users", h_users},
-        {"POST", "/api/reload", h_reload},
-        {"POST", "/api/check", h_check},
-        {"POST", "/api/backtest", h_backtest},
-        /* last: first registered wins, so only unknown paths get here */
-        {"GET", "/api/", h_unknown},
-        {"POST", "/api/", h_unknown},
+        {"GET", "/api/me", "", h_me},
+        {"GET", "/api/leads", RW_LEAD_FILTER_PARAMS, h_leads},
+        {"GET", "/api/leads/", "", h_lead},
+        {"POST", "/api/leads/", "", h_lead},
+        {"GET", "/api/entities/", "", h_entity},
+        {"GET", "/api/rules", "", h_rules},
+        {"GET", "/api/rules/", "", h_rule},
+        {"GET", "/api/stats", RW_LEAD_FILTER_PARAMS ",by", h_stats},
+        {"GET", "/api/statutes/", "", h_statute},
+        {"GET", "/api/laws", "", h_laws},
+        {"GET", "/api/laws/", "from,to", h_law},
+        {"GET", "/api/audit", "lead,actor,offset,limit", h_audit},
+        {"GET", "/api/audit/verify", "", h_audit_verify},
+        {"GET", "/api/users", "", h_users},
+        {"POST", "/api/users", "", h_users},
+        {"POST", "/api/reload", "", h_reload},
+        {"POST", "/api/check", "", h_check},
+        {"POST", "/api/backtest", "", h_backtest},
+        /* last: first registered wins, so only unknown paths get here, by any method */
+        {"*", "/api/", NULL, h_unknown},
     };
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
-        rw_http_route(http, routes[i].method, routes[i].path, routes[i].fn, a);
+        rw_http_route(http, routes[i].method, routes[i].path, routes[i].params, routes[i].fn, a);
 }

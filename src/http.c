@@ -13,7 +13,7 @@
 #include <string.h>
 
 typedef struct {
-    char *method, *prefix;
+    char *method, *prefix, *params;
     rw_http_handler_fn fn;
     void *ud;
 } route_t;
@@ -36,11 +36,12 @@ rw_http_t *rw_http_new(void)
     return rw_xcalloc(1, sizeof(rw_http_t));
 }
 
-void rw_http_route(rw_http_t *h, const char *method, const char *prefix, rw_http_handler_fn fn,
-                   void *ud)
+void rw_http_route(rw_http_t *h, const char *method, const char *prefix, const char *params,
+                   rw_http_handler_fn fn, void *ud)
 {
     h->routes = rw_xrealloc(h->routes, (h->n_routes + 1) * sizeof *h->routes);
-    h->routes[h->n_routes++] = (route_t){rw_xstrdup(method), rw_xstrdup(prefix), fn, ud};
+    h->routes[h->n_routes++] = (route_t){rw_xstrdup(method), rw_xstrdup(prefix),
+                                         params ? rw_xstrdup(params) : NULL, fn, ud};
 }
 
 void rw_http_text(rw_http_resp_t *resp, int status, const char *content_type, const char *text)
@@ -105,9 +106,72 @@ static const route_t *find_route(const rw_http_t *h, const char *method, const c
         if (!match || (named && strcmp(r->prefix, named) != 0)) continue;
         named = r->prefix;
         *path_known = 1;
-        if (strcmp(r->method, method) == 0) return r;
+        if (!strcmp(r->method, "*") || !strcmp(r->method, method) ||
+            (!strcmp(method, "HEAD") && !strcmp(r->method, "GET")))
+            return r;
     }
     return NULL;
+}
+
+typedef struct {
+    const char *params;
+    /* the names so far: a repeat is refused, not silently dropped (every name here is
+     * one of params, so a route listing no more than 32 finds every repeat) */
+    const char *seen[32];
+    size_t n_seen;
+    rw_http_resp_t *resp;
+} query_check_t;
+
+static int listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !memcmp(p, name, n)) return 1;
+        if (!end) break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    query_check_t *q = cls;
+    char msg[512];
+    if (!listed(q->params, key)) {
+        if (*q->params)
+            snprintf(msg, sizeof msg, "未知查询参数「%s」（可用：%s）", key, q->params);
+        else
+            snprintf(msg, sizeof msg, "该接口不接受查询参数（收到「%s」）", key);
+        rw_http_error(q->resp, 400, "unknown_param", msg);
+        return MHD_NO;
+    }
+    for (size_t i = 0; i < q->n_seen; i++)
+        if (!strcmp(q->seen[i], key)) {
+            snprintf(msg, sizeof msg, "查询参数「%s」出现了不止一次；多个值用逗号分隔（%s=a,b）",
+                     key, key);
+            rw_http_error(q->resp, 400, "bad_value", msg);
+            return MHD_NO;
+        }
+    if (q->n_seen < sizeof q->seen / sizeof *q->seen) q->seen[q->n_seen++] = key;
+    if (value && !rw_utf8_valid(value, strlen(value))) {
+        snprintf(msg, sizeof msg, "查询参数「%s」的值不是 UTF-8 文本", key);
+        rw_http_error(q->resp, 400, "bad_value", msg);
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* 1 with a 400 in resp when the query names a parameter r does not read, or one twice. */
+static int query_refused(struct MHD_Connection *c, const route_t *r, rw_http_resp_t *resp)
+{
+    if (!r->params) return 0;
+    query_check_t q = {.params = r->params, .resp = resp};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &q);
+    return resp->body != NULL;
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *c, rw_http_resp_t *resp)
@@ -151,7 +215,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         rw_http_error(&resp, 405, "method_not_allowed", "该路径不支持此方法");
     else if (!r)
         rw_http_error(&resp, 404, "not_found", "没有这个接口");
-    else {
+    else if (!query_refused(c, r, &resp)) {
         rw_http_req_t req = {.method = method,
                              .path = url,
                              .body = st->body.data ? st->body.data : "",
@@ -236,6 +300,7 @@ void rw_http_stop(rw_http_t *h)
     for (size_t i = 0; i < h->n_routes; i++) {
         free(h->routes[i].method);
         free(h->routes[i].prefix);
+        free(h->routes[i].params);
     }
     free(h->routes);
     free(h->cert);

@@ -26,9 +26,12 @@ typedef void (*rw_http_handler_fn)(void *ud, const rw_http_req_t *req, rw_http_r
 typedef struct rw_http rw_http_t;
 
 rw_http_t *rw_http_new(void);
-/* Routes match the method and the path exactly, or a prefix when `prefix` ends in '/'. */
-void rw_http_route(rw_http_t *h, const char *method, const char *prefix, rw_http_handler_fn fn,
-                   void *ud);
+/* Routes match the method ("*": any; HEAD is served as GET) and the path exactly, or a
+ * prefix when `prefix` ends in '/'. `params` lists the query parameters the handler reads
+ * ("a,b"; "" for none; NULL: not checked): a request naming another, naming one twice, or
+ * with a value that is not UTF-8 gets a 400 JSON error and never reaches the handler. */
+void rw_http_route(rw_http_t *h, const char *method, const char *prefix, const char *params,
+                   rw_http_handler_fn fn, void *ud);
 /* Serves HTTPS with the PEM certificate (chain) and key files; call before start.
  * Returns 0, or -1 with err (unreadable files, or one of the two missing). */
 int rw_http_tls(rw_http_t *h, const char *cert_file, const char *key_file, char *err,

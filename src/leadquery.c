@@ -12,23 +12,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *split(const char *v)
+/* The comma-separated values of parameter name into *out (NULL when none: no filter).
+ * Returns 0, or -1 with err when a value is not UTF-8 (it could match nothing). */
+static int split(rw_param_fn get, void *ud, const char *name, json_t **out, char *err,
+                 size_t errlen)
 {
-    if (!v || !*v) return NULL;
+    const char *v = get(ud, name);
+    *out = NULL;
+    if (!v) return 0;
     json_t *a = json_array();
-    const char *p = v;
-    for (;;) {
+    for (const char *p = v;;) {
         const char *end = strchr(p, ',');
         size_t n = end ? (size_t)(end - p) : strlen(p);
         while (n && *p == ' ')
             p++, n--; /* "3201, 3202" as written by hand */
         while (n && p[n - 1] == ' ')
             n--;
-        if (n) json_array_append_new(a, json_stringn(p, n));
+        if (n && json_array_append_new(a, json_stringn(p, n))) {
+            snprintf(err, errlen, "%s 的值不是 UTF-8 文本", name);
+            json_decref(a);
+            return -1;
+        }
         if (!end) break;
         p = end + 1;
     }
-    return a;
+    if (json_array_size(a))
+        *out = a;
+    else
+        json_decref(a);
+    return 0;
 }
 
 /* A true|false parameter into *out (left as it is when absent). */
@@ -51,13 +63,14 @@ int rw_lead_filter_parse(rw_lead_filter_t *f, rw_param_fn get, void *ud, int tz,
     f->overdue = f->urged = -1;
     f->limit = 50;
     f->mode = "live";
-    f->status = split(get(ud, "status"));
-    f->level = split(get(ud, "level"));
-    f->rule = split(get(ud, "rule"));
-    f->ruleset = split(get(ud, "ruleset"));
-    f->region = split(get(ud, "region"));
-    f->department = split(get(ud, "department"));
-    f->entity = split(get(ud, "entity"));
+    if (split(get, ud, "status", &f->status, err, errlen) ||
+        split(get, ud, "level", &f->level, err, errlen) ||
+        split(get, ud, "rule", &f->rule, err, errlen) ||
+        split(get, ud, "ruleset", &f->ruleset, err, errlen) ||
+        split(get, ud, "region", &f->region, err, errlen) ||
+        split(get, ud, "department", &f->department, err, errlen) ||
+        split(get, ud, "entity", &f->entity, err, errlen))
+        return -1;
     size_t i;
     json_t *v;
     json_array_foreach(f->status, i, v) if (rw_status_parse(json_string_value(v)) < 0)

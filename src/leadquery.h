@@ -23,6 +23,11 @@ typedef struct {
     size_t offset, limit;
 } rw_lead_filter_t;
 
+/* The parameters rw_lead_filter_parse reads, as rw_http_route lists them. */
+#define RW_LEAD_FILTER_PARAMS                                                                      \
+    "status,level,rule,ruleset,region,department,entity,overdue,urged,mode,created_from,"          \
+    "created_to,sort,offset,limit"
+
 /* Reads a filter from named parameters (`get` returns a parameter's text or NULL),
  * as the API's query string and the CLI's options give them. Returns 0, or -1 with a
  * Chinese message in err. rw_lead_filter_free releases it either way. */

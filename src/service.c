@@ -876,13 +876,13 @@ int rw_service_run(const rw_config_t *cfg)
     render_metrics(&s);
     if (cfg->http_listen && *cfg->http_listen) {
         s.http = rw_http_new();
-        rw_http_route(s.http, "GET", "/metrics", http_metrics, &s);
-        rw_http_route(s.http, "GET", "/healthz", http_healthz, &s);
-        rw_http_route(s.http, "GET", "/readyz", http_readyz, &s);
+        rw_http_route(s.http, "GET", "/metrics", NULL, http_metrics, &s);
+        rw_http_route(s.http, "GET", "/healthz", NULL, http_healthz, &s);
+        rw_http_route(s.http, "GET", "/readyz", NULL, http_readyz, &s);
         rw_api_routes(s.api, s.http);
         /* last: routes are tried in order, so every API path above wins over the console */
         if ((s.web = rw_static_open(cfg->static_dir, err, sizeof err)))
-            rw_http_route(s.http, "GET", "/", rw_static_handle, s.web);
+            rw_http_route(s.http, "GET", "/", NULL, rw_static_handle, s.web);
         else
             rw_warn(MOD, "%s；网页控制台不可用（http.static_dir / REGWATCH_WEB）", err);
         if (((cfg->tls_cert || cfg->tls_key) &&

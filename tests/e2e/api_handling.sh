@@ -303,6 +303,22 @@ api GET /api/backtest r1
 expect "GET /api/backtest (a POST path): 405" 405 method_not_allowed
 api GET /api/nothing r1
 expect "an unknown path: 404" 404 not_found
+api DELETE /api/nothing r1
+expect "an unknown path by another method: 404, not 405" 404 not_found
+same "HEAD is served as GET" "$(curl -s -o /dev/null -w '%{http_code}' -I -H "Authorization: Bearer $TOKEN_r1" "http://$API/api/me")" 200
+# a query the handler would not read is refused, never half-applied
+api GET "/api/leads?staus=new" r1
+expect "a misspelt parameter: 400" 400 unknown_param
+api GET "/api/leads?status=new&status=accepted" r1
+expect "a parameter given twice: 400 (values go comma-separated)" 400 bad_value
+api GET "/api/leads?status=%FF" r1
+expect "a status that is not UTF-8: 400" 400 bad_value
+api GET "/api/leads?region=%FF" r1
+expect "a region that is not UTF-8: 400" 400 bad_value
+api GET "/api/me?x=1" r1
+expect "a parameter to an endpoint that takes none: 400" 400 unknown_param
+api GET "/api/leads?status=,&limit=500" r1
+same "an empty list is no filter" "$CODE $(jq_body .total)" "200 $in_scope"
 same "malformed requests wrote no revision" "$(revision "$B")" "$rev0"
 same "malformed requests wrote no audit entry" "$(audit_total)" "$aud0"
 
