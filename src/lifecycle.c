@@ -134,6 +134,27 @@ static const char *requirement(rw_action_t a, const char *field)
         return -1;                                                                                 \
     } while (0)
 
+/* 1 when f is missing or holds nothing but spaces: a required text is never blank. */
+static int blank(const json_t *f)
+{
+    for (const char *p = json_string_value(f); p && *p;) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        else if (!strncmp(p, "\u3000", 3)) /* 全角空格 */
+            p += 3;
+        else
+            return 0;
+    }
+    return 1;
+}
+
+/* A department is named in scopes ("3201,食品经营监管处"), where an all-digit item is a
+ * region and a comma separates items: such a name could never be put in a scope. */
+static int department_valid(const char *d)
+{
+    return strspn(d, "0123456789") < strlen(d) && !strchr(d, ',');
+}
+
 int rw_action_request_check(const json_t *req, const char **code, char *msg, size_t msglen)
 {
     if (!json_is_object(req)) FAIL("bad_request", "请求体应为 JSON 对象");
@@ -172,7 +193,7 @@ int rw_action_request_check(const json_t *req, const char **code, char *msg, siz
     for (size_t i = 0; fields[i]; i++) {
         const char *r = requirement((rw_action_t)a, fields[i]);
         const json_t *f = json_object_get(req, fields[i]);
-        if (r && r[0] == 'r' && (!f || json_string_length(f) == 0))
+        if (r && r[0] == 'r' && blank(f))
             FAIL("missing_field", "动作 %s（%s）需要%s", acts[a].name, acts[a].label, labels[i]);
     }
     char list[256];
@@ -186,9 +207,13 @@ int rw_action_request_check(const json_t *req, const char **code, char *msg, siz
         join(list, sizeof list, dismiss_reasons);
         FAIL("bad_value", "不属实的理由应为：%s", list);
     }
-    if (a == RW_ACT_REASSIGN && !json_string_length(json_object_get(req, "department")) &&
+    const json_t *department = json_object_get(req, "department");
+    if (a == RW_ACT_REASSIGN && !json_string_length(department) &&
         !json_string_length(json_object_get(req, "region")))
         FAIL("missing_field", "改派需要新的部门（department）或地区（region）");
+    if (json_string_length(department) &&
+        (blank(department) || !department_valid(json_string_value(department))))
+        FAIL("bad_value", "部门应为部门名称（不能是空白、全是数字或含逗号）");
     const json_t *region = json_object_get(req, "region");
     if (region && !rw_region_valid(json_string_value(region), json_string_length(region)))
         FAIL("bad_value", "地区应为 2–12 位数字的行政区划代码"); /* as an event's region */

@@ -165,6 +165,9 @@ static void incomplete_or_wrong_requests_are_refused_with_the_documented_code(vo
         {"{\"action\":\"confirm\",\"measure\":\"约谈\",\"note\":\"\"}", "missing_field"},
         {"{\"action\":\"dismiss\",\"reason\":\"已处置\"}", "missing_field"},
         {"{\"action\":\"send_back\"}", "missing_field"},
+        /* a required text of spaces (half- or full-width) says nothing */
+        {"{\"action\":\"send_back\",\"note\":\" \\t\\n\"}", "missing_field"},
+        {"{\"action\":\"reopen\",\"note\":\"\u3000\u3000\"}", "missing_field"},
         {"{\"action\":\"reopen\"}", "missing_field"},
         {"{\"action\":\"urge\"}", "missing_field"},
         /* the measure and the dismiss reason come from fixed lists */
@@ -189,6 +192,11 @@ static void incomplete_or_wrong_requests_are_refused_with_the_documented_code(vo
         {"{\"action\":\"reassign\",\"region\":\"南京\"}", "bad_value"},
         {"{\"action\":\"reassign\",\"region\":\"0\"}", "bad_value"}, /* 2–12 digits */
         {"{\"action\":\"reassign\",\"region\":\"1234567890123\"}", "bad_value"},
+        /* a department must be nameable in a scope: not blank, not digits, no comma */
+        {"{\"action\":\"reassign\",\"department\":\"  \"}", "bad_value"},
+        {"{\"action\":\"reassign\",\"department\":\"3201\"}", "bad_value"},
+        {"{\"action\":\"reassign\",\"department\":\"食品处,药品处\"}", "bad_value"},
+        {"{\"action\":\"reassign\",\"region\":\"320105\",\"department\":\" \"}", "bad_value"},
         /* revision is a positive integer */
         {"{\"action\":\"accept\",\"revision\":0}", "bad_value"},
         {"{\"action\":\"accept\",\"revision\":-2}", "bad_value"},
