@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct rw_api {
@@ -77,7 +78,8 @@ static void reply_error(rw_http_resp_t *resp, const rw_handling_error_t *e)
 static int authenticate(rw_api_t *a, const rw_http_req_t *req, rw_http_resp_t *resp, rw_user_t *u)
 {
     const char *h = rw_http_header(req, "Authorization");
-    if (h && !strncmp(h, "Bearer ", 7) && rw_users_authenticate(a->o.users, h + 7, u) == 0)
+    /* the scheme is case-insensitive (RFC 9110 §11.1), the token is not */
+    if (h && !strncasecmp(h, "Bearer ", 7) && rw_users_authenticate(a->o.users, h + 7, u) == 0)
         return 1;
     rw_http_error(resp, 401, "unauthorized",
                   h ? "令牌无效或已停用" : "需要登录：请求头 Authorization: Bearer <令牌>");

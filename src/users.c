@@ -331,6 +331,10 @@ int rw_users_add(rw_users_t *u, const char *name, const char *role, const char *
         snprintf(err, errlen, "用户名应为 1–64 字节、不含空白、逗号和斜杠");
         return -1;
     }
+    if (!strcmp(name, "system")) { /* the actor of every lead's creation in its timeline */
+        snprintf(err, errlen, "用户名 system 留给系统（线索时间线上的创建者）");
+        return -1;
+    }
     if (rw_role_parse(role) < 0) {
         snprintf(err, errlen, "未知角色「%s」（可用：regulator supervisor author auditor admin）",
                  role ? role : "");

@@ -256,7 +256,7 @@ duplicate_names_bad_roles_and_bad_scopes_are_refused_and_nothing_is_written(void
     } bad[] = {
         {"wang", "supervisor", "*"},  {"zhao", "boss", "*"},   {"zhao", NULL, "*"},
         {"zhao", "author", "3201,,"}, {"zhao", "author", ","}, {"", "author", "*"},
-        {"zhao li", "author", "*"},   {"a/b", "author", "*"},
+        {"zhao li", "author", "*"},   {"a/b", "author", "*"},  {"system", "author", "*"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = 0;

@@ -56,6 +56,7 @@ expect "no token: 401" 401 unauthorized
 TOKEN_bogus=rw_0000
 api GET /api/me bogus
 expect "unknown token: 401" 401 unauthorized
+same "the scheme is case-insensitive (bearer)" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: bearer $TOKEN_r1" "http://$API/api/me")" 200
 api GET /api/me r1
 same "GET /api/me names the user, role and scope" "$(jq_body '"\(.name) \(.role) \(.scope.regions[0])"')" "r1 regulator $REGION"
 
