@@ -1067,6 +1067,14 @@ static int load_rulesets(loader_t *L)
         if (!root || root->kind != RW_Y_MAP) continue;
         rw_ruleset_t *rs = &r->rulesets[r->n_rulesets];
         const char *name = rw_yget_str(&docs[i], root, "ruleset", 1, L->d);
+        /* a ruleset is named in stats, filters, --ruleset and a backtest's candidate: the
+         * name must say which one */
+        for (size_t k = 0; name && k < r->n_rulesets; k++)
+            if (!strcmp(r->rulesets[k].name, name)) {
+                rw_ydiag(L->d, &docs[i], rw_ymap_get(root, "ruleset"), RW_DIAG_ERROR,
+                         "规则集名 %s 重复（已在 %s 声明）", name, r->rulesets[k].file);
+                rc = -1;
+            }
         rs->name = rw_xstrdup(name ? name : docs[i].path);
         rs->file = rw_xstrdup(docs[i].path);
         rs->reviewed = RW_DAY_NONE;

@@ -387,6 +387,17 @@ static void a_rule_id_used_twice_names_both_places(void **state)
     done(&L);
 }
 
+static void a_ruleset_name_used_twice_names_the_first_file(void **state)
+{
+    (void)state;
+    const char *files[] = {"a.yaml", VALID, "b.yaml", "ruleset: t\nrules: []\n", NULL};
+    loaded_t L = load(CATALOG, files);
+    char first[600];
+    snprintf(first, sizeof first, "规则集名 t 重复（已在 %s/a.yaml 声明）", L.dir);
+    expect_error_in(&L, "b.yaml", 1, 10, first);
+    done(&L);
+}
+
 /* ---- the catalogue --------------------------------------------------------------- */
 
 static void catalogue_mistakes_are_reported_at_the_node(void **state)
@@ -510,6 +521,7 @@ int main(void)
         cmocka_unit_test(streams_are_checked),
         cmocka_unit_test(the_ruleset_file_itself_is_checked),
         cmocka_unit_test(a_rule_id_used_twice_names_both_places),
+        cmocka_unit_test(a_ruleset_name_used_twice_names_the_first_file),
         cmocka_unit_test(catalogue_mistakes_are_reported_at_the_node),
         cmocka_unit_test(every_prefix_of_a_ruleset_or_catalogue_loads_or_fails_cleanly),
     };
