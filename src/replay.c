@@ -175,12 +175,15 @@ static void *read_loop(void *arg)
         if (n > 0 && line[n - 1] == '\n') n--;
         if (n > 0 && line[n - 1] == '\r') n--;
         if (n == 0) continue; /* blank lines separate nothing and are skipped */
+        const char *text = line;
+        if (p->lines == 1 && n >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3))
+            text += 3, n -= 3; /* a byte-order mark, as editors on Windows save UTF-8 */
         item_t *it = &c->items[c->n];
         it->line = p->lines;
         it->reject = NULL;
         it->future = 0;
         rw_jarena_t *prev = rw_jarena_enter(c->arena);
-        it->ok = rw_event_parse(line, (size_t)n, NULL, 0, max, &it->ev, &err) == 0;
+        it->ok = rw_event_parse(text, (size_t)n, NULL, 0, max, &it->ev, &err) == 0;
         rw_jarena_enter(prev);
         /* the engine tests the date after dedup (events.md): keep the bytes of an event
          * that may fail it, for its reject record */
@@ -192,7 +195,7 @@ static void *read_loop(void *arg)
             it->reject = rw_xcalloc(1, sizeof *it->reject);
             it->reject->err = err;
             it->reject->raw = rw_xmalloc((size_t)n + 1);
-            memcpy(it->reject->raw, line, (size_t)n);
+            memcpy(it->reject->raw, text, (size_t)n);
             it->reject->raw_len = (size_t)n;
         }
         if (++c->n == CHUNK) {

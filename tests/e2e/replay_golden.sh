@@ -61,6 +61,13 @@ REGWATCH_NOW=$now "$bin" replay - --rules "$src/rules" --models "$src/models" --
   bad "replay of stdin (-) succeeds" "$(head -c 300 "$tmp/c.err")"
 same "stdin (-) and --batch 7 give the same leads on stdout" "$tmp/a.leads" "$tmp/c.leads"
 same "stdin (-) gives the same rejects" "$tmp/a.rejects" "$tmp/c.rejects"
+# a byte-order mark before the first line (UTF-8 as saved on Windows) is not part of the event
+{ printf '\xEF\xBB\xBF'; cat "$golden/events.jsonl"; } |
+  REGWATCH_NOW=$now "$bin" replay - --rules "$src/rules" --models "$src/models" \
+    --rejects "$tmp/bom.rejects" >"$tmp/bom.leads" 2>"$tmp/bom.err" ||
+  bad "replay of a file starting with a BOM succeeds" "$(head -c 300 "$tmp/bom.err")"
+same "a leading BOM gives the same leads" "$tmp/a.leads" "$tmp/bom.leads"
+same "a leading BOM gives the same rejects" "$tmp/a.rejects" "$tmp/bom.rejects"
 # without --rejects (and with --quiet) the rejects are not dropped: their records go to stderr
 REGWATCH_NOW=$now "$bin" replay "$golden/events.jsonl" --rules "$src/rules" --models "$src/models" \
   --quiet --out "$tmp/q.leads" 2>"$tmp/q.err" || bad "replay without --rejects succeeds"
