@@ -25,7 +25,8 @@ typedef struct {
     char lines[128], archive[128];
 } fixture_t;
 
-/* N_EVENTS valid events, a blank line, one not JSON and one missing its entity. */
+/* N_EVENTS valid events, a blank line, one not JSON and one missing its entity; the file
+ * starts with a byte-order mark, which is no part of the first event. */
 static int setup(void **state)
 {
     fixture_t *f = rw_xcalloc(1, sizeof *f);
@@ -35,6 +36,7 @@ static int setup(void **state)
     snprintf(f->archive, sizeof f->archive, "%s/events.rwa", f->dir);
     rw_buf_t b;
     rw_buf_init(&b);
+    rw_buf_puts(&b, "\xEF\xBB\xBF");
     for (int i = 0; i < N_EVENTS; i++) {
         rw_buf_printf(&b,
                       "{\"id\":\"E-%d\",\"type\":\"complaint\",\"entity\":\"ENT%d\","
