@@ -210,7 +210,8 @@ typedef struct {
     size_t body_off;         /* where the first 款 starts */
 } heading_t;
 
-static int match_article(const char *s, size_t n, heading_t *h)
+/* The 第N条 / 第N条之M a paragraph starts with, whatever follows: the offset after it, or 0. */
+static size_t match_number(const char *s, size_t n, heading_t *h)
 {
     if (!starts(s, n, "第")) return 0;
     size_t i = 3;
@@ -228,8 +229,13 @@ static int match_article(const char *s, size_t n, heading_t *h)
         h->sub_len = r;
         i += 3 + r;
     }
-    size_t j = i;
-    if (i < n && !is_space_cp(utf8_next(s, n, &j))) return 0;
+    return i;
+}
+
+static int match_article(const char *s, size_t n, heading_t *h)
+{
+    size_t i = match_number(s, n, h), j = i;
+    if (!i || (i < n && !is_space_cp(utf8_next(s, n, &j)))) return 0;
     while (i < n) {
         j = i;
         if (!is_space_cp(utf8_next(s, n, &j))) break;
@@ -388,6 +394,19 @@ static int add_paragraph(md_t *m, const mline_t *l)
         return -1;
     }
     rw_stat_article_t *a = &t->articles[t->n_articles - 1];
+    heading_t h;
+    if (match_number(l->s, l->len, &h) && !h.sub_len &&
+        rw_cn_parse(l->s + h.num_off, h.num_len) == a->number + 1) {
+        /* the next article's number run into its text: a typo far likelier than a 款 that
+         * opens by citing the next article, and silent where no later article shows it */
+        char here[96], next[96];
+        article_name(a->number, a->sub, here, sizeof here);
+        article_name(a->number + 1, 0, next, sizeof next);
+        rw_diag_warn(m->d, m->path, l->line, l->col,
+                     "这一段以「%s」开头但条号后没有空白，按%s的一款处理；若是新的一条，请在条号后"
+                     "加空白",
+                     next, here);
+    }
     a->paras = grow(a->paras, a->n_paras, sizeof *a->paras);
     a->paras[a->n_paras++] = (rw_stat_para_t){.text = rw_buf_steal(&m->buf)};
     return 0;

@@ -606,6 +606,39 @@ static void malformed_law_texts_get_file_line_col_errors(void **state)
     }
 }
 
+/* 第二条 run into its text reads as 第一条's second 款, as the layout says, but the
+ * likely typo is said at its place; a 款 citing another article is not. */
+static void the_next_article_number_run_into_its_text_warns(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int warnings;
+    } cases[] = {
+        {HEADER "第一条 甲。\n\n第二条乙。", 1},
+        {HEADER "第一条 甲。\n\n第三条规定的情形除外。", 0},
+        {HEADER "第一条 甲。\n\n第二条 乙。\n\n第一条规定的情形除外。", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rw_diags_t d;
+        rw_diags_init(&d);
+        rw_law_text_t *t;
+        assert_int_equal(rw_law_text_parse("t.md", cases[i].text, strlen(cases[i].text), &t, &d),
+                         0);
+        assert_int_equal(d.errors, 0);
+        assert_int_equal(d.n, (size_t)cases[i].warnings);
+        if (cases[i].warnings) {
+            assert_int_equal(d.items[0].line, 9);
+            assert_int_equal(d.items[0].col, 1);
+            assert_non_null(strstr(d.items[0].msg, "以「第二条」开头但条号后没有空白"));
+            assert_int_equal(t->n_articles, 1);
+            assert_int_equal(t->articles[0].n_paras, 2);
+        }
+        rw_law_text_free(t);
+        rw_diags_free(&d);
+    }
+}
+
 static const char *const GOOD_MD[] = {"a.md",   HEADER "第一条 甲。",
                                       "b.md",   HEADER "第一条 乙。",
                                       "bad.md", HEADER "第一条 甲。\n\n第三条 乙。",
@@ -1519,6 +1552,7 @@ int main(void)
         cmocka_unit_test(dates_before_1970_pin_and_resolve_like_any_other),
         cmocka_unit_test(texts_compare_with_punctuation_folded),
         cmocka_unit_test(malformed_law_texts_get_file_line_col_errors),
+        cmocka_unit_test(the_next_article_number_run_into_its_text_warns),
         cmocka_unit_test(malformed_laws_yaml_gets_file_line_col_errors),
         cmocka_unit_test(chinese_numerals_round_trip),
         cmocka_unit_test(clause_references_parse_strictly),
