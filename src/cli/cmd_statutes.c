@@ -573,6 +573,12 @@ static char *not_in_force(const rw_clause_ref_t *r, int64_t day, const rw_law_ve
         return rw_buf_steal(&b);
     }
     *v = rw_law_version_at(law, r->pin != RW_DAY_NONE ? r->pin : day);
+    if (!*v && r->pin != RW_DAY_NONE && law->repealed != RW_DAY_NONE && r->pin >= law->repealed) {
+        rw_date_format(r->pin, d1);
+        rw_date_format(law->repealed, d2);
+        rw_buf_printf(&b, "引用固定的日期 %s 时%s已废止（%s 起）", d1, law->title, d2);
+        return rw_buf_steal(&b);
+    }
     if (!*v) {
         rw_date_format(r->pin != RW_DAY_NONE ? r->pin : day, d1);
         rw_date_format(law->versions[0].effective, d2);

@@ -138,6 +138,9 @@ exits "and before the revision it is 第二条" 0 s show test-measures#2 --at 20
 check "…which later moved unchanged" has "$tmp/out" "改为第三条，条文未变"
 exits "diff follows the map" 0 s diff test-measures --json
 check "…pairs by map" test "$(jq -c '[.articles[] | select(.by == "map") | .old.article + ">" + .new.article]' "$tmp/out")" = '["2>3","3>4","4>5"]'
+sed -i '$ s/^    repealed: null$/    repealed: 2030-01-01/' "$lib/laws.yaml"
+exits "a reference pinned to a day the law is repealed: not in force" 1 s show 'test-measures@2030-06-01#1' --at 2024-06-01
+check "…because it was repealed then" has "$tmp/out" "不在施行：引用固定的日期 2030-06-01 时测试办法已废止（2030-01-01 起）"
 printf 'laws:\n  - id: x\n    title: 测试办法\n    level: law\n    versions:\n      - effective: 2020-01-01\n        source: r1.md\n        renumbered: {1: 2}\n' >"$lib/laws.yaml"
 exits "a map on the first version is refused by the loader" 1 s show x#1 --at 2021-01-01
 check "…with its position" has "$tmp/err" "laws.yaml:8:21: error: 第一个版本不能有 renumbered"
