@@ -804,6 +804,11 @@ static int load_version(lctx_t *c, rw_law_t *law, const rw_ynode_t *v, const rw_
         YERR(c, src, "source 应为相对于 statutes 目录的文件名，而不是绝对路径");
         return -1;
     }
+    for (const char *p = src->str; *p; p += strcspn(p, "/"), p += *p == '/')
+        if (!strncmp(p, "..", 2) && (p[2] == '/' || !p[2])) {
+            YERR(c, src, "source 应在 statutes 目录之内（不能含「..」）");
+            return -1;
+        }
     if (day >= 0 && law->n_versions) {
         int64_t before = law->versions[law->n_versions - 1].effective;
         char a[11], b[11];
