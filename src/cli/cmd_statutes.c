@@ -673,8 +673,9 @@ static int cmd_show(int argc, char **argv)
     char *why = not_in_force(&r, at, &v, &a, &in);
     if (why) {
         if (as_json)
-            print_json(json_pack("{s:s, s:s, s:s, s:b, s:s}", "ref", text_ref, "at", atd, "law",
-                                 law->title, "in_force", 0, "reason", why));
+            print_json(json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "ref", text_ref, "at", atd,
+                                 "law", law->id, "title", law->title, "in_force", 0, "reason",
+                                 why));
         else
             printf("%s 在 %s 不在施行：%s\n", text_ref, atd, why);
         free(why);

@@ -112,6 +112,7 @@ exits "before the first version: not in force" 1 s show 计量法实施细则#31
 check "…with the reason" has "$tmp/out" "不在施行：2018-03-18 早于中华人民共和国计量法实施细则最早的版本（2018-03-19 起施行）"
 exits "a clause the version lacks: not in force" 1 s show 计量法实施细则#61 --at 2022-05-01 --json
 check "…with the reason" test "$(jq -r '.in_force|tostring' "$tmp/out") $(jq -r .reason "$tmp/out")" = "false 2022-05-01 起施行的版本没有第六十一条（该版共 60 条，最后一条是第六十条）"
+check "…naming the law as when in force (id, title)" test "$(jq -r '.law + " " + .title' "$tmp/out")" = "metrology-rules 中华人民共和国计量法实施细则"
 exits "an unknown law in a reference fails" 1 s show 民法典#1
 
 # ---- a revision that renumbers ------------------------------------------------------------
