@@ -336,21 +336,21 @@ void rw_ewma_update(const rw_model_t *m, rw_ewma_t *st, rw_eval_env_t *env)
 {
     rw_value_t v = rw_eval(m->value, env);
     if (v.kind != RW_V_NUM || !isfinite(v.num)) return;
-    double x = v.num, sd = sqrt(st->var);
+    double x = v.num, sd = sqrt(st->var), dlt = x - st->mean;
+    double mean = st->n ? st->mean + m->alpha * dlt : x,
+           var = st->n ? (1 - m->alpha) * (st->var + m->alpha * dlt * dlt) : 0;
+    /* a value so far out that the mean or variance would overflow is not fed, as a
+     * non-number is not: an infinite variance would read every later sample as z = 0, and
+     * the series never expires */
+    if (!isfinite(mean) || !isfinite(var)) return;
     st->x = x;
     st->mean_before = st->mean;
     st->sd_before = sd;
     st->has_sample = 1;
     st->z_null = !(st->n >= m->min_samples && st->var > 0);
-    st->z = st->z_null ? 0 : (x - st->mean) / sd;
-    if (st->n == 0) {
-        st->mean = x;
-        st->var = 0;
-    } else {
-        double dlt = x - st->mean;
-        st->mean += m->alpha * dlt;
-        st->var = (1 - m->alpha) * (st->var + m->alpha * dlt * dlt);
-    }
+    st->z = st->z_null ? 0 : dlt / sd;
+    st->mean = mean;
+    st->var = var;
     st->n += 1;
 }
 

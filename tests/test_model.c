@@ -959,6 +959,13 @@ static void ewma_skips_values_that_are_not_numbers(void **state)
     assert_close(st.n, 3, 0);
     /* the next number continues from mean 20, var 0.5·(25 + 0.5·100) = 37.5 */
     assert_value_close(feed(m, &st, "30", NULL), (30 - 20) / sqrt(37.5), 1e-12);
+    /* a value whose square overflows the variance is not fed either: an infinite variance
+     * would score every later sample 0, and the series never expires */
+    double mean = st.mean, var = st.var;
+    assert_value_close(feed(m, &st, "1e160", NULL), (30 - 20) / sqrt(37.5), 1e-12);
+    assert_value_close(feed(m, &st, "-1e308", NULL), (30 - 20) / sqrt(37.5), 1e-12);
+    assert_close(st.n, 4, 0);
+    assert_value_close(feed(m, &st, "1000", NULL), (1000 - mean) / sqrt(var), 1e-12);
     rw_rules_free(r);
     folder_free(&f);
 }
