@@ -62,8 +62,10 @@ double rw_transform_apply(rw_transform_t t, double x)
 
 /* ---- loading ------------------------------------------------------------------------ */
 
+/* The expression at key, compiled; NULL after an error. `uses` are the RW_K_* kinds the
+ * model reads from it: one that can never have them would leave the model null for good. */
 static rw_prog_t *expr(rw_check_ctx_t *ctx, const rw_ydoc_t *doc, const rw_ynode_t *map,
-                       const char *key, rw_ctx_kind_t kind, rw_diags_t *d)
+                       const char *key, rw_ctx_kind_t kind, int uses, rw_diags_t *d)
 {
     const rw_ynode_t *n = rw_ymap_get(map, key);
     if (!n || n->kind == RW_Y_NULL) {
@@ -80,6 +82,12 @@ static rw_prog_t *expr(rw_check_ctx_t *ctx, const rw_ydoc_t *doc, const rw_ynode
     ctx->base = 0;
     rw_ast_t *a = rw_check_expr(ctx, n->str, n->len);
     if (!a) return NULL;
+    if (!(a->kinds & uses)) {
+        rw_ydiag(d, doc, n, RW_DIAG_ERROR, "%s 的值永远不是%s：模型将始终为 null", key,
+                 uses & RW_K_BOOL ? "数字或布尔值" : "数字");
+        rw_ast_free(a);
+        return NULL;
+    }
     rw_prog_t *p = rw_compile(a);
     rw_ast_free(a);
     return p;
@@ -128,7 +136,7 @@ static int load_logistic(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ct
         rw_model_input_t *in = &m->inputs[m->n_inputs++];
         in->name = rw_xstrdup(inputs->keys[i]->str);
         in->expr = rw_xstrdup(inputs->items[i]->str ? inputs->items[i]->str : "");
-        in->prog = expr(ctx, doc, inputs, in->name, RW_CTX_MODEL, d);
+        in->prog = expr(ctx, doc, inputs, in->name, RW_CTX_MODEL, RW_K_NUM | RW_K_BOOL, d);
         if (!in->prog) rc = -1;
     }
     static const char *const maps[] = {"transform", "missing", "weights"};
@@ -181,8 +189,8 @@ static int load_poisson(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx
 {
     const rw_ynode_t *root = doc->root;
     int rc = 0;
-    if (!(m->observed = expr(ctx, doc, root, "observed", RW_CTX_MODEL, d))) rc = -1;
-    if (!(m->baseline = expr(ctx, doc, root, "baseline", RW_CTX_MODEL, d))) rc = -1;
+    if (!(m->observed = expr(ctx, doc, root, "observed", RW_CTX_MODEL, RW_K_NUM, d))) rc = -1;
+    if (!(m->baseline = expr(ctx, doc, root, "baseline", RW_CTX_MODEL, RW_K_NUM, d))) rc = -1;
     if (number(doc, root, "observed_days", 1, 0, &m->observed_days, d) ||
         number(doc, root, "baseline_days", 1, 0, &m->baseline_days, d) ||
         number(doc, root, "prior_rate", 0, 0.01, &m->prior_rate, d) ||
@@ -217,7 +225,7 @@ static int load_ewma(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, r
         rc = -1;
     }
     /* the series value is read on the fed event itself, like a stream filter */
-    if (!(m->value = expr(ctx, doc, root, "value", RW_CTX_FILTER, d))) rc = -1;
+    if (!(m->value = expr(ctx, doc, root, "value", RW_CTX_FILTER, RW_K_NUM, d))) rc = -1;
     if (number(doc, root, "alpha", 1, 0, &m->alpha, d)) return -1;
     if (!(m->alpha > 0 && m->alpha <= 1)) {
         rw_ydiag(d, doc, rw_ymap_get(root, "alpha"), RW_DIAG_ERROR, "alpha 必须在 (0, 1] 之内");
@@ -238,8 +246,8 @@ static int load_beta(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ctx, r
 {
     const rw_ynode_t *root = doc->root;
     int rc = 0;
-    if (!(m->failures = expr(ctx, doc, root, "failures", RW_CTX_MODEL, d))) rc = -1;
-    if (!(m->trials = expr(ctx, doc, root, "trials", RW_CTX_MODEL, d))) rc = -1;
+    if (!(m->failures = expr(ctx, doc, root, "failures", RW_CTX_MODEL, RW_K_NUM, d))) rc = -1;
+    if (!(m->trials = expr(ctx, doc, root, "trials", RW_CTX_MODEL, RW_K_NUM, d))) rc = -1;
     if (number(doc, root, "prior_alpha", 0, 1, &m->prior_alpha, d) ||
         number(doc, root, "prior_beta", 0, 1, &m->prior_beta, d) ||
         number(doc, root, "threshold", 1, 0, &m->threshold, d))

@@ -1559,6 +1559,35 @@ static void non_numeric_values_are_reported_at_the_value(void **state)
     folder_free(&f);
 }
 
+/* An input that can never be a number (a comparison, a string) would leave the model null
+ * for good; a logistic input may be a boolean (read as 0 or 1). */
+static void an_input_that_is_never_a_number_is_an_error(void **state)
+{
+    (void)state;
+    folder_t f;
+    folder_new(&f, NULL);
+    refuse_one(&f,
+               "model: m\nkind: poisson_surge\nobserved: 'count(complaint, 7d) >= 1'\n"
+               "baseline: '0'\nobserved_days: 7\nbaseline_days: 358\n",
+               3, 11, "observed 的值永远不是数字");
+    refuse_one(&f,
+               "model: m\nkind: beta_binomial\nfailures: 'count(sampling, 365d)'\n"
+               "trials: 'lower(profile.y)'\nthreshold: 0.1\n",
+               4, 9, "trials 的值永远不是数字");
+    refuse_one(&f, "model: m\nkind: ewma\non: tax_return\nvalue: 'attrs.revenue > 3'\nalpha: 0.3\n",
+               4, 8, "value 的值永远不是数字");
+    refuse_one(&f,
+               "model: m\nkind: logistic\ninputs:\n  a: 'lower(profile.name)'\n"
+               "intercept: 0\nweights: {a: 1}\n",
+               4, 6, "a 的值永远不是数字或布尔值");
+    /* a boolean logistic input and a path of unknown kind load */
+    write_file(f.models, "ok.yaml",
+               "model: ok\nkind: logistic\ninputs:\n  a: 'profile.listed == true'\n"
+               "  b: 'profile.b'\nintercept: 0\nweights: {a: 1, b: 1}\n");
+    rw_rules_free(load_ok(f.rules, f.models));
+    folder_free(&f);
+}
+
 static void unknown_transform_is_reported_at_the_transform(void **state)
 {
     (void)state;
@@ -1747,6 +1776,7 @@ int main(void)
         cmocka_unit_test(maps_naming_undeclared_inputs_are_reported_at_the_name),
         cmocka_unit_test(alpha_must_lie_in_0_to_1_with_1_allowed),
         cmocka_unit_test(non_numeric_values_are_reported_at_the_value),
+        cmocka_unit_test(an_input_that_is_never_a_number_is_an_error),
         cmocka_unit_test(unknown_transform_is_reported_at_the_transform),
         cmocka_unit_test(duplicate_model_names_are_reported_in_the_later_file),
         cmocka_unit_test(input_expression_errors_point_inside_the_expression),
