@@ -155,7 +155,7 @@ static int check_agg(rw_check_ctx_t *ctx, rw_ast_t *a, rw_agg_kind_t kind)
             return ERR(ctx, n, "model() 的参数必须是模型名字符串，如 model(\"entity-risk\")");
         spec.model = ctx->model ? ctx->model(ctx->ud, n->str) : -1;
         if (spec.model < 0)
-            return ERR(ctx, n, "未知的模型 \"%s\"（models/ 中没有这个模型）", n->str);
+            return ERR(ctx, n, "未知的模型 \"%s\"（模型目录中没有这个模型）", n->str);
         a->kinds = RW_K_NUM | RW_K_NULL;
     } else {
         const rw_ast_t *s = a->args[0];

@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1118,7 +1119,10 @@ static int load_models(loader_t *L)
     if (!L->opts->models_dir) return 0;
     rw_model_init_gsl();
     size_t n;
+    errno = 0;
     char **files = list_yaml(L->opts->models_dir, 0, &n);
+    if (!files && errno == ENOENT) /* a mistyped --models would otherwise load nothing quietly */
+        rw_diag_warn(L->d, L->opts->models_dir, 1, 1, "模型目录不存在：没有加载任何模型");
     int rc = 0;
     r->models = rw_xcalloc(n ? n : 1, sizeof *r->models);
     for (size_t i = 0; i < n; i++) {

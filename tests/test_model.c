@@ -1559,6 +1559,30 @@ static void non_numeric_values_are_reported_at_the_value(void **state)
     folder_free(&f);
 }
 
+/* A mistyped --models loads no model: said at load, and the unknown-model error of a rule
+ * calling one does not name a folder it did not look in. */
+static void a_models_folder_that_does_not_exist_is_warned_about(void **state)
+{
+    (void)state;
+    folder_t f;
+    folder_new(&f, NULL);
+    char missing[600];
+    snprintf(missing, sizeof missing, "%s/modles", f.models);
+    rw_diags_t d;
+    rw_diags_init(&d);
+    rw_rules_t *r = NULL;
+    assert_int_equal(load(f.rules, missing, &r, &d), 0);
+    assert_int_equal(d.errors, 0);
+    int warned = 0;
+    for (size_t i = 0; i < d.n; i++)
+        warned |= !strcmp(d.items[i].file, missing) && strstr(d.items[i].msg, "模型目录不存在");
+    assert_true(warned);
+    assert_int_equal(r->n_models, 0);
+    rw_rules_free(r);
+    rw_diags_free(&d);
+    folder_free(&f);
+}
+
 /* An input that can never be a number (a comparison, a string) would leave the model null
  * for good; a logistic input may be a boolean (read as 0 or 1). */
 static void an_input_that_is_never_a_number_is_an_error(void **state)
@@ -1777,6 +1801,7 @@ int main(void)
         cmocka_unit_test(alpha_must_lie_in_0_to_1_with_1_allowed),
         cmocka_unit_test(non_numeric_values_are_reported_at_the_value),
         cmocka_unit_test(an_input_that_is_never_a_number_is_an_error),
+        cmocka_unit_test(a_models_folder_that_does_not_exist_is_warned_about),
         cmocka_unit_test(unknown_transform_is_reported_at_the_transform),
         cmocka_unit_test(duplicate_model_names_are_reported_in_the_later_file),
         cmocka_unit_test(input_expression_errors_point_inside_the_expression),
