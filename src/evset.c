@@ -146,9 +146,7 @@ static int load_lines(rw_evset_t *s, char *buf, size_t len, rw_progress_fn progr
     const char *mid = buf + len / 2, *end = buf + len;
     const char *nl = memchr(mid, '\n', (size_t)(end - mid));
     mid = nl ? nl + 1 : end;
-    /* a byte-order mark before the first line is not part of the event (as replay reads) */
-    const char *start = len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? buf + 3 : buf;
-    range_t r[2] = {{.p = start, .end = mid, .progress = progress, .ud = ud},
+    range_t r[2] = {{.p = buf + rw_utf8_bom(buf, len), .end = mid, .progress = progress, .ud = ud},
                     {.p = mid, .end = end}};
     on_two_threads(parse_range, &r[0], &r[1]);
     free(buf);

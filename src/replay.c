@@ -175,9 +175,9 @@ static void *read_loop(void *arg)
         if (n > 0 && line[n - 1] == '\n') n--;
         if (n > 0 && line[n - 1] == '\r') n--;
         if (n == 0) continue; /* blank lines separate nothing and are skipped */
-        const char *text = line;
-        if (p->lines == 1 && n >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3))
-            text += 3, n -= 3; /* a byte-order mark, as editors on Windows save UTF-8 */
+        size_t bom = p->lines == 1 ? rw_utf8_bom(line, (size_t)n) : 0;
+        const char *text = line + bom;
+        n -= (ssize_t)bom;
         item_t *it = &c->items[c->n];
         it->line = p->lines;
         it->reject = NULL;

@@ -478,8 +478,7 @@ int rw_law_text_parse(const char *path, const char *text, size_t len, rw_law_tex
 {
     *out = NULL;
     if (check_encoding(path, text, len, d)) return -1;
-    lines_t it = {text, len, 0, 0};
-    if (starts(text, len, "\xEF\xBB\xBF")) it.pos = 3;
+    lines_t it = {text, len, rw_utf8_bom(text, len), 0};
     mline_t l = {0};
     int have = 0;
     while ((have = next_line(&it, &l)) && !l.len)

@@ -227,6 +227,11 @@ void rw_utf8_trim_end(char *s)
     if (k + 1 < want) s[n - 1 - k] = 0;
 }
 
+size_t rw_utf8_bom(const char *s, size_t n)
+{
+    return n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
 size_t rw_utf8_count(const char *s, size_t n)
 {
     size_t c = 0;

@@ -52,6 +52,9 @@ char *rw_utf8_repair(const char *s);
 void rw_utf8_trim_end(char *s);
 /* Number of code points in well-formed UTF-8. */
 size_t rw_utf8_count(const char *s, size_t n);
+/* The length of a byte-order mark at the start of s[0..n) (3), or 0. Text files saved by
+ * editors on Windows start with one; it is no part of their content. */
+size_t rw_utf8_bom(const char *s, size_t n);
 
 /* Standard base64 with padding; malloc'ed, NUL-terminated. */
 char *rw_base64(const void *p, size_t n);

@@ -286,10 +286,9 @@ int rw_ydoc_parse(rw_ydoc_t *doc, const char *name, const char *text, size_t len
     memset(doc, 0, sizeof *doc);
     /* a byte-order mark (editors on Windows write one) is not content: columns on the
      * first line count from after it, as the editor shows them */
-    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
-        text += 3;
-        len -= 3;
-    }
+    size_t bom = rw_utf8_bom(text, len);
+    text += bom;
+    len -= bom;
     doc->path = rw_xstrdup(name);
     doc->text = rw_xstrndup(text, len);
     doc->len = len;
