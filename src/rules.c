@@ -48,6 +48,43 @@ static int stream_lookup(void *ud, const char *name)
     return (int)r->n_streams++;
 }
 
+static rw_value_t scalar_value(const rw_ynode_t *n)
+{
+    switch (n->kind) {
+    case RW_Y_NUM:
+        return rw_num(n->num);
+    case RW_Y_BOOL:
+        return rw_bool(n->boolean);
+    case RW_Y_STR:
+        return rw_str(rw_xstrdup(n->str), n->len);
+    default:
+        return rw_null();
+    }
+}
+
+static void value_free(rw_value_t *v)
+{
+    if (v->kind == RW_V_STR) free((char *)v->s);
+    *v = rw_null();
+}
+
+static rw_value_t value_copy(rw_value_t v)
+{
+    if (v.kind == RW_V_STR) v.s = rw_xstrndup(v.s, v.len);
+    return v;
+}
+
+/* A --set value: a YAML scalar (rules.md); -1 for a list or a map. */
+static int parse_setting(const char *text, rw_value_t *v, rw_diags_t *d)
+{
+    rw_ydoc_t doc;
+    int bad = rw_ydoc_parse(&doc, "--set", text, strlen(text), d) ||
+              (doc.root && (doc.root->kind == RW_Y_SEQ || doc.root->kind == RW_Y_MAP));
+    if (!bad) *v = doc.root ? scalar_value(doc.root) : rw_null();
+    rw_ydoc_free(&doc);
+    return bad ? -1 : 0;
+}
+
 static int param_lookup(void *ud, const char *name, int *kinds)
 {
     loader_t *L = ud;
@@ -60,6 +97,19 @@ static int param_lookup(void *ud, const char *name, int *kinds)
             k |= kind_bits[rs->base[i].kind];
             for (size_t o = 0; o < rs->n_overrides; o++)
                 k |= kind_bits[rs->overrides[o].values[i].kind];
+            /* --set replaces the value after the check: `params.a == null` is no error
+             * when --set a=~ makes it null (its own errors are reported when applied) */
+            for (size_t s = 0; s < L->opts->n_sets; s++) {
+                rw_value_t v;
+                rw_diags_t quiet;
+                rw_diags_init(&quiet);
+                if (strcmp(L->opts->sets[s].name, name) == 0 &&
+                    parse_setting(L->opts->sets[s].value, &v, &quiet) == 0) {
+                    k |= kind_bits[v.kind];
+                    value_free(&v);
+                }
+                rw_diags_free(&quiet);
+            }
             *kinds = k;
             return (int)i;
         }
@@ -190,32 +240,6 @@ static uint64_t guard_types(const rw_rules_t *r, const rw_ast_t *a)
 
 /* ---- params ---------------------------------------------------------------------- */
 
-static rw_value_t scalar_value(const rw_ynode_t *n)
-{
-    switch (n->kind) {
-    case RW_Y_NUM:
-        return rw_num(n->num);
-    case RW_Y_BOOL:
-        return rw_bool(n->boolean);
-    case RW_Y_STR:
-        return rw_str(rw_xstrdup(n->str), n->len);
-    default:
-        return rw_null();
-    }
-}
-
-static void value_free(rw_value_t *v)
-{
-    if (v->kind == RW_V_STR) free((char *)v->s);
-    *v = rw_null();
-}
-
-static rw_value_t value_copy(rw_value_t v)
-{
-    if (v.kind == RW_V_STR) v.s = rw_xstrndup(v.s, v.len);
-    return v;
-}
-
 static int param_index(const rw_ruleset_t *rs, const char *name)
 {
     for (size_t i = 0; i < rs->n_params; i++)
@@ -331,16 +355,12 @@ static int apply_settings(loader_t *L)
             }
             only = r->rules[ri].ruleset;
         }
-        rw_ydoc_t doc;
-        if (rw_ydoc_parse(&doc, "--set", set->value, strlen(set->value), L->d) ||
-            (doc.root && (doc.root->kind == RW_Y_SEQ || doc.root->kind == RW_Y_MAP))) {
+        rw_value_t given;
+        if (parse_setting(set->value, &given, L->d)) {
             rw_diag_error(L->d, "--set", 1, 1, "%s 的值必须是标量", set->name);
-            rw_ydoc_free(&doc);
             rc = -1;
             continue;
         }
-        rw_ynode_t null_node = {.kind = RW_Y_NULL};
-        const rw_ynode_t *vn = doc.root ? doc.root : &null_node;
         int found = 0;
         for (size_t i = 0; i < r->n_rulesets; i++) {
             if (only >= 0 && (int)i != only) continue;
@@ -350,24 +370,21 @@ static int apply_settings(loader_t *L)
             found = 1;
             /* the value is a YAML scalar whatever its kind (rules.md), but another kind than
              * the declared one is usually a typo: `min_complaints=abc` never fires */
-            rw_vkind_t declared = rs->base[idx].kind, given = vn->kind == RW_Y_NUM    ? RW_V_NUM
-                                                              : vn->kind == RW_Y_BOOL ? RW_V_BOOL
-                                                              : vn->kind == RW_Y_STR  ? RW_V_STR
-                                                                                      : RW_V_NULL;
-            if (declared != RW_V_NULL && given != declared) {
+            rw_vkind_t declared = rs->base[idx].kind;
+            if (declared != RW_V_NULL && given.kind != declared) {
                 static const char *const kinds[] = {"空值", "数字", "字符串", "布尔值"};
                 rw_diag_warn(L->d, "--set", 1, 1,
                              "参数 %s 在规则集 %s 中是%s，--set 给出的 \"%s\" 是%s", set->name,
-                             rs->name, kinds[declared], set->value, kinds[given]);
+                             rs->name, kinds[declared], set->value, kinds[given.kind]);
             }
             value_free(&rs->base[idx]);
-            rs->base[idx] = scalar_value(vn);
+            rs->base[idx] = value_copy(given);
             for (size_t o = 0; o < rs->n_overrides; o++) {
                 value_free(&rs->overrides[o].values[idx]);
-                rs->overrides[o].values[idx] = scalar_value(vn);
+                rs->overrides[o].values[idx] = value_copy(given);
             }
         }
-        rw_ydoc_free(&doc);
+        value_free(&given);
         if (!found) {
             rw_diag_error(L->d, "--set", 1, 1, "没有规则集声明参数 %s", set->name);
             rc = -1;

@@ -874,6 +874,41 @@ static void set_rejects_unknown_params_rules_and_non_scalars(void **state)
     free(dir);
 }
 
+/* `check` types a param by what --set makes it: a number param compared with null is
+ * an error, unless --set gives it null. */
+static void set_value_kind_counts_in_the_check(void **state)
+{
+    (void)state;
+    const char *files[] = {"a.yaml",
+                           "ruleset: a\n"
+                           "params: {n: 1}\n"
+                           "rules:\n"
+                           "  - id: RN\n"
+                           "    title: 空\n"
+                           "    if: 'params.n == null'\n"
+                           "    level: blue\n"
+                           "    clauses: [\"test-law#1\"]\n"
+                           "    suppress: 0d\n",
+                           NULL};
+    char *dir = rules_dir(NULL, files);
+    rw_diags_t d;
+    rw_diags_init(&d);
+    rw_load_opts_t o = {.rules_dir = dir, .today = day("2026-11-01")};
+    rw_rules_t *r = (rw_rules_t *)1;
+    assert_int_equal(rw_rules_load(&r, &o, &d), -1);
+    assert_non_null(strstr(rw_diags_first_error(&d), "a.yaml:6:10: error: "));
+    rw_diags_free(&d);
+    rw_rmtree(dir);
+    free(dir);
+    rw_param_setting_t unset = {.name = "n", .value = "~"};
+    fx_t f;
+    fx_start(&f, rules_dir(NULL, files), &unset, 1, 0);
+    assert_int_equal(postx(&f, "E1", "e1", "complaint", "2026-03-05T10:00:00+08:00", NULL),
+                     RW_OUT_APPLIED);
+    assert_non_null(created_by(&f, "RN"));
+    fx_close(&f);
+}
+
 /* ---- levels, suppression, shadow, legal basis --------------------------------------- */
 
 #define LEVEL_RULE(id, levels, suppress)                                                           \
@@ -1933,6 +1968,7 @@ int main(void)
         cmocka_unit_test(params_take_the_longest_region_prefix_without_cascading),
         cmocka_unit_test(set_overrides_params_last_and_a_rule_prefix_limits_it),
         cmocka_unit_test(set_rejects_unknown_params_rules_and_non_scalars),
+        cmocka_unit_test(set_value_kind_counts_in_the_check),
         cmocka_unit_test(level_maps_try_red_orange_yellow_blue_then_default),
         cmocka_unit_test(suppression_in_days_compares_local_dates),
         cmocka_unit_test(suppression_in_hours_compares_local_hours),
