@@ -220,9 +220,50 @@ EOF
 "$bin" test --rules "$d" --models "$src/models" >"$tmp/qs.out" 2>&1 || true
 if grep -q '^PASS .*字符串参数' "$tmp/qs.out"; then ok "test: set {code: \"02\"} keeps the param a string"
 else bad "test: set {code: \"02\"} keeps the param a string"; show "$tmp/qs.out" 10; fi
-if grep -q '^FAIL .*写错了规则' "$tmp/qs.out" && grep -q 'E2E-C0DE 不存在' "$tmp/qs.out"; then
+if grep -q '^FAIL .*写错了规则' "$tmp/qs.out" && grep -q 'code.yaml:11:17: 没有规则 E2E-C0DE' "$tmp/qs.out"; then
   ok "test: a not_fired naming no rule fails and says so"
 else bad "test: a not_fired naming no rule fails and says so"; show "$tmp/qs.out" 10; fi
+
+# a case written so that it would check nothing fails, at file:line:col, and is not run;
+# an invalid event fails its case; an undeclared type is shown under PASS; an unparsable
+# file counts as failed, so the last line never reads as all passed
+mkdir -p "$tmp/shapes"
+s1='{id: s1, type: sampling, entity: E1, time: "2026-03-01T10:00:00+08:00", attrs: {domain: food, result: fail, hazard: pesticide}}'
+cat >"$tmp/shapes/a.yaml" <<EOF
+cases:
+  - name: 少了列表的短横
+    events: [$s1]
+    expect:
+      {rule: FOOD-SAMPLING-CONTAMINANT, entity: E1, trigger: s1, level: red}
+  - name: 键写错
+    events: [$s1]
+    expcet:
+      - {rule: FOOD-SAMPLING-CONTAMINANT, entity: E1, trigger: s1, level: red}
+  - name: 期望中的键写错
+    events: [$s1]
+    expect:
+      - {rule: FOOD-SAMPLING-CONTAMINANT, entity: E1, trigger: s1, levle: red}
+  - name: 事件时间写错
+    events:
+      - {id: s1, type: sampling, entity: E1, time: "2026-03-01 10:00", attrs: {domain: food, result: fail, hazard: pesticide}}
+    not_fired: [FOOD-SAMPLING-CONTAMINANT]
+  - name: 未声明的类型
+    events:
+      - {id: s1, type: samplng, entity: E1, time: "2026-03-01T10:00:00+08:00"}
+    not_fired: [FOOD-SAMPLING-CONTAMINANT]
+EOF
+printf 'cases:\n  - name: [未闭合\n' >"$tmp/shapes/b.yaml"
+"$bin" test --rules "$src/rules" --models "$src/models" --tests "$tmp/shapes" >"$tmp/sh.out" 2>&1 || true
+for want in 'a.yaml:5:7: expect 应该是列表' 'a.yaml:8:5: 未知的键 "expcet"' 'a.yaml:13:68: 未知的键 "levle"' \
+  'a.yaml:13:9: 缺少必填的键 "level"' '事件 1 无效' '注意：事件 1 的类型 samplng 不在目录'; do
+  if grep -qF "$want" "$tmp/sh.out"; then ok "test on a miswritten case says: $want"
+  else bad "test on a miswritten case says: $want"; show "$tmp/sh.out" 30; fi
+done
+if [ "$(grep -c '^FAIL .*a.yaml' "$tmp/sh.out")" = 4 ] && grep -q '^PASS .*未声明的类型' "$tmp/sh.out"; then
+  ok "the four miswritten cases fail; the undeclared type passes with its note"
+else bad "the four miswritten cases fail"; show "$tmp/sh.out" 30; fi
+if [ "$(tail -n 1 "$tmp/sh.out")" = "1 passed, 5 failed" ]; then ok "an unparsable test file counts as failed: '1 passed, 5 failed'"
+else bad "an unparsable test file counts as failed" "$(tail -n 1 "$tmp/sh.out")"; fi
 
 # a tests folder that does not exist is an error, not "0 passed, 0 failed"
 if "$bin" test --rules "$src/rules" --models "$src/models" --tests "$tmp/no-such-tests" >"$tmp/nt.out" 2>"$tmp/nt.err"; then
