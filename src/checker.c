@@ -25,6 +25,17 @@ void rw_check_diag(rw_check_ctx_t *ctx, rw_severity_t sev, size_t off, const cha
 
 static int check(rw_check_ctx_t *ctx, rw_ast_t *a);
 
+/* An error when `s` is a string literal compared with the event's `type` and names no
+ * catalogue type: events of undeclared types are applied to nothing (events.md). */
+static int unknown_type(rw_check_ctx_t *ctx, const rw_ast_t *path, const rw_ast_t *s)
+{
+    if (!ctx->type_known || path->kind != RW_AST_PATH || path->ref_kind != RW_REF_EVENT ||
+        path->ref_index != RW_EF_TYPE || s->kind != RW_AST_STR ||
+        ctx->type_known(ctx->ud, s->str, s->str_len))
+        return 0;
+    return ERR(ctx, s, "未知的事件类型 \"%s\"（目录 catalog.yaml 没有声明）", s->str);
+}
+
 /* Two buffers in turn: one message may name two kinds. */
 static const char *kinds_text(int k)
 {
@@ -348,7 +359,8 @@ static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
             return ERR(ctx, list, "列表太长（最多 %u 项）", (unsigned)UINT16_MAX);
         int any = 0;
         for (size_t i = 0; i < list->n_args; i++) {
-            if (check(ctx, list->args[i])) return -1;
+            if (check(ctx, list->args[i]) || unknown_type(ctx, a->args[0], list->args[i]))
+                return -1;
             any |= list->args[i]->kinds & a->args[0]->kinds;
         }
         if (!any && !a->negated)
@@ -368,6 +380,8 @@ static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
             return 0;
         }
         a->kinds = RW_K_BOOL;
+        if (unknown_type(ctx, a->args[0], a->args[1]) || unknown_type(ctx, a->args[1], a->args[0]))
+            return -1;
         if (a->op == RW_OP_EQ && !(kl & kr))
             return ERR(ctx, a, "比较永远不会成立：%s 永远不等于%s", kinds_text(kl), kinds_text(kr));
         if (a->op >= RW_OP_LT && !(kl & kr & (RW_K_NUM | RW_K_STR)))

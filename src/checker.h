@@ -29,6 +29,9 @@ typedef struct {
     /* The catalogue's declared kind ("string" | "number" | "boolean") of attrs.NAME on
      * the events of a stream, or NULL when unknown (optional). */
     const char *(*attr_kind)(void *ud, int stream, const char *name);
+    /* 1 when the catalogue declares event type `name` (optional): `type == "complant"`
+     * is an unknown type, a stream that never has members. */
+    int (*type_known)(void *ud, const char *name, size_t len);
 } rw_check_ctx_t;
 
 /* Parses and checks src (len bytes). Returns the annotated AST (caller frees), or

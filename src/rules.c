@@ -116,6 +116,12 @@ static int param_lookup(void *ud, const char *name, int *kinds)
     return -1;
 }
 
+static int type_known(void *ud, const char *name, size_t len)
+{
+    const loader_t *L = ud;
+    return rw_catalog_type(&L->r->catalog, name, len) >= 0;
+}
+
 static int model_lookup(void *ud, const char *name)
 {
     loader_t *L = ud;
@@ -167,7 +173,8 @@ static rw_check_ctx_t ctx_for(loader_t *L, rw_ctx_kind_t kind, const rw_ydoc_t *
                             .param = param_lookup,
                             .model = model_lookup,
                             .add_call = add_call,
-                            .attr_kind = attr_kind};
+                            .attr_kind = attr_kind,
+                            .type_known = type_known};
 }
 
 /* Checks and compiles a condition held in a YAML scalar; NULL after an error. */

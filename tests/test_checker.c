@@ -279,7 +279,7 @@ static void a_stream_or_type_used_as_a_value_says_to_aggregate_it(void **state)
 {
     (void)state;
     expect_if_error("food > 1", 10, "count(food, 30d)");
-    expect_if_error("type == \"x\" and nosuch > 1", 26, "未知的名称 \"nosuch\"");
+    expect_if_error("type == \"complaint\" and nosuch > 1", 34, "未知的名称 \"nosuch\"");
 }
 
 static void an_unknown_on_stream_is_reported_at_the_on_value(void **state)

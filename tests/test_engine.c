@@ -695,7 +695,7 @@ static void streams_of_several_types_count_every_type_their_filter_admits(void *
     fx_t f;
     fx_open(&f, "ruleset: probe\n"
                 "streams:\n"
-                "  mixed: 'type in [\"complaint\", \"nosuchtype\"] or (type == \"sampling\" and "
+                "  mixed: 'type in [\"complaint\"] or (type == \"sampling\" and "
                 "attrs.result == \"fail\")'\n"
                 "  either: '(type == \"penalty\" or type == \"sampling\") and not (type == "
                 "\"sampling\")'\n"

@@ -347,6 +347,11 @@ static void streams_are_checked(void **state)
     expect_line_error(4, "  complaint: 'true'\n", 4, 3, "与事件类型同名");
     expect_line_error(4, "  food: 'params.n == 1'\n", 4, 10, "不能读 params");
     expect_line_error(4, "  food: [x]\n", 4, 9, "这里需要一个表达式");
+    /* a misspelt type is no member of any stream: its events are applied to nothing */
+    expect_line_error(4, "  food: 'type == \"complant\"'\n", 4, 18, "未知的事件类型 \"complant\"");
+    expect_line_error(4, "  food: 'type in [\"complaint\", \"penalti\"]'\n", 4, 32,
+                      "未知的事件类型 \"penalti\"");
+    expect_line_error(12, "    if: '\"samplng\" != type'\n", 12, 10, "未知的事件类型 \"samplng\"");
     char *y = replace_in(VALID, 4, "");
     char *z = replace_in(y, 3, "streams: [food]\n");
     expect_ruleset_error(z, 3, 10, "streams 应该是");
