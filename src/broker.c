@@ -140,6 +140,7 @@ rw_broker_t *rw_broker_start(const char *const *topics, int partitions, int port
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
+    rd_kafka_conf_set_log_cb(conf, rw_log_kafka);
     b->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (!b->rk) {
         snprintf(err, errlen, "无法创建内嵌 Kafka: %s", errstr);

@@ -3,6 +3,7 @@
  * explicit offsets (no consumer group, nothing committed), so a backtest never
  * disturbs the live service. Cursors decode the packed events a few at a time. */
 #include "evset.h"
+#include "log.h"
 
 #include "evpack.h"
 #include "jarena.h"
@@ -477,6 +478,7 @@ static int conf_set(rd_kafka_conf_t *c, const char *k, const char *v, char *err,
 static rd_kafka_t *consumer_new(const char *bootstrap, char *err, size_t errlen)
 {
     rd_kafka_conf_t *c = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(c, rw_log_kafka);
     if (conf_set(c, "bootstrap.servers", bootstrap, err, errlen) ||
         conf_set(c, "group.id", "regwatch-backtest", err, errlen) ||
         conf_set(c, "enable.auto.commit", "false", err, errlen) ||

@@ -54,3 +54,13 @@ void rw_log(rw_log_level_t lvl, const char *module, const char *fmt, ...)
     free(line);
     json_decref(o);
 }
+
+void rw_log_kafka(const struct rd_kafka_s *rk, int level, const char *facility, const char *text)
+{
+    (void)rk;
+    rw_log_level_t lvl = level <= 3   ? RW_LOG_ERROR
+                         : level == 4 ? RW_LOG_WARN
+                         : level <= 6 ? RW_LOG_INFO
+                                      : RW_LOG_DEBUG;
+    rw_log(lvl, "kafka", "%s: %s", facility, text);
+}

@@ -12,6 +12,11 @@ int rw_log_level_parse(const char *name, rw_log_level_t *out);
 void rw_log(rw_log_level_t lvl, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* librdkafka's log callback (rd_kafka_conf_set_log_cb): its lines, which it would
+ * print raw on stderr, become log lines of module "kafka" (syslog levels mapped). */
+struct rd_kafka_s;
+void rw_log_kafka(const struct rd_kafka_s *rk, int level, const char *facility, const char *text);
+
 #define rw_debug(mod, ...) rw_log(RW_LOG_DEBUG, mod, __VA_ARGS__)
 #define rw_info(mod, ...) rw_log(RW_LOG_INFO, mod, __VA_ARGS__)
 #define rw_warn(mod, ...) rw_log(RW_LOG_WARN, mod, __VA_ARGS__)

@@ -408,6 +408,7 @@ static rd_kafka_conf_t *base_conf(const service_t *s, const char *bootstrap, cha
                                   size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(conf, rw_log_kafka);
     const char *k;
     json_t *v;
     json_object_foreach(s->cfg->kafka, k, v)

@@ -56,7 +56,9 @@ check "the reference differs from an all-old-rules replay (the change matters)" 
   bash -c '! cmp -s "$1" "$2"' _ "$T/expected" "$T/expected_old"
 
 unset BROKER
-start_run svc "$T/state" REGWATCH_PARTITIONS=4
+# linger.ms is a producer property: librdkafka's consumer warns about it (CONFWARN), a
+# line that must come out as JSON like every other
+start_run svc "$T/state" REGWATCH_PARTITIONS=4 REGWATCH_KAFKA_LINGER_MS=5
 BROKER=$(grep -o '127\.0\.0\.1:[0-9]\+' "$T/svc.out" | head -1 || true)
 check "/healthz answers 200 as soon as the service is up" http_ok "$HTTP_svc" /healthz
 if ! grep -q '分配分区' "$T/svc.log"; then
@@ -158,4 +160,8 @@ check "/readyz is 200 at the end" poll 30 http_ok "$HTTP_svc" /readyz
 stop_pid INT "$PID_svc"
 same "SIGINT stops the service gracefully, with status 0" "$STOP_RC $(grep -c '正在停止' "$T/svc.log")" "0 1"
 
+# docs/configuration.md: logs are one JSON object per line on stderr, librdkafka's too
+raw=$(grep -v '^---- start' "$T/svc.log" | jq -R 'fromjson? // "RAW"' 2>/dev/null | grep -c '^"RAW"' || true)
+same "every log line is a JSON object (librdkafka's included)" "$raw" 0
+check "librdkafka's own lines are there, as module kafka" grep -q '"module":"kafka"' "$T/svc.log"
 finish
