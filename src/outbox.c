@@ -117,6 +117,18 @@ void rw_outbox_scan(rw_outbox_t *o, rw_outbox_fn fn, void *ud)
     rw_store_scan(o->store, RW_CF_META, "o/", 2, visit, &sc);
 }
 
+int rw_outbox_resend(rw_outbox_t *o, uint64_t seq, rw_outbox_fn fn, void *ud)
+{
+    char k[24];
+    key_of(seq, k);
+    size_t n;
+    char *rec = rw_store_get(o->store, RW_CF_META, k, strlen(k), &n);
+    if (!rec) return -1;
+    deliver(fn, ud, seq, rec, n);
+    free(rec);
+    return 0;
+}
+
 void rw_outbox_confirm(rw_outbox_t *o, rw_batch_t *b, uint64_t seq)
 {
     (void)o;

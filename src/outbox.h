@@ -37,6 +37,9 @@ uint64_t rw_outbox_add(rw_outbox_t *o, rw_batch_t *b, const char *topic, const c
 void rw_outbox_drain(rw_outbox_t *o, rw_outbox_fn fn, void *ud);
 /* Every stored (unconfirmed) record, in sequence order. */
 void rw_outbox_scan(rw_outbox_t *o, rw_outbox_fn fn, void *ud);
+/* Hands the stored record `seq` to fn again (a delivery that failed). Returns 0, or -1
+ * when it is no longer stored (confirmed since). */
+int rw_outbox_resend(rw_outbox_t *o, uint64_t seq, rw_outbox_fn fn, void *ud);
 /* Deletes a confirmed record in batch b. */
 void rw_outbox_confirm(rw_outbox_t *o, rw_batch_t *b, uint64_t seq);
 

@@ -59,6 +59,11 @@ typedef struct {
     rd_kafka_topic_partition_list_t *offsets;
     uint64_t *delivered;
     size_t n_delivered, cap_delivered;
+    /* outbox records whose delivery failed (a broker down longer than message.timeout.ms):
+     * sent again after retry_wait, which doubles while they keep failing */
+    uint64_t *failed;
+    size_t n_failed, cap_failed;
+    double retry_due, retry_wait;
     /* a batch applied and not yet committed: its commit overlaps the next batch's parse
      * (rw_shards_process), and the handling lock stays held until it is written */
     int pending;
@@ -85,6 +90,25 @@ typedef struct {
 
 /* ---- outbox ------------------------------------------------------------------------ */
 
+static void push_seq(uint64_t **arr, size_t *n, size_t *cap, uint64_t seq)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 1024;
+        *arr = rw_xrealloc(*arr, *cap * sizeof **arr);
+    }
+    (*arr)[(*n)++] = seq;
+}
+
+/* A record that could not be sent or delivered stays stored and is sent again later
+ * (retry_failed). Callers hold the handling lock or run on the batch thread. */
+static void failed(service_t *s, uint64_t seq, const char *topic, rd_kafka_resp_err_t e)
+{
+    s->produce_errors++;
+    rw_error(MOD, "无法投递到 %s: %s（记录留在发件箱，稍后重发）", topic ? topic : "Kafka",
+             rd_kafka_err2str(e));
+    push_seq(&s->failed, &s->n_failed, &s->cap_failed, seq);
+}
+
 /* Sends an outbox record; it stays stored until its delivery is confirmed. */
 static void produce(void *ud, const rw_outbox_msg_t *m)
 {
@@ -96,9 +120,9 @@ static void produce(void *ud, const rw_outbox_msg_t *m)
             RD_KAFKA_V_OPAQUE((void *)(uintptr_t)m->seq), RD_KAFKA_V_END);
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             if (e) {
-                s->produce_errors++;
-                rw_error(MOD, "无法发送到 %s: %s（记录留在发件箱，重启后重发）", m->topic,
-                         rd_kafka_err2str(e));
+                rw_handling_lock(s->handling);
+                failed(s, m->seq, m->topic, e);
+                rw_handling_unlock(s->handling);
             }
             return;
         }
@@ -111,19 +135,47 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     (void)rk;
     service_t *s = opaque;
     uint64_t seq = (uint64_t)(uintptr_t)m->_private;
-    if (m->err) {
-        s->produce_errors++;
-        rw_error(MOD, "消息投递失败（记录留在发件箱，重启后重发）: %s", rd_kafka_err2str(m->err));
-        return;
-    }
     /* an API thread publishing an action may poll the producer too */
     rw_handling_lock(s->handling);
-    if (s->n_delivered == s->cap_delivered) {
-        s->cap_delivered = s->cap_delivered ? s->cap_delivered * 2 : 1024;
-        s->delivered = rw_xrealloc(s->delivered, s->cap_delivered * sizeof *s->delivered);
+    if (m->err)
+        failed(s, seq, m->rkt ? rd_kafka_topic_name(m->rkt) : NULL, m->err);
+    else {
+        push_seq(&s->delivered, &s->n_delivered, &s->cap_delivered, seq);
+        s->retry_wait = 0; /* the broker answers again: the next failure is retried soon */
     }
-    s->delivered[s->n_delivered++] = seq;
     rw_handling_unlock(s->handling);
+}
+
+#define RETRY_FIRST 5.0
+#define RETRY_MAX 300.0
+
+/* Sends the failed records again, in the order they were made, once their wait is over:
+ * without this a lead revision made during a broker outage longer than
+ * message.timeout.ms reached the topic only when the service was restarted. */
+static void retry_failed(service_t *s)
+{
+    rw_handling_lock(s->handling);
+    if (!s->n_failed || rw_mono() < s->retry_due) {
+        rw_handling_unlock(s->handling);
+        return;
+    }
+    uint64_t *seqs = s->failed;
+    size_t n = s->n_failed;
+    s->failed = NULL;
+    s->n_failed = s->cap_failed = 0;
+    rw_handling_unlock(s->handling);
+    qsort(seqs, n, sizeof *seqs, rw_cmp_u64);
+    size_t sent = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((i == 0 || seqs[i] != seqs[i - 1]) &&
+            rw_outbox_resend(s->outbox, seqs[i], produce, s) == 0)
+            sent++;
+    free(seqs);
+    rw_info(MOD, "重发 %zu 条投递失败的发件箱记录", sent);
+    s->retry_wait = !s->retry_wait                  ? RETRY_FIRST
+                    : s->retry_wait * 2 < RETRY_MAX ? s->retry_wait * 2
+                                                    : RETRY_MAX;
+    s->retry_due = rw_mono() + s->retry_wait;
 }
 
 /* ---- batches ----------------------------------------------------------------------- */
@@ -744,6 +796,7 @@ static void run_batches(service_t *s)
         /* an API request waits for the lock a pending batch holds: write it and let it in */
         if (s->pending && rw_handling_contended(s->handling)) commit(s);
         every_minute(s);
+        retry_failed(s);
         double start = 0, deadline = 0;
         while (s->n_polled < (size_t)s->cfg->batch_max_events && !g_stop &&
                !(s->n_polled == 0 && g_reload)) {
@@ -762,7 +815,7 @@ static void run_batches(service_t *s)
                 }
                 rd_kafka_poll(s->producer, 0);
                 render_metrics(s);
-                continue;
+                break; /* idle: the outer loop's timers (overdue sweep, retries) run too */
             }
             if (m->err) {
                 if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
@@ -922,6 +975,7 @@ out:
     rw_handling_free(s.handling);
     rw_outbox_free(s.outbox);
     free(s.delivered);
+    free(s.failed);
     free(s.polled);
     free(s.msgs);
     free(s.results);

@@ -5,7 +5,8 @@
  * offsets are committed to Kafka. On start and on assignment the consumer seeks to
  * the offsets stored with the state, so a crash at any moment loses no event's
  * effect and applies none twice; outbox records whose delivery was not confirmed
- * are sent again (same key and content). SIGINT/SIGTERM finish the batch and shut
+ * are sent again (same key and content) at the next start, and by the running service
+ * after a failed delivery. SIGINT/SIGTERM finish the batch and shut
  * down; SIGHUP reloads rules, models and statutes between batches. */
 #ifndef RW_SERVICE_H
 #define RW_SERVICE_H

@@ -1406,12 +1406,6 @@ typedef struct {
     rw_diff_match_t by;
 } delem_t;
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void delem_init(delem_t *e, int number, int sub, const char *text)
 {
     size_t n = strlen(text), i = 0;
@@ -1424,7 +1418,7 @@ static void delem_init(delem_t *e, int number, int sub, const char *text)
     e->bg = rw_xmalloc((e->n_bg + 1) * sizeof *e->bg);
     for (size_t k = 0; k < e->n_bg; k++)
         e->bg[k] = (uint64_t)e->cp[k] << 32 | e->cp[k + 1];
-    qsort(e->bg, e->n_bg, sizeof *e->bg, cmp_u64);
+    qsort(e->bg, e->n_bg, sizeof *e->bg, rw_cmp_u64);
 }
 
 static void delems_free(delem_t *e, size_t n)

@@ -291,3 +291,9 @@ int rw_rmtree(const char *dir)
 {
     return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+int rw_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}

@@ -67,5 +67,7 @@ int rw_rmtree(const char *dir);
 
 /* FNV-1a, for in-memory hash tables only (never persisted). */
 uint64_t rw_hash64(const void *p, size_t n);
+/* qsort comparator of uint64_t values, ascending. */
+int rw_cmp_u64(const void *a, const void *b);
 
 #endif
