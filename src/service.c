@@ -55,6 +55,9 @@ typedef struct {
     double next_sweep;
     int64_t compared_day; /* -1 until read from the state */
     char cluster[128];    /* the id of the cluster consumed, stored with the offsets; "" unknown */
+    /* assigned partitions resumed from a stored offset, until their first message */
+    rd_kafka_topic_partition_list_t *starts;
+    uint64_t events_skipped; /* deleted by the topic's retention before they were read */
     /* since the last commit */
     rd_kafka_topic_partition_list_t *offsets;
     uint64_t *delivered;
@@ -372,6 +375,30 @@ static void commit_pending(void *ud)
     rw_shards_commit_start(s->shards, written, s);
 }
 
+/* The first message of a partition resumed from a stored offset. When the topic's
+ * retention deleted messages from that offset on before this service read them (it was
+ * stopped, or behind, for longer than the retention), librdkafka resets to the earliest
+ * message left and says so only in its debug log: the events are lost to the service,
+ * and it must say so. (A gap with nothing deleted is a transaction's control records.) */
+static void check_start(service_t *s, const rd_kafka_message_t *m)
+{
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    rd_kafka_topic_partition_t *p =
+        s->starts->cnt ? rd_kafka_topic_partition_list_find(s->starts, topic, m->partition) : NULL;
+    if (!p) return;
+    int64_t from = p->offset, low = -1, high;
+    rd_kafka_topic_partition_list_del(s->starts, topic, m->partition);
+    if (m->offset <= from ||
+        rd_kafka_query_watermark_offsets(s->consumer, topic, m->partition, &low, &high, 2000) ||
+        low <= from)
+        return;
+    s->events_skipped += (uint64_t)(low - from);
+    rw_error(MOD,
+             "分区 %s[%d] 从保存的位点 %" PRId64 " 继续时，位点 %" PRId64 " 之前的 %" PRId64
+             " 条消息已被主题的保留策略删除，其事件未能处理（服务停止或落后的时间超过了保留期限）",
+             topic, m->partition, from, low, low - from);
+}
+
 /* The polled messages through the engines, then their dead letters and offsets. A
  * pending batch is committed first, overlapping their parse. */
 static void handle_messages(service_t *s, rd_kafka_message_t **m, size_t n)
@@ -383,6 +410,7 @@ static void handle_messages(service_t *s, rd_kafka_message_t **m, size_t n)
                                        .klen = m[i]->key ? m[i]->key_len : 0};
     rw_shards_process(s->shards, s->msgs, n, s->results, s->pending ? commit_pending : NULL, s);
     for (size_t i = 0; i < n; i++) {
+        check_start(s, m[i]);
         if (s->results[i].outcome == RW_OUT_INVALID) dead_letter(s, m[i], &s->results[i].err);
         record_offset(s, m[i]);
         rd_kafka_message_destroy(m[i]);
@@ -433,6 +461,12 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             /* no stored offset: this state never saw the partition (or it was dropped,
              * check_cluster), so rebuild it from the start */
             p->offset = off >= 0 ? off : RD_KAFKA_OFFSET_BEGINNING;
+            if (off >= 0) {
+                rd_kafka_topic_partition_t *st =
+                    rd_kafka_topic_partition_list_find(s->starts, p->topic, p->partition);
+                if (!st) st = rd_kafka_topic_partition_list_add(s->starts, p->topic, p->partition);
+                st->offset = off;
+            }
             rw_info(MOD, "分配分区 %s[%d]，从位点 %s 开始", p->topic, p->partition,
                     off >= 0 ? "状态中保存的" : "最早（状态中没有它的位点）");
         }
@@ -594,10 +628,16 @@ static void render_metrics(service_t *s)
         "# TYPE regwatch_triggers_unbacked_total counter\nregwatch_triggers_unbacked_total %" PRIu64
         "\n",
         st->triggers_unbacked);
-    rw_buf_printf(
-        &b,
-        "# TYPE regwatch_lead_revisions_total counter\nregwatch_lead_revisions_total %" PRIu64 "\n",
-        st->lead_revisions);
+    rw_buf_printf(&b,
+                  "# HELP regwatch_lead_revisions_total Lead records published: new leads and "
+                  "every change of one.\n# TYPE regwatch_lead_revisions_total counter\n"
+                  "regwatch_lead_revisions_total %" PRIu64 "\n",
+                  st->lead_revisions);
+    rw_buf_printf(&b,
+                  "# HELP regwatch_events_skipped_total Events deleted by the topic's retention "
+                  "before they were read.\n# TYPE regwatch_events_skipped_total counter\n"
+                  "regwatch_events_skipped_total %" PRIu64 "\n",
+                  s->events_skipped);
     rw_buf_puts(&b,
                 "# HELP regwatch_consumer_lag Messages behind the end of each assigned partition.\n"
                 "# TYPE regwatch_consumer_lag gauge\n");
@@ -645,15 +685,18 @@ static void render_metrics(service_t *s)
     for (int cf = 0; cf < RW_CF__COUNT; cf++)
         rw_buf_printf(&b, "regwatch_rocksdb_bytes{cf=\"%s\"} %" PRIu64 "\n",
                       rw_cf_name((rw_cf_t)cf), rw_store_size(s->store, (rw_cf_t)cf));
-    rw_buf_printf(
-        &b,
-        "# TYPE regwatch_reloads_total counter\nregwatch_reloads_total{result=\"ok\"} %" PRIu64
-        "\nregwatch_reloads_total{result=\"failed\"} %" PRIu64 "\n",
-        s->reloads, s->reload_failures);
-    rw_buf_printf(
-        &b,
-        "# TYPE regwatch_produce_errors_total counter\nregwatch_produce_errors_total %" PRIu64 "\n",
-        s->produce_errors);
+    rw_buf_printf(&b,
+                  "# HELP regwatch_reloads_total Reloads of rules, models and statutes, by "
+                  "result.\n# TYPE regwatch_reloads_total counter\n"
+                  "regwatch_reloads_total{result=\"ok\"} %" PRIu64
+                  "\nregwatch_reloads_total{result=\"failed\"} %" PRIu64 "\n",
+                  s->reloads, s->reload_failures);
+    rw_buf_printf(&b,
+                  "# HELP regwatch_produce_errors_total Records that could not be sent or "
+                  "delivered (kept in the outbox and sent again).\n"
+                  "# TYPE regwatch_produce_errors_total counter\n"
+                  "regwatch_produce_errors_total %" PRIu64 "\n",
+                  s->produce_errors);
     pthread_mutex_lock(&s->lock);
     free(s->metrics_text);
     s->metrics_text = rw_buf_steal(&b);
@@ -858,6 +901,7 @@ int rw_service_run(const rw_config_t *cfg)
     pthread_mutex_init(&s.lock, NULL);
     s.offsets = rd_kafka_topic_partition_list_new(16);
     s.staged_offsets = rd_kafka_topic_partition_list_new(1);
+    s.starts = rd_kafka_topic_partition_list_new(4);
     char err[1024];
     int status = 1;
     struct sigaction sa = {.sa_handler = on_signal};
@@ -969,6 +1013,7 @@ out:
     rw_broker_stop(s.broker);
     rw_rules_free(s.rules);
     rd_kafka_topic_partition_list_destroy(s.offsets);
+    rd_kafka_topic_partition_list_destroy(s.starts);
     rd_kafka_topic_partition_list_destroy(s.staged_offsets);
     rw_api_free(s.api);
     rw_users_free(s.users);
