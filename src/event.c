@@ -597,12 +597,24 @@ int rw_event_check_future(const rw_event_t *ev, double now, rw_event_error_t *er
 
 json_t *rw_event_reject_json(const char *buf, size_t len, const rw_event_error_t *err)
 {
-    char *b64 = rw_base64(buf, len);
+    /* An event over the size limit keeps only its head: in base64 the whole would be over
+     * a Kafka broker's default message limit (1 MB), so the dead letter could never be
+     * produced, and the embedded broker, which keeps about 5 MiB a partition, deleted
+     * such records at once. The length and hash identify the whole value. */
+    size_t kept = err->code == RW_EV_TOO_LARGE && len > RW_REJECT_HEAD ? RW_REJECT_HEAD : len;
+    char *b64 = rw_base64(buf, kept);
     json_t *o = json_object();
     json_object_set_new(o, "code", json_string(rw_event_code_name(err->code)));
     json_object_set_new(o, "reason", json_string(err->reason));
     json_object_set_new(o, "field", err->field[0] ? json_string(err->field) : json_null());
     json_object_set_new(o, "value_base64", json_string_nocheck(b64));
+    if (kept < len) {
+        char hex[65];
+        rw_sha256_hex(buf, len, hex);
+        json_object_set_new(o, "value_truncated", json_true());
+        json_object_set_new(o, "value_bytes", json_integer((json_int_t)len));
+        json_object_set_new(o, "value_sha256", json_string(hex));
+    }
     free(b64);
     return o;
 }

@@ -64,7 +64,10 @@ int rw_event_check_future(const rw_event_t *ev, double now, rw_event_error_t *er
 const char *rw_event_code_name(rw_event_status_t code);
 
 /* The dead-letter / rejects record: {"reason","code","field","value_base64",…};
- * the caller adds where it came from (topic/partition/offset or line). New reference. */
+ * the caller adds where it came from (topic/partition/offset or line). Of a `too_large`
+ * value only the first RW_REJECT_HEAD bytes are kept, with "value_truncated": true,
+ * "value_bytes" and "value_sha256" of the whole. New reference. */
+#define RW_REJECT_HEAD 65536
 json_t *rw_event_reject_json(const char *buf, size_t len, const rw_event_error_t *err);
 
 #endif

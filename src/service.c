@@ -522,10 +522,10 @@ static int open_clients(service_t *s, const char *bootstrap, char *err, size_t e
     if (!pc || set(pc, "enable.idempotence", "true", err, errlen) ||
         set(pc, "linger.ms", "5", err, errlen))
         return -1;
-    /* The dead-letter record of an oversized event carries its bytes in base64 (4/3
-     * of them): over librdkafka's default limit of 1 000 000 bytes it could never be
-     * produced and stayed in the outbox for good. Lift the client-side limit unless
-     * configured (a real cluster's broker/topic limit still applies). */
+    /* The dead-letter record of an invalid event just under max_event_size carries its
+     * bytes in base64 (4/3 of them; an oversized one only its head): over librdkafka's
+     * default limit of 1 000 000 bytes it could never be produced. Lift the client-side
+     * limit unless configured (a real cluster's broker/topic limit still applies). */
     if (!json_object_get(s->cfg->kafka, "message.max.bytes") &&
         set(pc, "message.max.bytes", "1000000000", err, errlen))
         return -1;

@@ -135,10 +135,15 @@ while IFS= read -r rec; do
   printf '%s\n' "$rec" >"$T/dlq/$i.json"
   jq -r .value_base64 "$T/dlq/$i.json" | base64 -d >"$T/dlq/$i.bin"
 done <"$T/dlq.jsonl"
+# an oversized value keeps its first 64 KiB, with its length and SHA-256: whole, in base64,
+# it would be over a broker's default message limit (events.c)
+head -c 65536 "$C/oversized.bin" >"$C/oversized.head"
 while IFS=$'\t' read -r name key code field; do
+  want=$C/$name.bin
+  [ "$name" = oversized ] && want=$C/oversized.head
   matches=()
   for f in "$T"/dlq/*.bin; do
-    [ -e "$f" ] && cmp -s "$f" "$C/$name.bin" && matches+=("${f%.bin}.json")
+    [ -e "$f" ] && cmp -s "$f" "$want" && matches+=("${f%.bin}.json")
   done
   if [ "${#matches[@]}" != 1 ]; then
     bad "$name: exactly one dead-letter record carries its bytes" "${#matches[@]} found"
@@ -156,6 +161,11 @@ while IFS=$'\t' read -r name key code field; do
     "$(jq -r '.code' "$rec") $got_field $(cmp -s "$T/orig.bin" "$C/$name.bin" && echo same-bytes) $(jq -r '.key_base64 // "" | @base64d' "$rec") $dkey" \
     "$code $field same-bytes $key $key"
   note "$name: $(jq -r '.reason[0:60]' "$rec")"
+  if [ "$name" = oversized ]; then
+    same "oversized: its head, marked truncated, with the whole value's bytes and SHA-256" \
+      "$(jq -r '"\(.value_truncated) \(.value_bytes) \(.value_sha256)"' "$rec")" \
+      "true $(wc -c <"$C/oversized.bin") $(sha256sum "$C/oversized.bin" | cut -d' ' -f1)"
+  fi
 done <"$T/corpus.tsv"
 
 cut -f3 "$T/corpus.tsv" | sort | uniq -c | awk '{ print $2, $1 }' >"$T/by_reason.expected"
