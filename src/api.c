@@ -260,6 +260,7 @@ static void h_lead(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp)
         free(id);
         rw_http_error(resp, 405, "method_not_allowed",
                       "线索用 GET /api/leads/{id} 查看，处置用 POST /api/leads/{id}/actions");
+        resp->allow = actions ? "POST" : "GET, HEAD";
         return;
     }
     rw_user_t u;

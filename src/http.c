@@ -91,12 +91,13 @@ const char *rw_http_header(const rw_http_req_t *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+/* The route for method and path; NULL with `allow` holding the path's methods ("GET,
+ * HEAD, POST", for a 405's Allow header) when the path is known, or "" when it is not. */
 static const route_t *find_route(const rw_http_t *h, const char *method, const char *path,
-                                 int *path_known)
+                                 rw_buf_t *allow)
 {
     /* the first route matching the path names it; only routes with that same path are
      * its methods, so a known path's other method is 405, not a later catch-all's 404 */
-    *path_known = 0;
     const char *named = NULL;
     for (size_t i = 0; i < h->n_routes; i++) {
         const route_t *r = &h->routes[i];
@@ -105,10 +106,11 @@ static const route_t *find_route(const rw_http_t *h, const char *method, const c
                                             : strcmp(path, r->prefix) == 0;
         if (!match || (named && strcmp(r->prefix, named) != 0)) continue;
         named = r->prefix;
-        *path_known = 1;
         if (!strcmp(r->method, "*") || !strcmp(r->method, method) ||
             (!strcmp(method, "HEAD") && !strcmp(r->method, "GET")))
             return r;
+        rw_buf_printf(allow, "%s%s%s", allow->len ? ", " : "", r->method,
+                      strcmp(r->method, "GET") ? "" : ", HEAD");
     }
     return NULL;
 }
@@ -174,10 +176,13 @@ static int query_refused(struct MHD_Connection *c, const route_t *r, rw_http_res
     return resp->body != NULL;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *c, rw_http_resp_t *resp)
+static enum MHD_Result send_response(struct MHD_Connection *c, rw_http_resp_t *resp,
+                                     const char *allow)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
+    if (resp->status == 405) /* RFC 9110 */
+        MHD_add_response_header(r, "Allow", resp->allow ? resp->allow : allow);
     MHD_add_response_header(r, "Content-Type",
                             resp->content_type ? resp->content_type : "text/plain; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
@@ -207,11 +212,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     rw_http_resp_t resp = {0};
-    int known;
-    const route_t *r = find_route(h, method, url, &known);
+    rw_buf_t allow;
+    rw_buf_init(&allow);
+    const route_t *r = find_route(h, method, url, &allow);
     if (st->too_large)
         rw_http_error(&resp, 413, "body_too_large", "请求体超过大小限制");
-    else if (!r && known)
+    else if (!r && allow.len)
         rw_http_error(&resp, 405, "method_not_allowed", "该路径不支持此方法");
     else if (!r)
         rw_http_error(&resp, 404, "not_found", "没有这个接口");
@@ -224,7 +230,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         r->fn(r->ud, &req, &resp);
         if (!resp.body) rw_http_error(&resp, 500, "internal", "处理请求时没有产生响应");
     }
-    return send_response(c, &resp);
+    enum MHD_Result ret = send_response(c, &resp, allow.len ? allow.data : "");
+    rw_buf_free(&allow);
+    return ret;
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,

@@ -19,6 +19,7 @@ typedef struct {
     const char *content_type;
     char *body; /* malloc'ed; the server frees it */
     size_t len;
+    const char *allow; /* a handler's 405: the methods its path takes (static text) */
 } rw_http_resp_t;
 
 typedef void (*rw_http_handler_fn)(void *ud, const rw_http_req_t *req, rw_http_resp_t *resp);

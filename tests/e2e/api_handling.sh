@@ -302,6 +302,16 @@ api POST /api/leads r1 '{}'
 expect "POST /api/leads (a GET path): 405, not the catch-all's 404" 405 method_not_allowed
 api GET /api/backtest r1
 expect "GET /api/backtest (a POST path): 405" 405 method_not_allowed
+# RFC 9110: a 405 names the methods the path takes
+allow_of() {
+  curl -s -o /dev/null -D - -X "$1" -H "Authorization: Bearer $TOKEN_r1" "http://$API$2" |
+    tr -d '\r' | sed -n 's/^Allow: //Ip'
+}
+same "PUT /api/leads: Allow: GET, HEAD" "$(allow_of PUT /api/leads)" "GET, HEAD"
+same "GET …/actions: Allow: POST" "$(allow_of GET "/api/leads/$B/actions")" "POST"
+same "POST to a lead itself: Allow: GET, HEAD" "$(allow_of POST "/api/leads/$B")" "GET, HEAD"
+same "GET /api/backtest: Allow: POST" "$(allow_of GET /api/backtest)" "POST"
+same "POST /metrics: Allow: GET, HEAD" "$(allow_of POST /metrics)" "GET, HEAD"
 api GET /api/nothing r1
 expect "an unknown path: 404" 404 not_found
 api DELETE /api/nothing r1
