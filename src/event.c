@@ -194,8 +194,16 @@ static void duplicate_key_path(const char *buf, size_t end, char *out)
     for (size_t d = 0; d < depth && d < MAX_DEPTH; d++) {
         if (!fr[d].is_object)
             path_index(&p, fr[d].index);
-        else if (fr[d].has_key)
-            path_key(&p, buf + fr[d].key, fr[d].key_len);
+        else if (fr[d].has_key) {
+            /* the key as written may hold escapes ("\u0069d" is "id"): decoded, with its
+             * quotes, as a JSON string */
+            json_t *k = json_loadb(buf + fr[d].key - 1, fr[d].key_len + 2, JSON_DECODE_ANY, NULL);
+            if (json_is_string(k))
+                path_key(&p, json_string_value(k), json_string_length(k));
+            else
+                path_key(&p, buf + fr[d].key, fr[d].key_len);
+            json_decref(k);
+        }
     }
 }
 

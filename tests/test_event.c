@@ -364,6 +364,9 @@ static void duplicate_key_at_top_level_is_rejected(void **state)
 {
     (void)state;
     expect_reject("{" REQ ",\"id\":\"again\"}", RW_EV_DUPLICATE_KEY, "id");
+    /* named as decoded, not as written */
+    expect_reject("{" REQ ",\"\\u0069d\":\"again\"}", RW_EV_DUPLICATE_KEY, "id");
+    expect_reject("{" REQ ",\"attrs\":{\"\\u98df\":1,\"食\":2}}", RW_EV_DUPLICATE_KEY, "attrs.食");
 }
 
 static void duplicate_key_in_attrs_is_rejected(void **state)
