@@ -930,8 +930,8 @@ static void check_legal_basis(loader_t *L, const rw_rule_t *rule)
             warn_at_clause(L, rule, i, "规则 %s 引用的条款 %s 不在监管事项 %s 的依据（basis）之内",
                            item->code);
     }
-    if (rule->n_clauses && repealed == rule->n_clauses)
-        rw_diag_add(L->d, RW_DIAG_WARNING, rule->file, rule->line, 1,
+    if (rule->n_clauses && repealed == rule->n_clauses) /* at the first clause: the list */
+        rw_diag_add(L->d, RW_DIAG_WARNING, rule->file, rule->clause_line[0], rule->clause_col[0],
                     "规则 %s 引用的条款全部已废止：它不会再产生线索（历史事件仍可回放）", rule->id);
 }
 
@@ -1110,7 +1110,10 @@ static int load_rulesets(loader_t *L)
             rw_ydiag(L->d, &docs[i], rw_ymap_get(root, "reviewed"), RW_DIAG_ERROR,
                      "reviewed 应该是日期 YYYY-MM-DD");
             rc = -1;
-        }
+        } else if (!reviewed && rw_ymap_get(root, "rules")) /* like a law's missing `verified` */
+            rw_ydiag(
+                L->d, &docs[i], rw_ymap_get(root, "ruleset"), RW_DIAG_WARNING,
+                "规则集没有 reviewed 日期（最后复核所引条款的日期）：所引条款此后的修订无从提示");
         if (load_params(L, rs, &docs[i])) rc = -1;
         L->ruleset = ri;
         const rw_ynode_t *rules = rw_ymap_get(root, "rules");

@@ -55,6 +55,12 @@ out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 ||
 check "amended after reviewed is a warning, not an error" \
   said 0 "zz-amend.yaml:[0-9]*:[0-9]*: warning: .*metrology-rules#31.*2022-05-01"
 
+# no reviewed date: amendments cannot be told, and check says so at the ruleset
+sed -i '/^reviewed: 2021-01-01/d' "$work/rules/zz-amend.yaml"
+out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
+check "a ruleset without reviewed: a warning at its name" said 0 "zz-amend.yaml:1:10: warning: 规则集没有 reviewed 日期"
+sed -i 's/^ruleset: amend-test/&\nreviewed: 2021-01-01/' "$work/rules/zz-amend.yaml"
+
 # reviewed before the law's first version took force: its amendments are still news
 sed -i 's/^reviewed: 2021-01-01/reviewed: 2018-01-01/' "$work/rules/zz-amend.yaml"
 out=$(REGWATCH_NOW=2026-11-21T10:00:00+08:00 "$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
@@ -66,6 +72,7 @@ sed -i 's/^reviewed: 2018-01-01/reviewed: 2021-01-01/' "$work/rules/zz-amend.yam
 sed -i '/^  - id: metrology-rules/,/repealed:/ s/    repealed: null/    repealed: 2026-01-01/' "$work/rules/statutes/laws.yaml"
 out=$("$BIN" check --rules "$work/rules" --models "$SRC/models" 2>&1) && rc=0 || rc=$?
 check "all clauses repealed: a warning, loading goes on" said 0 "warning: 规则 TEST-METRO-31 引用的条款全部已废止"
+check "at the rule's clauses, not at column 1 of its line" said 0 "zz-amend.yaml:9:15: warning: 规则 TEST-METRO-31 引用的条款全部已废止"
 REGWATCH_NOW=2026-11-21T10:00:00+08:00 "$BIN" replay "$work/events.jsonl" --rules "$work/rules" --models "$SRC/models" \
   --out "$work/leads2.jsonl" --quiet
 eq "history before the repeal still replays and cites the law" 3 \
