@@ -395,6 +395,35 @@ static size_t escaped_break_end(const char *t, size_t raw, size_t end)
     return raw;
 }
 
+/* The length of the line break at k ("\n" or "\r\n"), 0 when none is there. */
+static size_t line_break(const char *t, size_t k, size_t end)
+{
+    if (k < end && t[k] == '\n') return 1;
+    return k + 1 < end && t[k] == '\r' && t[k + 1] == '\n' ? 2 : 0;
+}
+
+/* Whether the line of text v ending at `at` starts with white space: in a folded block
+ * such a line keeps the line breaks around it. */
+static int more_indented(const char *v, size_t at)
+{
+    size_t k = at;
+    while (k > 0 && v[k - 1] != '\n')
+        k--;
+    return v[k] == ' ' || v[k] == '\t';
+}
+
+/* The indentation of the first non-blank line from k on. */
+static size_t next_indent(const char *t, size_t k, size_t end)
+{
+    for (size_t b;; k += b) {
+        size_t sp = 0;
+        while (k + sp < end && t[k + sp] == ' ')
+            sp++;
+        if (!(b = line_break(t, k + sp, end))) return sp;
+        b += sp;
+    }
+}
+
 void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int *line, int *col)
 {
     const char *t = doc->text;
@@ -404,7 +433,8 @@ void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int 
     size_t indent = 0; /* a block's indentation, which is not part of its text */
     if (block) {
         /* an indentation indicator (`|2`) counts from the header line's indentation;
-         * without one the first line's indentation is the block's */
+         * without one the first non-blank line's indentation is the block's (blank lines
+         * before it are text, a line break each) */
         size_t line_start = raw, given = 0;
         while (line_start > 0 && t[line_start - 1] != '\n')
             line_start--;
@@ -412,31 +442,35 @@ void rw_ynode_pos(const rw_ydoc_t *doc, const rw_ynode_t *n, size_t offset, int 
             if (t[k] >= '1' && t[k] <= '9') given = (size_t)(t[k] - '0');
         while (raw < end && t[raw] != '\n')
             raw++;
-        while (raw < end && (t[raw] == '\n' || t[raw] == ' '))
-            indent = t[raw++] == ' ' ? indent + 1 : 0;
+        if (raw < end) raw++;
+        indent = next_indent(t, raw, end);
         if (given) {
             size_t header = 0;
             while (t[line_start + header] == ' ')
                 header++;
-            if (header + given < indent) { /* the extra spaces are text */
-                raw -= indent - (header + given);
-                indent = header + given;
-            }
+            indent = header + given;
         }
+        for (size_t k = 0; k < indent && raw < end && t[raw] == ' '; k++)
+            raw++;
     }
     const char *v = n->str ? n->str : "";
     int dq = n->style == RW_YS_DOUBLE;
     for (size_t i = 0; i < offset && i < n->len && raw < end;) {
         char c = v[i];
         size_t k;
-        if (block && c == '\n' && t[raw] == '\n') {
-            /* a kept line break: past it (folded, past the blank lines it stands for)
-             * and the next line's indentation */
-            raw++;
+        if (block && c == '\n' && (k = line_break(t, raw, end))) {
+            /* a line break of the text: past it and the next line's indentation. In a
+             * folded block the break between two lines of text at the block's indentation
+             * was folded away and each "\n" is one blank line: past that one too. */
+            raw += k;
             i++;
-            for (size_t k = raw;
-                 n->style == RW_YS_FOLDED && k < end && (t[k] == ' ' || t[k] == '\n'); k++)
-                if (t[k] == '\n') raw = k + 1;
+            size_t sp = 0, b;
+            while (raw + sp < end && t[raw + sp] == ' ')
+                sp++;
+            if (n->style == RW_YS_FOLDED && i > 1 && v[i - 2] != '\n' &&
+                (b = line_break(t, raw + sp, end)) && !more_indented(v, i - 1) &&
+                next_indent(t, raw, end) <= indent)
+                raw += sp + b;
             for (size_t k = 0; k < indent && raw < end && t[raw] == ' '; k++)
                 raw++;
         } else if (n->style == RW_YS_SINGLE && t[raw] == '\'' && raw + 1 < end &&

@@ -286,6 +286,15 @@ static void positions_follow_folded_lines_and_block_scalars(void **state)
     expect_pos("m:\n  v: |\n    count(a, 7d) >= 1 and\n    nosuch > 2\n", "m", "nosuch", 4, 5);
     expect_pos("v: | # 说明\n  abc x\n", NULL, "x", 2, 7);
     expect_pos("v: >\n  食品\n  抽检 x\n", NULL, "x", 3, 6);
+    /* blank lines before the first line of text are text (a line break each) */
+    expect_pos("v: |-\n\n  abc x\n", NULL, "x", 3, 7);
+    expect_pos("v: >-\n\n\n  abc x\n", NULL, "x", 4, 7);
+    /* folded: two blank lines are two line breaks; a more-indented line keeps its breaks */
+    expect_pos("v: >\n  abc\n\n\n  def x\n", NULL, "x", 5, 7);
+    expect_pos("v: >\n  abc\n    def\n\n  ghi x\n", NULL, "x", 5, 7);
+    /* CRLF line ends, in blocks too */
+    expect_pos("v: |\r\n  abc\r\n\r\n  def x\r\n", NULL, "x", 4, 7);
+    expect_pos("v: >-\r\n\r\n  abc\r\n  def x\r\n", NULL, "x", 4, 7);
 }
 
 static void a_byte_order_mark_is_not_content(void **state)
