@@ -25,6 +25,14 @@ void rw_check_diag(rw_check_ctx_t *ctx, rw_severity_t sev, size_t off, const cha
 
 static int check(rw_check_ctx_t *ctx, rw_ast_t *a);
 
+/* Both operands, the second even when the first is wrong: `check` reports each mistake of
+ * an expression in one run, not one per edit. */
+static int check_both(rw_check_ctx_t *ctx, rw_ast_t *a)
+{
+    int left = check(ctx, a->args[0]);
+    return check(ctx, a->args[1]) || left ? -1 : 0;
+}
+
 /* An error when `s` is a string literal compared with the event's `type` and names no
  * catalogue type: events of undeclared types are applied to nothing (events.md). */
 static int unknown_type(rw_check_ctx_t *ctx, const rw_ast_t *path, const rw_ast_t *s)
@@ -211,12 +219,15 @@ static int check_call(rw_check_ctx_t *ctx, rw_ast_t *a)
     const rw_fn_info_t *info = rw_fn_info((rw_fn_t)fn);
     if ((int)a->n_args != info->arity)
         return ERR(ctx, a, "%s() 需要 %d 个参数，这里有 %zu 个", a->str, info->arity, a->n_args);
-    for (size_t i = 0; i < a->n_args; i++) {
-        if (check(ctx, a->args[i])) return -1;
-        if (!(a->args[i]->kinds & (info->arg_kinds | RW_K_NULL)))
-            return ERR(ctx, a->args[i], "%s() 的参数需要%s，这里是%s", a->str,
-                       kinds_text(info->arg_kinds), kinds_text(a->args[i]->kinds));
-    }
+    /* every argument is checked, so each of its mistakes is reported in one run */
+    int bad = 0;
+    for (size_t i = 0; i < a->n_args; i++)
+        if (check(ctx, a->args[i]))
+            bad = 1;
+        else if (!(a->args[i]->kinds & (info->arg_kinds | RW_K_NULL)))
+            bad = ERR(ctx, a->args[i], "%s() 的参数需要%s，这里是%s", a->str,
+                      kinds_text(info->arg_kinds), kinds_text(a->args[i]->kinds));
+    if (bad) return -1;
     a->fn = fn;
     a->kinds = info->result_kinds;
     return 0;
@@ -349,20 +360,22 @@ static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
         return 0;
     case RW_AST_AND:
     case RW_AST_OR:
-        if (check(ctx, a->args[0]) || check(ctx, a->args[1])) return -1;
+        if (check_both(ctx, a)) return -1;
         a->kinds = RW_K_BOOL;
         return 0;
     case RW_AST_IN: {
-        if (check(ctx, a->args[0])) return -1;
+        int bad = check(ctx, a->args[0]);
         const rw_ast_t *list = a->args[1];
         if (list->n_args > UINT16_MAX) /* the compiled IN instruction counts items in 16 bits */
             return ERR(ctx, list, "列表太长（最多 %u 项）", (unsigned)UINT16_MAX);
         int any = 0;
         for (size_t i = 0; i < list->n_args; i++) {
-            if (check(ctx, list->args[i]) || unknown_type(ctx, a->args[0], list->args[i]))
-                return -1;
-            any |= list->args[i]->kinds & a->args[0]->kinds;
+            if (check(ctx, list->args[i]) || (!bad && unknown_type(ctx, a->args[0], list->args[i])))
+                bad = -1;
+            else
+                any |= list->args[i]->kinds & a->args[0]->kinds;
         }
+        if (bad) return -1;
         if (!any && !a->negated)
             return ERR(ctx, a, "比较永远不会成立：左边是%s，列表里没有同类的值",
                        kinds_text(a->args[0]->kinds));
@@ -370,7 +383,7 @@ static int check(rw_check_ctx_t *ctx, rw_ast_t *a)
         return 0;
     }
     case RW_AST_BIN: {
-        if (check(ctx, a->args[0]) || check(ctx, a->args[1])) return -1;
+        if (check_both(ctx, a)) return -1;
         int kl = a->args[0]->kinds, kr = a->args[1]->kinds;
         if (a->op <= RW_OP_MOD) {
             if (!(kl & (RW_K_NUM | RW_K_NULL)) || !(kr & (RW_K_NUM | RW_K_NULL)))

@@ -778,20 +778,19 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
         "department", "suppress", "message",     "tags", "mode", "enabled", NULL};
     size_t before = L->d->errors;
     rw_ycheck_keys(doc, n, keys, L->d);
+    /* a rule whose id or title is wrong is still checked to the end (the load fails
+     * anyway): a copy-pasted rule with the old id shows all its mistakes in one run */
     const char *id = rw_yget_str(doc, n, "id", 1, L->d);
     const char *title = rw_yget_str(doc, n, "title", 1, L->d);
-    if (!id || !title) return -1;
-    if (!valid_rule_id(id)) {
+    if (id && !valid_rule_id(id))
         rw_ydiag(L->d, doc, rw_ymap_get(n, "id"), RW_DIAG_ERROR,
                  "规则 id \"%s\" 只能包含 A-Z a-z 0-9 _ . -", id);
-        return -1;
-    }
-    int dup = rw_rules_find(r, id);
-    if (dup >= 0) {
+    int dup = id ? rw_rules_find(r, id) : -1;
+    if (dup >= 0)
         rw_ydiag(L->d, doc, rw_ymap_get(n, "id"), RW_DIAG_ERROR,
                  "规则 id %s 重复（已在 %s:%d 定义）", id, r->rules[dup].file, r->rules[dup].line);
-        return -1;
-    }
+    if (!id) id = "（缺少 id）";
+    if (!title) title = "";
     r->rules = rw_xrealloc(r->rules, (r->n_rules + 1) * sizeof *r->rules);
     rw_rule_t *rule = &r->rules[r->n_rules++];
     memset(rule, 0, sizeof *rule);

@@ -292,6 +292,28 @@ static void an_unknown_on_stream_is_reported_at_the_on_value(void **state)
     free(yaml);
 }
 
+/* rules.md: check reports *each* problem — every mistake of an expression in one run,
+ * and a rule whose id is taken is still checked to the end. */
+static void every_mistake_of_an_expression_is_reported(void **state)
+{
+    (void)state;
+    char *yaml = with_rule("'coutn(complaint, 7d) > 1 or count(nosuch, 7d) > 1 or "
+                           "len(1, 2) > 0 or \"a\" in [1]'",
+                           "  - id: R1\n"
+                           "    title: 又一个\n"
+                           "    if: 'count(nosuch2, 7d) > 1'\n");
+    loaded_t L = load_one(yaml);
+    expect_diag(&L, "a.yaml:11:10: error", "未知的函数 coutn()");
+    expect_diag(&L, "a.yaml:11:44: error", "未知的流或事件类型 \"nosuch\"");
+    expect_diag(&L, "a.yaml:11:63: error", "len() 需要 1 个参数");
+    expect_diag(&L, "a.yaml:11:80: error", "列表里没有同类的值");
+    expect_diag(&L, "a.yaml:15:9: error", "规则 id R1 重复");
+    expect_diag(&L, "a.yaml:17:16: error", "未知的流或事件类型 \"nosuch2\"");
+    assert_int_equal(L.rc, -1);
+    done(&L);
+    free(yaml);
+}
+
 static void an_unknown_function_is_reported_at_the_call(void **state)
 {
     (void)state;
@@ -766,6 +788,7 @@ int main(void)
         cmocka_unit_test(an_unknown_stream_or_type_is_reported_at_its_name),
         cmocka_unit_test(a_stream_or_type_used_as_a_value_says_to_aggregate_it),
         cmocka_unit_test(an_unknown_on_stream_is_reported_at_the_on_value),
+        cmocka_unit_test(every_mistake_of_an_expression_is_reported),
         cmocka_unit_test(an_unknown_function_is_reported_at_the_call),
         cmocka_unit_test(a_wrong_argument_count_names_the_expected_count),
         cmocka_unit_test(a_window_out_of_range_is_reported_at_the_window),
