@@ -719,13 +719,27 @@ static json_t *past_json(const json_t *past, const json_t *index)
                      (json_int_t)json_object_size(json_object_get(index, "confirmed_entities")));
 }
 
-/* The param's value in the ruleset without overrides, as JSON. */
-static json_t *base_value(const rw_rules_t *r, const rw_rule_t *u, const char *param)
+static int param_index(const rw_ruleset_t *rs, const char *param)
 {
-    const rw_ruleset_t *rs = &r->rulesets[u->ruleset];
     for (size_t i = 0; i < rs->n_params; i++)
-        if (!strcmp(rs->param_names[i], param)) return rw_value_to_json(rs->base[i]);
-    return NULL;
+        if (!strcmp(rs->param_names[i], param)) return (int)i;
+    return -1;
+}
+
+/* The region overrides that give the param another value than the ruleset's own, as
+ * {prefix: value}: with any, no sweep row is the configuration in force (each value
+ * replaces them all, as --set does). */
+static json_t *overridden(const rw_ruleset_t *rs, int idx)
+{
+    json_t *o = json_object();
+    json_t *base = rw_value_to_json(rs->base[idx]);
+    for (size_t k = 0; k < rs->n_overrides; k++) {
+        json_t *v = rw_value_to_json(rs->overrides[k].values[idx]);
+        if (!json_equal(v, base)) json_object_set(o, rs->overrides[k].prefix, v);
+        json_decref(v);
+    }
+    json_decref(base);
+    return o;
 }
 
 /* A sweep value (YAML scalar text) equals the param's current value. */
@@ -778,13 +792,18 @@ json_t *rw_backtest_run(const rw_backtest_opts_t *o, rw_diags_t *d, char *err, s
     if (o->sweep) {
         const rw_sweep_t *sw = o->sweep;
         int k = rw_rules_find(cand, sw->rule);
-        json_t *current = k >= 0 ? base_value(cand, &cand->rules[k], sw->param) : NULL;
-        if (k < 0 || !current) {
+        const rw_ruleset_t *rs = k >= 0 ? &cand->rulesets[cand->rules[k].ruleset] : NULL;
+        int idx = rs ? param_index(rs, sw->param) : -1;
+        if (idx < 0 || !cand->rules[k].params_read[idx]) {
+            /* a param the rule never reads gives the same row for every value */
             rw_diag_error(d, "--sweep", 1, 1,
-                          k < 0 ? "未知的规则 %s" : "规则 %s 所在的规则集没有参数 %s", sw->rule,
-                          sw->param);
+                          k < 0     ? "未知的规则 %s"
+                          : idx < 0 ? "规则 %s 所在的规则集没有参数 %s"
+                                    : "规则 %s 不读取参数 %s：每个取值的结果都会相同",
+                          sw->rule, sw->param);
             goto done;
         }
+        json_t *current = rw_value_to_json(rs->base[idx]), *over = overridden(rs, idx);
         n_runs = sw->n_values;
         runs = rw_xcalloc(n_runs, sizeof *runs);
         sets = rw_xcalloc(o->n_sets + 1, sizeof *sets);
@@ -804,25 +823,30 @@ json_t *rw_backtest_run(const rw_backtest_opts_t *o, rw_diags_t *d, char *err, s
             if (!runs[i].rules) {
                 json_decref(values);
                 json_decref(current);
+                json_decref(over);
                 goto done;
             }
         }
         if (run_all(runs, n_runs, o, lo, &run_secs, err, errlen)) {
             json_decref(values);
             json_decref(current);
+            json_decref(over);
             goto done;
         }
         for (size_t i = 0; i < n_runs; i++) {
             json_t *row = rw_backtest_stats(runs[i].leads, index);
             json_object_set_new(row, "value", json_string(sw->values[i]));
-            json_object_set_new(row, "current", json_boolean(same_value(current, sw->values[i])));
+            json_object_set_new(
+                row, "current",
+                json_boolean(!json_object_size(over) && same_value(current, sw->values[i])));
             json_array_append_new(values, row);
         }
         const rw_rule_t *u = &cand->rules[k];
-        report = json_pack("{s:s,s:o}", "kind", "sweep", "sweep",
-                           json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "rule", u->id, "title", u->title,
-                                     "ruleset", cand->rulesets[u->ruleset].name, "param", sw->param,
-                                     "current_value", current, "values", values));
+        report =
+            json_pack("{s:s,s:o}", "kind", "sweep", "sweep",
+                      json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "rule", u->id, "title", u->title,
+                                "ruleset", rs->name, "param", sw->param, "current_value", current,
+                                "overrides", over, "values", values));
     } else {
         cur = load(&cur_o, d, 1, "现行规则: ");
         if (!cur) goto done;

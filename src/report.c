@@ -442,8 +442,26 @@ static void sweep_page(rw_buf_t *b, const json_t *r)
     esc(b, str(sw, "ruleset"));
     rw_buf_puts(b, " 中的现行值为 ");
     esc(b, json_is_string(cv) ? json_string_value(cv) : cur);
-    rw_buf_puts(b, "；扫描的每个取值同样替换区划覆盖中的值（与 --set "
-                   "相同）。</p>\n<table>\n<tr><th>取值</th><th>线索数</th>");
+    rw_buf_puts(b, "；扫描的每个取值同样替换区划覆盖中的值（与 --set 相同）");
+    const json_t *over = json_object_get(sw, "overrides");
+    if (json_object_size(over)) {
+        rw_buf_puts(b, "。区划覆盖中另有取值：");
+        const char *k;
+        json_t *ov;
+        int first = 1;
+        json_object_foreach((json_t *)over, k, ov)
+        {
+            char *text = json_dumps(ov, JSON_ENCODE_ANY);
+            rw_buf_puts(b, first ? "" : "、");
+            esc(b, k);
+            rw_buf_puts(b, " 为 ");
+            esc(b, text ? text : "");
+            free(text);
+            first = 0;
+        }
+        rw_buf_puts(b, "，所以没有一行等于现行配置");
+    }
+    rw_buf_puts(b, "。</p>\n<table>\n<tr><th>取值</th><th>线索数</th>");
     level_header(b);
     rw_buf_puts(
         b,

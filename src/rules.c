@@ -33,6 +33,7 @@ typedef struct {
     rw_diags_t *d;
     const rw_load_opts_t *opts;
     int ruleset; /* the ruleset whose params expressions may read */
+    int rule;    /* the rule being loaded, whose params_read they mark; -1 */
 } loader_t;
 
 static int stream_lookup(void *ud, const char *name)
@@ -97,6 +98,8 @@ static int param_lookup(void *ud, const char *name, int *kinds)
             k |= kind_bits[rs->base[i].kind];
             for (size_t o = 0; o < rs->n_overrides; o++)
                 k |= kind_bits[rs->overrides[o].values[i].kind];
+            if (L->rule >= 0 && L->r->rules[L->rule].params_read)
+                L->r->rules[L->rule].params_read[i] = 1;
             /* --set replaces the value after the check: `params.a == null` is no error
              * when --set a=~ makes it null (its own errors are reported when applied) */
             for (size_t s = 0; s < L->opts->n_sets; s++) {
@@ -803,6 +806,8 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
     rule->enabled = 1;
     rule->suppress = 30;
     rule->suppress_unit = 'd';
+    rule->params_read = rw_xcalloc(r->rulesets[ruleset].n_params + 1, 1);
+    L->rule = (int)(r->n_rules - 1);
     const char *desc = rw_yget_str(doc, n, "description", 0, L->d);
     if (desc) rule->description = rw_xstrdup(desc);
     compute_hash(rule, n);
@@ -851,6 +856,7 @@ static int load_rule(loader_t *L, int ruleset, const rw_ydoc_t *doc, const rw_yn
         rw_ydiag(L->d, doc, en, RW_DIAG_ERROR, "enabled 只能是 true 或 false");
     else if (en)
         rule->enabled = en->boolean;
+    L->rule = -1;
     return L->d->errors > before ? -1 : 0;
 }
 
@@ -1179,7 +1185,7 @@ static int load_models(loader_t *L)
 int rw_rules_load(rw_rules_t **out, const rw_load_opts_t *opts, rw_diags_t *d)
 {
     rw_rules_t *r = rw_xcalloc(1, sizeof *r);
-    loader_t L = {.r = r, .d = d, .opts = opts, .ruleset = -1};
+    loader_t L = {.r = r, .d = d, .opts = opts, .ruleset = -1, .rule = -1};
     char path[4096];
     snprintf(path, sizeof path, "%s/catalog.yaml", opts->rules_dir);
     int rc = rw_catalog_load(&r->catalog, path, d);
@@ -1223,6 +1229,7 @@ void rw_rules_free(rw_rules_t *r)
         }
         free(u->msg);
         rw_str_list_free(u->tags, u->n_tags);
+        free(u->params_read);
         for (size_t k = 0; k < u->n_evidence; k++)
             rw_prog_free(u->evidence[k].threshold);
         free(u->evidence);

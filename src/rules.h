@@ -80,6 +80,7 @@ typedef struct {
     char **tags;
     size_t n_tags;
     int shadow, enabled;
+    unsigned char *params_read; /* by its ruleset's param index: 1 when the rule reads it */
     rw_evidence_t *evidence;
     size_t n_evidence;
     int *window_calls; /* the if's window aggregates, for the lead's `events` */

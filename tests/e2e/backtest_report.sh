@@ -42,7 +42,9 @@ has "backtest: the per-rule table" "$out/backtest.html" '<th>规则</th><th>标�
 has "backtest: leads by month" "$out/backtest.html" '<th>月份</th><th>现行</th><th>候选</th>'
 has "backtest: added leads listed" "$out/backtest.html" '<h4>新增的线索'
 has "sweep: the table of values" "$out/sweep.html" '<th>取值</th><th>线索数</th>'
-has "sweep: the current value marked" "$out/sweep.html" '（现行）'
+has "sweep: the region overrides named, no row marked current" "$out/sweep.html" '区划覆盖中另有取值：3201 为 8、320115 为 6'
+if grep -q '（现行）' "$out/sweep.html"; then bad "sweep: no row marked current while overrides differ" "（现行） found"
+else ok "sweep: no row marked current while overrides differ"; fi
 ge "sweep: one row per value" "$(grep -c '^<tr[^>]*><td>[0-9]' "$out/sweep.html")" 7
 
 if ! command -v chromium >/dev/null; then

@@ -56,7 +56,11 @@ ge "the lowest threshold gives far more leads than the highest" "$(jq '.sweep.va
 eq "hits on confirmed (injected) entities never rise either" "" \
   "$(jq -r '.sweep.values as $v | range(1; $v | length) | select($v[.].on_confirmed_entities > $v[. - 1].on_confirmed_entities) | $v[.].value' "$S")"
 ge "low thresholds find the injected surges" "$(jq '.sweep.values[0].on_confirmed_entities' "$S")" 1
-eq "the current value (5) is marked" "5" "$(jq -r '.sweep.values[] | select(.current) | .value' "$S")"
+# the regions 3201 and 320115 override it (8 and 6): each swept value replaces those too, so
+# no row is the configuration in force; the report names the overrides and marks none
+eq "no row is marked current: region overrides give the param other values" "" \
+  "$(jq -r '.sweep.values[] | select(.current) | .value' "$S")"
+eq "the overrides are reported" '{"3201":8,"320115":6}' "$(jq -c .sweep.overrides "$S")"
 eq "the current value is reported" 5 "$(jq -r .sweep.current_value "$S")"
 grep -q '^回测：60000 行' "$tmp/sw.err" && ok "events/s are printed at the end" || bad "events/s are printed at the end" "$(tail -n 2 "$tmp/sw.err")"
 
@@ -78,9 +82,23 @@ jq -r '"\(.id) \(.disposition.result)"' "$tmp/disp.jsonl" | sort | join - "$tmp/
 c=$(grep -c ' confirmed$' "$tmp/r5.judged" || true)
 n=$(wc -l <"$tmp/r5.judged")
 ge "leads at the current value were judged" "$n" 5
-eq "judged leads at the current value" "$n" "$(jq -r '.sweep.values[] | select(.current) | .judged' "$S")"
+eq "judged leads at the current value" "$n" "$(jq -r '.sweep.values[] | select(.value == "5") | .judged' "$S")"
 eq "precision at the current value = confirmed / judged" "$(jq -n "$c * 1000000 / $n | round")" \
-  "$(jq '.sweep.values[] | select(.current) | .precision * 1000000 | round' "$S")"
+  "$(jq '.sweep.values[] | select(.value == "5") | .precision * 1000000 | round' "$S")"
+
+# A param without overrides: its value in force is marked. A param the rule never reads is
+# an error (every row would be the same).
+bt "$tmp/ch.err" --events "$tmp/ev.jsonl" --against "$src/rules" --models "$src/models" \
+  --sweep "$rule:complaint_channels_orange=2,3" --json "$tmp/ch.json" --quiet --threads 1
+eq "a param no override sets: its value in force (3) is marked" "3" \
+  "$(jq -r '.sweep.values[] | select(.current) | .value' "$tmp/ch.json")"
+if "$bin" backtest --events "$tmp/ev.jsonl" --against "$src/rules" --models "$src/models" \
+  --sweep "$rule:additive_fails=1..3" --json "$tmp/un.json" --quiet 2>"$tmp/un.err"; then
+  bad "a sweep of a param the rule never reads is refused" "exit 0"
+else
+  grep -q '不读取参数 additive_fails' "$tmp/un.err" && ok "a sweep of a param the rule never reads is refused, saying so" ||
+    bad "a sweep of a param the rule never reads says why" "$(head -n 3 "$tmp/un.err")"
+fi
 
 # A list of values gives the same results as those values of the range.
 bt "$tmp/ls.err" --events "$tmp/ev.jsonl" --against "$src/rules" --models "$src/models" \

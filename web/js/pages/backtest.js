@@ -70,6 +70,8 @@ function sweepReport(r) {
     stackedMonths(v.by_month, { title: `${s.param} = ${v.value}` }));
   const out = [
     section(t('bt.sweep_of', { rule: `${s.title ?? ''}（${s.rule}）`, param: s.param, current: JSON.stringify(s.current_value) }),
+      Object.keys(s.overrides ?? {}).length ? h('p', { class: 'note', id: 'bt-overridden' }, t('bt.overridden', {
+        list: Object.entries(s.overrides).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('，') })) : null,
       h('div', { id: 'bt-chart' }, sweepChart(values.map((v) => ({ value: v.value, leads: v.leads, precision: v.precision })),
         { title: t('bt.chart'), leadsLabel: t('bt.leads'), precLabel: t('bt.precision') })),
       table([t('bt.value'), ...STATS_HEAD().slice(1)], values.map((v) => {
