@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 void rw_diags_init(rw_diags_t *d)
 {
@@ -61,13 +62,46 @@ static void format_one(const rw_diag_t *it, char *out, size_t n)
              it->sev == RW_DIAG_ERROR ? "error" : "warning", it->msg);
 }
 
-void rw_diags_print(const rw_diags_t *d, FILE *out)
+/* Where a diagnostic sorts: its file in the order files first appear, then line, column,
+ * then the order added (checks run in passes, so added order is not file order). */
+typedef struct {
+    size_t file, line, col, seq;
+} diag_key_t;
+
+static int cmp_key(const void *a, const void *b)
 {
+    const diag_key_t *x = a, *y = b;
+    if (x->file != y->file) return x->file < y->file ? -1 : 1;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    if (x->col != y->col) return x->col < y->col ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void rw_diags_print_if(const rw_diags_t *d, FILE *out, int warnings)
+{
+    diag_key_t *keys = rw_xcalloc(d->n ? d->n : 1, sizeof *keys);
+    for (size_t i = 0; i < d->n; i++) {
+        size_t f = i;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(d->items[j].file, d->items[i].file)) {
+                f = keys[j].file;
+                break;
+            }
+        keys[i] = (diag_key_t){f, (size_t)d->items[i].line, (size_t)d->items[i].col, i};
+    }
+    qsort(keys, d->n, sizeof *keys, cmp_key);
     char line[4096];
     for (size_t i = 0; i < d->n; i++) {
-        format_one(&d->items[i], line, sizeof line);
+        if (!warnings && d->items[keys[i].seq].sev != RW_DIAG_ERROR) continue;
+        format_one(&d->items[keys[i].seq], line, sizeof line);
         fprintf(out, "%s\n", line);
     }
+    free(keys);
+}
+
+void rw_diags_print(const rw_diags_t *d, FILE *out)
+{
+    rw_diags_print_if(d, out, 1);
 }
 
 const char *rw_diags_first_error(const rw_diags_t *d)

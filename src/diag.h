@@ -31,8 +31,11 @@ void rw_diag_vadd(rw_diags_t *d, rw_severity_t sev, const char *file, int line, 
                   const char *fmt, va_list ap);
 #define rw_diag_error(d, f, l, c, ...) rw_diag_add(d, RW_DIAG_ERROR, f, l, c, __VA_ARGS__)
 #define rw_diag_warn(d, f, l, c, ...) rw_diag_add(d, RW_DIAG_WARNING, f, l, c, __VA_ARGS__)
-/* Prints every diagnostic, in the order added, one per line. */
+/* Prints every diagnostic, one per line: by file (in the order files first appear),
+ * line and column. */
 void rw_diags_print(const rw_diags_t *d, FILE *out);
+/* The same, errors only when `warnings` is 0. */
+void rw_diags_print_if(const rw_diags_t *d, FILE *out, int warnings);
 /* The first error formatted as a line (static storage), or "" when there is none. */
 const char *rw_diags_first_error(const rw_diags_t *d);
 

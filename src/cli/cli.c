@@ -57,12 +57,7 @@ rw_rules_t *rw_cli_load_rules(const rw_cli_common_t *c, int warnings)
     rw_load_opts_t o = rw_cli_load_opts(c);
     rw_rules_t *r = NULL;
     int rc = rw_rules_load(&r, &o, &d);
-    for (size_t i = 0; i < d.n; i++) {
-        rw_diag_t *it = &d.items[i];
-        if (it->sev == RW_DIAG_ERROR || warnings)
-            fprintf(stderr, "%s:%d:%d: %s: %s\n", it->file, it->line, it->col,
-                    it->sev == RW_DIAG_ERROR ? "error" : "warning", it->msg);
-    }
+    rw_diags_print_if(&d, stderr, warnings);
     if (rc) fprintf(stderr, "regwatch: 规则加载失败（%zu 个错误）\n", d.errors);
     rw_diags_free(&d);
     return r;

@@ -27,16 +27,6 @@ static int parse_date_opt(const char *cmd, const char *opt, const char *arg, int
     return -1;
 }
 
-static void print_diags(const rw_diags_t *d, int warnings)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        const rw_diag_t *it = &d->items[i];
-        if (it->sev == RW_DIAG_ERROR || warnings)
-            fprintf(stderr, "%s:%d:%d: %s: %s\n", it->file, it->line, it->col,
-                    it->sev == RW_DIAG_ERROR ? "error" : "warning", it->msg);
-    }
-}
-
 /* The library under rules/statutes. Only errors are printed: diff and show read the
  * library, `regwatch check` is where its warnings (stale `verified` dates) belong. */
 static rw_statutes_t *load_library(const char *cmd, const char *rules)
@@ -48,7 +38,7 @@ static rw_statutes_t *load_library(const char *cmd, const char *rules)
     rw_diags_init(&d);
     rw_statutes_t *s = NULL;
     if (rw_statutes_load(&s, dir.data, today(), &d)) {
-        print_diags(&d, 0);
+        rw_diags_print_if(&d, stderr, 0);
         fprintf(stderr, "regwatch statutes %s: 法规库 %s 加载失败（%zu 个错误）\n", cmd, dir.data,
                 d.errors);
     }
@@ -180,7 +170,7 @@ static int cmd_import(int argc, char **argv)
     rw_diags_t d;
     rw_diags_init(&d);
     int rc = rw_statutes_import(dir.data, &im, &d);
-    print_diags(&d, 1);
+    rw_diags_print_if(&d, stderr, 1);
     rw_diags_free(&d);
     if (rc) {
         fprintf(stderr, "regwatch statutes import: 导入失败，法规库未改动\n");

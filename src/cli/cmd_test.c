@@ -43,10 +43,7 @@ int rw_cmd_test(int argc, char **argv)
     rw_load_opts_t o = rw_cli_load_opts(&c);
     rw_ruletest_result_t res;
     int rc = rw_ruletest_run(&o, tests_dir, stdout, &res, &d);
-    for (size_t i = 0; i < d.n; i++)
-        if (d.items[i].sev == RW_DIAG_ERROR)
-            fprintf(stderr, "%s:%d:%d: error: %s\n", d.items[i].file, d.items[i].line,
-                    d.items[i].col, d.items[i].msg);
+    rw_diags_print_if(&d, stderr, 0);
     rw_diags_free(&d);
     printf("%d passed, %d failed\n", res.passed, res.failed);
     return rc || res.failed ? 1 : 0;
