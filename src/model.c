@@ -181,6 +181,13 @@ static int load_logistic(rw_model_t *m, const rw_ydoc_t *doc, rw_check_ctx_t *ct
                 in->weight = v->num;
         }
     }
+    /* an input with no weight counts 0: declared, computed, and without effect on the score */
+    const rw_ynode_t *w = rw_ymap_get(root, "weights");
+    for (size_t i = 0; w && w->kind == RW_Y_MAP && i < m->n_inputs; i++)
+        if (!rw_ymap_get(w, m->inputs[i].name))
+            rw_ydiag(d, doc, inputs->keys[i], RW_DIAG_WARNING,
+                     "输入 %s 在 weights 中没有权重：按 0 计，不影响评分（model fit 可以估计它）",
+                     m->inputs[i].name);
     if (number(doc, root, "intercept", 1, 0, &m->intercept, d)) rc = -1;
     return rc;
 }

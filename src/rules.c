@@ -1004,7 +1004,8 @@ static int load_streams(loader_t *L, const rw_ydoc_t *doc)
             if (strcmp(r->streams[k].name, name) == 0) exists = (int)k;
         if (exists >= 0) {
             rw_ydiag(L->d, doc, streams->keys[i], RW_DIAG_ERROR,
-                     "流 \"%s\" 重复声明（流名在所有规则集中共用）", name);
+                     "流 \"%s\" 重复声明（已在 %s:%d 声明；流名在所有规则集中共用）", name,
+                     r->streams[exists].file, r->streams[exists].line);
             rc = -1;
             continue;
         }
@@ -1018,7 +1019,9 @@ static int load_streams(loader_t *L, const rw_ydoc_t *doc)
         r->streams[r->n_streams++] = (rw_stream_t){.name = rw_xstrdup(name),
                                                    .filter = prog,
                                                    .type = guard_type(r, ast),
-                                                   .types = guard_types(r, ast)};
+                                                   .types = guard_types(r, ast),
+                                                   .file = rw_xstrdup(doc->path),
+                                                   .line = streams->keys[i]->line};
         rw_ast_free(ast);
     }
     return rc;
@@ -1256,6 +1259,7 @@ void rw_rules_free(rw_rules_t *r)
     free(r->rulesets);
     for (size_t i = 0; i < r->n_streams; i++) {
         free(r->streams[i].name);
+        free(r->streams[i].file);
         rw_prog_free(r->streams[i].filter);
     }
     free(r->streams);

@@ -31,6 +31,8 @@ typedef struct {
     rw_prog_t *filter; /* NULL for an event type used as a stream */
     int type;       /* the catalogue type this stream is, or whose events its filter requires; -1 */
     uint64_t types; /* filters: bit i set when events of catalogue type i may pass */
+    char *file;     /* where a filter was declared (NULL for an event type) */
+    int line;
 } rw_stream_t;
 
 typedef struct {

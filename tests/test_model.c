@@ -1506,6 +1506,29 @@ static void maps_naming_undeclared_inputs_are_reported_at_the_name(void **state)
     folder_free(&f);
 }
 
+/* An input with no weight loads (model fit may estimate it) but check says it counts 0. */
+static void an_input_without_a_weight_is_warned_at_the_input(void **state)
+{
+    (void)state;
+    folder_t f;
+    folder_new(&f, NULL);
+    write_file(f.models, "m.yaml", LOGISTIC_HEAD "intercept: 0\nweights: {a: 1}\n");
+    rw_diags_t d;
+    rw_diags_init(&d);
+    rw_rules_t *r = NULL;
+    assert_int_equal(load(f.rules, f.models, &r, &d), 0);
+    int found = 0;
+    for (size_t i = 0; i < d.n; i++)
+        found |= d.items[i].sev == RW_DIAG_WARNING && d.items[i].line == 5 && d.items[i].col == 3 &&
+                 strstr(d.items[i].msg, "输入 b 在 weights 中没有权重");
+    if (!found) rw_diags_print(&d, stderr);
+    assert_true(found);
+    rw_rules_free(r);
+    rw_diags_free(&d);
+    remove_file(f.models, "m.yaml");
+    folder_free(&f);
+}
+
 static void alpha_must_lie_in_0_to_1_with_1_allowed(void **state)
 {
     (void)state;
@@ -1798,6 +1821,7 @@ int main(void)
         cmocka_unit_test(unknown_kind_is_reported_at_the_kind),
         cmocka_unit_test(missing_keys_are_reported_at_the_model),
         cmocka_unit_test(maps_naming_undeclared_inputs_are_reported_at_the_name),
+        cmocka_unit_test(an_input_without_a_weight_is_warned_at_the_input),
         cmocka_unit_test(alpha_must_lie_in_0_to_1_with_1_allowed),
         cmocka_unit_test(non_numeric_values_are_reported_at_the_value),
         cmocka_unit_test(an_input_that_is_never_a_number_is_an_error),

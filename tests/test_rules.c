@@ -361,7 +361,9 @@ static void streams_are_checked(void **state)
     const char *files[] = {"a.yaml", VALID, "b.yaml",
                            "ruleset: b\nstreams:\n  food: 'type == \"penalty\"'\n", NULL};
     loaded_t L = load(CATALOG, files);
-    expect_error_in(&L, "b.yaml", 3, 3, "重复声明");
+    char first[600];
+    snprintf(first, sizeof first, "重复声明（已在 %s/a.yaml:4 声明", L.dir);
+    expect_error_in(&L, "b.yaml", 3, 3, first);
     done(&L);
 }
 
