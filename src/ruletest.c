@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,7 +190,8 @@ static void expect_ok(const rw_rules_t *r, const rw_ydoc_t *doc, const rw_ynode_
         rw_ydiag(d, doc, rw_ymap_get(w, "level"), RW_DIAG_ERROR,
                  "未知的级别 %s（red、orange、yellow、blue）", level);
     const rw_ynode_t *hits = rw_ymap_get(w, "hits");
-    if (hits && (hits->kind != RW_Y_NUM || hits->num < 1 || hits->num != (double)(long)hits->num))
+    if (hits && (hits->kind != RW_Y_NUM || !(hits->num >= 1 && hits->num <= 1e15) ||
+                 hits->num != floor(hits->num)))
         rw_ydiag(d, doc, hits, RW_DIAG_ERROR, "hits 应该是正整数");
     const rw_ynode_t *esc = rw_ymap_get(w, "escalates");
     if (esc && esc->kind != RW_Y_NULL) rw_yget_str(doc, w, "escalates", 0, d);

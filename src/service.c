@@ -157,28 +157,25 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
  * message.timeout.ms reached the topic only when the service was restarted. */
 static void retry_failed(service_t *s)
 {
-    rw_handling_lock(s->handling);
-    if (!s->n_failed || rw_mono() < s->retry_due) {
-        rw_handling_unlock(s->handling);
-        return;
+    rw_handling_lock(s->handling); /* the outbox's, and the failed list's */
+    if (s->n_failed && rw_mono() >= s->retry_due) {
+        uint64_t *seqs = s->failed; /* a failing resend starts a new list */
+        size_t n = s->n_failed, sent = 0;
+        s->failed = NULL;
+        s->n_failed = s->cap_failed = 0;
+        qsort(seqs, n, sizeof *seqs, rw_cmp_u64);
+        for (size_t i = 0; i < n; i++)
+            if ((i == 0 || seqs[i] != seqs[i - 1]) &&
+                rw_outbox_resend(s->outbox, seqs[i], produce, s) == 0)
+                sent++;
+        free(seqs);
+        rw_info(MOD, "重发 %zu 条投递失败的发件箱记录", sent);
+        s->retry_wait = !s->retry_wait                  ? RETRY_FIRST
+                        : s->retry_wait * 2 < RETRY_MAX ? s->retry_wait * 2
+                                                        : RETRY_MAX;
+        s->retry_due = rw_mono() + s->retry_wait;
     }
-    uint64_t *seqs = s->failed;
-    size_t n = s->n_failed;
-    s->failed = NULL;
-    s->n_failed = s->cap_failed = 0;
     rw_handling_unlock(s->handling);
-    qsort(seqs, n, sizeof *seqs, rw_cmp_u64);
-    size_t sent = 0;
-    for (size_t i = 0; i < n; i++)
-        if ((i == 0 || seqs[i] != seqs[i - 1]) &&
-            rw_outbox_resend(s->outbox, seqs[i], produce, s) == 0)
-            sent++;
-    free(seqs);
-    rw_info(MOD, "重发 %zu 条投递失败的发件箱记录", sent);
-    s->retry_wait = !s->retry_wait                  ? RETRY_FIRST
-                    : s->retry_wait * 2 < RETRY_MAX ? s->retry_wait * 2
-                                                    : RETRY_MAX;
-    s->retry_due = rw_mono() + s->retry_wait;
 }
 
 /* ---- batches ----------------------------------------------------------------------- */
@@ -382,9 +379,10 @@ static void commit_pending(void *ud)
  * and it must say so. (A gap with nothing deleted is a transaction's control records.) */
 static void check_start(service_t *s, const rd_kafka_message_t *m)
 {
+    if (!s->starts->cnt) return;
     const char *topic = rd_kafka_topic_name(m->rkt);
     rd_kafka_topic_partition_t *p =
-        s->starts->cnt ? rd_kafka_topic_partition_list_find(s->starts, topic, m->partition) : NULL;
+        rd_kafka_topic_partition_list_find(s->starts, topic, m->partition);
     if (!p) return;
     int64_t from = p->offset, low = -1, high;
     rd_kafka_topic_partition_list_del(s->starts, topic, m->partition);
