@@ -266,6 +266,18 @@ json_t *rw_handling_act(rw_handling_t *h, const rw_user_t *u, const char *id, co
              rw_action_label(act));
         goto out;
     }
+    /* a request made on an older revision is a conflict before anything else: the user
+     * acted on a view someone else's action has since changed */
+    json_int_t rev = json_integer_value(json_object_get(record, "revision"));
+    const json_t *want = json_object_get(req, "revision");
+    if (want && json_integer_value(want) != rev) {
+        fail(err, 409, "conflict",
+             "线索已被他人更新（当前版本 %" JSON_INTEGER_FORMAT
+             "，请求基于版本 %" JSON_INTEGER_FORMAT "），请刷新后重试",
+             rev, json_integer_value(want));
+        err->allowed = allowed_now(record, u);
+        goto out;
+    }
     const char *status = json_string_value(json_object_get(record, "status"));
     const char *mode = json_string_value(json_object_get(record, "mode"));
     int st = rw_status_parse(status);
@@ -279,16 +291,6 @@ json_t *rw_handling_act(rw_handling_t *h, const rw_user_t *u, const char *id, co
     }
     if (!rw_action_changes_something(record, act, req)) {
         fail(err, 400, "bad_value", "改派应改到另一个部门或地区：线索已属于这里");
-        goto out;
-    }
-    json_int_t rev = json_integer_value(json_object_get(record, "revision"));
-    const json_t *want = json_object_get(req, "revision");
-    if (want && json_integer_value(want) != rev) {
-        fail(err, 409, "conflict",
-             "线索已被他人更新（当前版本 %" JSON_INTEGER_FORMAT
-             "，请求基于版本 %" JSON_INTEGER_FORMAT "），请刷新后重试",
-             rev, json_integer_value(want));
-        err->allowed = allowed_now(record, u);
         goto out;
     }
 

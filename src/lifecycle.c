@@ -12,8 +12,9 @@
 
 static const char *const status_names[RW_ST__COUNT] = {
     "new", "accepted", "verifying", "confirmed", "dismissed", "closed", "returned"};
-static const char *const status_labels[RW_ST__COUNT] = {"下发",   "签收", "核查", "属实",
-                                                        "不属实", "办结", "退回"};
+/* states, not the actions that lead to them (as the console names them) */
+static const char *const status_labels[RW_ST__COUNT] = {"下发",   "已签收", "核查中", "属实",
+                                                        "不属实", "已办结", "已退回"};
 
 #define S(x) (1u << RW_ST_##x)
 #define ANY_OPEN (S(NEW) | S(ACCEPTED) | S(VERIFYING) | S(CONFIRMED) | S(DISMISSED) | S(RETURNED))

@@ -100,7 +100,8 @@ test('regulator: a lead shows why it fired, its basis and deadline; accept → v
   assert.deepEqual(buttons.sort(), ['accept', 'return'], 'exactly the actions allowed now');
   await shot('03-lead-new');
   // someone accepts it meanwhile (the API, behind the page's back): the page's form, opened on
-  // revision 1, is refused and the API's words are shown; a reload offers the next step
+  // revision 1, is refused as a conflict in the API's words, and the page shows the lead as
+  // it is now, offering the next step without a reload
   await page.evaluate(async (id) => {
     const tok = JSON.parse(sessionStorage.getItem('regwatch.session')).token;
     await fetch(`/api/leads/${encodeURIComponent(id)}/actions`, { method: 'POST',
@@ -110,12 +111,11 @@ test('regulator: a lead shows why it fired, its basis and deadline; accept → v
   await page.click('#submit-accept');
   await page.waitForSelector('#action-out .error');
   const refusal = await page.textContent('#action-out .error');
-  assert.match(refusal, /409/);
+  assert.match(refusal, /409 conflict/);
   assert.match(refusal, /[\u4e00-\u9fff]/);
-  await shot('03b-lead-conflict');
-  await page.reload();
-  await page.waitForSelector('#actions');
   assert.equal(await statusText(), '已签收');
+  assert.deepEqual(await page.$$eval('#actions button', (b) => b.map((x) => x.dataset.action)), ['verify']);
+  await shot('03b-lead-conflict');
   await act('verify');
   assert.equal(await statusText(), '核查中');
   await page.click('#actions button[data-action="confirm"]');
@@ -181,10 +181,36 @@ test('the lead timeline is its audit trail', async () => {
   await shot('08-lead-closed-timeline');
 });
 
+test('the status filter 全部 lists closed leads too; the review page has no buttons for a regulator', async () => {
+  await signIn(TOKENS.supervisor);
+  // the queue's status 全部 stays chosen and lists the closed lead too (an empty status fell
+  // back to open leads only)
+  await open('leads', '#filters');
+  await page.selectOption('#f-status', 'all');
+  await page.fill('#filters input[name=entity]', await page.evaluate(async (id) => {
+    const tok = JSON.parse(sessionStorage.getItem('regwatch.session')).token;
+    const r = await fetch(`/api/leads/${encodeURIComponent(id)}`, { headers: { Authorization: 'Bearer ' + tok } });
+    return (await r.json()).lead.entity;
+  }, leadId));
+  await page.click('#filters button[type=submit]');
+  await page.waitForFunction(() => location.hash.includes('status=all'));
+  await page.waitForSelector(`table.leads tbody tr[data-lead="${leadId}"]`);
+  assert.equal(await page.$eval('#f-status', (s) => s.value), 'all');
+  // a regulator opening the review page by its address gets the lists, not the buttons
+  await signIn(TOKENS.wang);
+  await open('review', '#review-pending');
+  assert.equal(await page.$$eval('#review-pending button.action-close', (b) => b.length), 0);
+});
+
 test('auditor: the audit log has the entries and its hash chain verifies', async () => {
   await signIn(TOKENS.auditor);
   await open(`audit?lead=${encodeURIComponent(leadId)}`, 'table.audit tbody tr');
   assert.equal(await page.$$eval('table.audit tbody tr', (r) => r.length), 4);
+  // each entry's note and its changes in words, not JSON
+  const log = await page.textContent('table.audit tbody');
+  assert.match(log, /现场核查属实/);
+  assert.match(log, /状态：下发 → 已签收/);
+  assert.doesNotMatch(log, /"status"|\{"/);
   await page.click('#verify');
   await page.waitForSelector('#verify-out .ok');
   await shot('09-audit');

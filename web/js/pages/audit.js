@@ -2,6 +2,7 @@
 import { api, qs } from '../api.js';
 import { errorBox, fmtTime, h, table } from '../dom.js';
 import { label, t } from '../i18n.js';
+import { actorName, changesView, detailsView } from '../changes.js';
 
 const LIMIT = 100;
 
@@ -27,10 +28,10 @@ export async function render(ctx) {
   const offset = Number(q.offset ?? 0);
   const res = await api('/api/audit' + qs({ lead: q.lead, actor: q.actor, offset, limit: LIMIT }));
   const rows = res.entries.map((e) => h('tr', null,
-    h('td', { class: 'num' }, e.seq), h('td', null, fmtTime(e.time)), h('td', null, e.actor),
+    h('td', { class: 'num' }, e.seq), h('td', null, fmtTime(e.time)), h('td', null, actorName(e.actor)),
     h('td', null, label('role', e.role)), h('td', null, label('action', e.action)),
     h('td', null, h('a', { href: `#/leads/${encodeURIComponent(e.lead)}` }, e.lead)),
-    h('td', null, e.note ?? ''), h('td', { class: 'small' }, JSON.stringify(e.changes ?? {})),
+    h('td', null, detailsView(e)), h('td', { class: 'small' }, changesView(e.changes)),
     h('td', { class: 'hash small', title: e.hash }, (e.hash ?? '').slice(0, 12))));
   ctx.el.append(h('p', { class: 'muted' }, t('common.total', { n: res.total })),
     table([t('audit.seq'), t('audit.time'), t('audit.actor'), t('audit.role'), t('audit.action'), t('audit.lead'),

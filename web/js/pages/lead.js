@@ -6,6 +6,8 @@ import { gauge, hbars, timeline } from '../charts.js';
 import { sideBySide } from '../diff.js';
 import { errorBox, facts, fmtNum, fmtTime, h, jsonView, levelBadge, section, statusBadge, table } from '../dom.js';
 import { label, MEASURES, REASONS, t } from '../i18n.js';
+import { dueOf } from './leadtable.js';
+import { actorName, changesView, detailsView } from '../changes.js';
 
 // The fields each action asks for (docs/api.md); `required` ones block submitting.
 const FORMS = {
@@ -34,7 +36,7 @@ function control(action, name, kind, required) {
   return kind === 'textarea' ? h('textarea', { ...attrs, rows: 3, cols: 50 }) : h('input', { ...attrs, size: 40 });
 }
 
-function actionForm(action, lead, onDone, out) {
+function actionForm(action, lead, onDone, onStale, out) {
   const fields = FORMS[action] ?? [['note', 'text']];
   const form = h('form', { class: 'action-form', id: `form-${action}`, onsubmit: async (e) => {
     e.preventDefault();
@@ -54,7 +56,8 @@ function actionForm(action, lead, onDone, out) {
       onDone(res, action);
     } catch (err) {
       btn.disabled = false;
-      out.replaceChildren(errorBox(err));
+      if (err.status === 409) onStale(err); /* the lead moved on: show it as it is now */
+      else out.replaceChildren(errorBox(err));
     }
   } },
   h('h3', null, label('action', action)),
@@ -72,7 +75,14 @@ function actionsCard(view, rerender) {
   const slot = h('div');
   const buttons = (allowed ?? []).map((a) => h('button', { class: `action action-${a}`, 'data-action': a, onclick: () => {
     out.replaceChildren();
-    slot.replaceChildren(actionForm(a, lead, (res, done) => rerender(res, done), out));
+    slot.replaceChildren(actionForm(a, lead, (res, done) => rerender(res, done), async (err) => {
+      try {
+        rerender(await api(`/api/leads/${encodeURIComponent(lead.id)}`));
+        document.getElementById('action-out')?.replaceChildren(errorBox(err), h('p', { class: 'muted' }, t('lead.refreshed')));
+      } catch (e) {
+        out.replaceChildren(errorBox(err));
+      }
+    }, out));
     slot.querySelector('input,select,textarea')?.focus();
   } }, label('action', a)));
   return section(t('lead.actions'),
@@ -146,42 +156,14 @@ function dispositionView(d) {
   ]);
 }
 
-// {"status": ["new", "accepted"], "disposition": [null, {...}]}: objects (the disposition)
-// are shown by the fields that changed inside them.
-function changesText(changes) {
-  const show = (k, x) => (x === null || x === undefined ? '∅' : typeof x === 'object' ? JSON.stringify(x)
-    : k === 'status' ? label('status', x) : String(x));
-  const line = (k, a, b) => h('div', { class: 'change' }, h('b', null, k), `: ${show(k, a)} → ${show(k, b)}`);
-  return Object.entries(changes ?? {}).flatMap(([k, v]) => {
-    if (!Array.isArray(v) || v.length !== 2) return [h('div', { class: 'change' }, h('b', null, k), ': ', show(k, v))];
-    const [a, b] = v;
-    const isObj = (x) => x === null || (typeof x === 'object' && !Array.isArray(x));
-    if (!isObj(a) || !isObj(b) || (a === null && b === null)) return [line(k, a, b)];
-    const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])];
-    return keys.filter((x) => JSON.stringify(a?.[x]) !== JSON.stringify(b?.[x]))
-      .map((x) => line(`${k}.${x}`, a?.[x], b?.[x]));
-  });
-}
-
-// The fields the actor gave (measure, reason, decision ref, new department…) besides the note.
-const DETAIL_LABEL = { measure: 'disp.measure', reason: 'disp.reason', decision_ref: 'disp.decision_ref',
-  department: 'form.department', region: 'form.region' };
-
 function timelineCard(entries) {
   return h('ol', { class: 'audit-trail', id: 'timeline' }, entries.map((e) => {
-    // the service keeps what the actor sent under "details" (docs/api.md shows "note" at the top)
-    const details = { ...(e.details ?? {}) };
-    const note = e.note ?? details.note;
-    delete details.note;
     return h('li', { 'data-action': e.action },
       h('div', { class: 'when' }, fmtTime(e.time)),
-      h('div', null, h('strong', null, label('action', e.action)), ' · ', e.actor ?? '',
+      h('div', null, h('strong', null, label('action', e.action)), ' · ', actorName(e.actor),
         e.role ? h('span', { class: 'muted' }, ` (${label('role', e.role)})`) : null,
         e.revision ? h('span', { class: 'muted small' }, ` r${e.revision}`) : null),
-      note ? h('div', { class: 'note' }, note) : null,
-      Object.entries(details).map(([k, v]) => h('div', { class: 'detail' },
-        `${DETAIL_LABEL[k] ? t(DETAIL_LABEL[k]) : k}：${label(k, v)}`)),
-      changesText(e.changes));
+      detailsView(e), changesView(e.changes));
   }));
 }
 
@@ -212,8 +194,8 @@ export async function render(ctx) {
         ])),
         h('div', null,
           section(t('lead.due'), facts([
-            [t('lead.accept_by'), h('span', { class: lead.overdue && lead.status === 'new' ? 'overdue' : null }, fmtTime(due.accept_by))],
-            [t('lead.close_by'), h('span', { class: lead.overdue && lead.status !== 'new' ? 'overdue' : null }, fmtTime(due.close_by))],
+            [t('lead.accept_by'), h('span', { class: lead.overdue && dueOf(lead) === due.accept_by ? 'overdue' : null }, fmtTime(due.accept_by))],
+            [t('lead.close_by'), h('span', { class: lead.overdue && dueOf(lead) !== due.accept_by ? 'overdue' : null }, fmtTime(due.close_by))],
           ])),
           section(t('lead.item'), lead.item ? facts([[lead.item.code, lead.item.name]]) : h('p', { class: 'muted' }, t('common.none'))),
           actionsCard(v, draw))),

@@ -5,9 +5,12 @@ import { label, LEVELS, STATUSES, t } from '../i18n.js';
 
 export const OPEN_STATUSES = 'new,accepted,verifying,returned,confirmed,dismissed';
 
-// The deadline that matters now: accepting while new, closing after.
+// The deadline in force, as the service decides `overdue` (lifecycle.c): while the lead is
+// not yet accepted (new, or returned to be reassigned) the earlier of the two, then closing.
 export function dueOf(l) {
-  return l.status === 'new' ? l.due?.accept_by : l.due?.close_by;
+  const d = l.due ?? {};
+  if (l.status !== 'new' && l.status !== 'returned') return d.close_by;
+  return d.close_by && d.accept_by && d.close_by < d.accept_by ? d.close_by : d.accept_by;
 }
 
 const KEYS = {

@@ -35,7 +35,8 @@ export async function render(ctx) {
     data.urged = data.urged ? 'true' : '';
     ctx.go('leads', data);
   } },
-  field('status', select('status', q.status, [['', t('common.all')], [OPEN_STATUSES, t('queue.open')],
+  // "all" stays in the URL: an empty status would be dropped there and bring back the default
+  field('status', select('status', q.status, [['all', t('common.all')], [OPEN_STATUSES, t('queue.open')],
     ...STATUSES.map((s) => [s, label('status', s)])])),
   field('level', select('level', q.level ?? '', [['', t('common.all')], ...LEVELS.map((l) => [l, label('level', l)])])),
   field('rule', select('rule', q.rule ?? '', [['', t('common.all')], ...rules.map((r) => [r.id, `${r.title}（${r.id}）`])])),
@@ -57,7 +58,7 @@ export async function render(ctx) {
     h('span', { class: 'muted' }, t('queue.scope', { scope: scopeText(ctx.me.scope) }))), form, rulesError ?? '', status, list);
 
   const params = { limit: LIMIT };
-  for (const k of FIELDS) if (q[k]) params[k] = q[k];
+  for (const k of FIELDS) if (q[k] && !(k === 'status' && q[k] === 'all')) params[k] = q[k];
   const offset = Number(q.offset ?? 0);
   let known = null;
   const fresh = new Set();

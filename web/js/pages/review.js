@@ -46,9 +46,12 @@ export async function render(ctx) {
     ctx.el.replaceChildren();
     render(ctx).catch((err) => ctx.el.append(errorBox(err)));
   };
+  // only a supervisor closes or sends back (leads.md); others opening this page by its
+  // address see the lists without the buttons
+  const canReview = ctx.me?.role === 'supervisor';
   const [pending, overdue, urged] = await Promise.all([
     part(t('review.pending'), 'review-pending', { status: 'confirmed,dismissed', sort: 'due' },
-      { extra: (l) => reviewButtons(l, reload, out), extraHeader: t('col.actions') }),
+      canReview ? { extra: (l) => reviewButtons(l, reload, out), extraHeader: t('col.actions') } : undefined),
     part(t('review.overdue'), 'review-overdue', { status: OPEN_STATUSES, overdue: 'true', sort: 'due' }),
     part(t('review.urged'), 'review-urged', { status: OPEN_STATUSES, urged: 'true', sort: 'due' }),
   ]);
