@@ -1439,9 +1439,17 @@ json_t *rw_engine_entity(rw_engine_t *e, const char *entity)
     rw_buf_t refs;
     rw_buf_init(&refs);
     srefs_text(x, &refs);
-    json_t *out =
-        json_pack("{s:s,s:O,s:o,s:o}", "entity", entity, "profile", x->profile, "state",
-                  rw_aggs_describe(x->aggs), "suppress", json_loadb(refs.data, refs.len, 0, NULL));
+    json_t *sup = json_loadb(refs.data, refs.len, 0, NULL), *ref;
+    const char *rule;
+    json_object_foreach(sup, rule, ref)
+    { /* t0 is epoch seconds; people read the catalogue's local time */
+        char at[64];
+        rw_time_format(json_number_value(json_object_get(ref, "t0")),
+                       e->rules->catalog.tz_offset_min, at);
+        json_object_set_new(ref, "t0_local", json_string(at));
+    }
+    json_t *out = json_pack("{s:s,s:O,s:o,s:o}", "entity", entity, "profile", x->profile, "state",
+                            rw_aggs_describe(x->aggs), "suppress", sup);
     rw_buf_free(&refs);
     return out;
 }

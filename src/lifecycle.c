@@ -195,7 +195,7 @@ int rw_action_request_check(const json_t *req, const char **code, char *msg, siz
         const char *r = requirement((rw_action_t)a, fields[i]);
         const json_t *f = json_object_get(req, fields[i]);
         if (r && r[0] == 'r' && blank(f))
-            FAIL("missing_field", "动作 %s（%s）需要%s", acts[a].name, acts[a].label, labels[i]);
+            FAIL("missing_field", "「%s」需要填写%s", acts[a].label, labels[i]);
     }
     char list[256];
     const json_t *m = json_object_get(req, "measure");

@@ -241,6 +241,8 @@ expect "an entity out of scope: 404" 404 not_found
 # a rule's suppression names its open lead: shown only to those who may see that lead
 api GET "/api/entities/$ENT" r1
 same "an entity's suppressions name leads its reader sees" "$(jq_body '(.suppress | length > 0) and ([.suppress[].lead] - [.leads[].id] == [])')" true
+same "each suppression's start also in local time (+08:00), the same instant as t0" \
+  "$(jq_body '[.suppress[] | (.t0_local | test("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+08:00$")) and ((.t0_local | sub("\\+08:00$"; "Z") | fromdate) - 28800 == (.t0 | floor))] | all')" true
 api GET "/api/entities/$ENT" rd
 same "a reader of the region but not the leads' department sees no lead of it, suppressed or not" "$CODE $(jq_body '(.leads | length) + (.suppress | length)')" "200 0"
 # an entity id may hold '/' (events.md): the path arrives decoded, the record is still found

@@ -13,14 +13,14 @@ export async function renderLookup(ctx) {
       h('label', { class: 'field' }, t('entity.lookup'), input), h('button', { type: 'submit' }, t('common.search'))));
 }
 
-// {"RULE": {"lead", "t0": epoch seconds, "level"}}: the rule's suppression window for the
-// entity, counted from t0, after the lead named.
+// {"RULE": {"lead", "t0": epoch seconds, "t0_local": its local time, "level"}}: the rule's
+// suppression window for the entity, counted from t0, after the lead named.
 function suppressions(sup) {
   const rows = Object.entries(sup ?? {});
   if (!rows.length) return h('p', { class: 'muted' }, t('common.none'));
   return table([t('col.rule'), t('col.level'), t('entity.since'), t('audit.lead')], rows.map(([rule, s]) => h('tr', null,
     h('td', null, rule), h('td', null, s.level ? levelBadge(s.level) : ''),
-    h('td', null, typeof s.t0 === 'number' ? fmtTime(new Date(s.t0 * 1000).toISOString()) + ' UTC' : jsonView(s.t0 ?? null)),
+    h('td', null, s.t0_local ? fmtTime(s.t0_local) : jsonView(s.t0 ?? null)),
     h('td', null, s.lead ? h('a', { href: `#/leads/${encodeURIComponent(s.lead)}` }, s.lead) : ''))));
 }
 
