@@ -222,6 +222,8 @@ test('supervisor: statistics per rule, department and region with charts', async
     await open(`stats?by=${by}`, '#stats-table');
     assert.ok((await page.$$('svg.chart')).length >= 3);
     await shot(`10-stats-${by}`);
+    // rules by their Chinese titles, the id after
+    if (by === 'rule') assert.match(await page.textContent('#stats-table tbody'), /[\u4e00-\u9fff]+（[A-Z]+-[A-Z-]+）/);
   }
 });
 
@@ -308,6 +310,24 @@ test('the queue refreshes live as new leads arrive', async () => {
   await page.waitForSelector('tr.fresh', { timeout: 60000 });
   assert.match(await page.textContent('#queue-status'), /新到 \d+ 条线索/);
   await shot('18-queue-live');
+});
+
+test('on a phone (390 px) the pages fit the screen; wide tables scroll in their card', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(TOKENS.supervisor);
+  for (const [hash, sel] of [['leads', 'table.leads tbody tr'], [`leads/${encodeURIComponent(leadId)}`, '#timeline'],
+    ['review', '#review-pending'], ['stats', '#stats-table']]) {
+    await open(hash, sel);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > 392 && !e.closest('table'))
+      .slice(0, 5).map((e) => `${e.tagName}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).join('; '));
+    assert.ok(width <= 392, `#/${hash} is ${width} px wide on a 390 px screen: ${wide}`);
+    const tallest = await page.$$eval('#nav a', (a) => Math.max(...a.map((x) => x.getBoundingClientRect().height)));
+    assert.ok(tallest < 40, `a header link is ${tallest} px tall (one character a line)`);
+  }
+  await shot('14-phone-queue');
+  await page.setViewportSize({ width: 1280, height: 900 });
 });
 
 test('no script errors on any page', () => {

@@ -48,18 +48,27 @@ export async function render(ctx) {
     ctx.el.append(h('p', { class: 'empty' }, t('stats.empty')));
     return;
   }
+  // rules are named by their titles, as everywhere a person reads them (the id after)
+  const titles = {};
+  if (by === 'rule') {
+    try {
+      for (const r of (await api('/api/rules')).rules ?? []) titles[r.id] = r.title;
+    } catch { /* ids alone */ }
+  }
+  const name = (g) => (titles[g.key] ? `${titles[g.key]}（${g.key}）` : g.key);
+  const short = (g) => titles[g.key] ?? g.key;
   const detail = h('div', { id: 'group-detail' });
   const rows = groups.map((g) => h('tr', null,
-    h('td', null, h('button', { class: 'link', onclick: () => detail.replaceChildren(section(t('stats.group', { k: g.key }), groupDetail(g))) }, g.key)),
+    h('td', null, h('button', { class: 'link', onclick: () => detail.replaceChildren(section(t('stats.group', { k: name(g) }), groupDetail(g))) }, name(g))),
     h('td', { class: 'num' }, g.leads), h('td', { class: 'num' }, g.confirmed), h('td', { class: 'num' }, g.dismissed),
     h('td', { class: 'num' }, fmtPct(g.precision)), h('td', { class: 'num' }, fmtNum(g.median_hours_to_accept, 3)),
     h('td', { class: 'num' }, fmtNum(g.median_hours_to_close, 3)), h('td', { class: 'num' }, g.overdue)));
   ctx.el.append(
     section(t('stats.month'), stackedMonths(mergeMonths(groups), { title: t('stats.month'), width: 1000 })),
     h('div', { class: 'grid2' },
-      section(t('stats.precision'), hbars(groups.map((g) => ({ label: g.key, value: g.precision })),
+      section(t('stats.precision'), hbars(groups.map((g) => ({ label: short(g), value: g.precision })),
         { title: t('stats.precision'), max: 1, width: 520, format: fmtPct })),
-      section(t('stats.close_hours'), hbars(groups.map((g) => ({ label: g.key, value: g.median_hours_to_close })),
+      section(t('stats.close_hours'), hbars(groups.map((g) => ({ label: short(g), value: g.median_hours_to_close })),
         { title: t('stats.close_hours'), width: 520 }))),
     section(t('stats.by.' + by), table([t('stats.by.' + by), t('stats.leads'), t('stats.confirmed'), t('stats.dismissed'),
       t('bt.precision'), t('stats.accept_hours'), t('stats.close_h'), t('stats.overdue')], rows, { class: 'stats', id: 'stats-table' })),
