@@ -273,6 +273,7 @@ test('everyone: entity page and statute browser', async () => {
   assert.ok(await page.$(`table.leads tr[data-lead="${leadId}"]`), 'the entity lists the lead');
   await shot('13-entity');
   await open('statutes', '.law a');
+  assert.match(await page.textContent('.law h3'), /^《中华人民共和国[\u4e00-\u9fff]+》/);
   await shot('14-statutes');
   // the metrology rules have two versions: the page compares them
   await page.click('.law a[href*="metrology-rules"]');

@@ -36,7 +36,8 @@ const zh = {
   'lead.actions': '可执行的操作', 'lead.noactions': '当前角色在此状态下没有可执行的操作',
   'lead.why': '为什么触发', 'lead.evidence': '证据（数值与阈值）', 'lead.expr': '表达式',
   'lead.value': '数值', 'lead.threshold': '阈值', 'lead.models': '模型贡献', 'lead.events': '相关事件',
-  'lead.events_note': '共 {n} 个事件（最多列出最近 50 个）', 'lead.basis': '法律依据',
+  'lead.events_note': '计数所依据的事件 {n} 个（最多列出最近 50 个）',
+  'lead.events_none': '这条规则的计数不依据窗口内的事件（例如取最新值），下面只有触发事件', 'lead.basis': '法律依据',
   'lead.item': '监管事项', 'lead.disposition': '处置结果', 'lead.timeline': '处置记录（审计轨迹）',
   'lead.clause_changed': '条文已修改：左为行为发生时有效版本，右为 {date} 起施行的版本（行政处罚法第三十七条：从旧兼从轻）',
   'lead.clause_repealed': '该条文已于 {date} 废止', 'lead.version_then': '行为时版本 {v}',
@@ -121,7 +122,8 @@ const en = {
   'lead.actions': 'Actions allowed now', 'lead.noactions': 'Your role has no action on a lead in this state',
   'lead.why': 'Why it fired', 'lead.evidence': 'Evidence (values and thresholds)', 'lead.expr': 'Expression',
   'lead.value': 'Value', 'lead.threshold': 'Threshold', 'lead.models': 'Model contributions', 'lead.events': 'Events behind it',
-  'lead.events_note': '{n} events (the latest 50 at most)', 'lead.basis': 'Legal basis',
+  'lead.events_note': '{n} events behind the counts (the latest 50 at most)',
+  'lead.events_none': 'The rule counts no events in a window (it reads a latest value, say): only the trigger event is below', 'lead.basis': 'Legal basis',
   'lead.item': 'Supervision item', 'lead.disposition': 'Disposition', 'lead.timeline': 'Timeline (audit trail)',
   'lead.clause_changed': 'The clause changed: left the version in force when the conduct happened, right the version in force from {date} (the lighter one applies)',
   'lead.clause_repealed': 'The clause was repealed on {date}', 'lead.version_then': 'Version then {v}',
@@ -173,6 +175,10 @@ const en = {
 
 // Values the API speaks in English names (status, level, action, role) or in Chinese (measures, reasons).
 const enums = {
+  // a model's evidence parts (models.md)
+  part: {observed: ['观测值', 'observed'], lambda: ['基线期望 λ', 'lambda'], x: ['本期值', 'x'],
+    mean: ['加权均值', 'mean'], sd: ['标准差', 'sd'], failures: ['不合格批次', 'failures'],
+    trials: ['抽检批次', 'trials'], posterior_mean: ['后验均值', 'posterior mean']},
   status: {new: ['下发', 'New'], accepted: ['已签收', 'Accepted'], verifying: ['核查中', 'Verifying'],
     confirmed: ['属实', 'Confirmed'], dismissed: ['不属实', 'Dismissed'], returned: ['已退回', 'Returned'],
     closed: ['已办结', 'Closed']},

@@ -109,7 +109,7 @@ function modelsCard(lead) {
         ? hbars(parts.map((p) => ({ label: `${p.input}=${fmtNum(p.value)}`, value: p.contribution })), { title: m.model })
         // other model kinds have one part of named figures (observed, lambda; x, mean, sd; …)
         : hbars(parts.flatMap((p) => Object.entries(p).filter(([, v]) => typeof v === 'number')
-          .map(([k, v]) => ({ label: k, value: v }))), { title: m.model }));
+          .map(([k, v]) => ({ label: label('part', k), value: v }))), { title: m.model }));
   });
 }
 
@@ -125,7 +125,7 @@ function eventsCard(lead) {
     const time = Date.parse(id === lead.trigger_event ? lead.event_time : e.time);
     return { id, time, label: id + (e.type ? ` ${e.type}` : ''), kind: id === lead.trigger_event ? 'trigger' : 'event' };
   });
-  return [h('p', { class: 'muted' }, t('lead.events_note', { n: evs.length })),
+  return [h('p', { class: 'muted' }, evs.length ? t('lead.events_note', { n: evs.length }) : t('lead.events_none')),
     timeline(points, { title: t('lead.events') }),
     h('ol', { class: 'event-ids' }, points.map((p) => h('li', { class: p.kind === 'trigger' ? 'trigger' : null },
       h('code', null, p.id), p.kind === 'trigger' ? ` ← ${t('lead.trigger')} ${fmtTime(lead.event_time)}` : null)))];

@@ -17,7 +17,10 @@ function lookupForm(ctx, value = '') {
 
 export async function renderIndex(ctx) {
   ctx.title(t('statutes.title'));
-  const { rules } = await api('/api/rules');
+  const [{ rules }, { laws }] = await Promise.all([api('/api/rules'), api('/api/laws').catch(() => ({ laws: [] }))]);
+  // a law is headed by its title, as cited (《…》), its id after
+  const titles = Object.fromEntries((laws ?? []).map((l) => [l.id, l.title]));
+  const heading = (id) => (titles[id] ? `《${titles[id]}》 ` : '');
   const byLaw = new Map();
   for (const r of rules)
     for (const c of r.clauses ?? []) {
@@ -30,7 +33,7 @@ export async function renderIndex(ctx) {
     }
   ctx.el.append(h('h1', null, t('statutes.title')), lookupForm(ctx),
     section(t('statutes.cited'), [...byLaw.entries()].sort().map(([law, refs]) => h('div', { class: 'law' },
-      h('h3', null, law),
+      h('h3', null, heading(law), h('span', { class: 'muted small' }, law)),
       h('ul', null, [...refs.entries()].sort().map(([ref, ids]) => h('li', null,
         h('a', { href: `#/statutes/${encodeURIComponent(ref)}` }, ref),
         h('span', { class: 'muted small' }, ` ${t('statutes.cited_by')}: ${ids.join(', ')}`))))))));
