@@ -10,6 +10,7 @@
 #include "rwtime.h"
 #include "util.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -705,6 +706,13 @@ static int backtest_events(rw_api_t *a, const char *text, const char *from, cons
         else
             snprintf(err, errlen, "无法暂存事件");
         unlink(path);
+        if (rc == 0 && set->n == 0 && set->lines > 0) { /* all invalid: read as "no change" */
+            snprintf(err, errlen,
+                     "events 中没有有效事件（共 %" PRIu64
+                     " 行）：请检查文件格式（JSON Lines，每行一个事件）",
+                     set->lines);
+            rc = -1; /* the caller frees the set */
+        }
         return rc;
     }
     int tz = tz_of(a);
@@ -714,6 +722,10 @@ static int backtest_events(rw_api_t *a, const char *text, const char *from, cons
         snprintf(err, errlen,
                  "需要事件：events（JSON Lines 文本），或 from 与 to（YYYY-MM-DD 或 RFC "
                  "3339）取事件主题中的一段");
+        return -1;
+    }
+    if (t1 < t0) {
+        snprintf(err, errlen, "事件截止 %s 早于起始 %s", to, from);
         return -1;
     }
     if (!a->o.bootstrap) {

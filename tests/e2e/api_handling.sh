@@ -397,6 +397,11 @@ api POST /api/backtest a1 '{"sweep":"FOOD-COMPLAINT-SURGE:complaint_surge_7d=2..
 expect "a backtest without events: 400" 400 bad_events
 api POST /api/backtest a1 '{"events":"","sweep":"NO-RULE:x=1..2"}'
 expect "a sweep of an unknown rule: 422 with diagnostics" 422 check_failed
+api POST /api/backtest a1 '{"events":"not json\n{\"id\":1}\n","sweep":"FOOD-COMPLAINT-SURGE:complaint_surge_7d=2..4"}'
+same "events of which none is valid: 400, saying so (not a report of no change)" \
+  "$CODE $(jq_body .error.code) $(jq_body '.error.message | test("没有有效事件")')" "400 bad_events true"
+api POST /api/backtest a1 '{"from":"2026-12-01","to":"2026-01-01","sweep":"FOOD-COMPLAINT-SURGE:complaint_surge_7d=2..4"}'
+same "a reversed range: 400, saying so" "$CODE $(jq_body '.error.message | test("早于起始")')" "400 true"
 api POST /api/backtest r1 "@$T/bt.json"
 expect "regulators do not run backtests (403)" 403 forbidden
 
