@@ -652,17 +652,21 @@ static json_t *events_json(const rw_backtest_opts_t *o, const rw_evset_t *ev, co
 }
 
 /* A ruleset's params, overrides included, as JSON: what a candidate may have changed. */
-static json_t *params_json(const rw_rules_t *r, int ruleset)
+/* The values in force of the params rule u reads, with every override of them: a
+ * change of another param of its ruleset does not change the rule. */
+static json_t *params_json(const rw_rules_t *r, const rw_rule_t *u)
 {
-    const rw_ruleset_t *rs = &r->rulesets[ruleset];
+    const rw_ruleset_t *rs = &r->rulesets[u->ruleset];
     json_t *base = json_object(), *overrides = json_object();
     for (size_t i = 0; i < rs->n_params; i++)
-        json_object_set_new(base, rs->param_names[i], rw_value_to_json(rs->base[i]));
+        if (u->params_read[i])
+            json_object_set_new(base, rs->param_names[i], rw_value_to_json(rs->base[i]));
     for (size_t k = 0; k < rs->n_overrides; k++) {
         json_t *ov = json_object();
         for (size_t i = 0; i < rs->n_params; i++)
-            json_object_set_new(ov, rs->param_names[i],
-                                rw_value_to_json(rs->overrides[k].values[i]));
+            if (u->params_read[i])
+                json_object_set_new(ov, rs->param_names[i],
+                                    rw_value_to_json(rs->overrides[k].values[i]));
         json_object_set_new(overrides, rs->overrides[k].prefix, ov);
     }
     return json_pack("{s:o,s:o}", "params", base, "overrides", overrides);
@@ -673,7 +677,7 @@ static json_t *rule_row(const rw_rules_t *r, const rw_rule_t *u, const rw_rules_
     int k = rw_rules_find(other, u->id);
     int params_changed = 0;
     if (k >= 0) {
-        json_t *a = params_json(r, u->ruleset), *b = params_json(other, other->rules[k].ruleset);
+        json_t *a = params_json(r, u), *b = params_json(other, &other->rules[k]);
         params_changed = !json_equal(a, b);
         json_decref(a);
         json_decref(b);

@@ -105,6 +105,9 @@ eq "the switched-off rule keeps its current leads and loses them all" \
   "$(jq -r --arg r "$first_rule" '.rules[] | select(.rule == $r) | "\(.removed.count) \(.candidate.leads)"' "$R")"
 eq "a rule whose ruleset's params changed: params_changed, not changed" "true false" \
   "$(jq -r '.rules[] | select(.rule == "FOOD-COMPLAINT-SURGE") | "\(.params_changed) \(.changed)"' "$R")"
+# only the params a rule reads count: the food rules reading neither changed param are unchanged
+eq "a rule of that ruleset reading neither changed param: neither flag" "false false" \
+  "$(jq -r '.rules[] | select(.rule == "FOOD-SAMPLING-ADDITIVE") | "\(.params_changed) \(.changed)"' "$R")"
 eq "a rule whose own text changed (enabled: false) is marked changed" "true" \
   "$(jq -r --arg r "$first_rule" '.rules[] | select(.rule == $r) | .changed' "$R")"
 eq "rules of unchanged rulesets are unchanged" "0" \
