@@ -271,6 +271,10 @@ test('everyone: entity page and statute browser', async () => {
   const entityHref = await page.getAttribute('dl.facts a[href^="#/entities/"]', 'href');
   await open(entityHref.slice(2), 'table.leads');
   assert.ok(await page.$(`table.leads tr[data-lead="${leadId}"]`), 'the entity lists the lead');
+  // its profile and state in words, times local
+  const facts = await page.$$eval('dl.facts dt', (dt) => dt.map((x) => x.textContent));
+  assert.ok(facts.includes('名称') && facts.includes('已应用事件'), `labels: ${facts}`);
+  assert.doesNotMatch((await page.$$eval('dl.facts, table', (x) => x.map((e) => e.textContent))).join(' '), /UTC|events_applied/);
   await shot('13-entity');
   await open('statutes', '.law a');
   assert.match(await page.textContent('.law h3'), /^《中华人民共和国[\u4e00-\u9fff]+》/);

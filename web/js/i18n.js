@@ -175,6 +175,12 @@ const en = {
 
 // Values the API speaks in English names (status, level, action, role) or in Chinese (measures, reasons).
 const enums = {
+  // the entity page: its state's counters and the usual profile keys (others show as sent)
+  statekey: {events_applied: ['已应用事件', 'events applied'], latest_event_time: ['最新事件时间', 'latest event time']},
+  unit: {day: ['按日', 'by day'], hour: ['按小时', 'by hour']},
+  profilekey: {name: ['名称', 'name'], industry: ['行业代码', 'industry'], region: ['区划', 'region'],
+    capital: ['注册资本', 'capital'], status: ['登记状态', 'status'], type: ['主体类型', 'type'],
+    abnormal_list: ['经营异常名录', 'abnormal list']},
   // a model's evidence parts (models.md)
   part: {observed: ['观测值', 'observed'], lambda: ['基线期望 λ', 'lambda'], x: ['本期值', 'x'],
     mean: ['加权均值', 'mean'], sd: ['标准差', 'sd'], failures: ['不合格批次', 'failures'],

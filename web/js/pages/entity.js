@@ -2,7 +2,7 @@
 import { api } from '../api.js';
 import { hbars } from '../charts.js';
 import { facts, fmtTime, h, jsonView, levelBadge, section, table } from '../dom.js';
-import { t } from '../i18n.js';
+import { label, t } from '../i18n.js';
 import { leadTable } from './leadtable.js';
 
 export async function renderLookup(ctx) {
@@ -28,9 +28,10 @@ function suppressions(sup) {
 function state(st) {
   if (!st || typeof st !== 'object') return jsonView(st ?? null);
   const series = (st.series ?? []).filter((x) => x.events);
-  const rest = Object.entries(st).filter(([k]) => k !== 'series');
+  const rest = Object.entries(st).filter(([k]) => k !== 'series')
+    .map(([k, v]) => [label('statekey', k), k === 'latest_event_time' ? fmtTime(v) : v]);
   return [facts(rest),
-    series.length ? hbars(series.map((x) => ({ label: `${x.stream} (${x.unit})`, value: x.events })), { title: t('entity.state'), width: 560 }) : null,
+    series.length ? hbars(series.map((x) => ({ label: `${x.stream}（${label('unit', x.unit)}）`, value: x.events })), { title: t('entity.state'), width: 560 }) : null,
     h('details', null, h('summary', null, 'JSON'), jsonView(st))];
 }
 
@@ -38,7 +39,8 @@ export async function render(ctx) {
   const id = ctx.params[0];
   ctx.title(id);
   const e = await api(`/api/entities/${encodeURIComponent(id)}`);
-  const profile = e.profile && typeof e.profile === 'object' && !Array.isArray(e.profile) ? facts(Object.entries(e.profile)) : jsonView(e.profile);
+  const profile = e.profile && typeof e.profile === 'object' && !Array.isArray(e.profile)
+    ? facts(Object.entries(e.profile).map(([k, v]) => [label('profilekey', k), v])) : jsonView(e.profile);
   const leads = e.leads ?? [];
   ctx.el.append(h('div', { class: 'page-head' }, h('h1', null, e.profile?.name ?? e.entity), h('code', null, e.entity)),
     h('div', { class: 'grid2' },
