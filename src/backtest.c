@@ -651,7 +651,6 @@ static json_t *events_json(const rw_backtest_opts_t *o, const rw_evset_t *ev, co
                      (json_int_t)st->outcomes[RW_OUT_UNKNOWN_TYPE]);
 }
 
-/* A ruleset's params, overrides included, as JSON: what a candidate may have changed. */
 /* The values in force of the params rule u reads, with every override of them: a
  * change of another param of its ruleset does not change the rule. */
 static json_t *params_json(const rw_rules_t *r, const rw_rule_t *u)
@@ -723,13 +722,6 @@ static json_t *past_json(const json_t *past, const json_t *index)
                      (json_int_t)json_object_size(json_object_get(index, "confirmed_entities")));
 }
 
-static int param_index(const rw_ruleset_t *rs, const char *param)
-{
-    for (size_t i = 0; i < rs->n_params; i++)
-        if (!strcmp(rs->param_names[i], param)) return (int)i;
-    return -1;
-}
-
 /* The region overrides that give the param another value than the ruleset's own, as
  * {prefix: value}: with any, no sweep row is the configuration in force (each value
  * replaces them all, as --set does). */
@@ -797,7 +789,7 @@ json_t *rw_backtest_run(const rw_backtest_opts_t *o, rw_diags_t *d, char *err, s
         const rw_sweep_t *sw = o->sweep;
         int k = rw_rules_find(cand, sw->rule);
         const rw_ruleset_t *rs = k >= 0 ? &cand->rulesets[cand->rules[k].ruleset] : NULL;
-        int idx = rs ? param_index(rs, sw->param) : -1;
+        int idx = rs ? rw_ruleset_param(rs, sw->param) : -1;
         if (idx < 0 || !cand->rules[k].params_read[idx]) {
             /* a param the rule never reads gives the same row for every value */
             rw_diag_error(d, "--sweep", 1, 1,

@@ -34,6 +34,10 @@ typedef struct {
     const rw_load_opts_t *opts;
     int ruleset; /* the ruleset whose params expressions may read */
     int rule;    /* the rule being loaded, whose params_read they mark; -1 */
+    /* each --set value, parsed once: the checker types params by it, apply_settings sets
+     * it (set_ok[s] 0: not a YAML scalar, reported there) */
+    rw_value_t *set_values;
+    unsigned char *set_ok;
 } loader_t;
 
 static int stream_lookup(void *ud, const char *name)
@@ -91,32 +95,20 @@ static int param_lookup(void *ud, const char *name, int *kinds)
     loader_t *L = ud;
     if (L->ruleset < 0) return -1;
     const rw_ruleset_t *rs = &L->r->rulesets[L->ruleset];
-    for (size_t i = 0; i < rs->n_params; i++)
-        if (strcmp(rs->param_names[i], name) == 0) {
-            int k = 0;
-            static const int kind_bits[] = {RW_K_NULL, RW_K_NUM, RW_K_STR, RW_K_BOOL};
-            k |= kind_bits[rs->base[i].kind];
-            for (size_t o = 0; o < rs->n_overrides; o++)
-                k |= kind_bits[rs->overrides[o].values[i].kind];
-            if (L->rule >= 0 && L->r->rules[L->rule].params_read)
-                L->r->rules[L->rule].params_read[i] = 1;
-            /* --set replaces the value after the check: `params.a == null` is no error
-             * when --set a=~ makes it null (its own errors are reported when applied) */
-            for (size_t s = 0; s < L->opts->n_sets; s++) {
-                rw_value_t v;
-                rw_diags_t quiet;
-                rw_diags_init(&quiet);
-                if (strcmp(L->opts->sets[s].name, name) == 0 &&
-                    parse_setting(L->opts->sets[s].value, &v, &quiet) == 0) {
-                    k |= kind_bits[v.kind];
-                    value_free(&v);
-                }
-                rw_diags_free(&quiet);
-            }
-            *kinds = k;
-            return (int)i;
-        }
-    return -1;
+    int i = rw_ruleset_param(rs, name);
+    if (i < 0) return -1;
+    static const int kind_bits[] = {RW_K_NULL, RW_K_NUM, RW_K_STR, RW_K_BOOL};
+    int k = kind_bits[rs->base[i].kind];
+    for (size_t o = 0; o < rs->n_overrides; o++)
+        k |= kind_bits[rs->overrides[o].values[i].kind];
+    if (L->rule >= 0) L->r->rules[L->rule].params_read[i] = 1;
+    /* --set replaces the value after the check: `params.a == null` is no error when
+     * --set a=~ makes it null */
+    for (size_t s = 0; s < L->opts->n_sets; s++)
+        if (L->set_ok[s] && strcmp(L->opts->sets[s].name, name) == 0)
+            k |= kind_bits[L->set_values[s].kind];
+    *kinds = k;
+    return i;
 }
 
 static int type_known(void *ud, const char *name, size_t len)
@@ -250,13 +242,6 @@ static uint64_t guard_types(const rw_rules_t *r, const rw_ast_t *a)
 
 /* ---- params ---------------------------------------------------------------------- */
 
-static int param_index(const rw_ruleset_t *rs, const char *name)
-{
-    for (size_t i = 0; i < rs->n_params; i++)
-        if (strcmp(rs->param_names[i], name) == 0) return (int)i;
-    return -1;
-}
-
 static int load_params(loader_t *L, rw_ruleset_t *rs, const rw_ydoc_t *doc)
 {
     int rc = 0;
@@ -307,7 +292,7 @@ static int load_params(loader_t *L, rw_ruleset_t *rs, const rw_ydoc_t *doc)
             for (size_t k = 0; k < rs->n_params; k++)
                 ps->values[k] = value_copy(rs->base[k]);
             for (size_t k = 0; k < m->n; k++) {
-                int idx = param_index(rs, m->keys[k]->str);
+                int idx = rw_ruleset_param(rs, m->keys[k]->str);
                 if (idx < 0) {
                     rw_ydiag(L->d, doc, m->keys[k], RW_DIAG_ERROR,
                              "覆盖了未声明的参数 %s（请先在 params 中声明）", m->keys[k]->str);
@@ -365,17 +350,19 @@ static int apply_settings(loader_t *L)
             }
             only = r->rules[ri].ruleset;
         }
-        rw_value_t given;
-        if (parse_setting(set->value, &given, L->d)) {
+        if (!L->set_ok[s]) {
+            rw_value_t again; /* parsed again, now for the diagnostics */
+            if (parse_setting(set->value, &again, L->d) == 0) value_free(&again);
             rw_diag_error(L->d, "--set", 1, 1, "%s 的值必须是标量", set->name);
             rc = -1;
             continue;
         }
+        rw_value_t given = L->set_values[s];
         int found = 0;
         for (size_t i = 0; i < r->n_rulesets; i++) {
             if (only >= 0 && (int)i != only) continue;
             rw_ruleset_t *rs = &r->rulesets[i];
-            int idx = param_index(rs, set->name);
+            int idx = rw_ruleset_param(rs, set->name);
             if (idx < 0) continue;
             found = 1;
             /* the value is a YAML scalar whatever its kind (rules.md), but another kind than
@@ -394,7 +381,6 @@ static int apply_settings(loader_t *L)
                 rs->overrides[o].values[idx] = value_copy(given);
             }
         }
-        value_free(&given);
         if (!found) {
             rw_diag_error(L->d, "--set", 1, 1, "没有规则集声明参数 %s", set->name);
             rc = -1;
@@ -424,6 +410,13 @@ int rw_rules_find(const rw_rules_t *r, const char *rule_id)
 {
     for (size_t i = 0; i < r->n_rules; i++)
         if (strcmp(r->rules[i].id, rule_id) == 0) return (int)i;
+    return -1;
+}
+
+int rw_ruleset_param(const rw_ruleset_t *rs, const char *name)
+{
+    for (size_t i = 0; i < rs->n_params; i++)
+        if (strcmp(rs->param_names[i], name) == 0) return (int)i;
     return -1;
 }
 
@@ -1189,6 +1182,14 @@ int rw_rules_load(rw_rules_t **out, const rw_load_opts_t *opts, rw_diags_t *d)
 {
     rw_rules_t *r = rw_xcalloc(1, sizeof *r);
     loader_t L = {.r = r, .d = d, .opts = opts, .ruleset = -1, .rule = -1};
+    L.set_values = rw_xcalloc(opts->n_sets + 1, sizeof *L.set_values);
+    L.set_ok = rw_xcalloc(opts->n_sets + 1, 1);
+    for (size_t s = 0; s < opts->n_sets; s++) {
+        rw_diags_t quiet; /* apply_settings reports a bad value */
+        rw_diags_init(&quiet);
+        L.set_ok[s] = parse_setting(opts->sets[s].value, &L.set_values[s], &quiet) == 0;
+        rw_diags_free(&quiet);
+    }
     char path[4096];
     snprintf(path, sizeof path, "%s/catalog.yaml", opts->rules_dir);
     int rc = rw_catalog_load(&r->catalog, path, d);
@@ -1199,6 +1200,10 @@ int rw_rules_load(rw_rules_t **out, const rw_load_opts_t *opts, rw_diags_t *d)
     if (rc == 0 && check_item_basis(&L)) rc = -1;
     if (rc == 0 && load_rulesets(&L)) rc = -1;
     if (rc == 0 && apply_settings(&L)) rc = -1;
+    for (size_t s = 0; s < opts->n_sets; s++)
+        if (L.set_ok[s]) value_free(&L.set_values[s]);
+    free(L.set_values);
+    free(L.set_ok);
     if (rc || d->errors) {
         rw_rules_free(r);
         *out = NULL;

@@ -137,7 +137,8 @@ void rw_rules_free(rw_rules_t *r);
 int rw_param_setting_parse(char *arg, rw_param_setting_t *out);
 /* The params in force for a ruleset and a region (longest override prefix). */
 const rw_value_t *rw_rules_params(const rw_rules_t *r, int ruleset, const char *region);
-int rw_rules_find(const rw_rules_t *r, const char *rule_id); /* index or -1 */
-int rw_rules_model(const rw_rules_t *r, const char *name);   /* index or -1 */
+int rw_rules_find(const rw_rules_t *r, const char *rule_id);    /* index or -1 */
+int rw_ruleset_param(const rw_ruleset_t *rs, const char *name); /* its index or -1 */
+int rw_rules_model(const rw_rules_t *r, const char *name);      /* index or -1 */
 
 #endif
