@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,27 +178,6 @@ static int load_lines(rw_evset_t *s, char *buf, size_t len, rw_progress_fn progr
 #define ARCHIVE_MAGIC "RWEVARC\n"
 #define ARCHIVE_MAGIC_LEN 8
 
-/* Hex SHA-256 of a then b. */
-static void body_digest(const char *a, size_t alen, const char *b, size_t blen, char out[65])
-{
-    unsigned char md[32];
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-    if (alen) EVP_DigestUpdate(c, a, alen);
-    if (blen) EVP_DigestUpdate(c, b, blen);
-    EVP_DigestFinal_ex(c, md, NULL);
-    EVP_MD_CTX_free(c);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
-static int digest_matches(const char *p, size_t n, const char *hex)
-{
-    char got[65];
-    body_digest(p, n, NULL, 0, got);
-    return strcmp(got, hex) == 0;
-}
-
 static int is_archive(const char *buf, size_t len)
 {
     return len >= ARCHIVE_MAGIC_LEN && memcmp(buf, ARCHIVE_MAGIC, ARCHIVE_MAGIC_LEN) == 0;
@@ -223,7 +201,7 @@ int rw_evset_save(const rw_evset_t *s, const char *path, char *err, size_t errle
         rw_buf_append(&entries, (const char *)e, sizeof e);
     }
     char digest[65];
-    body_digest(entries.data, entries.len, s->pack, s->pack_len, digest);
+    rw_sha256_hex2(entries.data, entries.len, s->pack, s->pack_len, digest);
     json_t *head = json_pack("{s:i,s:f,s:f,s:f,s:o,s:s}", "format", 3, "events", (double)s->n,
                              "lines", (double)s->lines, "bytes", (double)s->bytes, "invalid",
                              invalid, "sha256", digest);
@@ -376,9 +354,13 @@ static int load_archive(rw_evset_t *s, char *buf, size_t len, const char *path, 
                      "事件归档 %s 已损坏：文件头记有 %llu 个事件，第 %llu 个之后无法读取", path,
                      (unsigned long long)want, (unsigned long long)whole);
             rc = -1;
-        } else if (format == 3 && !digest_matches(body, body_len, digest)) {
-            snprintf(err, errlen, "事件归档 %s 已损坏：内容与文件头记录的 SHA-256 不符", path);
-            rc = -1;
+        } else if (format == 3) {
+            char got[65];
+            rw_sha256_hex(body, body_len, got);
+            if (strcmp(got, digest)) {
+                snprintf(err, errlen, "事件归档 %s 已损坏：内容与文件头记录的 SHA-256 不符", path);
+                rc = -1;
+            }
         }
         s->n = whole;
     }

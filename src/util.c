@@ -143,18 +143,33 @@ static void fetch_sha256(void)
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
-void rw_sha256(const void *p, size_t n, unsigned char out[32])
+static const EVP_MD *sha256(void)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, fetch_sha256);
+    return sha256_md ? sha256_md : EVP_sha256();
+}
+
+void rw_sha256(const void *p, size_t n, unsigned char out[32])
+{
     unsigned int len = 32;
-    EVP_Digest(p, n, out, &len, sha256_md ? sha256_md : EVP_sha256(), NULL);
+    EVP_Digest(p, n, out, &len, sha256(), NULL);
 }
 
 void rw_sha256_hex(const void *p, size_t n, char *out)
 {
+    rw_sha256_hex2(p, n, NULL, 0, out);
+}
+
+void rw_sha256_hex2(const void *a, size_t alen, const void *b, size_t blen, char *out)
+{
     unsigned char md[32];
-    rw_sha256(p, n, md);
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(c, sha256(), NULL);
+    if (alen) EVP_DigestUpdate(c, a, alen);
+    if (blen) EVP_DigestUpdate(c, b, blen);
+    EVP_DigestFinal_ex(c, md, NULL);
+    EVP_MD_CTX_free(c);
     static const char hex[] = "0123456789abcdef";
     for (int i = 0; i < 32; i++) {
         out[2 * i] = hex[md[i] >> 4];

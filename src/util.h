@@ -40,6 +40,8 @@ void rw_fmt_number(double v, char *out);
 
 /* Lower-case hex SHA-256 of the bytes; out must hold 65 bytes. */
 void rw_sha256_hex(const void *p, size_t n, char *out);
+/* The same of a's bytes then b's (an archive's entries then its events, held apart). */
+void rw_sha256_hex2(const void *a, size_t alen, const void *b, size_t blen, char *out);
 void rw_sha256(const void *p, size_t n, unsigned char out[32]);
 
 /* 1 when the bytes are well-formed UTF-8 (no overlongs, no surrogates). */
