@@ -999,8 +999,14 @@ static uint64_t fingerprint(const rw_statutes_t *s)
             }
         }
     }
-    uint64_t h = rw_hash64(b.data ? b.data : "", b.len);
+    /* stored with the state, so a digest that stays the same across releases (rw_hash64
+     * is for in-memory tables only) */
+    unsigned char md[32];
+    rw_sha256(b.data ? b.data : "", b.len, md);
     rw_buf_free(&b);
+    uint64_t h = 0;
+    for (int i = 0; i < 8; i++)
+        h = h << 8 | md[i];
     return h;
 }
 
