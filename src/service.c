@@ -53,7 +53,7 @@ typedef struct {
     rw_users_t *users;
     rw_api_t *api;
     double next_sweep;
-    int64_t compared_day; /* -1 until read from the state */
+    int64_t compared_day; /* the local day statutes were last compared on; -1 before */
     char cluster[128];    /* the id of the cluster consumed, stored with the offsets; "" unknown */
     /* assigned partitions resumed from a stored offset, until their first message */
     rd_kafka_topic_partition_list_t *starts;
