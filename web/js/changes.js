@@ -40,6 +40,9 @@ export function changesView(changes) {
   });
 }
 
+// A reassign's department and region are where the lead goes (改派部门), not where it was.
+const DETAIL = { department: 'form.department', region: 'form.region' };
+
 // The note, and the other fields the actor gave (measure, reason, decision ref, new
 // department…); the service keeps them under "details".
 export function detailsView(entry) {
@@ -47,7 +50,8 @@ export function detailsView(entry) {
   const note = entry.note ?? details.note;
   delete details.note;
   return [note ? h('div', { class: 'note' }, note) : null,
-    ...Object.entries(details).map(([k, v]) => h('div', { class: 'detail' }, `${fieldName(k)}：${valueText(k, v)}`))];
+    ...Object.entries(details).map(([k, v]) => h('div', { class: 'detail' },
+      `${DETAIL[k] ? t(DETAIL[k]) : fieldName(k)}：${valueText(k, v)}`))];
 }
 
 // The actor: "system" is the engine, which creates leads.
